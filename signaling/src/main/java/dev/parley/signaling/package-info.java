@@ -1,0 +1,2 @@
+/** The WebSocket signaling protocol (docs/protocol.md). */
+package dev.parley.signaling;
