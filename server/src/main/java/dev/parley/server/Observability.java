@@ -1,0 +1,82 @@
+package dev.parley.server;
+
+import dev.parley.sfu.SfuServer;
+import dev.parley.sfu.media.DropReason;
+import dev.parley.sfu.media.MediaCounters;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.function.IntSupplier;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/** {@code /health} (JSON) and {@code /metrics} (Prometheus text format). */
+final class Observability extends Handler.Abstract {
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final SfuServer sfu;
+
+    Observability(SfuServer sfu, IntSupplier signalingSessions) {
+        this.sfu = sfu;
+        MediaCounters c = sfu.counters();
+        CounterWithCallback.builder().name("parley_media_packets_received_total")
+                .help("Datagrams read from the media port")
+                .callback(cb -> cb.call(c.receivedPackets())).register(registry);
+        CounterWithCallback.builder().name("parley_media_packets_forwarded_total")
+                .help("RTP packets sent to subscribers")
+                .callback(cb -> cb.call(c.forwardedPackets())).register(registry);
+        CounterWithCallback.builder().name("parley_media_packets_dropped_total")
+                .help("Datagrams the media path dropped, by reason")
+                .labelNames("reason")
+                .callback(cb -> {
+                    for (DropReason r : DropReason.values()) {
+                        cb.call(c.droppedPackets(r), r.label());
+                    }
+                }).register(registry);
+        GaugeWithCallback.builder().name("parley_rooms").help("Rooms with participants")
+                .callback(cb -> cb.call(sfu.rooms().size())).register(registry);
+        GaugeWithCallback.builder().name("parley_participants").help("Participants in all rooms")
+                .callback(cb -> cb.call(participants())).register(registry);
+        GaugeWithCallback.builder().name("parley_signaling_sessions").help("Open signaling WebSocket connections")
+                .callback(cb -> cb.call(signalingSessions.getAsInt())).register(registry);
+    }
+
+    private int participants() {
+        return sfu.rooms().stream().mapToInt(dev.parley.sfu.Room::size).sum();
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) throws Exception {
+        String path = Request.getPathInContext(request);
+        if (!HttpMethod.GET.is(request.getMethod())) {
+            return false;
+        }
+        if (path.equals("/health")) {
+            String body = "{\"status\":\"ok\",\"rooms\":" + sfu.rooms().size() + ",\"participants\":" + participants()
+                    + ",\"mediaPort\":" + sfu.mediaPort() + "}";
+            respond(response, callback, "application/json", body);
+            return true;
+        }
+        if (path.equals("/metrics")) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            PrometheusTextFormatWriter.create().write(out, registry.scrape());
+            respond(response, callback, PrometheusTextFormatWriter.CONTENT_TYPE, out.toString(StandardCharsets.UTF_8));
+            return true;
+        }
+        return false;
+    }
+
+    private static void respond(Response response, Callback callback, String type, String body) {
+        response.setStatus(200);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, type);
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+        response.write(true, ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8)), callback);
+    }
+}

@@ -1,0 +1,101 @@
+package dev.parley.server;
+
+import dev.parley.sfu.SfuConfig;
+import dev.parley.sfu.SfuServer;
+import dev.parley.signaling.IceServer;
+import dev.parley.signaling.JoinAuthorizer;
+import dev.parley.signaling.JoinPermit;
+import dev.parley.signaling.ParticipantObserver;
+import dev.parley.signaling.SignalingService;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The one Parley process: media server, signaling, web client and observability, wired from a {@link ServerConfig}. */
+final class ParleyServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ParleyServer.class);
+
+    private final ServerConfig config;
+    private SfuServer sfu;
+    private Server http;
+    private int httpPort;
+
+    ParleyServer(ServerConfig config) {
+        this.config = config;
+    }
+
+    void start() throws Exception {
+        Files.createDirectories(config.dataDir());
+        sfu = SfuServer.start(new SfuConfig(config.mediaBind(), config.mediaPort(), config.announcedAddresses(),
+                config.consentTimeout(), config.maxParticipants()));
+        http = new Server();
+        ServerConnector connector = new ServerConnector(http);
+        connector.setHost(config.httpBind().getHostAddress());
+        connector.setPort(config.httpPort());
+        http.addConnector(connector);
+        SignalingService signaling = new SignalingService(sfu, JoinAuthorizer.openRooms(), this::iceServers,
+                ParticipantObserver.NONE);
+        Handler.Sequence routes = new Handler.Sequence(new Observability(sfu, signaling::openSessions), new StaticFiles());
+        http.setHandler(signaling.handler(http, routes));
+        http.setStopTimeout(2000);
+        try {
+            http.start();
+        } catch (Exception e) {
+            sfu.close();
+            throw new IllegalStateException("cannot listen on HTTP port " + config.httpPort() + " ("
+                    + e.getMessage() + "); choose another with --http-port", e);
+        }
+        httpPort = connector.getLocalPort();
+    }
+
+    /** The address users open in a browser. */
+    String url() {
+        String host = config.httpBind().isAnyLocalAddress() ? "localhost" : hostForUrl();
+        return "http://" + host + ":" + httpPort + "/";
+    }
+
+    private String hostForUrl() {
+        String h = config.httpBind().getHostAddress();
+        return h.contains(":") ? "[" + h + "]" : h;
+    }
+
+    int httpPort() {
+        return httpPort;
+    }
+
+    int mediaPort() {
+        return sfu.mediaPort();
+    }
+
+    private List<IceServer> iceServers(JoinPermit permit) {
+        List<IceServer> servers = new ArrayList<>();
+        if (!config.stunUrls().isEmpty()) {
+            servers.add(new IceServer(config.stunUrls(), null, null));
+        }
+        return servers;
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (http != null) {
+                http.stop();
+            }
+        } catch (Exception e) {
+            log.warn("stopping HTTP failed: {}", e.toString());
+        }
+        if (sfu != null) {
+            sfu.close();
+        }
+    }
+
+    InetSocketAddress mediaAddress() {
+        return new InetSocketAddress(config.mediaBind(), sfu.mediaPort());
+    }
+}

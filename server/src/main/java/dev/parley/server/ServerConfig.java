@@ -1,0 +1,191 @@
+package dev.parley.server;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+
+/** The server's validated settings. Every check names the setting and where its value came from. */
+record ServerConfig(
+        int httpPort,
+        InetAddress httpBind,
+        int mediaPort,
+        InetAddress mediaBind,
+        List<InetAddress> announcedAddresses,
+        Path dataDir,
+        Duration consentTimeout,
+        int maxParticipants,
+        List<String> stunUrls,
+        List<String> turnUrls,
+        String turnSecret,
+        String dbUrl,
+        String dbUser,
+        String dbPassword,
+        String jwtSecret,
+        boolean authRequired,
+        String publicUrl,
+        String redisUrl,
+        String kafkaBootstrap,
+        String logLevel) {
+
+    static ServerConfig from(Settings s) {
+        int httpPort = port(s, "http-port");
+        InetAddress httpBind = address(s, "http-bind", s.get("http-bind"));
+        int mediaPort = port(s, "media-port");
+        List<InetAddress> publicIps = new ArrayList<>();
+        for (String ip : list(s.get("public-ip"))) {
+            publicIps.add(address(s, "public-ip", ip));
+        }
+        boolean loopbackOnly = !publicIps.isEmpty() && publicIps.stream().allMatch(InetAddress::isLoopbackAddress);
+        String mediaBindSetting = s.get("media-bind");
+        InetAddress mediaBind;
+        if (!mediaBindSetting.isEmpty()) {
+            mediaBind = address(s, "media-bind", mediaBindSetting);
+        } else if (loopbackOnly) {
+            mediaBind = publicIps.getFirst();
+        } else {
+            mediaBind = address(s, "media-bind", "0.0.0.0");
+        }
+        List<InetAddress> announced = new ArrayList<>(publicIps);
+        if (!loopbackOnly && mediaBind.isAnyLocalAddress()) {
+            for (InetAddress local : localAddresses()) {
+                if (!announced.contains(local)) {
+                    announced.add(local);
+                }
+            }
+        } else if (!mediaBind.isAnyLocalAddress() && !announced.contains(mediaBind)) {
+            announced.add(mediaBind);
+        }
+        if (announced.isEmpty()) {
+            announced.add(InetAddress.getLoopbackAddress());
+        }
+        String logLevel = s.get("log-level").toLowerCase(Locale.ROOT);
+        if (!List.of("error", "warn", "info", "debug", "trace").contains(logLevel)) {
+            throw invalid(s, "log-level", "must be one of error, warn, info, debug, trace");
+        }
+        String dataDir = s.get("data-dir");
+        if (dataDir.isBlank()) {
+            throw invalid(s, "data-dir", "must not be empty");
+        }
+        String turnSecret = s.get("turn-secret");
+        List<String> turnUrls = list(s.get("turn-urls"));
+        for (String u : turnUrls) {
+            if (!u.startsWith("turn:") && !u.startsWith("turns:")) {
+                throw invalid(s, "turn-urls", "'" + u + "' is not a turn: or turns: URL");
+            }
+        }
+        List<String> stunUrls = list(s.get("stun-urls"));
+        for (String u : stunUrls) {
+            if (!u.startsWith("stun:") && !u.startsWith("stuns:")) {
+                throw invalid(s, "stun-urls", "'" + u + "' is not a stun: or stuns: URL");
+            }
+        }
+        if (!turnUrls.isEmpty() && turnSecret.isEmpty()) {
+            throw invalid(s, "turn-urls", "TURN servers need --turn-secret (coturn's static-auth-secret) so browsers get credentials");
+        }
+        String authRequired = s.get("auth-required").toLowerCase(Locale.ROOT);
+        if (!authRequired.equals("true") && !authRequired.equals("false")) {
+            throw invalid(s, "auth-required", "must be true or false");
+        }
+        String publicUrl = s.get("public-url");
+        if (!publicUrl.isEmpty() && !publicUrl.matches("https?://[^\\s/]+(/.*)?")) {
+            throw invalid(s, "public-url", "must be an http:// or https:// URL");
+        }
+        String dbUrl = s.get("db-url");
+        if (!dbUrl.isEmpty() && !dbUrl.startsWith("jdbc:postgresql:") && !dbUrl.startsWith("jdbc:h2:")) {
+            throw invalid(s, "db-url", "must be a jdbc:postgresql: (or jdbc:h2:) URL");
+        }
+        String redisUrl = s.get("redis-url");
+        if (!redisUrl.isEmpty() && !redisUrl.startsWith("redis://") && !redisUrl.startsWith("rediss://")) {
+            throw invalid(s, "redis-url", "must be a redis:// or rediss:// URL");
+        }
+        return new ServerConfig(httpPort, httpBind, mediaPort, mediaBind, List.copyOf(announced),
+                Path.of(dataDir).toAbsolutePath().normalize(),
+                Duration.ofSeconds(positive(s, "consent-timeout", 1, 3600)),
+                positive(s, "max-participants", 1, 10_000),
+                stunUrls, turnUrls, emptyToNull(turnSecret), emptyToNull(dbUrl), emptyToNull(s.get("db-user")),
+                emptyToNull(s.get("db-password")), emptyToNull(s.get("jwt-secret")), authRequired.equals("true"),
+                emptyToNull(publicUrl), emptyToNull(redisUrl), emptyToNull(s.get("kafka-bootstrap")), logLevel);
+    }
+
+    private static int port(Settings s, String name) {
+        int p = integer(s, name);
+        if (p < 0 || p > 65535) {
+            throw invalid(s, name, "must be a port number 0..65535");
+        }
+        return p;
+    }
+
+    private static int positive(Settings s, String name, int min, int max) {
+        int v = integer(s, name);
+        if (v < min || v > max) {
+            throw invalid(s, name, "must be between " + min + " and " + max);
+        }
+        return v;
+    }
+
+    private static int integer(Settings s, String name) {
+        try {
+            return Integer.parseInt(s.get(name));
+        } catch (NumberFormatException e) {
+            throw invalid(s, name, "must be a whole number");
+        }
+    }
+
+    private static InetAddress address(Settings s, String name, String value) {
+        if (!value.matches("[0-9A-Fa-f.:]+")) {
+            throw invalid(s, name, "'" + value + "' is not an IP address (host names are not accepted here)");
+        }
+        try {
+            return InetAddress.getByName(value);
+        } catch (UnknownHostException e) {
+            throw invalid(s, name, "'" + value + "' is not an IP address");
+        }
+    }
+
+    private static List<String> list(String value) {
+        List<String> out = new ArrayList<>();
+        for (String part : value.split(",")) {
+            if (!part.isBlank()) {
+                out.add(part.trim());
+            }
+        }
+        return out;
+    }
+
+    private static String emptyToNull(String v) {
+        return v == null || v.isEmpty() ? null : v;
+    }
+
+    private static IllegalArgumentException invalid(Settings s, String name, String why) {
+        return new IllegalArgumentException("setting " + name + " (from " + s.origin(name) + ", value '" + s.get(name)
+                + "'): " + why);
+    }
+
+    /** This machine's usable IPv4 addresses: up, not loopback, not link-local. */
+    static List<InetAddress> localAddresses() {
+        List<InetAddress> out = new ArrayList<>();
+        try {
+            for (NetworkInterface nif : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                if (!nif.isUp() || nif.isLoopback()) {
+                    continue;
+                }
+                for (InetAddress a : Collections.list(nif.getInetAddresses())) {
+                    if (a instanceof Inet4Address && !a.isLoopbackAddress() && !a.isLinkLocalAddress()) {
+                        out.add(a);
+                    }
+                }
+            }
+        } catch (SocketException e) {
+            // No interface list: the caller falls back to loopback.
+        }
+        return out;
+    }
+}

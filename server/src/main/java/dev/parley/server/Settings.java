@@ -1,0 +1,166 @@
+package dev.parley.server;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Raw settings from the three places a user can give them, later ones winning: a config file
+ * ({@code --config FILE} or {@code PARLEY_CONFIG}), environment variables ({@code PARLEY_HTTP_PORT}),
+ * and command-line flags ({@code --http-port 8080} or {@code --http-port=8080}).
+ */
+final class Settings {
+    /** One setting: its flag name (without dashes), default, and the help line. */
+    record Option(String name, String defaultValue, String help) {
+        String env() {
+            return "PARLEY_" + name.toUpperCase(Locale.ROOT).replace('-', '_');
+        }
+    }
+
+    static final List<Option> OPTIONS = List.of(
+            new Option("http-port", "8080", "HTTP port for the web client, REST API, signaling, /health and /metrics (0 = any free port)"),
+            new Option("http-bind", "0.0.0.0", "address the HTTP server binds"),
+            new Option("media-port", "40000", "the one UDP port all media uses (0 = any free port)"),
+            new Option("media-bind", "", "address the media socket binds (default: all interfaces, or the public IP when it is a loopback address)"),
+            new Option("public-ip", "", "address(es) announced in ICE candidates, comma-separated: the public address behind 1:1 NAT; 127.0.0.1 makes a loopback-only server (default: this machine's addresses)"),
+            new Option("data-dir", "./data", "directory for the database, secrets and recordings"),
+            new Option("consent-timeout", "15", "seconds without ICE consent before a participant is dropped"),
+            new Option("max-participants", "100", "participants allowed per room"),
+            new Option("stun-urls", "", "STUN servers given to browsers, comma-separated (e.g. stun:stun.example.org:3478); none by default"),
+            new Option("turn-urls", "", "TURN servers given to browsers, comma-separated (e.g. turn:turn.example.org:3478?transport=udp)"),
+            new Option("turn-secret", "", "coturn static-auth-secret: browsers get time-limited TURN credentials (TURN REST API)"),
+            new Option("db-url", "", "JDBC URL of PostgreSQL (default: an embedded H2 database in the data directory)"),
+            new Option("db-user", "", "database user"),
+            new Option("db-password", "", "database password"),
+            new Option("jwt-secret", "", "secret signing access and join tokens (default: generated once, kept in the data directory)"),
+            new Option("auth-required", "false", "true: joining a room needs a join token; false: anyone with the link joins open rooms"),
+            new Option("public-url", "", "the URL browsers use to reach this server, for links in API answers (default: http://localhost:<http-port>)"),
+            new Option("redis-url", "", "Redis for state shared between nodes (rate limits, revocations, live participants), e.g. redis://127.0.0.1:6379/0"),
+            new Option("kafka-bootstrap", "", "Kafka bootstrap servers for events (default: in-process event bus)"),
+            new Option("log-level", "info", "log level: error, warn, info, debug, trace"));
+
+    private final Map<String, String> values;
+    private final Map<String, String> origins;
+
+    private Settings(Map<String, String> values, Map<String, String> origins) {
+        this.values = values;
+        this.origins = origins;
+    }
+
+    /** Resolves all settings; throws {@link IllegalArgumentException} with a message fit for the user. */
+    static Settings resolve(String[] args, Map<String, String> env) {
+        Map<String, String> cli = parseArgs(args);
+        Map<String, String> values = new LinkedHashMap<>();
+        Map<String, String> origins = new LinkedHashMap<>();
+        for (Option o : OPTIONS) {
+            values.put(o.name(), o.defaultValue());
+            origins.put(o.name(), "default");
+        }
+        String configFile = cli.containsKey("config") ? cli.remove("config") : env.get("PARLEY_CONFIG");
+        if (configFile != null && !configFile.isBlank()) {
+            for (Map.Entry<String, String> e : readFile(Path.of(configFile)).entrySet()) {
+                values.put(e.getKey(), e.getValue());
+                origins.put(e.getKey(), configFile);
+            }
+        }
+        for (Option o : OPTIONS) {
+            String v = env.get(o.env());
+            if (v != null) {
+                values.put(o.name(), v.trim());
+                origins.put(o.name(), "$" + o.env());
+            }
+        }
+        for (Map.Entry<String, String> e : cli.entrySet()) {
+            values.put(e.getKey(), e.getValue());
+            origins.put(e.getKey(), "--" + e.getKey());
+        }
+        return new Settings(values, origins);
+    }
+
+    String get(String name) {
+        return values.get(name);
+    }
+
+    /** Where a setting came from, for error messages: a flag, a variable, the file, or the default. */
+    String origin(String name) {
+        return origins.get(name);
+    }
+
+    private static Map<String, String> parseArgs(String[] args) {
+        Map<String, String> cli = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (!a.startsWith("--")) {
+                throw new IllegalArgumentException("unexpected argument '" + a + "' (settings are given as --name value; see --help)");
+            }
+            String name = a.substring(2);
+            String value;
+            int eq = name.indexOf('=');
+            if (eq >= 0) {
+                value = name.substring(eq + 1);
+                name = name.substring(0, eq);
+            } else if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
+                value = args[++i];
+            } else {
+                throw new IllegalArgumentException("--" + name + " needs a value");
+            }
+            if (!name.equals("config") && !known(name)) {
+                throw new IllegalArgumentException("unknown setting --" + name + " (see --help)");
+            }
+            cli.put(name, value.trim());
+        }
+        return cli;
+    }
+
+    private static Map<String, String> readFile(Path file) {
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file)) {
+            p.load(r);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read the config file " + file + ": " + e.getMessage());
+        }
+        Map<String, String> values = new LinkedHashMap<>();
+        List<String> unknown = new ArrayList<>();
+        for (String key : p.stringPropertyNames()) {
+            if (known(key)) {
+                values.put(key, p.getProperty(key).trim());
+            } else {
+                unknown.add(key);
+            }
+        }
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("unknown setting(s) in " + file + ": " + String.join(", ", unknown) + " (see --help)");
+        }
+        return values;
+    }
+
+    private static boolean known(String name) {
+        for (Option o : OPTIONS) {
+            if (o.name().equals(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static String help() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("Parley: a self-hosted video meeting server.\n\n");
+        sb.append("Usage: java -jar parley.jar [--config FILE] [--name value ...]\n\n");
+        sb.append("Every setting can also be given as an environment variable (PARLEY_<NAME>) or in a config file\n");
+        sb.append("of name = value lines (--config FILE or PARLEY_CONFIG). Flags beat variables, variables beat the file.\n\n");
+        for (Option o : OPTIONS) {
+            sb.append(String.format("  --%-18s %s%n", o.name() + " ", o.help()));
+            sb.append(String.format("  %-20s %s%s%n", "", o.env(), o.defaultValue().isEmpty() ? "" : "  (default " + o.defaultValue() + ")"));
+        }
+        sb.append("\n  --help               print this and exit\n");
+        return sb.toString();
+    }
+}

@@ -1,0 +1,275 @@
+package dev.parley.sfu;
+
+import dev.parley.sfu.media.PeerTransport;
+import dev.parley.sfu.media.TransportListener;
+import dev.parley.sfu.sdp.IceParameters;
+import dev.parley.sfu.sdp.PublishedTrack;
+import dev.parley.sfu.sdp.PublisherNegotiation;
+import dev.parley.sfu.sdp.SdpException;
+import dev.parley.sfu.sdp.SubscriberOffer;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Someone in a room, with two peer connections to Parley: a publisher connection the browser offers on
+ * (its own microphone and camera) and a subscriber connection Parley offers on (everyone else's tracks).
+ *
+ * <p>State is owned by the room's control executor; the public methods are safe to call from any thread.
+ */
+public final class Participant {
+    private final Room room;
+    private final String id;
+    private final String name;
+    private final ParticipantListener listener;
+    private final long sessionId = Ids.sessionId();
+    private volatile boolean audioMuted;
+    private volatile boolean videoMuted;
+    private boolean left;
+
+    private PeerTransport publisher;
+    private final List<Track> tracks = new ArrayList<>();
+
+    private PeerTransport subscriber;
+    private final List<Section> sections = new ArrayList<>();
+    private int nextMid;
+    private int offerVersion;
+    private int awaitedVersion;
+    private int offeredSections;
+    private boolean subscriptionsChanged;
+
+    /** One m-section of the subscriber connection: a remote track and the SSRC it has towards this participant. */
+    private static final class Section {
+        final String mid;
+        final Track source;
+        final int ssrc = Ids.ssrc();
+        boolean active = true;
+        boolean forwarding;
+
+        Section(String mid, Track source) {
+            this.mid = mid;
+            this.source = source;
+        }
+    }
+
+    Participant(Room room, String id, String name, ParticipantListener listener) {
+        this.room = room;
+        this.id = id;
+        this.name = name;
+        this.listener = listener;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Room room() {
+        return room;
+    }
+
+    public ParticipantInfo info() {
+        return new ParticipantInfo(id, name, audioMuted, videoMuted);
+    }
+
+    /**
+     * Applies the browser's offer for its publisher connection and returns Parley's answer.
+     * Fails with {@link SdpException} when the offer is unusable; nothing changes then.
+     */
+    public CompletableFuture<String> publish(String offer) {
+        return room.call(() -> {
+            ensureActive();
+            if (publisher == null) {
+                publisher = room.media().createTransport("publisher " + id, timeoutListener());
+            }
+            PublisherNegotiation.Result result = PublisherNegotiation.answer(offer, publisher.local(), sessionId);
+            IceParameters known = publisher.remote();
+            if (known != null && !known.ufrag().equals(result.remote().ufrag())) {
+                throw new SdpException("ICE restart is not supported yet; reconnect instead");
+            }
+            publisher.setRemote(result.remote());
+            List<String> mids = new ArrayList<>();
+            for (PublishedTrack pt : result.tracks()) {
+                mids.add(pt.mid());
+                if (trackByMid(pt.mid()) == null) {
+                    Track track = new Track("t" + Ids.random(11), this, pt.kind(), pt.codec(), publisher.addPublishedTrack(pt));
+                    tracks.add(track);
+                    room.trackPublished(this, track);
+                }
+            }
+            for (Iterator<Track> it = tracks.iterator(); it.hasNext(); ) {
+                Track t = it.next();
+                if (!mids.contains(t.stream().mid())) {
+                    it.remove();
+                    t.stream().close();
+                    for (Participant p : room.members()) {
+                        if (p != this) {
+                            p.unsubscribe(t);
+                            p.renegotiateSubscriber();
+                        }
+                    }
+                }
+            }
+            return result.answer();
+        });
+    }
+
+    /**
+     * Applies the browser's answer to subscriber offer {@code version}. Fails with {@link StaleAnswerException}
+     * when a newer offer has replaced it, or {@link SdpException} when the answer is unusable.
+     */
+    public CompletableFuture<Void> acceptSubscriberAnswer(String answer, int version) {
+        return room.call(() -> {
+            ensureActive();
+            if (awaitedVersion == 0 || version != awaitedVersion) {
+                throw new StaleAnswerException(version, offerVersion);
+            }
+            IceParameters remote = SubscriberOffer.readAnswer(answer, offeredSections);
+            IceParameters known = subscriber.remote();
+            if (known != null && !known.ufrag().equals(remote.ufrag())) {
+                throw new SdpException("ICE restart is not supported yet; reconnect instead");
+            }
+            subscriber.setRemote(remote);
+            awaitedVersion = 0;
+            for (int i = 0; i < offeredSections; i++) {
+                Section s = sections.get(i);
+                if (s.active && !s.forwarding) {
+                    s.source.stream().addSubscriber(subscriber, s.ssrc, s.source.codec().subscriberPayloadType());
+                    s.forwarding = true;
+                }
+            }
+            renegotiateSubscriber();
+            return null;
+        });
+    }
+
+    /** Records that the participant muted or unmuted its microphone, or turned its camera off or on; others are told. */
+    public CompletableFuture<Void> setMuted(MediaKind kind, boolean muted) {
+        return room.call(() -> {
+            ensureActive();
+            if (kind == MediaKind.AUDIO) {
+                audioMuted = muted;
+            } else {
+                videoMuted = muted;
+            }
+            room.updated(this);
+            return null;
+        });
+    }
+
+    /** Leaves the room; the others are told with {@code reason}. Leaving twice is harmless. */
+    public CompletableFuture<Void> leave(LeaveReason reason) {
+        return room.call(() -> {
+            if (!left) {
+                close();
+                room.remove(this, reason);
+            }
+            return null;
+        });
+    }
+
+    // --- on the room's control executor ---
+
+    ParticipantListener listener() {
+        return listener;
+    }
+
+    List<Track> tracks() {
+        return tracks;
+    }
+
+    void removeBy(LeaveReason reason) {
+        if (left) {
+            return;
+        }
+        close();
+        room.remove(this, reason);
+        listener.onRemoved(reason);
+    }
+
+    void subscribe(Track track) {
+        if (left) {
+            return;
+        }
+        if (subscriber == null) {
+            subscriber = room.media().createTransport("subscriber " + id, timeoutListener());
+        }
+        sections.add(new Section(String.valueOf(nextMid++), track));
+        subscriptionsChanged = true;
+    }
+
+    void unsubscribe(Track track) {
+        for (Section s : sections) {
+            if (s.source == track && s.active) {
+                s.active = false;
+                if (s.forwarding) {
+                    s.source.stream().removeSubscriber(subscriber);
+                    s.forwarding = false;
+                }
+                subscriptionsChanged = true;
+            }
+        }
+    }
+
+    void unsubscribeFrom(Participant gone) {
+        for (Track t : gone.tracks) {
+            unsubscribe(t);
+        }
+    }
+
+    /**
+     * Sends a new subscriber offer if subscriptions changed and no offer is outstanding; an outstanding
+     * offer defers this until its answer arrives, so changes that pile up go out as one offer.
+     */
+    void renegotiateSubscriber() {
+        if (left || !subscriptionsChanged || awaitedVersion != 0 || sections.isEmpty()) {
+            return;
+        }
+        subscriptionsChanged = false;
+        offerVersion++;
+        awaitedVersion = offerVersion;
+        offeredSections = sections.size();
+        List<SubscriberOffer.Section> offer = new ArrayList<>(sections.size());
+        for (Section s : sections) {
+            Track t = s.source;
+            offer.add(new SubscriberOffer.Section(s.mid, t.kind(), s.active, t.codec(), s.ssrc, t.owner().id(), t.id()));
+        }
+        listener.onSubscriberOffer(SubscriberOffer.write(sessionId, offerVersion, subscriber.local(), offer), offerVersion);
+    }
+
+    private Track trackByMid(String mid) {
+        for (Track t : tracks) {
+            if (t.stream().mid().equals(mid)) {
+                return t;
+            }
+        }
+        return null;
+    }
+
+    private void close() {
+        left = true;
+        for (Track t : tracks) {
+            t.stream().close();
+        }
+        if (publisher != null) {
+            publisher.close();
+        }
+        if (subscriber != null) {
+            subscriber.close();
+        }
+    }
+
+    private void ensureActive() {
+        if (left) {
+            throw new IllegalStateException("participant " + id + " has left the room");
+        }
+    }
+
+    private TransportListener timeoutListener() {
+        return () -> room.control().execute(() -> removeBy(LeaveReason.TIMEOUT));
+    }
+}

@@ -1,0 +1,24 @@
+package dev.parley.sfu;
+
+/**
+ * What the SFU tells the owner of a participant (the signaling session, or an embedding application).
+ *
+ * <p>Calls come one at a time per room, from the room's control thread, never from a media thread.
+ * Implementations must return quickly and must not block (queue the message, send asynchronously).
+ */
+public interface ParticipantListener {
+    /** The participant is in: the first call, before any other, with everyone else already in the room. */
+    void onJoined(Participant self, java.util.List<ParticipantInfo> others);
+
+    /** A new offer for this participant's subscriber connection; answer it with {@link Participant#acceptSubscriberAnswer}. */
+    void onSubscriberOffer(String sdp, int version);
+
+    void onParticipantJoined(ParticipantInfo other);
+
+    void onParticipantUpdated(ParticipantInfo other);
+
+    void onParticipantLeft(String participantId, LeaveReason reason);
+
+    /** This participant was removed by the server (consent timeout, shutdown). Not called after {@link Participant#leave}. */
+    void onRemoved(LeaveReason reason);
+}

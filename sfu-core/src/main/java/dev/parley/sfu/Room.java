@@ -1,0 +1,162 @@
+package dev.parley.sfu;
+
+import dev.parley.sfu.media.MediaEngine;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+
+/**
+ * A meeting room: the participants in it and who receives whose tracks (everyone receives everyone).
+ *
+ * <p>All of a room's control state is owned by its {@link SerialExecutor}; public methods hand work to it
+ * and return futures. Media never waits for it: the forwarding tables it changes live on the media threads.
+ */
+public final class Room {
+    private final String name;
+    private final MediaEngine media;
+    private final SerialExecutor control;
+    private final int maxParticipants;
+    private final Consumer<Room> onEmpty;
+    private final Map<String, Participant> participants = new LinkedHashMap<>();
+    private volatile int size;
+    private boolean closed;
+
+    /** The room emptied and was forgotten while a join was on its way; the join goes to a fresh room. */
+    static final class RoomClosedException extends Exception {}
+
+    Room(String name, MediaEngine media, Executor controlPool, int maxParticipants, Consumer<Room> onEmpty) {
+        this.name = name;
+        this.media = media;
+        this.control = new SerialExecutor(controlPool);
+        this.maxParticipants = maxParticipants;
+        this.onEmpty = onEmpty;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** How many participants are in the room now (a snapshot). */
+    public int size() {
+        return size;
+    }
+
+    /**
+     * Adds a participant. The future completes with the participant, or fails with {@link RoomFullException}.
+     * The others are told through their listeners.
+     */
+    public CompletableFuture<Participant> join(String displayName, ParticipantListener listener) {
+        return call(() -> {
+            if (closed) {
+                throw new RoomClosedException();
+            }
+            if (participants.size() >= maxParticipants) {
+                throw new RoomFullException(name, maxParticipants);
+            }
+            Participant p = new Participant(this, Ids.participantId(), displayName, listener);
+            List<ParticipantInfo> others = new ArrayList<>();
+            for (Participant other : participants.values()) {
+                others.add(other.info());
+                other.listener().onParticipantJoined(p.info());
+            }
+            listener.onJoined(p, others);
+            participants.put(p.id(), p);
+            size = participants.size();
+            // The newcomer receives every track already published.
+            for (Participant other : participants.values()) {
+                if (other != p) {
+                    for (Track t : other.tracks()) {
+                        p.subscribe(t);
+                    }
+                }
+            }
+            p.renegotiateSubscriber();
+            return p;
+        });
+    }
+
+    /** The participants now, as snapshots. */
+    public CompletableFuture<List<ParticipantInfo>> participants() {
+        return call(() -> {
+            List<ParticipantInfo> infos = new ArrayList<>();
+            for (Participant p : participants.values()) {
+                infos.add(p.info());
+            }
+            return infos;
+        });
+    }
+
+    // --- called by Participant, on the control executor ---
+
+    MediaEngine media() {
+        return media;
+    }
+
+    Iterable<Participant> members() {
+        return participants.values();
+    }
+
+    void trackPublished(Participant publisher, Track track) {
+        for (Participant p : participants.values()) {
+            if (p != publisher) {
+                p.subscribe(track);
+                p.renegotiateSubscriber();
+            }
+        }
+    }
+
+    void updated(Participant changed) {
+        for (Participant p : participants.values()) {
+            if (p != changed) {
+                p.listener().onParticipantUpdated(changed.info());
+            }
+        }
+    }
+
+    void remove(Participant gone, LeaveReason reason) {
+        if (participants.remove(gone.id()) == null) {
+            return;
+        }
+        size = participants.size();
+        for (Participant p : participants.values()) {
+            p.unsubscribeFrom(gone);
+            p.renegotiateSubscriber();
+            p.listener().onParticipantLeft(gone.id(), reason);
+        }
+        if (participants.isEmpty()) {
+            closed = true;
+            onEmpty.accept(this);
+        }
+    }
+
+    void closeAll(LeaveReason reason) {
+        for (Participant p : List.copyOf(participants.values())) {
+            p.removeBy(reason);
+        }
+    }
+
+    Executor control() {
+        return control;
+    }
+
+    interface ControlTask<T> {
+        T run() throws Exception;
+    }
+
+    /** Runs a task on the room's control executor and completes a future with its result. */
+    <T> CompletableFuture<T> call(ControlTask<T> task) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        control.execute(() -> {
+            try {
+                result.complete(task.run());
+            } catch (Exception e) {
+                result.completeExceptionally(e);
+            }
+        });
+        return result;
+    }
+}

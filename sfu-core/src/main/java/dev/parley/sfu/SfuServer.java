@@ -1,0 +1,103 @@
+package dev.parley.sfu;
+
+import dev.parley.sfu.media.MediaCounters;
+import dev.parley.sfu.media.MediaEngine;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Parley's media server as a library: one UDP port, rooms, and forwarding between participants.
+ *
+ * <pre>{@code
+ * try (SfuServer sfu = SfuServer.start(config)) {
+ *     Participant alice = sfu.room("standup").join("Alice", listener).join();
+ *     String answer = alice.publish(offerFromBrowser).join();
+ *     ...
+ * }
+ * }</pre>
+ *
+ * It has no HTTP, SQL or JSON in it: signaling is the embedding application's job (Parley's own is the
+ * signaling module).
+ */
+public final class SfuServer implements AutoCloseable {
+    private final SfuConfig config;
+    private final MediaEngine media;
+    private final ExecutorService controlPool;
+    private final ConcurrentHashMap<String, Room> rooms = new ConcurrentHashMap<>();
+
+    private SfuServer(SfuConfig config, MediaEngine media, ExecutorService controlPool) {
+        this.config = config;
+        this.media = media;
+        this.controlPool = controlPool;
+    }
+
+    /** Binds the media port and starts the media threads. */
+    public static SfuServer start(SfuConfig config) throws Exception {
+        MediaEngine media = MediaEngine.start(config.bindAddress(), config.mediaPort(), config.announcedAddresses(),
+                config.consentTimeout());
+        ExecutorService control = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "parley-room-control");
+            t.setDaemon(true);
+            return t;
+        });
+        return new SfuServer(config, media, control);
+    }
+
+    /** The UDP port media arrives on (the real one when the config asked for port 0). */
+    public int mediaPort() {
+        return media.port();
+    }
+
+    /** The room with this name, created when it does not exist yet. Empty rooms are forgotten. */
+    public Room room(String name) {
+        return rooms.computeIfAbsent(name,
+                n -> new Room(n, media, controlPool, config.maxParticipantsPerRoom(), r -> rooms.remove(r.name(), r)));
+    }
+
+    /**
+     * Joins the named room, creating it when needed. Prefer this over {@code room(name).join(...)}: it
+     * retries when the room empties and is forgotten at the same moment.
+     */
+    public CompletableFuture<Participant> join(String roomName, String displayName, ParticipantListener listener) {
+        return room(roomName).join(displayName, listener).exceptionallyCompose(e -> {
+            Throwable cause = e instanceof java.util.concurrent.CompletionException ? e.getCause() : e;
+            if (cause instanceof Room.RoomClosedException) {
+                return join(roomName, displayName, listener);
+            }
+            return CompletableFuture.failedFuture(cause);
+        });
+    }
+
+    public Optional<Room> findRoom(String name) {
+        return Optional.ofNullable(rooms.get(name));
+    }
+
+    public List<Room> rooms() {
+        return List.copyOf(rooms.values());
+    }
+
+    /** Packet and drop counters of the media path, for metrics. */
+    public MediaCounters counters() {
+        return media.counters();
+    }
+
+    /** Removes everyone (telling them why) and releases the port and threads. */
+    @Override
+    public void close() {
+        for (Room r : rooms()) {
+            r.control().execute(() -> r.closeAll(LeaveReason.SERVER_SHUTDOWN));
+        }
+        controlPool.shutdown();
+        try {
+            controlPool.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        media.close();
+    }
+}

@@ -1,0 +1,52 @@
+package dev.parley.sfu.media;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+
+/** Packet counters of the media path: written by the media threads without locks, read by metrics scrapes. */
+public final class MediaCounters {
+    private final LongAdder received = new LongAdder();
+    private final LongAdder forwarded = new LongAdder();
+    private final LongAdder[] dropped = new LongAdder[DropReason.values().length];
+
+    MediaCounters() {
+        for (int i = 0; i < dropped.length; i++) {
+            dropped[i] = new LongAdder();
+        }
+    }
+
+    void received() {
+        received.increment();
+    }
+
+    void forwarded() {
+        forwarded.increment();
+    }
+
+    void dropped(DropReason reason) {
+        dropped[reason.ordinal()].increment();
+    }
+
+    /** Datagrams read from the media socket. */
+    public long receivedPackets() {
+        return received.sum();
+    }
+
+    /** RTP packets sent to subscribers (one per subscriber per packet). */
+    public long forwardedPackets() {
+        return forwarded.sum();
+    }
+
+    public long droppedPackets(DropReason reason) {
+        return dropped[reason.ordinal()].sum();
+    }
+
+    public Map<DropReason, Long> droppedByReason() {
+        Map<DropReason, Long> m = new EnumMap<>(DropReason.class);
+        for (DropReason r : DropReason.values()) {
+            m.put(r, droppedPackets(r));
+        }
+        return m;
+    }
+}

@@ -1,0 +1,230 @@
+package dev.parley.sfu.media;
+
+import dev.parley.sfu.dtls.DtlsCertificate;
+import dev.parley.sfu.packet.PacketBuffer;
+import dev.parley.sfu.stun.StunBindingResponder;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The media path: one UDP socket for every participant, owned by one Netty event loop.
+ *
+ * <p>Everything per packet runs on that loop and touches loop-confined state only: the address table,
+ * each transport's SRTP contexts, each stream's forwarding list. Control threads change that state by
+ * posting tasks to the loop ({@link #onLoop}); DTLS handshakes, which block, run on their own bounded pool.
+ */
+public final class MediaEngine implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(MediaEngine.class);
+
+    private final EventLoopGroup group;
+    private final Channel channel;
+    private final EventLoop loop;
+    private final int port;
+    private final List<InetSocketAddress> candidates;
+    private final long consentTimeoutNanos;
+    private final DtlsCertificate certificate;
+    private final ExecutorService handshakes;
+    private final MediaCounters counters = new MediaCounters();
+
+    /** Transports by local ICE ufrag: written by control threads, read on the loop for STUN. */
+    private final Map<String, PeerTransport> byUfrag = new ConcurrentHashMap<>();
+    /** Transports by the remote addresses that passed ICE checks. Loop-confined. */
+    private final Map<InetSocketAddress, PeerTransport> byAddress = new HashMap<>();
+    /** Every live transport, for the periodic tasks. Loop-confined. */
+    private final List<PeerTransport> transports = new ArrayList<>();
+
+    private MediaEngine(EventLoopGroup group, Channel channel, List<InetAddress> announced, Duration consentTimeout)
+            throws Exception {
+        this.group = group;
+        this.channel = channel;
+        this.loop = channel.eventLoop();
+        this.port = ((InetSocketAddress) channel.localAddress()).getPort();
+        List<InetSocketAddress> c = new ArrayList<>();
+        for (InetAddress a : announced) {
+            c.add(new InetSocketAddress(a, port));
+        }
+        this.candidates = List.copyOf(c);
+        this.consentTimeoutNanos = consentTimeout.toNanos();
+        this.certificate = DtlsCertificate.generate();
+        this.handshakes = new ThreadPoolExecutor(2, 16, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "parley-dtls-handshake");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Binds the media port and starts the media event loop. */
+    public static MediaEngine start(InetAddress bind, int port, List<InetAddress> announced, Duration consentTimeout)
+            throws Exception {
+        boolean epoll = Epoll.isAvailable();
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, r -> {
+            Thread t = new Thread(r, "parley-media");
+            t.setDaemon(true);
+            return t;
+        }, io);
+        MediaEngine[] self = new MediaEngine[1];
+        Bootstrap b = new Bootstrap()
+                .group(group)
+                .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
+                .option(ChannelOption.SO_RCVBUF, 4 * 1024 * 1024)
+                .option(ChannelOption.SO_SNDBUF, 4 * 1024 * 1024)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(2048))
+                .handler(new MediaChannelHandler(() -> self[0]));
+        Channel ch;
+        try {
+            ch = b.bind(bind, port).sync().channel();
+        } catch (Exception e) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw new IllegalStateException("cannot bind the media port udp/" + port + " on " + bind.getHostAddress()
+                    + ": " + e.getMessage() + " (is another server using it? choose one with --media-port)", e);
+        }
+        MediaEngine engine = new MediaEngine(group, ch, announced, consentTimeout);
+        self[0] = engine;
+        engine.loop.scheduleAtFixedRate(engine::everySecond, 1, 1, TimeUnit.SECONDS);
+        log.info("Media on udp/{} ({}), announcing {}", engine.port, epoll ? "epoll" : "nio", engine.candidates);
+        return engine;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public MediaCounters counters() {
+        return counters;
+    }
+
+    /** A new transport with fresh ICE credentials, reachable by STUN as soon as this returns. */
+    public PeerTransport createTransport(String label, TransportListener listener) {
+        PeerTransport t = new PeerTransport(this, label, listener);
+        byUfrag.put(t.ufrag(), t);
+        onLoop(() -> transports.add(t));
+        return t;
+    }
+
+    // --- used by the transport and stream classes ---
+
+    DtlsCertificate certificate() {
+        return certificate;
+    }
+
+    List<InetSocketAddress> candidates() {
+        return candidates;
+    }
+
+    ExecutorService handshakes() {
+        return handshakes;
+    }
+
+    MediaCounters counterSet() {
+        return counters;
+    }
+
+    void onLoop(Runnable task) {
+        if (loop.inEventLoop()) {
+            task.run();
+        } else {
+            loop.execute(task);
+        }
+    }
+
+    boolean inLoop() {
+        return loop.inEventLoop();
+    }
+
+    PeerTransport transportForUfrag(String ufrag) {
+        return byUfrag.get(ufrag);
+    }
+
+    PeerTransport transportAt(InetSocketAddress address) {
+        return byAddress.get(address);
+    }
+
+    /** Loop only: remember that {@code address} passed an ICE check for {@code t}. */
+    void bind(InetSocketAddress address, PeerTransport t) {
+        PeerTransport previous = byAddress.put(address, t);
+        if (previous != t) {
+            if (previous != null) {
+                previous.forgetAddress(address);
+            }
+            t.rememberAddress(address);
+        }
+    }
+
+    /** Loop only. */
+    void unregister(PeerTransport t) {
+        byUfrag.remove(t.ufrag(), t);
+        for (InetSocketAddress a : t.addresses()) {
+            byAddress.remove(a, t);
+        }
+        transports.remove(t);
+    }
+
+    /** Loop only: queues a copy of the packet for sending; flushed at the end of the read batch or by the caller. */
+    void write(PacketBuffer p, InetSocketAddress to) {
+        ByteBuf out = channel.alloc().directBuffer(p.length());
+        out.writeBytes(p.array(), p.offset(), p.length());
+        channel.write(new DatagramPacket(out, to), channel.voidPromise());
+    }
+
+    void flush() {
+        channel.flush();
+    }
+
+    /** Any thread: sends a datagram now (DTLS flights from the handshake pool). */
+    void sendNow(byte[] buf, int off, int len, InetSocketAddress to) {
+        ByteBuf out = channel.alloc().directBuffer(len);
+        out.writeBytes(buf, off, len);
+        channel.writeAndFlush(new DatagramPacket(out, to), channel.voidPromise());
+    }
+
+    StunBindingResponder newStunResponder() {
+        return new StunBindingResponder(ufrag -> {
+            PeerTransport t = byUfrag.get(ufrag);
+            return t == null ? null : t.pwd();
+        });
+    }
+
+    private void everySecond() {
+        long now = System.nanoTime();
+        for (PeerTransport t : List.copyOf(transports)) {
+            t.everySecond(now, consentTimeoutNanos);
+        }
+        flush();
+    }
+
+    @Override
+    public void close() {
+        channel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+        handshakes.shutdownNow();
+    }
+}

@@ -1,0 +1,407 @@
+package dev.parley.sfu.media;
+
+import dev.parley.sfu.dtls.DtlsServerSession;
+import dev.parley.sfu.srtp.SrtpKeyingMaterial;
+import dev.parley.sfu.packet.PacketBuffer;
+import dev.parley.sfu.rtp.NackIterator;
+import dev.parley.sfu.rtp.RtcpFeedback;
+import dev.parley.sfu.rtp.RtcpIterator;
+import dev.parley.sfu.rtp.RtcpPacket;
+import dev.parley.sfu.rtp.RtcpWriter;
+import dev.parley.sfu.rtp.ReceiveStatistics;
+import dev.parley.sfu.rtp.Fir;
+import dev.parley.sfu.rtp.RtpHeader;
+import dev.parley.sfu.sdp.IceParameters;
+import dev.parley.sfu.sdp.LocalTransport;
+import dev.parley.sfu.sdp.PublishedTrack;
+import dev.parley.sfu.srtp.SrtpSession;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One browser peer connection as Parley sees it: ICE-lite credentials, the addresses that passed checks,
+ * the DTLS handshake, SRTP contexts, and what flows over it (published streams in, forwards out).
+ *
+ * <p>Packet handling and the stream tables are confined to the media loop; control threads only call the
+ * public methods, which post their work to the loop.
+ */
+public final class PeerTransport {
+    private static final Logger log = LoggerFactory.getLogger(PeerTransport.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final char[] ICE_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/".toCharArray();
+    private static final int MAX_EARLY_DTLS = 8;
+
+    private final MediaEngine engine;
+    private final String label;
+    private final TransportListener listener;
+    private final String ufrag = randomIce(8);
+    private final String pwd = randomIce(24);
+    private final LocalTransport local;
+    private final int rtcpSsrc = RANDOM.nextInt() | 1;
+    private final long createdNanos = System.nanoTime();
+    private volatile IceParameters remote;
+    private volatile boolean closed;
+
+    // Loop-confined from here on.
+    private final List<InetSocketAddress> addresses = new ArrayList<>(2);
+    /** Where media goes: written on the loop, read by the DTLS handshake thread too. */
+    private volatile InetSocketAddress selected;
+    private boolean nominated;
+    private long lastConsentNanos;
+    private DtlsServerSession dtls;
+    private ArrayDeque<byte[]> earlyDtls;
+    private SrtpSession srtp;
+    private boolean failed;
+    private PublishedStream[] published = new PublishedStream[0];
+    private Forward[] forwards = new Forward[0];
+    private final RtcpIterator rtcp = new RtcpIterator();
+    private final NackIterator lost = new NackIterator();
+    private final PacketBuffer out = new PacketBuffer();
+
+    PeerTransport(MediaEngine engine, String label, TransportListener listener) {
+        this.engine = engine;
+        this.label = label;
+        this.listener = listener;
+        this.local = new LocalTransport(ufrag, pwd, engine.certificate().fingerprintSha256(), engine.candidates());
+    }
+
+    /** What to put in SDP for this transport. */
+    public LocalTransport local() {
+        return local;
+    }
+
+    /** The browser's ICE credentials and fingerprint, once its SDP arrived; null before. */
+    public IceParameters remote() {
+        return remote;
+    }
+
+    /** Sets the browser's parameters from its SDP; its DTLS certificate must match the fingerprint. */
+    public void setRemote(IceParameters remote) {
+        this.remote = remote;
+        engine.onLoop(this::startDtlsIfReady);
+    }
+
+    /** Starts receiving a track the browser publishes on this transport. */
+    public PublishedStream addPublishedTrack(PublishedTrack track) {
+        PublishedStream s = new PublishedStream(engine, this, track);
+        engine.onLoop(() -> {
+            if (!closed) {
+                published = append(published, s);
+            }
+        });
+        return s;
+    }
+
+    /** Releases the transport: its addresses, DTLS session and streams. */
+    public void close() {
+        closed = true;
+        engine.onLoop(() -> {
+            for (PublishedStream s : published) {
+                s.closeOnLoop();
+            }
+            published = new PublishedStream[0];
+            for (Forward f : forwards) {
+                f.source().removeForwardOnLoop(f);
+            }
+            forwards = new Forward[0];
+            if (dtls != null) {
+                dtls.close();
+            }
+            engine.unregister(this);
+        });
+    }
+
+    String ufrag() {
+        return ufrag;
+    }
+
+    String pwd() {
+        return pwd;
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    int rtcpSsrc() {
+        return rtcpSsrc;
+    }
+
+    List<InetSocketAddress> addresses() {
+        return addresses;
+    }
+
+    void rememberAddress(InetSocketAddress a) {
+        addresses.add(a);
+    }
+
+    void forgetAddress(InetSocketAddress a) {
+        addresses.remove(a);
+    }
+
+    /** Loop: ready to carry media (ICE checked and DTLS done). */
+    boolean connected() {
+        return srtp != null && selected != null && !closed;
+    }
+
+    void addForwardOnLoop(Forward f) {
+        forwards = append(forwards, f);
+        if (connected()) {
+            f.source().requestKeyframe(System.nanoTime());
+        }
+    }
+
+    void removeForwardOnLoop(Forward f) {
+        forwards = remove(forwards, f);
+    }
+
+    // --- the packet path, on the loop ---
+
+    /** An authenticated connectivity check (or consent refresh) arrived from {@code from}. */
+    void onConsent(InetSocketAddress from, boolean useCandidate, long now) {
+        lastConsentNanos = now;
+        // ICE-lite: the controlling browser's nomination picks the path; until then use the first checked one.
+        if (selected == null || (useCandidate && (!nominated || !selected.equals(from)))) {
+            selected = from;
+            nominated |= useCandidate;
+        }
+    }
+
+    void onDtls(PacketBuffer in) {
+        if (dtls != null) {
+            dtls.onDatagram(in.array(), in.offset(), in.length());
+            return;
+        }
+        // The ClientHello can beat the SDP answer that carries the fingerprint: keep a few records until then.
+        if (earlyDtls == null) {
+            earlyDtls = new ArrayDeque<>();
+        }
+        if (earlyDtls.size() < MAX_EARLY_DTLS) {
+            earlyDtls.add(Arrays.copyOfRange(in.array(), in.offset(), in.offset() + in.length()));
+        }
+        startDtlsIfReady();
+    }
+
+    private void startDtlsIfReady() {
+        IceParameters r = remote;
+        if (dtls != null || r == null || closed || earlyDtls == null) {
+            return;
+        }
+        dtls = new DtlsServerSession(engine.certificate(), r.fingerprint(), (buf, off, len) -> {
+            InetSocketAddress to = selected;
+            if (to != null) {
+                engine.sendNow(buf, off, len, to);
+            }
+        });
+        for (byte[] record : earlyDtls) {
+            dtls.onDatagram(record, 0, record.length);
+        }
+        earlyDtls = null;
+        dtls.start(engine.handshakes()).whenComplete((keys, error) -> engine.onLoop(() -> onHandshake(keys, error)));
+    }
+
+    private void onHandshake(SrtpKeyingMaterial keys, Throwable error) {
+        if (closed) {
+            return;
+        }
+        if (error != null) {
+            fail("DTLS handshake failed: " + rootMessage(error));
+            return;
+        }
+        srtp = new SrtpSession(keys);
+        log.info("{} connected (DTLS-SRTP {})", label, keys.profile());
+        if (connected()) {
+            long now = System.nanoTime();
+            for (Forward f : forwards) {
+                f.source().requestKeyframe(now);
+            }
+        }
+    }
+
+    void onSrtp(PacketBuffer in) {
+        MediaCounters counters = engine.counterSet();
+        if (srtp == null) {
+            counters.dropped(DropReason.NOT_CONNECTED);
+            return;
+        }
+        byte[] buf = in.array();
+        if (RtcpPacket.isRtcp(buf, in.offset(), in.length())) {
+            if (!srtp.unprotectRtcp(in)) {
+                counters.dropped(DropReason.SRTP_AUTH_FAILED);
+            } else {
+                onRtcp(in);
+            }
+            return;
+        }
+        if (!srtp.unprotectRtp(in)) {
+            counters.dropped(DropReason.SRTP_AUTH_FAILED);
+            return;
+        }
+        if (!RtpHeader.isValid(in)) {
+            counters.dropped(DropReason.MALFORMED);
+            return;
+        }
+        PublishedStream s = publishedBySsrc(RtpHeader.ssrc(buf, in.offset()));
+        if (s == null) {
+            counters.dropped(DropReason.UNKNOWN_SSRC);
+            return;
+        }
+        s.onRtp(in, System.nanoTime());
+    }
+
+    private void onRtcp(PacketBuffer in) {
+        byte[] buf = in.array();
+        if (!rtcp.reset(buf, in.offset(), in.length())) {
+            engine.counterSet().dropped(DropReason.MALFORMED);
+            return;
+        }
+        long now = System.nanoTime();
+        while (rtcp.next()) {
+            int type = rtcp.type();
+            int fmt = rtcp.count();
+            int off = rtcp.offset();
+            int len = rtcp.length();
+            if (type == RtcpPacket.SR) {
+                PublishedStream s = publishedBySsrc(RtcpPacket.senderSsrc(buf, off));
+                if (s != null) {
+                    s.onSenderReport(buf, off, len, now);
+                }
+            } else if (RtcpFeedback.isPli(type, fmt) && len >= RtcpFeedback.HEADER_LENGTH) {
+                Forward f = forwardBySsrc(RtcpFeedback.mediaSsrc(buf, off));
+                if (f != null) {
+                    f.source().requestKeyframe(now);
+                }
+            } else if (RtcpFeedback.isFir(type, fmt) && len >= RtcpFeedback.HEADER_LENGTH + Fir.ENTRY_LENGTH) {
+                Forward f = forwardBySsrc(Fir.entrySsrc(buf, off, 0));
+                if (f != null) {
+                    f.source().requestKeyframe(now);
+                }
+            } else if (RtcpFeedback.isNack(type, fmt) && len >= RtcpFeedback.HEADER_LENGTH) {
+                Forward f = forwardBySsrc(RtcpFeedback.mediaSsrc(buf, off));
+                if (f != null) {
+                    lost.reset(buf, off, len);
+                    while (lost.hasNext()) {
+                        f.source().retransmit(f, lost.nextSequenceNumber());
+                    }
+                }
+            }
+            // RR, SDES, BYE, REMB, transport-cc: not used yet.
+        }
+        if (!rtcp.isValid()) {
+            engine.counterSet().dropped(DropReason.MALFORMED);
+        }
+    }
+
+    /** Loop: encrypts and queues an RTP packet (already rewritten for this subscriber). */
+    void sendRtp(PacketBuffer p) {
+        if (srtp.protectRtp(p)) {
+            engine.write(p, selected);
+            engine.counterSet().forwarded();
+        }
+    }
+
+    /** Loop: encrypts and queues an RTCP packet. */
+    void sendRtcp(PacketBuffer p) {
+        if (connected() && srtp.protectRtcp(p)) {
+            engine.write(p, selected);
+        }
+    }
+
+    /** Loop, once a second: consent freshness and receiver reports. */
+    void everySecond(long now, long consentTimeoutNanos) {
+        if (closed || failed) {
+            return;
+        }
+        long since = lastConsentNanos == 0 ? createdNanos : lastConsentNanos;
+        // A transport gets twice as long for its first check: the browser may still be gathering.
+        long limit = lastConsentNanos == 0 ? 2 * consentTimeoutNanos : consentTimeoutNanos;
+        if (now - since > limit) {
+            fail(lastConsentNanos == 0 ? "no ICE connectivity check arrived" : "ICE consent expired");
+            return;
+        }
+        if (connected() && published.length > 0) {
+            ReceiveStatistics[] stats = new ReceiveStatistics[Math.min(published.length, RtcpWriter.MAX_REPORT_BLOCKS)];
+            int n = 0;
+            for (PublishedStream s : published) {
+                if (n < stats.length && s.statistics().hasReceived()) {
+                    stats[n++] = s.statistics();
+                }
+            }
+            if (n > 0) {
+                int len = RtcpWriter.writeReceiverReport(out.array(), 0, rtcpSsrc, stats, n, now);
+                out.setWindow(0, len);
+                sendRtcp(out);
+            }
+        }
+    }
+
+    private void fail(String why) {
+        if (failed) {
+            return;
+        }
+        failed = true;
+        log.info("{}: {}", label, why);
+        listener.onTransportFailed(why);
+    }
+
+    private PublishedStream publishedBySsrc(int ssrc) {
+        for (PublishedStream s : published) {
+            if (s.ssrc() == ssrc) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    private Forward forwardBySsrc(int ssrc) {
+        for (Forward f : forwards) {
+            if (f.ssrc() == ssrc) {
+                return f;
+            }
+        }
+        return null;
+    }
+
+    private static String randomIce(int n) {
+        char[] c = new char[n];
+        for (int i = 0; i < n; i++) {
+            c[i] = ICE_CHARS[RANDOM.nextInt(ICE_CHARS.length)];
+        }
+        return new String(c);
+    }
+
+    private static String rootMessage(Throwable t) {
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    }
+
+    static <T> T[] append(T[] array, T item) {
+        T[] copy = Arrays.copyOf(array, array.length + 1);
+        copy[array.length] = item;
+        return copy;
+    }
+
+    static <T> T[] remove(T[] array, T item) {
+        for (int i = 0; i < array.length; i++) {
+            if (array[i] == item) {
+                T[] copy = Arrays.copyOf(array, array.length - 1);
+                System.arraycopy(array, i + 1, copy, i, array.length - i - 1);
+                return copy;
+            }
+        }
+        return array;
+    }
+
+    @Override
+    public String toString() {
+        return label;
+    }
+}

@@ -1,0 +1,81 @@
+package dev.parley.sfu.sdp;
+
+import dev.parley.sfu.MediaKind;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Writes Parley's offers for a subscriber connection and reads the browser's answers.
+ *
+ * <p>Every remote track is one m-section Parley sends on, identified by {@code a=msid:<participant> <track>}
+ * and one SSRC Parley chose for this subscriber. A track whose publisher left stays in the SDP as
+ * {@code inactive}: m-sections are never removed, and keeping them bundled means the subscriber's single
+ * transport survives even when everyone else has left.
+ */
+public final class SubscriberOffer {
+    /** One m-section of a subscriber offer. */
+    public record Section(String mid, MediaKind kind, boolean active, Codec codec, int ssrc, String streamId, String trackId) {}
+
+    private SubscriberOffer() {}
+
+    public static String write(long sessionId, int version, LocalTransport local, List<Section> sections) {
+        if (sections.isEmpty()) {
+            throw new IllegalArgumentException("a subscriber offer needs at least one m-section");
+        }
+        List<String> mids = new ArrayList<>();
+        for (Section s : sections) {
+            mids.add(s.mid());
+        }
+        StringBuilder sdp = new StringBuilder(1024 + 600 * sections.size());
+        sdp.append("v=0\r\n")
+                .append("o=- ").append(sessionId).append(' ').append(version).append(" IN IP4 127.0.0.1\r\n")
+                .append("s=-\r\n")
+                .append("t=0 0\r\n")
+                .append("a=ice-lite\r\n")
+                .append("a=group:BUNDLE ").append(String.join(" ", mids)).append("\r\n")
+                .append("a=msid-semantic: WMS *\r\n");
+        for (Section s : sections) {
+            int pt = s.codec().subscriberPayloadType();
+            sdp.append("m=").append(s.kind().sdpName()).append(" 9 UDP/TLS/RTP/SAVPF ").append(pt).append("\r\n");
+            sdp.append("c=IN IP4 0.0.0.0\r\n");
+            sdp.append("a=rtcp:9 IN IP4 0.0.0.0\r\n");
+            local.writeTo(sdp, "actpass");
+            sdp.append("a=mid:").append(s.mid()).append("\r\n");
+            sdp.append(s.active() ? "a=sendonly\r\n" : "a=inactive\r\n");
+            sdp.append("a=msid:").append(s.streamId()).append(' ').append(s.trackId()).append("\r\n");
+            sdp.append("a=rtcp-mux\r\n");
+            sdp.append("a=rtcp-rsize\r\n");
+            sdp.append("a=rtpmap:").append(pt).append(' ').append(s.codec().rtpmap()).append("\r\n");
+            if (!s.codec().fmtp().isEmpty()) {
+                sdp.append("a=fmtp:").append(pt).append(' ').append(s.codec().fmtp()).append("\r\n");
+            }
+            if (s.kind() == MediaKind.VIDEO) {
+                sdp.append("a=rtcp-fb:").append(pt).append(" nack\r\n");
+                sdp.append("a=rtcp-fb:").append(pt).append(" nack pli\r\n");
+                sdp.append("a=rtcp-fb:").append(pt).append(" ccm fir\r\n");
+            }
+            long ssrc = s.ssrc() & 0xFFFFFFFFL;
+            sdp.append("a=ssrc:").append(ssrc).append(" cname:").append(s.streamId()).append("\r\n");
+            sdp.append("a=ssrc:").append(ssrc).append(" msid:").append(s.streamId()).append(' ').append(s.trackId()).append("\r\n");
+            local.writeCandidates(sdp);
+        }
+        return sdp.toString();
+    }
+
+    /**
+     * Reads the browser's answer: its transport parameters, checked against what the offer allows.
+     *
+     * @param sectionCount how many m-sections the answered offer had
+     */
+    public static IceParameters readAnswer(String answer, int sectionCount) throws SdpException {
+        SessionDescription sdp = SessionDescription.parse(answer);
+        if (sdp.media().size() != sectionCount) {
+            throw new SdpException("the answer has " + sdp.media().size() + " m-sections, the offer had " + sectionCount);
+        }
+        IceParameters remote = PublisherNegotiation.remoteParameters(sdp);
+        if (!remote.setup().equals("active")) {
+            throw new SdpException("the answer must take the DTLS client role (a=setup:active), not " + remote.setup());
+        }
+        return remote;
+    }
+}

@@ -1,0 +1,152 @@
+package dev.parley.signaling;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.regex.Pattern;
+
+/** A message from the client, decoded and validated (docs/protocol.md). */
+sealed interface ClientMessage {
+    record Join(String room, String name, String token) implements ClientMessage {}
+
+    record Publish(String sdp) implements ClientMessage {}
+
+    record SubscriberAnswer(String sdp, int version) implements ClientMessage {}
+
+    record Trickle(String target) implements ClientMessage {}
+
+    record Mute(String kind, boolean muted) implements ClientMessage {}
+
+    record Chat(String text) implements ClientMessage {}
+
+    record Ping() implements ClientMessage {}
+
+    record Leave() implements ClientMessage {}
+
+    Pattern ROOM = Pattern.compile("[A-Za-z0-9_.\\-]{1,64}");
+    int MAX_NAME = 64;
+    int MAX_CHAT = 2000;
+    int MAX_SDP = 256 * 1024;
+
+    /** Why a message was refused: the protocol's error code, a message for the developer, and the message type if known. */
+    final class Invalid extends Exception {
+        final String code;
+        final String requestType;
+
+        Invalid(String code, String requestType, String message) {
+            super(message);
+            this.code = code;
+            this.requestType = requestType;
+        }
+    }
+
+    static ClientMessage decode(ObjectMapper json, String text) throws Invalid {
+        JsonNode node;
+        try {
+            node = json.readTree(text);
+        } catch (Exception e) {
+            throw new Invalid("bad_message", null, "not valid JSON");
+        }
+        if (node == null || !node.isObject()) {
+            throw new Invalid("bad_message", null, "a message must be a JSON object");
+        }
+        JsonNode typeNode = node.get("type");
+        if (typeNode == null || !typeNode.isTextual()) {
+            throw new Invalid("bad_message", null, "a message needs a string field 'type'");
+        }
+        String type = typeNode.asText();
+        Fields f = new Fields(node, type);
+        return switch (type) {
+            case "join" -> {
+                String room = f.string("room", 64);
+                if (!ROOM.matcher(room).matches()) {
+                    throw f.invalid("'room' must be 1-64 characters of A-Z a-z 0-9 _ . -");
+                }
+                String name = f.string("name", MAX_NAME).strip();
+                if (name.isEmpty()) {
+                    throw f.invalid("'name' must not be blank");
+                }
+                yield new Join(room, name, f.optionalString("token", 8192));
+            }
+            case "publish" -> new Publish(f.string("sdp", MAX_SDP));
+            case "subscriberAnswer" -> new SubscriberAnswer(f.string("sdp", MAX_SDP), f.integer("version"));
+            case "trickle" -> {
+                String target = f.string("target", 16);
+                if (!target.equals("publisher") && !target.equals("subscriber")) {
+                    throw f.invalid("'target' must be 'publisher' or 'subscriber'");
+                }
+                yield new Trickle(target);
+            }
+            case "mute" -> {
+                String kind = f.string("kind", 8);
+                if (!kind.equals("audio") && !kind.equals("video")) {
+                    throw f.invalid("'kind' must be 'audio' or 'video'");
+                }
+                yield new Mute(kind, f.bool("muted"));
+            }
+            case "chat" -> {
+                String chat = f.string("text", MAX_CHAT);
+                if (chat.isBlank()) {
+                    throw f.invalid("'text' must not be blank");
+                }
+                yield new Chat(chat);
+            }
+            case "ping" -> new Ping();
+            case "leave" -> new Leave();
+            default -> throw new Invalid("unknown_type", type, "unknown message type '" + type + "'");
+        };
+    }
+
+    /** Typed field access with errors that name the field. */
+    final class Fields {
+        private final JsonNode node;
+        private final String type;
+
+        Fields(JsonNode node, String type) {
+            this.node = node;
+            this.type = type;
+        }
+
+        Invalid invalid(String message) {
+            return new Invalid("bad_message", type, message);
+        }
+
+        String string(String name, int maxLength) throws Invalid {
+            JsonNode v = node.get(name);
+            if (v == null || v.isNull()) {
+                throw invalid("'" + name + "' is required");
+            }
+            if (!v.isTextual()) {
+                throw invalid("'" + name + "' must be a string");
+            }
+            String s = v.asText();
+            if (s.isEmpty()) {
+                throw invalid("'" + name + "' must not be empty");
+            }
+            if (s.length() > maxLength) {
+                throw invalid("'" + name + "' is longer than " + maxLength + " characters");
+            }
+            return s;
+        }
+
+        String optionalString(String name, int maxLength) throws Invalid {
+            JsonNode v = node.get(name);
+            return v == null || v.isNull() ? null : string(name, maxLength);
+        }
+
+        int integer(String name) throws Invalid {
+            JsonNode v = node.get(name);
+            if (v == null || !v.canConvertToInt() || !v.isIntegralNumber()) {
+                throw invalid("'" + name + "' must be an integer");
+            }
+            return v.asInt();
+        }
+
+        boolean bool(String name) throws Invalid {
+            JsonNode v = node.get(name);
+            if (v == null || !v.isBoolean()) {
+                throw invalid("'" + name + "' must be true or false");
+            }
+            return v.asBoolean();
+        }
+    }
+}
