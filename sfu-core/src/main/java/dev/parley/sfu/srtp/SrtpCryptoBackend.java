@@ -1,0 +1,74 @@
+package dev.parley.sfu.srtp;
+
+import java.util.logging.Level;
+import javax.crypto.Cipher;
+import org.jitsi.srtp.crypto.Aes;
+import org.jitsi.srtp.crypto.HmacSha1;
+import org.jitsi.srtp.crypto.JitsiOpenSslProvider;
+import org.jitsi.utils.logging2.Logger;
+import org.jitsi.utils.logging2.LoggerImpl;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Which cipher implementations jitsi-srtp uses in this process, found once and logged once.
+ *
+ * <p>jitsi-srtp loads its JNI binding to OpenSSL ({@code libjitsisrtp_3.so}, needing libssl 3) when it can, and
+ * on the first cipher of each kind benchmarks the available providers (OpenSSL, SunJCE, BouncyCastle, PKCS#11)
+ * and keeps the fastest. That benchmark takes a noticeable fraction of a second, so {@link #describe()} runs it
+ * at start-up rather than on the first media packet of the first participant.
+ */
+final class SrtpCryptoBackend {
+    private static final org.slf4j.Logger LOG = LoggerFactory.getLogger(SrtpSession.class);
+
+    /**
+     * The logger handed to jitsi-srtp's contexts. Switched off: jitsi-srtp logs some per-packet outcomes (send-side
+     * replay rejections at error level), while {@link SrtpSession} reports every outcome as a return value and a
+     * counter instead.
+     */
+    static final Logger CONTEXT_LOGGER = new LoggerImpl("dev.parley.sfu.srtp.jitsi", Level.OFF);
+
+    private static volatile String description;
+
+    private SrtpCryptoBackend() {
+    }
+
+    /** A one-line description of the SRTP crypto in use; the first call measures it and logs it. */
+    static String describe() {
+        String d = description;
+        if (d == null) {
+            synchronized (SrtpCryptoBackend.class) {
+                d = description;
+                if (d == null) {
+                    d = measure();
+                    LOG.info("SRTP crypto: {}", d);
+                    description = d;
+                }
+            }
+        }
+        return d;
+    }
+
+    private static String measure() {
+        return "OpenSSL JNI " + (JitsiOpenSslProvider.isLoaded() ? "loaded" : "not loaded")
+                + "; AES-CM by " + aesProvider("AES/CTR/NoPadding")
+                + ", AES-GCM by " + aesProvider("AES/GCM/NoPadding")
+                + ", HMAC-SHA1 by " + hmacProvider();
+    }
+
+    private static String aesProvider(String transformation) {
+        try {
+            Cipher c = Aes.createCipher(transformation);
+            return c.getProvider().getName();
+        } catch (RuntimeException e) {
+            return "none (" + e.getMessage() + ")";
+        }
+    }
+
+    private static String hmacProvider() {
+        try {
+            return HmacSha1.createMac(CONTEXT_LOGGER).getProvider().getName();
+        } catch (RuntimeException e) {
+            return "none (" + e.getMessage() + ")";
+        }
+    }
+}
