@@ -270,6 +270,6 @@ public final class Participant {
     }
 
     private TransportListener timeoutListener() {
-        return () -> room.control().execute(() -> removeBy(LeaveReason.TIMEOUT));
+        return why -> room.control().execute(() -> removeBy(LeaveReason.TIMEOUT));
     }
 }
