@@ -147,13 +147,6 @@ public final class MeetingPage implements AutoCloseable {
         return (String) page.evaluate("() => window.parley.publisherConnection.localDescription.sdp");
     }
 
-    /** Waits until both peer connections exist and the client reports itself connected. */
-    public void awaitConnected(Duration timeout) {
-        page.waitForFunction("() => window.parley.publisherConnection && window.parley.publisherConnection.remoteDescription"
-                + " && window.parley.connectionState === 'connected'", null,
-                new Page.WaitForFunctionOptions().setTimeout(timeout.toMillis()));
-    }
-
     /** Presses the leave button and waits for the "you left" screen. */
     public void clickLeave() {
         page.click("#leave");
