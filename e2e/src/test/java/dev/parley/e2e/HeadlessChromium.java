@@ -1,0 +1,66 @@
+package dev.parley.e2e;
+
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Playwright;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Debian's Chromium driven by Playwright, headless, with fake camera and microphone and WebRTC allowed on
+ * loopback. Each participant gets its own {@link BrowserContext} (own cookies, storage and media permissions).
+ */
+public final class HeadlessChromium implements AutoCloseable {
+    private static final Path EXECUTABLE = Path.of("/usr/bin/chromium");
+    private static final List<String> ARGS = List.of("--headless=new",
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--use-fake-device-for-media-stream",
+            "--use-fake-ui-for-media-stream", "--allow-loopback-in-peer-connection");
+
+    private final Playwright playwright;
+    private final Browser browser;
+
+    private HeadlessChromium(Playwright playwright, Browser browser) {
+        this.playwright = playwright;
+        this.browser = browser;
+    }
+
+    /** Launches the browser; fails (never skips) when Chromium is not installed. */
+    public static HeadlessChromium launch() {
+        if (!Files.isExecutable(EXECUTABLE)) {
+            throw new IllegalStateException("The browser tests need Chromium at " + EXECUTABLE
+                    + ": install it (as root: apt-get install -y chromium; ./test.sh does this) and run again");
+        }
+        Playwright playwright = Playwright.create(new Playwright.CreateOptions()
+                .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+        try {
+            Browser browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
+                    .setExecutablePath(EXECUTABLE).setArgs(ARGS));
+            return new HeadlessChromium(playwright, browser);
+        } catch (RuntimeException e) {
+            playwright.close();
+            throw e;
+        }
+    }
+
+    /** A fresh context for one participant, allowed to use the (fake) camera and microphone. */
+    public BrowserContext newParticipantContext(String origin) {
+        return browser.newContext(new Browser.NewContextOptions()
+                .setPermissions(List.of("camera", "microphone"))
+                .setViewportSize(1280, 720)
+                .setBaseURL(origin));
+    }
+
+    @Override
+    public void close() {
+        try {
+            browser.close();
+        } finally {
+            playwright.close();
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package dev.parley.e2e;
+
+import com.microsoft.playwright.Locator;
+import com.microsoft.playwright.assertions.LocatorAssertions;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+
+/**
+ * Three browsers in one room through a real Parley server: everyone decodes everyone else's video and receives
+ * their audio, tiles carry the right names, mute and camera-off reach the others, and someone who leaves
+ * disappears from the others' grids and can come back with media flowing again both ways.
+ */
+class ThreeParticipantCallTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(20);
+    private static final Set<String> EVERYONE = Set.of("Alice", "Bob", "Carol");
+
+    private static ParleyServerProcess server;
+    private static HeadlessChromium chromium;
+
+    @BeforeAll
+    static void start() throws IOException {
+        server = ParleyServerProcess.start("three-participants");
+        chromium = HeadlessChromium.launch();
+    }
+
+    @AfterAll
+    static void stop() {
+        try {
+            if (chromium != null) chromium.close();
+        } finally {
+            if (server != null) server.close();
+        }
+    }
+
+    @Test
+    void everyoneSeesAndHearsEveryoneAndALeaverCanComeBack() {
+        String room = "e2e-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+        try (MeetingPage alice = MeetingPage.join(chromium, server, room, "Alice");
+             MeetingPage bob = MeetingPage.join(chromium, server, room, "Bob")) {
+            try (MeetingPage carol = MeetingPage.join(chromium, server, room, "Carol")) {
+                List<MeetingPage> all = List.of(alice, bob, carol);
+                for (MeetingPage page : all) page.awaitTiles(EVERYONE, TIMEOUT);
+                for (MeetingPage page : all) page.awaitMediaFrom(othersThan(page, EVERYONE), TIMEOUT);
+                alice.screenshot(E2eFiles.outputDir().resolve("call.png"));
+
+                carol.clickLeave();
+            }
+            Set<String> remaining = Set.of("Alice", "Bob");
+            alice.awaitTiles(remaining, TIMEOUT);
+            bob.awaitTiles(remaining, TIMEOUT);
+            alice.awaitMediaFrom(List.of("Bob"), TIMEOUT);
+            bob.awaitMediaFrom(List.of("Alice"), TIMEOUT);
+
+            try (MeetingPage carolAgain = MeetingPage.join(chromium, server, room, "Carol")) {
+                List<MeetingPage> all = List.of(alice, bob, carolAgain);
+                for (MeetingPage page : all) page.awaitTiles(EVERYONE, TIMEOUT);
+                for (MeetingPage page : all) page.awaitMediaFrom(othersThan(page, EVERYONE), TIMEOUT);
+
+                muteAndCameraOffReachTheOthers(bob, List.of(alice, carolAgain));
+            }
+        }
+    }
+
+    // Bob mutes and turns his camera off: the others show the muted-mic indicator and the camera-off
+    // placeholder on his tile; turning both back on clears them.
+    private static void muteAndCameraOffReachTheOthers(MeetingPage bob, List<MeetingPage> others) {
+        bob.page().click("#mic");
+        bob.page().click("#cam");
+        for (MeetingPage page : others) {
+            Locator tile = page.page().locator(".tile[data-participant-name='Bob']");
+            assertThat(tile.locator(".mic-off")).isVisible(visibleWithin());
+            assertThat(tile.locator(".placeholder")).isVisible(visibleWithin());
+        }
+        bob.page().click("#mic");
+        bob.page().click("#cam");
+        for (MeetingPage page : others) {
+            Locator tile = page.page().locator(".tile[data-participant-name='Bob']");
+            assertThat(tile.locator(".mic-off")).isHidden(hiddenWithin());
+            assertThat(tile.locator(".placeholder")).isHidden(hiddenWithin());
+        }
+    }
+
+    private static LocatorAssertions.IsVisibleOptions visibleWithin() {
+        return new LocatorAssertions.IsVisibleOptions().setTimeout(TIMEOUT.toMillis());
+    }
+
+    private static LocatorAssertions.IsHiddenOptions hiddenWithin() {
+        return new LocatorAssertions.IsHiddenOptions().setTimeout(TIMEOUT.toMillis());
+    }
+
+    private static List<String> othersThan(MeetingPage page, Set<String> everyone) {
+        List<String> others = new ArrayList<>(everyone);
+        others.remove(page.name());
+        return others;
+    }
+}

@@ -1,0 +1,345 @@
+// Meeting page: pre-join preview, then a grid of participant tiles with mic, camera, chat and leave.
+// The page's room comes from /meet/<room>; ?name= prefills the name, ?prejoin=0 joins straight away,
+// ?token= passes a join token. The ParleyClient is exposed as window.parley for diagnostics and tests.
+
+import { ParleyClient } from '/js/parley.js';
+
+const ROOM_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+const NAME_KEY = 'parley.name';
+
+const params = new URLSearchParams(location.search);
+const room = roomFromLocation();
+const $ = (id) => document.getElementById(id);
+
+let localStream = null;
+let client = null;
+let selfId = null;
+let wantAudio = true;
+let wantVideo = true;
+let soundBlocked = false;
+
+function roomFromLocation() {
+  const match = location.pathname.match(/^\/meet\/([^/]+)\/?$/);
+  const raw = match ? decodeURIComponent(match[1]) : params.get('room');
+  return raw && ROOM_PATTERN.test(raw) ? raw : null;
+}
+
+function show(screenId) {
+  for (const screen of document.querySelectorAll('.screen')) screen.hidden = screen.id !== screenId;
+}
+
+function showEnded(title, detail) {
+  $('ended-title').textContent = title;
+  $('ended-detail').textContent = detail ?? '';
+  const again = new URL(location.href);
+  again.searchParams.delete('prejoin');
+  $('rejoin').href = again.pathname + again.search;
+  $('rejoin').hidden = room === null;
+  show('ended');
+}
+
+async function openCamera() {
+  try {
+    return await navigator.mediaDevices.getUserMedia({
+      audio: { echoCancellation: true, noiseSuppression: true },
+      video: { width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 30 } },
+    });
+  } catch (error) {
+    console.warn('Parley: no camera/microphone', error);
+    return null;
+  }
+}
+
+// --- pre-join --------------------------------------------------------------------------------------------
+
+function setToggle(button, on, onLabel, offLabel) {
+  button.setAttribute('aria-pressed', String(on));
+  button.textContent = on ? onLabel : offLabel;
+}
+
+function applyPreviewState() {
+  for (const track of localStream?.getAudioTracks() ?? []) track.enabled = wantAudio;
+  for (const track of localStream?.getVideoTracks() ?? []) track.enabled = wantVideo;
+  setToggle($('prejoin-mic'), wantAudio, 'Microphone on', 'Microphone off');
+  setToggle($('prejoin-cam'), wantVideo, 'Camera on', 'Camera off');
+  $('preview-placeholder').hidden = wantVideo && localStream?.getVideoTracks().length > 0;
+}
+
+function showPrejoin(name) {
+  show('prejoin');
+  const nameInput = $('prejoin-name');
+  nameInput.value = name;
+  $('preview').srcObject = localStream;
+  if (!localStream) {
+    $('prejoin-error').textContent = 'No camera or microphone available: you can still join to watch and listen.';
+    $('prejoin-error').hidden = false;
+  }
+  applyPreviewState();
+  $('prejoin-mic').addEventListener('click', () => { wantAudio = !wantAudio; applyPreviewState(); });
+  $('prejoin-cam').addEventListener('click', () => { wantVideo = !wantVideo; applyPreviewState(); });
+  $('prejoin-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const chosen = nameInput.value.trim();
+    if (!chosen || chosen.length > 64) {
+      $('prejoin-error').textContent = 'Please enter your name (up to 64 characters).';
+      $('prejoin-error').hidden = false;
+      nameInput.focus();
+      return;
+    }
+    localStorage.setItem(NAME_KEY, chosen);
+    join(chosen);
+  });
+  (name ? $('prejoin-form').querySelector('button[type=submit]') : nameInput).focus();
+}
+
+// --- tiles -----------------------------------------------------------------------------------------------
+
+function tileOf(participantId) {
+  return $('tiles').querySelector(`.tile[data-participant-id="${CSS.escape(participantId)}"]`);
+}
+
+function initials(name) {
+  return name.split(/\s+/).filter(Boolean).slice(0, 2).map((part) => part[0].toUpperCase()).join('') || '?';
+}
+
+function ensureTile(participantId, name, isSelf) {
+  let tile = tileOf(participantId);
+  if (!tile) {
+    tile = $('tile-template').content.firstElementChild.cloneNode(true);
+    tile.dataset.participantId = participantId;
+    tile.classList.toggle('self', isSelf);
+    const video = tile.querySelector('video');
+    // Our own tile must never play our microphone back to us.
+    video.muted = isSelf || soundBlocked;
+    $('tiles').append(tile);
+    layoutTiles();
+  }
+  if (name !== undefined) {
+    tile.dataset.participantName = name;
+    tile.querySelector('.name').textContent = isSelf ? `${name} (you)` : name;
+    tile.querySelector('.initials').textContent = initials(name);
+  }
+  return tile;
+}
+
+function renderMuteState(tile, audioMuted, videoMuted, hasVideo) {
+  tile.querySelector('.mic-off').hidden = !audioMuted;
+  tile.querySelector('.placeholder').hidden = !videoMuted && hasVideo;
+  tile.classList.toggle('camera-off', videoMuted || !hasVideo);
+}
+
+function renderParticipant(participant) {
+  const tile = ensureTile(participant.id, participant.name, false);
+  const video = tile.querySelector('video');
+  const hasVideo = video.srcObject instanceof MediaStream && video.srcObject.getVideoTracks().length > 0;
+  renderMuteState(tile, participant.audioMuted, participant.videoMuted, hasVideo);
+}
+
+function renderSelf() {
+  const tile = ensureTile(selfId, undefined, true);
+  const hasVideo = (localStream?.getVideoTracks().length ?? 0) > 0;
+  renderMuteState(tile, !wantAudio || !localStream?.getAudioTracks().length, !wantVideo, hasVideo);
+}
+
+function attachStream(tile, stream) {
+  const video = tile.querySelector('video');
+  if (video.srcObject !== stream) video.srcObject = stream;
+  play(video);
+}
+
+function play(video) {
+  video.play().catch((error) => {
+    if (error.name !== 'NotAllowedError' || video.muted) return;
+    // The browser refuses sound before a user gesture: play muted now, offer to turn sound on.
+    soundBlocked = true;
+    video.muted = true;
+    video.play().catch(() => {});
+    $('status').textContent = 'Click anywhere to hear the others';
+    document.addEventListener('click', unblockSound, { once: true });
+  });
+}
+
+function unblockSound() {
+  soundBlocked = false;
+  $('status').textContent = '';
+  for (const tile of $('tiles').querySelectorAll('.tile:not(.self)')) {
+    const video = tile.querySelector('video');
+    video.muted = false;
+    video.play().catch(() => {});
+  }
+}
+
+function removeTile(participantId) {
+  const tile = tileOf(participantId);
+  if (!tile) return;
+  tile.querySelector('video').srcObject = null;
+  tile.remove();
+  layoutTiles();
+}
+
+// Columns and rows so that tiles stay as large as the stage allows.
+function layoutTiles() {
+  const count = Math.max(1, $('tiles').children.length);
+  const wide = window.innerWidth >= window.innerHeight;
+  const cols = wide ? Math.ceil(Math.sqrt(count)) : Math.ceil(count / Math.ceil(Math.sqrt(count)));
+  $('tiles').style.setProperty('--cols', String(cols));
+  $('tiles').style.setProperty('--rows', String(Math.ceil(count / cols)));
+}
+
+// --- chat ------------------------------------------------------------------------------------------------
+
+function appendChat({ name, text, sentAt, self }) {
+  const item = document.createElement('li');
+  item.classList.toggle('self', self);
+  const who = document.createElement('span');
+  who.className = 'who';
+  who.textContent = self ? 'You' : name;
+  const when = document.createElement('time');
+  const date = sentAt ? new Date(sentAt) : new Date();
+  when.dateTime = date.toISOString();
+  when.textContent = date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  const body = document.createElement('p');
+  body.textContent = text;
+  item.append(who, when, body);
+  $('chat-log').append(item);
+  item.scrollIntoView({ block: 'end' });
+  if ($('chat').hidden && !self) {
+    const badge = $('chat-unread');
+    badge.textContent = String(Number(badge.textContent || '0') + 1);
+    badge.hidden = false;
+  }
+}
+
+function toggleChat() {
+  const open = $('chat').hidden;
+  $('chat').hidden = !open;
+  $('chat-toggle').setAttribute('aria-pressed', String(open));
+  if (open) {
+    $('chat-unread').hidden = true;
+    $('chat-unread').textContent = '';
+    $('chat-input').focus();
+  }
+}
+
+// --- meeting ---------------------------------------------------------------------------------------------
+
+function renderControls() {
+  const mic = $('mic');
+  mic.setAttribute('aria-pressed', String(!wantAudio));
+  mic.textContent = wantAudio ? 'Mute' : 'Unmute';
+  mic.title = wantAudio ? 'Mute microphone' : 'Unmute microphone';
+  mic.disabled = !localStream?.getAudioTracks().length;
+  const cam = $('cam');
+  cam.setAttribute('aria-pressed', String(!wantVideo));
+  cam.textContent = wantVideo ? 'Stop video' : 'Start video';
+  cam.title = wantVideo ? 'Turn camera off' : 'Turn camera on';
+  cam.disabled = !localStream?.getVideoTracks().length;
+}
+
+function wireClient() {
+  client.addEventListener('participantjoined', ({ detail }) => renderParticipant(detail.participant));
+  client.addEventListener('participantupdated', ({ detail }) => renderParticipant(detail.participant));
+  client.addEventListener('participantleft', ({ detail }) => removeTile(detail.participantId));
+  client.addEventListener('track', ({ detail }) => {
+    const participant = client.participants.get(detail.participantId);
+    const tile = ensureTile(detail.participantId, participant?.name ?? '…', false);
+    attachStream(tile, detail.stream);
+    if (participant) renderParticipant(participant);
+  });
+  client.addEventListener('chat', ({ detail }) => appendChat(detail));
+  client.addEventListener('connectionstatechange', ({ detail }) => {
+    const labels = { connecting: 'Connecting…', disconnected: 'Connection lost, retrying…', failed: 'Connection failed' };
+    if (!soundBlocked) $('status').textContent = labels[detail.state] ?? '';
+  });
+  client.addEventListener('left', ({ detail }) => {
+    for (const track of localStream?.getTracks() ?? []) track.stop();
+    if (detail.reason === 'left') showEnded('You left the meeting');
+    else showEnded('You are no longer in the meeting', `Reason: ${detail.reason}.`);
+  });
+  client.addEventListener('error', ({ detail }) => {
+    if (detail.code === 'bad_message' || detail.code === 'unknown_type') return;
+    if (!soundBlocked) $('status').textContent = `Problem: ${detail.message}`;
+  });
+  document.title = `${room} · Parley`;
+}
+
+async function join(name) {
+  client = new ParleyClient();
+  window.parley = client;
+  wireClient();
+  show('meeting');
+  $('status').textContent = 'Joining…';
+  try {
+    await client.connect({ room, name, token: params.get('token') ?? undefined });
+  } catch (error) {
+    for (const track of localStream?.getTracks() ?? []) track.stop();
+    showEnded('Could not join the meeting', error.message);
+    return;
+  }
+  $('status').textContent = '';
+  selfId = client.participantId;
+  const selfTile = ensureTile(selfId, name, true);
+  if (localStream) attachStream(selfTile, localStream);
+  for (const participant of client.participants.values()) renderParticipant(participant);
+  renderSelf();
+  renderControls();
+  if (!wantAudio) client.setMuted('audio', true);
+  if (!wantVideo) client.setMuted('video', true);
+  if (localStream) {
+    try {
+      await client.publish(localStream);
+    } catch (error) {
+      $('status').textContent = `Could not send your camera: ${error.message}`;
+    }
+  }
+}
+
+function wireMeetingControls() {
+  $('mic').addEventListener('click', () => {
+    wantAudio = !wantAudio;
+    client?.setMuted('audio', !wantAudio);
+    renderControls();
+    renderSelf();
+  });
+  $('cam').addEventListener('click', () => {
+    wantVideo = !wantVideo;
+    client?.setMuted('video', !wantVideo);
+    renderControls();
+    renderSelf();
+  });
+  $('chat-toggle').addEventListener('click', toggleChat);
+  $('chat-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const text = $('chat-input').value.trim();
+    if (!text || !client) return;
+    client.sendChat(text);
+    $('chat-input').value = '';
+  });
+  $('leave').addEventListener('click', () => client?.leave());
+  $('copy-link').addEventListener('click', async () => {
+    const link = `${location.origin}/meet/${encodeURIComponent(room)}`;
+    try {
+      await navigator.clipboard.writeText(link);
+      $('copy-link').textContent = 'Copied';
+    } catch {
+      window.prompt('Meeting link', link);
+    }
+  });
+  window.addEventListener('resize', layoutTiles);
+  window.addEventListener('pagehide', () => client?.leave());
+}
+
+async function main() {
+  for (const label of document.querySelectorAll('.room-name')) label.textContent = room ?? '';
+  if (!room) {
+    showEnded('No such meeting link', 'A meeting link looks like /meet/<room>, where the room uses letters, digits, dot, dash and underscore.');
+    return;
+  }
+  wireMeetingControls();
+  const name = (params.get('name') ?? localStorage.getItem(NAME_KEY) ?? '').trim().slice(0, 64);
+  localStream = await openCamera();
+  if (params.get('prejoin') === '0' && name) join(name);
+  else showPrejoin(name);
+}
+
+main();

@@ -1,0 +1,495 @@
+// Parley JavaScript SDK: joins a Parley room over the signaling WebSocket and carries media over two
+// RTCPeerConnections (publisher: ours to the server; subscriber: everyone else's from the server).
+// The protocol is described in docs/protocol.md. No dependencies, no build step: import it as an ES module.
+
+const ROOM_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+const PING_INTERVAL_MS = 25_000;
+const LEAVE_GRACE_MS = 2_000;
+
+/**
+ * A participant of a Parley room as the server describes it.
+ * @typedef {{id: string, name: string, audioMuted: boolean, videoMuted: boolean}} Participant
+ */
+
+/**
+ * One client of a Parley room: connect, publish a camera/microphone stream, receive everyone else's.
+ *
+ * Events (all `CustomEvent`s, data in `event.detail`):
+ * - `joined` `{participantId, room, participants}`: we are in the room.
+ * - `participantjoined` / `participantupdated` `{participant}`; `participantleft` `{participantId, reason, participant}`.
+ * - `track` `{participantId, track, stream}`: a remote track arrived; `stream` holds all of that participant's tracks.
+ * - `chat` `{from, name, text, sentAt, self}`.
+ * - `error` `{code, message, requestType}`: the server refused something, or the connection failed.
+ * - `connectionstatechange` `{state, target}`: `state` is the overall state (see {@link ParleyClient#connectionState}),
+ *   `target` what changed (`signaling`, `publisher` or `subscriber`).
+ * - `left` `{reason}`: we are out of the room (after {@link ParleyClient#leave} or removed by the server).
+ */
+export class ParleyClient extends EventTarget {
+  /** Remote participants by id (ourselves excluded). @type {Map<string, Participant>} */
+  participants = new Map();
+  /** Our participant id once joined. @type {string|null} */
+  participantId = null;
+  /** The room we are in once joined. @type {string|null} */
+  room = null;
+
+  #ws = null;
+  #iceServers = [];
+  #publisher = null;
+  #subscriber = null;
+  #localStream = null;
+  #muted = { audio: false, video: false };
+  #pendingJoin = null;
+  #pendingPublish = null;
+  #publishChain = Promise.resolve();
+  #subscriberChain = Promise.resolve();
+  #trickleReady = { publisher: false, subscriber: false };
+  #trickleBacklog = { publisher: [], subscriber: [] };
+  #remoteStreams = new Map();
+  #announcedTracks = new Map();
+  #pingTimer = null;
+  #state = 'new';
+  #closed = false;
+
+  /**
+   * The overall connection state: `new`, `connecting`, `connected`, `disconnected`, `failed` or `closed`.
+   * `connected` means the signaling socket is open and every peer connection that exists is connected.
+   */
+  get connectionState() {
+    return this.#state;
+  }
+
+  /** The publisher RTCPeerConnection (null before {@link ParleyClient#publish}); for diagnostics and tests. */
+  get publisherConnection() {
+    return this.#publisher;
+  }
+
+  /** The subscriber RTCPeerConnection (null before the server's first offer); for diagnostics and tests. */
+  get subscriberConnection() {
+    return this.#subscriber;
+  }
+
+  /** Whether we told the room our microphone (`audio`) or camera (`video`) is off. */
+  isMuted(kind) {
+    return this.#muted[kind] === true;
+  }
+
+  /**
+   * Opens the signaling socket and joins a room.
+   * @param {{url?: string, room: string, name: string, token?: string}} options `url` defaults to
+   *   `/ws/signaling` on the page's origin (`wss:` on https pages).
+   * @returns {Promise<{participantId: string, room: string, participants: Participant[]}>} resolves on `joined`,
+   *   rejects on an `error` answering the join or when the socket closes first.
+   */
+  connect({ url, room, name, token } = {}) {
+    if (this.#ws) return Promise.reject(new Error('ParleyClient.connect: already connected; create a new client'));
+    if (typeof room !== 'string' || !ROOM_PATTERN.test(room)) {
+      return Promise.reject(new Error(`ParleyClient.connect: room must be 1-64 characters [A-Za-z0-9_.-], got ${JSON.stringify(room)}`));
+    }
+    const displayName = typeof name === 'string' ? name.trim() : '';
+    if (displayName.length < 1 || displayName.length > 64) {
+      return Promise.reject(new Error('ParleyClient.connect: name must be 1-64 characters'));
+    }
+    const ws = new WebSocket(url || defaultSignalingUrl());
+    this.#ws = ws;
+    this.#setState('connecting', 'signaling');
+    return new Promise((resolve, reject) => {
+      this.#pendingJoin = { resolve, reject };
+      ws.addEventListener('open', () => {
+        const join = { type: 'join', room, name: displayName };
+        if (token) join.token = token;
+        this.#send(join);
+        this.#pingTimer = setInterval(() => this.#send({ type: 'ping' }), PING_INTERVAL_MS);
+      });
+      ws.addEventListener('message', (event) => this.#onMessage(event.data));
+      ws.addEventListener('close', (event) => this.#onSocketClosed(event));
+    });
+  }
+
+  /**
+   * Sends a stream's audio and video to the room (call after {@link ParleyClient#connect} resolved).
+   * Calling it again adds the new stream's tracks and renegotiates.
+   * @param {MediaStream} stream
+   * @returns {Promise<void>} resolves once the server's answer is applied.
+   */
+  publish(stream) {
+    if (!this.participantId) return Promise.reject(new Error('ParleyClient.publish: not joined'));
+    if (!(stream instanceof MediaStream)) return Promise.reject(new Error('ParleyClient.publish: a MediaStream is required'));
+    const run = () => this.#negotiatePublisher(stream);
+    const result = this.#publishChain.then(run, run);
+    this.#publishChain = result.catch(() => {});
+    return result;
+  }
+
+  /**
+   * Turns our microphone (`audio`) or camera (`video`) off or on: the local tracks stop sending content
+   * and the room is told, so others can show a muted indicator or a camera-off placeholder.
+   */
+  setMuted(kind, muted) {
+    if (kind !== 'audio' && kind !== 'video') throw new Error(`ParleyClient.setMuted: kind must be 'audio' or 'video', got ${JSON.stringify(kind)}`);
+    const value = Boolean(muted);
+    this.#muted[kind] = value;
+    for (const track of this.#localStream?.getTracks() ?? []) {
+      if (track.kind === kind) track.enabled = !value;
+    }
+    if (this.participantId) this.#send({ type: 'mute', kind, muted: value });
+  }
+
+  /** Sends a chat message (1-2000 characters) to everyone in the room; it comes back as a `chat` event. */
+  sendChat(text) {
+    if (typeof text !== 'string' || text.trim().length < 1 || text.length > 2000) {
+      throw new Error('ParleyClient.sendChat: text must be 1-2000 characters');
+    }
+    if (!this.participantId) throw new Error('ParleyClient.sendChat: not joined');
+    this.#send({ type: 'chat', text });
+  }
+
+  /**
+   * Leaves the room: says goodbye, closes both peer connections and the socket.
+   * @returns {Promise<void>} resolves when the server confirmed (`left`) or after a short grace period.
+   */
+  async leave() {
+    if (this.#closed) return;
+    const ws = this.#ws;
+    if (ws && ws.readyState === WebSocket.OPEN && this.participantId) {
+      const closed = new Promise((resolve) => ws.addEventListener('close', resolve, { once: true }));
+      this.#send({ type: 'leave' });
+      await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, LEAVE_GRACE_MS))]);
+    }
+    this.#shutdown('left');
+  }
+
+  /**
+   * Receive statistics per remote participant, from the subscriber connection's `inbound-rtp` reports.
+   * @returns {Promise<Object<string, {name: string, videoFramesDecoded: number, videoBytesReceived: number,
+   *   audioBytesReceived: number, audioSamplesReceived: number, videoPacketsLost: number, audioPacketsLost: number,
+   *   frameWidth: number, frameHeight: number}>>} keyed by participant id (current participants only)
+   */
+  async receiverStats() {
+    const result = {};
+    for (const [id, participant] of this.participants) {
+      result[id] = {
+        name: participant.name,
+        videoFramesDecoded: 0, videoBytesReceived: 0, videoPacketsLost: 0, frameWidth: 0, frameHeight: 0,
+        audioBytesReceived: 0, audioSamplesReceived: 0, audioPacketsLost: 0,
+      };
+    }
+    const pc = this.#subscriber;
+    if (!pc || !pc.remoteDescription) return result;
+    const midOwners = mediaSections(pc.remoteDescription.sdp);
+    const trackMids = new Map();
+    for (const transceiver of pc.getTransceivers()) {
+      if (transceiver.mid !== null) trackMids.set(transceiver.receiver.track.id, transceiver.mid);
+    }
+    const report = await pc.getStats();
+    report.forEach((stat) => {
+      if (stat.type !== 'inbound-rtp') return;
+      const mid = stat.mid ?? trackMids.get(stat.trackIdentifier);
+      const owner = midOwners.get(mid)?.participantId;
+      const entry = owner && result[owner];
+      if (!entry) return;
+      if (stat.kind === 'video') {
+        entry.videoFramesDecoded += stat.framesDecoded ?? 0;
+        entry.videoBytesReceived += stat.bytesReceived ?? 0;
+        entry.videoPacketsLost += stat.packetsLost ?? 0;
+        entry.frameWidth = Math.max(entry.frameWidth, stat.frameWidth ?? 0);
+        entry.frameHeight = Math.max(entry.frameHeight, stat.frameHeight ?? 0);
+      } else if (stat.kind === 'audio') {
+        entry.audioBytesReceived += stat.bytesReceived ?? 0;
+        entry.audioSamplesReceived += stat.totalSamplesReceived ?? 0;
+        entry.audioPacketsLost += stat.packetsLost ?? 0;
+      }
+    });
+    return result;
+  }
+
+  /**
+   * Send statistics of the publisher connection, from its `outbound-rtp` reports.
+   * @returns {Promise<{videoFramesEncoded: number, videoBytesSent: number, videoPacketsSent: number,
+   *   audioBytesSent: number, audioPacketsSent: number}>}
+   */
+  async publisherStats() {
+    const result = { videoFramesEncoded: 0, videoBytesSent: 0, videoPacketsSent: 0, audioBytesSent: 0, audioPacketsSent: 0 };
+    if (!this.#publisher) return result;
+    const report = await this.#publisher.getStats();
+    report.forEach((stat) => {
+      if (stat.type !== 'outbound-rtp') return;
+      if (stat.kind === 'video') {
+        result.videoFramesEncoded += stat.framesEncoded ?? 0;
+        result.videoBytesSent += stat.bytesSent ?? 0;
+        result.videoPacketsSent += stat.packetsSent ?? 0;
+      } else if (stat.kind === 'audio') {
+        result.audioBytesSent += stat.bytesSent ?? 0;
+        result.audioPacketsSent += stat.packetsSent ?? 0;
+      }
+    });
+    return result;
+  }
+
+  // --- signaling -------------------------------------------------------------------------------------------
+
+  #send(message) {
+    if (this.#ws && this.#ws.readyState === WebSocket.OPEN) this.#ws.send(JSON.stringify(message));
+  }
+
+  #onMessage(data) {
+    let message;
+    try {
+      message = JSON.parse(data);
+    } catch {
+      console.warn('Parley: ignoring a signaling frame that is not JSON');
+      return;
+    }
+    switch (message?.type) {
+      case 'joined': return this.#onJoined(message);
+      case 'publishAnswer': return this.#onPublishAnswer(message);
+      case 'subscriberOffer': return this.#onSubscriberOffer(message);
+      case 'participantJoined': return this.#onParticipant(message.participant, 'participantjoined');
+      case 'participantUpdated': return this.#onParticipant(message.participant, 'participantupdated');
+      case 'participantLeft': return this.#onParticipantLeft(message);
+      case 'chat': return this.#emit('chat', {
+        from: message.from, name: message.name, text: message.text, sentAt: message.sentAt,
+        self: message.from === this.participantId,
+      });
+      case 'pong': return undefined;
+      case 'left': return this.#shutdown(message.reason || 'left');
+      case 'error': return this.#onServerError(message);
+      default:
+        console.warn('Parley: ignoring an unknown signaling message', message?.type);
+        return undefined;
+    }
+  }
+
+  #onJoined(message) {
+    this.participantId = message.participantId;
+    this.room = message.room;
+    this.#iceServers = Array.isArray(message.iceServers) ? message.iceServers : [];
+    for (const participant of message.participants ?? []) this.participants.set(participant.id, participant);
+    const detail = { participantId: this.participantId, room: this.room, participants: [...this.participants.values()] };
+    this.#updateState('signaling');
+    this.#emit('joined', detail);
+    this.#pendingJoin?.resolve(detail);
+    this.#pendingJoin = null;
+  }
+
+  #onParticipant(participant, eventName) {
+    if (!participant?.id || participant.id === this.participantId) return;
+    this.participants.set(participant.id, participant);
+    this.#emit(eventName, { participant });
+  }
+
+  #onParticipantLeft({ participantId, reason }) {
+    const participant = this.participants.get(participantId);
+    this.participants.delete(participantId);
+    this.#remoteStreams.delete(participantId);
+    for (const [trackId, owner] of this.#announcedTracks) {
+      if (owner === participantId) this.#announcedTracks.delete(trackId);
+    }
+    this.#emit('participantleft', { participantId, reason, participant });
+  }
+
+  #onServerError({ code, message, requestType }) {
+    console.warn(`Parley: server refused ${requestType ?? 'a message'}: ${code}: ${message}`);
+    this.#emit('error', { code, message, requestType });
+    const failure = new ParleyError(code, message, requestType);
+    if (this.#pendingJoin && (requestType === 'join' || code === 'auth' || code === 'room_full')) {
+      this.#pendingJoin.reject(failure);
+      this.#pendingJoin = null;
+    }
+    if (this.#pendingPublish && (requestType === 'publish' || code === 'bad_sdp')) {
+      this.#pendingPublish.reject(failure);
+      this.#pendingPublish = null;
+    }
+  }
+
+  #onSocketClosed(event) {
+    clearInterval(this.#pingTimer);
+    if (this.#pendingJoin) {
+      this.#pendingJoin.reject(new ParleyError('closed', `signaling socket closed before joining (code ${event.code})`, 'join'));
+      this.#pendingJoin = null;
+    }
+    if (!this.#closed) {
+      this.#emit('error', { code: 'disconnected', message: `signaling socket closed (code ${event.code})`, requestType: null });
+      this.#shutdown('disconnected');
+    }
+  }
+
+  // --- publisher -------------------------------------------------------------------------------------------
+
+  async #negotiatePublisher(stream) {
+    if (!this.#publisher) this.#publisher = this.#createPeerConnection('publisher');
+    const pc = this.#publisher;
+    this.#localStream = stream;
+    const tracks = [...stream.getAudioTracks(), ...stream.getVideoTracks()];
+    const sending = new Set(pc.getSenders().map((sender) => sender.track).filter(Boolean));
+    for (const track of tracks) {
+      if (sending.has(track)) continue;
+      track.enabled = !this.#muted[track.kind];
+      pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+    }
+    const offer = await pc.createOffer();
+    await pc.setLocalDescription(offer);
+    const answer = new Promise((resolve, reject) => { this.#pendingPublish = { resolve, reject }; });
+    this.#send({ type: 'publish', sdp: pc.localDescription.sdp });
+    this.#openTrickle('publisher');
+    const sdp = await answer;
+    await pc.setRemoteDescription({ type: 'answer', sdp });
+  }
+
+  #onPublishAnswer({ sdp }) {
+    if (!this.#pendingPublish) {
+      console.warn('Parley: ignoring a publishAnswer nobody asked for');
+      return;
+    }
+    this.#pendingPublish.resolve(sdp);
+    this.#pendingPublish = null;
+  }
+
+  // --- subscriber ------------------------------------------------------------------------------------------
+
+  #onSubscriberOffer({ sdp, version }) {
+    // Offers are answered strictly in arrival order; one that arrives while another is being answered waits.
+    const run = () => this.#answerSubscriberOffer(sdp, version);
+    this.#subscriberChain = this.#subscriberChain.then(run, run).catch((error) => {
+      console.warn('Parley: could not answer subscriber offer', version, error);
+      this.#emit('error', { code: 'subscriber_negotiation', message: String(error?.message ?? error), requestType: 'subscriberOffer' });
+    });
+  }
+
+  async #answerSubscriberOffer(sdp, version) {
+    if (this.#closed) return;
+    if (!this.#subscriber) this.#subscriber = this.#createPeerConnection('subscriber');
+    const pc = this.#subscriber;
+    await pc.setRemoteDescription({ type: 'offer', sdp });
+    const answer = await pc.createAnswer();
+    await pc.setLocalDescription(answer);
+    this.#send({ type: 'subscriberAnswer', sdp: pc.localDescription.sdp, version });
+    this.#openTrickle('subscriber');
+    this.#announceRemoteTracks(pc);
+  }
+
+  // The offer's msid lines say whose each m-section is; they are the source of truth rather than
+  // `track` events, which the browser does not fire again when a reused m-section changes owner.
+  #announceRemoteTracks(pc) {
+    const owners = mediaSections(pc.remoteDescription.sdp);
+    for (const transceiver of pc.getTransceivers()) {
+      const section = transceiver.mid === null ? undefined : owners.get(transceiver.mid);
+      const track = transceiver.receiver.track;
+      if (!section || !section.participantId || section.rejected) continue;
+      if (this.#announcedTracks.get(track.id) === section.participantId) continue;
+      this.#announcedTracks.set(track.id, section.participantId);
+      let stream = this.#remoteStreams.get(section.participantId);
+      if (!stream) {
+        stream = new MediaStream();
+        this.#remoteStreams.set(section.participantId, stream);
+      }
+      for (const old of stream.getTracks()) {
+        if (old.kind === track.kind && old !== track) stream.removeTrack(old);
+      }
+      if (!stream.getTracks().includes(track)) stream.addTrack(track);
+      this.#emit('track', { participantId: section.participantId, track, stream });
+    }
+  }
+
+  // --- shared ----------------------------------------------------------------------------------------------
+
+  #createPeerConnection(target) {
+    const pc = new RTCPeerConnection({
+      iceServers: this.#iceServers,
+      bundlePolicy: 'max-bundle',
+      rtcpMuxPolicy: 'require',
+    });
+    pc.addEventListener('icecandidate', (event) => this.#trickle(target, event.candidate));
+    pc.addEventListener('connectionstatechange', () => this.#updateState(target));
+    return pc;
+  }
+
+  // Candidates gathered before our description reached the server wait, so the server always sees the
+  // description first.
+  #trickle(target, candidate) {
+    const payload = candidate && candidate.candidate
+      ? { candidate: candidate.candidate, sdpMid: candidate.sdpMid, sdpMLineIndex: candidate.sdpMLineIndex }
+      : null;
+    if (this.#trickleReady[target]) this.#send({ type: 'trickle', target, candidate: payload });
+    else this.#trickleBacklog[target].push(payload);
+  }
+
+  #openTrickle(target) {
+    if (this.#trickleReady[target]) return;
+    this.#trickleReady[target] = true;
+    for (const candidate of this.#trickleBacklog[target].splice(0)) this.#send({ type: 'trickle', target, candidate });
+  }
+
+  #updateState(target) {
+    const pcs = [this.#publisher, this.#subscriber].filter(Boolean).map((pc) => pc.connectionState);
+    let state;
+    if (this.#closed) state = 'closed';
+    else if (pcs.includes('failed')) state = 'failed';
+    else if (pcs.includes('disconnected')) state = 'disconnected';
+    else if (this.participantId && pcs.every((s) => s === 'connected')) state = 'connected';
+    else state = 'connecting';
+    this.#setState(state, target);
+  }
+
+  #setState(state, target) {
+    if (state === this.#state) return;
+    this.#state = state;
+    this.#emit('connectionstatechange', { state, target });
+  }
+
+  #shutdown(reason) {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#pingTimer);
+    this.#publisher?.close();
+    this.#subscriber?.close();
+    if (this.#ws && this.#ws.readyState <= WebSocket.OPEN) this.#ws.close(1000, 'leaving');
+    this.#pendingPublish?.reject(new ParleyError('closed', 'left the room', 'publish'));
+    this.#pendingPublish = null;
+    this.#setState('closed', 'signaling');
+    this.#emit('left', { reason });
+  }
+
+  #emit(type, detail) {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+}
+
+/** A refusal from the server (its `error` message) or a failure of the connection. */
+export class ParleyError extends Error {
+  constructor(code, message, requestType) {
+    super(`${code}: ${message}`);
+    this.name = 'ParleyError';
+    /** The protocol's error code, e.g. `auth`, `room_full`, `bad_sdp`. */
+    this.code = code;
+    /** The type of the message that failed, when known. */
+    this.requestType = requestType ?? null;
+  }
+}
+
+/** The signaling URL on the page's own origin. */
+export function defaultSignalingUrl() {
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return `${scheme}//${location.host}/ws/signaling`;
+}
+
+/**
+ * The media sections of an SDP by mid: kind, owner (the msid's stream id, which Parley sets to the
+ * participant id) and whether it was rejected (port 0).
+ * @returns {Map<string, {kind: string, participantId: string|null, rejected: boolean}>}
+ */
+export function mediaSections(sdp) {
+  const sections = new Map();
+  let current = null;
+  for (const line of sdp.split(/\r?\n/)) {
+    if (line.startsWith('m=')) {
+      const [kind, port] = line.slice(2).split(' ');
+      current = { kind, participantId: null, rejected: port === '0', mid: null };
+    } else if (current && line.startsWith('a=mid:')) {
+      current.mid = line.slice(6).trim();
+      sections.set(current.mid, current);
+    } else if (current && line.startsWith('a=msid:')) {
+      current.participantId = line.slice(7).trim().split(' ')[0] || null;
+    }
+  }
+  return sections;
+}
