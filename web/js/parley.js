@@ -295,7 +295,7 @@ export class ParleyClient extends EventTarget {
       this.#pendingJoin.reject(failure);
       this.#pendingJoin = null;
     }
-    if (this.#pendingPublish && (requestType === 'publish' || code === 'bad_sdp')) {
+    if (this.#pendingPublish && (requestType === 'publish' || (!requestType && code === 'bad_sdp'))) {
       this.#pendingPublish.reject(failure);
       this.#pendingPublish = null;
     }
