@@ -48,12 +48,13 @@ final class StunResponseEncoder {
     }
 
     /**
-     * An error response. {@code key} is the password the request authenticated with, or {@code null}
-     * when it did not authenticate (such responses must not carry MESSAGE-INTEGRITY, RFC 8489 9.1.3).
+     * An error response; a 420 also lists the request's unknown comprehension-required attributes.
+     * {@code key} is the password the request authenticated with, or {@code null} when it did not
+     * authenticate (such responses must not carry MESSAGE-INTEGRITY, RFC 8489 9.1.3).
      */
     static byte[] error(BindingRequest request, ErrorCode error, byte[] key) {
         Attribute errorCode = AttributeFactory.createErrorCodeAttribute(error.code, error.reason);
-        if (request.unknownRequired().length == 0) {
+        if (error != ErrorCode.UNKNOWN_ATTRIBUTE) {
             return encode(Message.BINDING_ERROR_RESPONSE, request.transactionId(), key, errorCode);
         }
         UnknownAttributesAttribute unknown = AttributeFactory.createUnknownAttributesAttribute();

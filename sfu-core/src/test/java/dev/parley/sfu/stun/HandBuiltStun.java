@@ -3,6 +3,7 @@ package dev.parley.sfu.stun;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.util.Arrays;
 import java.util.zip.CRC32;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -96,6 +97,12 @@ final class HandBuiltStun {
         bytes[2] = (byte) (length >>> 8);
         bytes[3] = (byte) length;
         return bytes;
+    }
+
+    /** Rewrites the last 4 bytes as a FINGERPRINT, so a tampered message gets past that check. */
+    static void refingerprint(byte[] d) {
+        long crc = crc32(Arrays.copyOf(d, d.length - 8)) ^ 0x5354554EL;
+        System.arraycopy(bigEndian(crc, 4), 0, d, d.length - 4, 4);
     }
 
     static byte[] hmacSha1(String password, byte[] data) {

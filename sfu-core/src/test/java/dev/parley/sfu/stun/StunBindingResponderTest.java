@@ -15,13 +15,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.ice4j.Transport;
 import org.ice4j.TransportAddress;
 import org.ice4j.attribute.Attribute;
 import org.ice4j.attribute.AttributeFactory;
+import org.ice4j.attribute.ErrorCodeAttribute;
 import org.ice4j.attribute.MessageIntegrityAttribute;
 import org.ice4j.attribute.XorMappedAddressAttribute;
 import org.ice4j.message.Message;
@@ -104,7 +107,7 @@ class StunBindingResponderTest {
     void requestInsideALargerBufferIsReadAtItsOffset() throws Exception {
         byte[] request = HandBuiltStun.browserCheck(TRANSACTION_ID, USERNAME, 100, false, SERVER_PWD);
         byte[] buffer = new byte[request.length + 100];
-        java.util.Arrays.fill(buffer, (byte) 0x5A);
+        Arrays.fill(buffer, (byte) 0x5A);
         System.arraycopy(request, 0, buffer, 37, request.length);
 
         StunResult.Accepted accepted = assertInstanceOf(StunResult.Accepted.class,
@@ -230,7 +233,7 @@ class StunBindingResponderTest {
         byte[] response = expectRejected(request, StunRejection.ROLE_CONFLICT);
         Message decoded = Message.decode(response, 0, response.length);
         assertEquals(Message.BINDING_ERROR_RESPONSE, decoded.getMessageType());
-        assertEquals(487, ((org.ice4j.attribute.ErrorCodeAttribute) decoded.getAttribute(Attribute.ERROR_CODE))
+        assertEquals(487, ((ErrorCodeAttribute) decoded.getAttribute(Attribute.ERROR_CODE))
                 .getErrorCode());
         assertTrue(ice4jVerifiesIntegrity(decoded, response, SERVER_PWD));
     }
@@ -247,6 +250,17 @@ class StunBindingResponderTest {
         assertEquals(0x7777, DecodedStun.shortAt(unknown, 0));
         assertTrue(error.integrityVerifies(SERVER_PWD));
         assertTrue(error.fingerprintVerifies());
+    }
+
+    @Test
+    void unknownAttributesAreOnlyListedToAuthenticatedPeers() {
+        byte[] request = new HandBuiltStun(BINDING_REQUEST, TRANSACTION_ID)
+                .username(USERNAME).priority(1).iceControlling(1)
+                .attribute(0x7777, new byte[] {1, 2, 3})
+                .integrity("not-the-server-password-x").fingerprint().bytes();
+        DecodedStun error = DecodedStun.parse(expectRejected(request, StunRejection.BAD_INTEGRITY));
+        assertEquals(401, error.errorCode());
+        assertNull(error.attribute(HandBuiltStun.UNKNOWN_ATTRIBUTES));
     }
 
     @Test
@@ -325,7 +339,7 @@ class StunBindingResponderTest {
     void truncatedWithALengthFieldThatAgreesIsStillRejected() {
         byte[] request = HandBuiltStun.browserCheck(TRANSACTION_ID, USERNAME, 1, true, SERVER_PWD);
         for (int length = 20; length < request.length; length += 4) {
-            byte[] cut = java.util.Arrays.copyOf(request, length);
+            byte[] cut = Arrays.copyOf(request, length);
             cut[2] = (byte) ((length - 20) >>> 8);
             cut[3] = (byte) (length - 20);
             StunResult result = responder.handle(cut, 0, cut.length, FROM_V4);
@@ -347,9 +361,33 @@ class StunBindingResponderTest {
     }
 
     @Test
+    void bitFlipsUnderTheIntegrityWithARecomputedFingerprintAreNeverAccepted() {
+        byte[] request = HandBuiltStun.browserCheck(TRANSACTION_ID, USERNAME, 1, true, SERVER_PWD);
+        int integrityOffset = DecodedStun.parse(request).attribute(HandBuiltStun.MESSAGE_INTEGRITY).offset();
+        for (int bit = 0; bit < (integrityOffset + 24) * 8; bit++) {
+            byte[] tampered = request.clone();
+            tampered[bit / 8] ^= (byte) (1 << (bit % 8));
+            HandBuiltStun.refingerprint(tampered);
+            StunResult result = responder.handle(tampered, 0, tampered.length, FROM_V4);
+            assertInstanceOf(StunResult.Rejected.class, result, "bit " + bit);
+            assertNoSuccess(result);
+        }
+    }
+
+    @Test
+    void alteredPriorityWithARecomputedFingerprintFailsIntegrity() {
+        byte[] request = new HandBuiltStun(BINDING_REQUEST, TRANSACTION_ID)
+                .username(USERNAME).priority(1000).iceControlling(1).integrity(SERVER_PWD).fingerprint().bytes();
+        int priority = DecodedStun.parse(request).attribute(HandBuiltStun.PRIORITY).offset();
+        request[priority + 7] ^= 0x01;
+        HandBuiltStun.refingerprint(request);
+        assertEquals(401, DecodedStun.parse(expectRejected(request, StunRejection.BAD_INTEGRITY)).errorCode());
+    }
+
+    @Test
     void trailingBytesAfterTheMessageAreNotStun() {
         byte[] request = HandBuiltStun.browserCheck(TRANSACTION_ID, USERNAME, 1, true, SERVER_PWD);
-        byte[] longer = java.util.Arrays.copyOf(request, request.length + 4);
+        byte[] longer = Arrays.copyOf(request, request.length + 4);
         assertNull(expectRejected(longer, StunRejection.NOT_STUN));
     }
 
@@ -431,7 +469,7 @@ class StunBindingResponderTest {
         if (rejected.response() != null) {
             DecodedStun response = DecodedStun.parse(rejected.response());
             assertEquals(BINDING_ERROR, response.type());
-            assertArrayEquals(java.util.Arrays.copyOfRange(datagram, 8, 20), response.transactionId());
+            assertArrayEquals(Arrays.copyOfRange(datagram, 8, 20), response.transactionId());
             assertTrue(response.fingerprintVerifies());
         }
         return rejected.response();
@@ -493,7 +531,7 @@ class StunBindingResponderTest {
     private static InetSocketAddress address(String literal, int port) {
         try {
             return new InetSocketAddress(InetAddress.getByName(literal), port);
-        } catch (java.net.UnknownHostException e) {
+        } catch (UnknownHostException e) {
             throw new AssertionError(e);
         }
     }
