@@ -51,6 +51,7 @@ public final class SendHistory {
         clear();
     }
 
+    /** Number of packets the history keeps. */
     public int capacity() {
         return mask + 1;
     }
