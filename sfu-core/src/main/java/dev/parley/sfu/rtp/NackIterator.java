@@ -31,6 +31,7 @@ public final class NackIterator {
         advance();
     }
 
+    /** Whether another lost sequence number remains. */
     public boolean hasNext() {
         return hasNext;
     }

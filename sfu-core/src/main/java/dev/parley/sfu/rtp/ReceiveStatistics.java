@@ -54,10 +54,12 @@ public final class ReceiveStatistics {
         this.maxTransitStep = (int) Math.min(Integer.MAX_VALUE, 10L * clockRate);
     }
 
+    /** SSRC of the stream these statistics describe. */
     public int ssrc() {
         return ssrc;
     }
 
+    /** RTP clock rate in Hz, the unit of {@link #jitter()}. */
     public int clockRate() {
         return clockRate;
     }

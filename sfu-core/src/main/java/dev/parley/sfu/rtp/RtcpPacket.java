@@ -30,8 +30,8 @@ public final class RtcpPacket {
 
     /**
      * RFC 5761 demultiplexing of RTP and RTCP sharing a port: true when the datagram is version 2 and its second
-     * byte is 192..223, the range no RTP payload type may occupy together with the marker bit (it holds RTCP types
-     * 200..204 and the feedback types).
+     * byte is 192..223. That range holds every RTCP type in use (SR 200 to PSFB 206 and beyond); RTP sessions that
+     * mux must therefore avoid payload types 64..95, which would put the byte in the same range with the marker set.
      */
     public static boolean isRtcp(byte[] buf, int off, int len) {
         if (!BigEndian.inBounds(buf, off, len) || len < HEADER_LENGTH || (buf[off] & 0xC0) != 0x80) {

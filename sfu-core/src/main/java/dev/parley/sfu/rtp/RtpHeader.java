@@ -51,6 +51,7 @@ public final class RtpHeader {
         return isValid(packet.array(), packet.offset(), packet.length());
     }
 
+    /** Payload type, 0..127. */
     public static int payloadType(byte[] buf, int off) {
         return buf[off + 1] & 0x7F;
     }
@@ -63,10 +64,12 @@ public final class RtpHeader {
         buf[off + 1] = (byte) ((buf[off + 1] & 0x80) | payloadType);
     }
 
+    /** The marker bit (end of a video frame, start of a talkspurt). */
     public static boolean marker(byte[] buf, int off) {
         return (buf[off + 1] & 0x80) != 0;
     }
 
+    /** Sets or clears the marker bit, keeping the payload type. */
     public static void setMarker(byte[] buf, int off, boolean marker) {
         buf[off + 1] = (byte) (marker ? buf[off + 1] | 0x80 : buf[off + 1] & 0x7F);
     }
@@ -86,22 +89,27 @@ public final class RtpHeader {
         return BigEndian.i32(buf, off + 4);
     }
 
+    /** Rewrites the RTP timestamp. */
     public static void setTimestamp(byte[] buf, int off, int timestamp) {
         BigEndian.put32(buf, off + 4, timestamp);
     }
 
+    /** Synchronization source identifier. */
     public static int ssrc(byte[] buf, int off) {
         return BigEndian.i32(buf, off + 8);
     }
 
+    /** Rewrites the SSRC, e.g. to the one a subscriber was told about. */
     public static void setSsrc(byte[] buf, int off, int ssrc) {
         BigEndian.put32(buf, off + 8, ssrc);
     }
 
+    /** Number of contributing sources listed after the fixed header. */
     public static int csrcCount(byte[] buf, int off) {
         return buf[off] & 0x0F;
     }
 
+    /** Whether the X bit announces a header extension block. */
     public static boolean hasExtension(byte[] buf, int off) {
         return (buf[off] & 0x10) != 0;
     }

@@ -51,6 +51,7 @@ public final class SendHistory {
         clear();
     }
 
+    /** Number of packets the history keeps. */
     public int capacity() {
         return mask + 1;
     }
@@ -88,7 +89,8 @@ public final class SendHistory {
     /**
      * Copies the packet with sequence number {@code seq} into {@code out}, making it {@code out}'s window.
      *
-     * @return false, leaving {@code out} untouched, when that packet was never stored or has been overwritten
+     * @return false, leaving {@code out} untouched, when that packet was never stored, is not among the last
+     *     {@link #capacity()} sequence numbers, or has been overwritten
      * @throws IndexOutOfBoundsException when {@code out} is smaller than the stored packet
      */
     public boolean get(int seq, PacketBuffer out) {
@@ -97,7 +99,7 @@ public final class SendHistory {
         }
         long wanted = extend(seq & 0xFFFF);
         int slot = (int) wanted & mask;
-        if (wanted > highest || extendedSeqs[slot] != wanted) {
+        if (wanted > highest || wanted <= highest - capacity() || extendedSeqs[slot] != wanted) {
             return false;
         }
         out.copyFrom(slots, slot * slotLength, lengths[slot]);

@@ -1,0 +1,52 @@
+package dev.parley.sfu.rtp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class KeyframeRequestThrottleTest {
+    private static final long MS = 1_000_000L;
+
+    @Test
+    void forwardsAtMostOneRequestPerDefaultInterval() {
+        KeyframeRequestThrottle throttle = new KeyframeRequestThrottle();
+        assertEquals(Duration.ofMillis(300), KeyframeRequestThrottle.DEFAULT_INTERVAL);
+        long t = 5_000 * MS;
+        assertTrue(throttle.tryForward(t), "the first request goes through");
+        assertFalse(throttle.tryForward(t));
+        assertFalse(throttle.tryForward(t + 299 * MS));
+        assertTrue(throttle.tryForward(t + 300 * MS));
+        assertFalse(throttle.tryForward(t + 450 * MS), "the interval restarts at the last forwarded request");
+        assertTrue(throttle.tryForward(t + 600 * MS));
+    }
+
+    @Test
+    void honoursAConfiguredInterval() {
+        KeyframeRequestThrottle throttle = new KeyframeRequestThrottle(Duration.ofSeconds(1));
+        assertTrue(throttle.tryForward(0));
+        assertFalse(throttle.tryForward(999 * MS));
+        assertTrue(throttle.tryForward(1000 * MS));
+        KeyframeRequestThrottle none = new KeyframeRequestThrottle(Duration.ZERO);
+        assertTrue(none.tryForward(7));
+        assertTrue(none.tryForward(7));
+    }
+
+    @Test
+    void worksAcrossTheNanoTimeOverflow() {
+        KeyframeRequestThrottle throttle = new KeyframeRequestThrottle();
+        long beforeWrap = Long.MAX_VALUE - 100 * MS;
+        assertTrue(throttle.tryForward(beforeWrap));
+        assertFalse(throttle.tryForward(beforeWrap + 150 * MS), "150 ms later, past the wrap");
+        assertTrue(throttle.tryForward(beforeWrap + 350 * MS));
+    }
+
+    @Test
+    void rejectsNegativeInterval() {
+        assertThrows(IllegalArgumentException.class, () -> new KeyframeRequestThrottle(Duration.ofMillis(-1)));
+        assertThrows(IllegalArgumentException.class, () -> new KeyframeRequestThrottle(null));
+    }
+}
