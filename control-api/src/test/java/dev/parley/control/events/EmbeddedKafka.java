@@ -25,6 +25,16 @@ import java.util.stream.Stream;
  * stopped and restarted on the same port and log directory, so tests can simulate an outage.
  */
 final class EmbeddedKafka implements AutoCloseable {
+    static {
+        // The broker logs thousands of INFO lines per start; keep test output readable unless asked otherwise.
+        for (String logger : new String[] {"kafka", "org.apache.kafka"}) {
+            String key = "org.slf4j.simpleLogger.log." + logger;
+            if (System.getProperty(key) == null) {
+                System.setProperty(key, "warn");
+            }
+        }
+    }
+
     private final Path logDir;
     private final int brokerPort;
     private final int controllerPort;
@@ -97,6 +107,9 @@ final class EmbeddedKafka implements AutoCloseable {
         p.put("share.coordinator.state.topic.min.isr", "1");
         p.put("group.initial.rebalance.delay.ms", "0");
         p.put("controlled.shutdown.enable", "false");
+        // After a restart the controller waits out the old broker session before partitions get a leader again.
+        p.put("broker.session.timeout.ms", "2000");
+        p.put("broker.heartbeat.interval.ms", "500");
         return p;
     }
 
