@@ -11,6 +11,7 @@ import java.util.Objects;
 public final class FanOutSink implements EventSink {
     private final List<EventSink> sinks;
 
+    /** Publishes to {@code sinks} in list order; at least one is required. */
     public FanOutSink(List<EventSink> sinks) {
         this.sinks = List.copyOf(sinks);
         if (this.sinks.isEmpty()) {

@@ -78,6 +78,7 @@ public final class OutboxRelay implements AutoCloseable {
         this(jdbi, sink, Options.defaults());
     }
 
+    /** A relay reading {@code event_outbox} through {@code jdbi} and delivering to {@code sink}, which it closes on {@link #close()}. */
     public OutboxRelay(Jdbi jdbi, EventSink sink, Options options) {
         this(jdbi, sink, options, Clock.systemUTC());
     }

@@ -18,6 +18,7 @@ public final class InMemoryRevocationStore implements RevocationStore {
     private final AtomicInteger untilSweep = new AtomicInteger(SWEEP_EVERY);
     private final Clock clock;
 
+    /** A store on the system clock. */
     public InMemoryRevocationStore() {
         this(Clock.systemUTC());
     }

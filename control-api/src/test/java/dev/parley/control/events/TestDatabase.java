@@ -40,7 +40,7 @@ final class TestDatabase implements AutoCloseable {
 
     /** A fresh schema in PostgreSQL at 127.0.0.1:5432 (db test, user postgres); skips when absent unless CI=true. */
     static TestDatabase postgres() {
-        String schema = "parley_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12)
+        String schema = "parley_outbox_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12)
                 .toLowerCase(Locale.ROOT);
         PGSimpleDataSource admin = dataSource(null);
         try (Connection c = admin.getConnection()) {
