@@ -474,7 +474,8 @@ export function defaultSignalingUrl() {
 
 /**
  * The media sections of an SDP by mid: kind, owner (the msid's stream id, which Parley sets to the
- * participant id) and whether it was rejected (port 0).
+ * participant id) and whether it carries nothing: rejected (port 0) or inactive, which is how Parley
+ * retires the sections of a participant who left.
  * @returns {Map<string, {kind: string, participantId: string|null, rejected: boolean}>}
  */
 export function mediaSections(sdp) {
@@ -487,6 +488,8 @@ export function mediaSections(sdp) {
     } else if (current && line.startsWith('a=mid:')) {
       current.mid = line.slice(6).trim();
       sections.set(current.mid, current);
+    } else if (current && line.trim() === 'a=inactive') {
+      current.rejected = true;
     } else if (current && line.startsWith('a=msid:')) {
       current.participantId = line.slice(7).trim().split(' ')[0] || null;
     }

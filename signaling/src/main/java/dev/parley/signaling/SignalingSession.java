@@ -17,8 +17,11 @@ import org.eclipse.jetty.websocket.api.Session;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** One client's signaling connection: decodes its messages, drives its {@link Participant}, relays room events. */
-final class SignalingSession implements Session.Listener.AutoDemanding, ParticipantListener {
+/**
+ * One client's signaling connection: decodes its messages, drives its {@link Participant}, relays room events.
+ * Public only because Jetty invokes its listener methods reflectively; create sessions through {@link SignalingService}.
+ */
+public final class SignalingSession implements Session.Listener.AutoDemanding, ParticipantListener {
     private static final Logger log = LoggerFactory.getLogger(SignalingSession.class);
 
     private enum State { NEW, JOINING, JOINED, GONE }

@@ -1,0 +1,81 @@
+package dev.parley.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ServerConfigTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void defaultsGiveAWorkingServerOnTheDocumentedPorts() {
+        ServerConfig c = ServerConfig.from(Settings.resolve(new String[0], Map.of()));
+        assertEquals(8080, c.httpPort());
+        assertEquals(40000, c.mediaPort());
+        assertTrue(c.dataDir().endsWith("data"));
+        assertTrue(c.stunUrls().isEmpty(), "no public STUN server by default");
+        assertTrue(!c.announcedAddresses().isEmpty());
+    }
+
+    @Test
+    void flagsBeatEnvironmentWhichBeatsTheFile() throws Exception {
+        Path file = dir.resolve("parley.conf");
+        Files.writeString(file, "http-port = 9001\nmedia-port = 41000\nmax-participants = 7\n");
+        ServerConfig c = ServerConfig.from(Settings.resolve(
+                new String[] {"--config", file.toString(), "--http-port=9003"},
+                Map.of("PARLEY_HTTP_PORT", "9002", "PARLEY_MEDIA_PORT", "41001")));
+        assertEquals(9003, c.httpPort());
+        assertEquals(41001, c.mediaPort());
+        assertEquals(7, c.maxParticipants());
+    }
+
+    @Test
+    void aLoopbackPublicIpMakesALoopbackOnlyServer() throws Exception {
+        ServerConfig c = ServerConfig.from(Settings.resolve(new String[] {"--public-ip", "127.0.0.1"}, Map.of()));
+        assertEquals(InetAddress.getByName("127.0.0.1"), c.mediaBind());
+        assertEquals(List.of(InetAddress.getByName("127.0.0.1")), c.announcedAddresses());
+    }
+
+    @Test
+    void badValuesAreRefusedNamingTheSettingAndItsSource() {
+        assertRefused("setting http-port (from --http-port, value '70000')", new String[] {"--http-port", "70000"}, Map.of());
+        assertRefused("setting media-port (from $PARLEY_MEDIA_PORT, value 'x')", new String[0], Map.of("PARLEY_MEDIA_PORT", "x"));
+        assertRefused("is not an IP address", new String[] {"--public-ip", "example.org"}, Map.of());
+        assertRefused("unknown setting --colour", new String[] {"--colour", "blue"}, Map.of());
+        assertRefused("needs a value", new String[] {"--http-port"}, Map.of());
+        assertRefused("need --turn-secret", new String[] {"--turn-urls", "turn:t.example.org:3478"}, Map.of());
+        assertRefused("not a stun: or stuns: URL", new String[] {"--stun-urls", "http://x"}, Map.of());
+        assertRefused("must be one of error", new String[] {"--log-level", "loud"}, Map.of());
+    }
+
+    @Test
+    void unknownKeysInTheFileAreRefused() throws Exception {
+        Path file = dir.resolve("bad.conf");
+        Files.writeString(file, "http_port = 1\n");
+        assertRefused("unknown setting(s) in " + file + ": http_port", new String[] {"--config", file.toString()}, Map.of());
+    }
+
+    @Test
+    void helpListsEverySettingWithItsVariable() {
+        String help = Settings.help();
+        for (Settings.Option o : Settings.OPTIONS) {
+            assertTrue(help.contains("--" + o.name()), o.name());
+            assertTrue(help.contains(o.env()), o.env());
+        }
+    }
+
+    private static void assertRefused(String expected, String[] args, Map<String, String> env) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ServerConfig.from(Settings.resolve(args, env)));
+        assertTrue(e.getMessage().contains(expected), e.getMessage());
+    }
+}
