@@ -69,7 +69,10 @@ public final class SrtpSession implements AutoCloseable {
     private boolean unexpectedErrorLogged;
     private long unexpectedErrors;
 
-    /** A session for the SFU's usual side, the DTLS server, remembering up to {@value #DEFAULT_MAX_SSRCS} SSRCs. */
+    /**
+     * A session for the SFU's usual side, the DTLS server, remembering up to {@value #DEFAULT_MAX_SSRCS} SSRCs.
+     * The first session of a process waits for {@link #cryptoBackend()} unless that already ran at start-up.
+     */
     public SrtpSession(SrtpKeyingMaterial keys) {
         this(keys, Role.DTLS_SERVER, DEFAULT_MAX_SSRCS);
     }
