@@ -45,11 +45,15 @@ public final class Main {
                 "org.slf4j.simpleLogger.levelInBrackets", "true",
                 "org.slf4j.simpleLogger.log.org.eclipse.jetty", "warn",
                 "org.slf4j.simpleLogger.log.org.ice4j", "warn",
-                "org.slf4j.simpleLogger.log.io.netty", "warn");
+                "org.slf4j.simpleLogger.log.io.netty", "warn",
+                "org.slf4j.simpleLogger.log.org.jitsi", "warn");
         defaults.forEach((k, v) -> {
             if (System.getProperty(k) == null) {
                 System.setProperty(k, v);
             }
         });
+        // ice4j and jitsi-srtp log through java.util.logging: route it into the same log lines.
+        org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
+        org.slf4j.bridge.SLF4JBridgeHandler.install();
     }
 }
