@@ -70,7 +70,7 @@ public final class ParleyServerProcess implements AutoCloseable {
         Files.createDirectories(logFile.getParent());
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         List<String> command = List.of(java.toString(), "-Djava.net.preferIPv4Stack=true", "-jar", jar.toString(),
-                "--http-port", "0", "--media-port", "0", "--public-ip", "127.0.0.1", "--data-dir", dataDir.toString());
+                "--http-port", "0", "--media-port", "0", "--public-ip", "127.0.0.1", "--http-bind", "127.0.0.1", "--data-dir", dataDir.toString());
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         CompletableFuture<Matcher> ready = new CompletableFuture<>();
         Thread pump = new Thread(() -> pumpOutput(process, logFile, ready), "parley-server-log-" + label);
