@@ -22,11 +22,18 @@ public final class ControlPlane implements AutoCloseable {
     private final Database database;
     private final ApiHandler handler;
     private final Router router;
+    private final JoinTokens joinTokens;
+    private final ParticipantHistory participants;
+    private final ApiKeyStore apiKeys;
 
-    private ControlPlane(Database database, Router router, ApiHandler handler) {
+    private ControlPlane(Database database, Router router, ApiHandler handler, JoinTokens joinTokens,
+                         ParticipantHistory participants, ApiKeyStore apiKeys) {
         this.database = database;
         this.router = router;
         this.handler = handler;
+        this.joinTokens = joinTokens;
+        this.participants = participants;
+        this.apiKeys = apiKeys;
     }
 
     /**
@@ -56,11 +63,17 @@ public final class ControlPlane implements AutoCloseable {
             AccessTokens accessTokens = new AccessTokens(secret.derive("access-token"), clock, revocations);
             RefreshTokens refreshTokens = new RefreshTokens(clock);
             Authenticator auth = new Authenticator(jdbi, accessTokens);
+            ApiKeyStore apiKeys = new ApiKeyStore(jdbi, new SecretBox(secret.derive("api-key-secrets")));
+            JoinTokens joinTokens = new JoinTokens(secret.derive("join-token"), clock, apiKeys::state, revocations);
             Router router = new Router();
             new AuthRoutes(jdbi, clock, hasher, accessTokens, refreshTokens, auth, limiter, outbox).register(router);
             new UserRoutes(jdbi, clock, hasher, refreshTokens, auth, outbox).register(router);
+            new MeetingRoutes(jdbi, clock, cfg, hasher, auth, outbox, limiter, live, joinTokens).register(router);
+            new ApiKeyRoutes(jdbi, clock, auth, apiKeys).register(router);
+            OpenApiDocument.register(router);
             LOG.info("control plane ready on {} ({} routes)", cfg.dbUrl() == null ? "H2 under " + cfg.dataDir() : "external database", router.routes().size());
-            return new ControlPlane(db, router, new ApiHandler(router, cfg.maxBodyBytes()));
+            return new ControlPlane(db, router, new ApiHandler(router, cfg.maxBodyBytes()), joinTokens,
+                    new ParticipantHistory(jdbi, clock, outbox, live), apiKeys);
         } catch (RuntimeException e) {
             db.close();
             throw e;
@@ -75,6 +88,35 @@ public final class ControlPlane implements AutoCloseable {
     /** The Jetty core handler serving {@code /api/v1/**}; it declines (returns false for) every other path. */
     public Handler apiHandler() {
         return handler;
+    }
+
+    /** Verifies join tokens presented to signaling. */
+    public JoinTokens joinTokens() {
+        return joinTokens;
+    }
+
+    /**
+     * Signaling reports that {@code participantId} (of account or guest {@code identity}, shown as {@code name})
+     * entered {@code room}: adds them to the live list, records the history row and emits
+     * {@code participant.joined}; the room's meeting, if any, becomes {@code live}.
+     *
+     * @throws IllegalArgumentException when an id is null or empty
+     */
+    public void participantJoined(String room, String participantId, String identity, String name) {
+        participants.joined(room, participantId, identity, name);
+    }
+
+    /**
+     * Signaling reports that {@code participantId} left {@code room}: removes them from the live list, closes
+     * the history row and emits {@code participant.left}. Unknown participants are ignored (leaving is idempotent).
+     */
+    public void participantLeft(String room, String participantId) {
+        participants.left(room, participantId);
+    }
+
+    /** Webhook destinations of active API keys that have a webhook URL, with the secret to sign deliveries. */
+    public List<WebhookTarget> webhookTargets() {
+        return apiKeys.webhookTargets();
     }
 
     List<Router.Route> routes() {

@@ -17,6 +17,41 @@ final class DomainEvents {
                 "registeredAt", u.createdAt().toString()));
     }
 
+    static Event meetingCreated(Meeting m) {
+        return Event.of("meeting.created", m.id(), meetingData(m));
+    }
+
+    static Event meetingUpdated(Meeting m, java.util.List<String> changed) {
+        Map<String, Object> data = meetingData(m);
+        data.put("changed", java.util.List.copyOf(changed));
+        return Event.of("meeting.updated", m.id(), data);
+    }
+
+    static Event meetingEnded(Meeting m) {
+        return Event.of("meeting.ended", m.id(), meetingData(m));
+    }
+
+    static Event participantJoined(String room, String meetingId, String participantId, String identity, String name,
+                                   java.time.Instant at) {
+        return Event.of("participant.joined", room, data("room", room, "meetingId", meetingId, "participantId", participantId,
+                "identity", identity, "name", name, "joinedAt", at.toString()));
+    }
+
+    static Event participantLeft(String room, String meetingId, String participantId, String identity,
+                                 java.time.Instant joinedAt, java.time.Instant leftAt) {
+        return Event.of("participant.left", room, data("room", room, "meetingId", meetingId, "participantId", participantId,
+                "identity", identity, "joinedAt", joinedAt.toString(), "leftAt", leftAt.toString(),
+                "durationSeconds", java.time.Duration.between(joinedAt, leftAt).toSeconds()));
+    }
+
+    private static Map<String, Object> meetingData(Meeting m) {
+        return data("meetingId", m.id(), "room", m.room(), "title", m.title(), "hostId", m.hostId(),
+                "status", m.status().wire(),
+                "scheduledStart", m.scheduledStart() == null ? null : m.scheduledStart().toString(),
+                "scheduledEnd", m.scheduledEnd() == null ? null : m.scheduledEnd().toString(),
+                "endedAt", m.endedAt() == null ? null : m.endedAt().toString());
+    }
+
     /** Builds an event data map from key/value pairs, skipping null values. */
     static Map<String, Object> data(Object... pairs) {
         Map<String, Object> map = new LinkedHashMap<>();

@@ -198,6 +198,18 @@ final class ApiFixture implements AutoCloseable {
         return new Session(j.path("user").path("id").asText(), email, password, j.path("accessToken").asText(), j.path("refreshToken").asText());
     }
 
+    /** Creates a meeting as {@code host}; returns its JSON. */
+    JsonNode meeting(Session host, Map<String, Object> body) {
+        Res r = post("/api/v1/meetings", body, host.accessToken());
+        assertEquals(201, r.status(), r.text());
+        return r.json();
+    }
+
+    /** Events of {@code type} about {@code subject} in the test outbox. */
+    List<TableOutbox.Row> events(String type, String subject) {
+        return TableOutbox.all(plane.jdbi()).stream().filter(e -> e.type().equals(type) && e.subject().equals(subject)).toList();
+    }
+
     /** Rows in {@code table}, to show a refused request changed nothing. */
     long count(String table) {
         return plane.jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM " + table).mapTo(Long.class).one());
@@ -213,6 +225,6 @@ final class ApiFixture implements AutoCloseable {
     }
 
     List<String> tables() {
-        return List.of("users", "refresh_tokens", "test_outbox");
+        return List.of("users", "refresh_tokens", "meetings", "participant_sessions", "api_keys", "test_outbox");
     }
 }
