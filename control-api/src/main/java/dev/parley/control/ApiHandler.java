@@ -71,23 +71,41 @@ final class ApiHandler extends Handler.Abstract {
                     List.of(), Map.of("Allow", String.join(", ", w.allowed())));
         };
         byte[] body = readBody(request);
-        ApiRequest api = new ApiRequest(method, rawPath, found.params(), Request.extractQueryParameters(request).toStringArrayMap()
-                .entrySet().stream().collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> List.of(e.getValue()))),
-                body, request.getHeaders().get(HttpHeader.AUTHORIZATION), clientAddress(request));
+        ApiRequest api = new ApiRequest(method, rawPath, found.params(), query(request), body,
+                request.getHeaders().get(HttpHeader.AUTHORIZATION), clientAddress(request));
         return found.route().handler().handle(api);
+    }
+
+    private static Map<String, List<String>> query(Request request) {
+        try {
+            Map<String, List<String>> query = new LinkedHashMap<>();
+            Request.extractQueryParameters(request, StandardCharsets.UTF_8).toStringArrayMap()
+                    .forEach((name, values) -> query.put(name, List.of(values)));
+            return query;
+        } catch (RuntimeException malformed) {
+            throw new ApiProblem(ProblemType.VALIDATION, "the query string is not valid percent-encoded UTF-8");
+        }
     }
 
     private byte[] readBody(Request request) throws IOException {
         long declared = request.getLength();
-        if (declared > maxBodyBytes) {
-            throw tooLarge();
+        long drainLimit = 4L * maxBodyBytes;
+        if (declared > drainLimit) {
+            // Far too large to be worth reading: answer now and drop the connection.
+            throw new ApiProblem(ProblemType.PAYLOAD_TOO_LARGE, "request bodies are limited to " + maxBodyBytes + " bytes",
+                    List.of(), Map.of("Connection", "close"));
         }
         byte[] body;
         try (InputStream in = Content.Source.asInputStream(request)) {
             body = in.readNBytes(maxBodyBytes + 1);
-        }
-        if (body.length > maxBodyBytes) {
-            throw tooLarge();
+            if (body.length > maxBodyBytes) {
+                // Read (and discard) a moderately oversized rest, so the client is still listening for our 413.
+                long skipped = 0;
+                while (skipped < drainLimit && in.read() >= 0) {
+                    skipped += 1 + in.skip(drainLimit - skipped);
+                }
+                throw tooLarge();
+            }
         }
         if (body.length > 0 && !isJson(request.getHeaders().get(HttpHeader.CONTENT_TYPE))) {
             throw new ApiProblem(ProblemType.UNSUPPORTED_MEDIA_TYPE,

@@ -52,18 +52,37 @@ final class Router {
         return List.copyOf(routes);
     }
 
-    /** Looks up {@code method} on {@code segments} (the request path split on '/', already percent-decoded). */
+    /**
+     * Looks up {@code method} on {@code segments} (the request path split on '/', already percent-decoded).
+     * When several templates match, the most literal ones win ({@code /users/me} over {@code /users/{id}}), so
+     * a literal path never falls through to a parameter route of another method.
+     */
     Match match(String method, List<String> segments) {
-        Set<String> allowed = new TreeSet<>();
+        int best = -1;
+        List<Route> candidates = new ArrayList<>();
+        List<Map<String, String>> bindings = new ArrayList<>();
         for (Route route : routes) {
             Map<String, String> params = bind(route.segments(), segments);
             if (params == null) {
                 continue;
             }
-            if (route.method.equals(method)) {
-                return new Found(route, params);
+            int literal = segments.size() - params.size();
+            if (literal > best) {
+                best = literal;
+                candidates.clear();
+                bindings.clear();
             }
-            allowed.add(route.method);
+            if (literal == best) {
+                candidates.add(route);
+                bindings.add(params);
+            }
+        }
+        Set<String> allowed = new TreeSet<>();
+        for (int i = 0; i < candidates.size(); i++) {
+            if (candidates.get(i).method.equals(method)) {
+                return new Found(candidates.get(i), bindings.get(i));
+            }
+            allowed.add(candidates.get(i).method);
         }
         return allowed.isEmpty() ? new NoRoute() : new WrongMethod(allowed);
     }

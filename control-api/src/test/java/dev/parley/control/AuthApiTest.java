@@ -224,6 +224,13 @@ class AuthApiTest {
         ApiFixture.Res wrongMethod = api.send("PUT", "/api/v1/auth/login", null, null, null);
         assertProblem(wrongMethod, 405, "method-not-allowed");
         assertEquals("POST", wrongMethod.headers().firstValue("Allow").orElse(""));
+        ApiFixture.Res users = api.send("PUT", "/api/v1/users/me", null, null, null);
+        assertProblem(users, 405, "method-not-allowed");
+        assertEquals("GET, PATCH", users.headers().firstValue("Allow").orElse(""));
+        assertProblem(api.get("/api/v1/meetings?limit=%C3%28", api.admin().accessToken()), 400, "validation");
+        ApiFixture.Res outside = api.get("/not-the-api", null);
+        assertEquals(404, outside.status());
+        assertFalse(outside.contentType().startsWith("application/problem+json"), "paths outside /api/v1 are left to other handlers");
         assertEquals(before, api.snapshot());
     }
 
