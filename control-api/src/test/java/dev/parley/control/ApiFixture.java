@@ -65,13 +65,17 @@ final class ApiFixture implements AutoCloseable {
     private Session admin;
 
     private ApiFixture(String backend) throws Exception {
+        this(backend, false, new TableOutbox());
+    }
+
+    private ApiFixture(String backend, boolean authRequired, dev.parley.control.events.EventOutbox outbox) throws Exception {
         this.backend = backend;
         this.db = TestDatabases.create(backend);
         this.dataDir = TestDatabases.tempDir("parley-api-" + backend);
-        this.config = new ControlConfig(dataDir, db.url(), db.user(), null, null, false, "http://localhost:8080",
+        this.config = new ControlConfig(dataDir, db.url(), db.user(), null, null, authRequired, "http://localhost:8080",
                 List.of("stun:127.0.0.1:3478"), List.of("turn:127.0.0.1:3478?transport=udp"), TURN_SECRET,
                 Duration.ofHours(1), ControlConfig.DEFAULT_MAX_BODY_BYTES);
-        this.plane = ControlPlane.start(config, new TableOutbox(), new MemoryState.Limiter(clock), revocations, live,
+        this.plane = ControlPlane.start(config, outbox, new MemoryState.Limiter(clock), revocations, live,
                 clock, new PasswordHasher(1024, 1, 1));
         TableOutbox.createTable(plane.jdbi());
         this.server = new Server();
@@ -102,6 +106,11 @@ final class ApiFixture implements AutoCloseable {
     /** A server of its own (no account yet), for tests about a fresh installation; close it after. */
     static ApiFixture fresh(String backend) throws Exception {
         return new ApiFixture(backend);
+    }
+
+    /** A server of its own with accounts required or not, writing events to {@code outbox}; close it after. */
+    static ApiFixture fresh(String backend, boolean authRequired, dev.parley.control.events.EventOutbox outbox) throws Exception {
+        return new ApiFixture(backend, authRequired, outbox);
     }
 
     @Override
