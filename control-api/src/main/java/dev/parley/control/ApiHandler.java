@@ -1,0 +1,210 @@
+package dev.parley.control;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.URLDecoder;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.jdbi.v3.core.JdbiException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Jetty core handler for {@code /api/v1/**}: enforces body size and media type, dispatches through the
+ * {@link Router}, and writes JSON answers or RFC 9457 problems. Paths outside {@code /api/v1} are declined
+ * (returns false) so the server can chain other handlers.
+ */
+final class ApiHandler extends Handler.Abstract {
+    static final String PREFIX = "/api/v1";
+    private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
+
+    private final Router router;
+    private final int maxBodyBytes;
+
+    ApiHandler(Router router, int maxBodyBytes) {
+        this.router = router;
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        String rawPath = request.getHttpURI().getPath();
+        if (rawPath == null || !(rawPath.equals(PREFIX) || rawPath.startsWith(PREFIX + "/"))) {
+            return false;
+        }
+        ApiResponse answer;
+        try {
+            answer = dispatch(request, rawPath);
+        } catch (ApiProblem p) {
+            answer = problem(p);
+        } catch (JdbiException e) {
+            answer = problem(fromDatabase(e));
+        } catch (Exception | StackOverflowError e) {
+            LOG.error("unexpected error on {} {}", request.getMethod(), rawPath, e);
+            answer = problem(new ApiProblem(ProblemType.INTERNAL, "an unexpected error happened; it has been logged"));
+        }
+        write(response, callback, answer);
+        return true;
+    }
+
+    private ApiResponse dispatch(Request request, String rawPath) throws Exception {
+        List<String> segments = decodeSegments(rawPath);
+        String method = request.getMethod();
+        Router.Found found = switch (router.match(method, segments)) {
+            case Router.Found f -> f;
+            case Router.NoRoute n -> throw new ApiProblem(ProblemType.NOT_FOUND, "no API route " + method + " " + TextRules.printable(rawPath));
+            case Router.WrongMethod w -> throw new ApiProblem(ProblemType.METHOD_NOT_ALLOWED,
+                    method + " is not allowed here; allowed: " + String.join(", ", w.allowed()),
+                    List.of(), Map.of("Allow", String.join(", ", w.allowed())));
+        };
+        byte[] body = readBody(request);
+        ApiRequest api = new ApiRequest(method, rawPath, found.params(), query(request), body,
+                request.getHeaders().get(HttpHeader.AUTHORIZATION), clientAddress(request));
+        return found.route().handler().handle(api);
+    }
+
+    private static Map<String, List<String>> query(Request request) {
+        try {
+            Map<String, List<String>> query = new LinkedHashMap<>();
+            Request.extractQueryParameters(request, StandardCharsets.UTF_8).toStringArrayMap()
+                    .forEach((name, values) -> query.put(name, List.of(values)));
+            return query;
+        } catch (RuntimeException malformed) {
+            throw new ApiProblem(ProblemType.VALIDATION, "the query string is not valid percent-encoded UTF-8");
+        }
+    }
+
+    private byte[] readBody(Request request) throws IOException {
+        long declared = request.getLength();
+        long drainLimit = 4L * maxBodyBytes;
+        if (declared > drainLimit) {
+            // Far too large to be worth reading: answer now and drop the connection.
+            throw new ApiProblem(ProblemType.PAYLOAD_TOO_LARGE, "request bodies are limited to " + maxBodyBytes + " bytes",
+                    List.of(), Map.of("Connection", "close"));
+        }
+        byte[] body;
+        try (InputStream in = Content.Source.asInputStream(request)) {
+            body = in.readNBytes(maxBodyBytes + 1);
+            if (body.length > maxBodyBytes) {
+                // Read (and discard) a moderately oversized rest, so the client is still listening for our 413.
+                long skipped = 0;
+                while (skipped < drainLimit && in.read() >= 0) {
+                    skipped += 1 + in.skip(drainLimit - skipped);
+                }
+                throw tooLarge();
+            }
+        }
+        if (body.length > 0 && !isJson(request.getHeaders().get(HttpHeader.CONTENT_TYPE))) {
+            throw new ApiProblem(ProblemType.UNSUPPORTED_MEDIA_TYPE,
+                    "send the body with Content-Type: application/json (got " + describe(request.getHeaders().get(HttpHeader.CONTENT_TYPE)) + ")");
+        }
+        return body;
+    }
+
+    private ApiProblem tooLarge() {
+        return new ApiProblem(ProblemType.PAYLOAD_TOO_LARGE, "request bodies are limited to " + maxBodyBytes + " bytes");
+    }
+
+    private static boolean isJson(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        String mime = contentType.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
+        return mime.equals("application/json") || (mime.startsWith("application/") && mime.endsWith("+json"));
+    }
+
+    private static String describe(String contentType) {
+        return contentType == null ? "no Content-Type" : TextRules.printable(contentType);
+    }
+
+    private static List<String> decodeSegments(String rawPath) {
+        String[] parts = rawPath.substring(1).split("/", -1);
+        List<String> segments = new ArrayList<>(parts.length);
+        for (String part : parts) {
+            try {
+                segments.add(URLDecoder.decode(part.replace("+", "%2B"), StandardCharsets.UTF_8));
+            } catch (IllegalArgumentException e) {
+                throw new ApiProblem(ProblemType.NOT_FOUND, "the path has a malformed percent-escape");
+            }
+        }
+        return segments;
+    }
+
+    private static String clientAddress(Request request) {
+        SocketAddress remote = request.getConnectionMetaData().getRemoteSocketAddress();
+        if (remote instanceof InetSocketAddress inet) {
+            return inet.getAddress() == null ? inet.getHostString() : inet.getAddress().getHostAddress();
+        }
+        return String.valueOf(remote);
+    }
+
+    private static ApiProblem fromDatabase(JdbiException e) {
+        // Unique constraint races (two requests inserting the same email at once) surface here.
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLException sql && "23505".equals(sql.getSQLState())) {
+                return new ApiProblem(ProblemType.CONFLICT, "the change conflicts with a concurrent change; retry");
+            }
+        }
+        LOG.error("database error", e);
+        return new ApiProblem(ProblemType.INTERNAL, "a database error happened; it has been logged");
+    }
+
+    static ApiResponse problem(ApiProblem p) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", p.type.uri().toString());
+        body.put("title", p.type.title);
+        body.put("status", p.type.status);
+        body.put("detail", p.detail);
+        if (!p.errors.isEmpty()) {
+            body.put("errors", p.errors);
+        }
+        return new ApiResponse(p.type.status, new ProblemBody(body), p.headers);
+    }
+
+    /** Marks a body as a problem so it is sent as application/problem+json. */
+    record ProblemBody(Map<String, Object> fields) {}
+
+    private static void write(Response response, Callback callback, ApiResponse answer) {
+        response.setStatus(answer.status());
+        for (Map.Entry<String, String> h : answer.headers().entrySet()) {
+            response.getHeaders().put(h.getKey(), h.getValue());
+        }
+        response.getHeaders().put(new HttpField(HttpHeader.CACHE_CONTROL, "no-store"));
+        Object body = answer.body();
+        if (body == null) {
+            callback.succeeded();
+            return;
+        }
+        byte[] bytes;
+        String type;
+        if (body instanceof ProblemBody problem) {
+            bytes = JsonCodec.write(problem.fields());
+            type = "application/problem+json";
+        } else if (body instanceof RawJson raw) {
+            bytes = raw.bytes();
+            type = "application/json";
+        } else {
+            bytes = JsonCodec.write(body);
+            type = "application/json";
+        }
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, type);
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
+        response.write(true, ByteBuffer.wrap(bytes), callback);
+    }
+
+    /** A body that is already JSON bytes (the OpenAPI document), sent as is. */
+    record RawJson(byte[] bytes) {}
+}

@@ -1,0 +1,130 @@
+package dev.parley.control;
+
+import dev.parley.control.events.EventOutbox;
+import dev.parley.control.state.LiveParticipants;
+import dev.parley.control.state.RateLimiter;
+import dev.parley.control.state.RevocationStore;
+import java.time.Clock;
+import java.util.List;
+import java.util.Objects;
+import org.eclipse.jetty.server.Handler;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The control plane: the REST API under {@code /api/v1}, its database, and the hooks the signaling side calls.
+ * The server module starts one, mounts {@link #apiHandler()} and closes it on shutdown.
+ */
+public final class ControlPlane implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ControlPlane.class);
+
+    private final Database database;
+    private final ApiHandler handler;
+    private final Router router;
+    private final JoinTokens joinTokens;
+    private final ParticipantHistory participants;
+    private final ApiKeyStore apiKeys;
+
+    private ControlPlane(Database database, Router router, ApiHandler handler, JoinTokens joinTokens,
+                         ParticipantHistory participants, ApiKeyStore apiKeys) {
+        this.database = database;
+        this.router = router;
+        this.handler = handler;
+        this.joinTokens = joinTokens;
+        this.participants = participants;
+        this.apiKeys = apiKeys;
+    }
+
+    /**
+     * Opens the database (migrating it), loads or creates the server secret and builds the API.
+     *
+     * @param outbox      records events in the transaction of each change
+     * @param limiter      counts login and meeting-password attempts
+     * @param revocations  remembers logged-out access tokens
+     * @param live         who is in which room right now
+     */
+    public static ControlPlane start(ControlConfig cfg, EventOutbox outbox, RateLimiter limiter,
+                                     RevocationStore revocations, LiveParticipants live) {
+        return start(cfg, outbox, limiter, revocations, live, Clock.systemUTC(), PasswordHasher.DEFAULT);
+    }
+
+    static ControlPlane start(ControlConfig cfg, EventOutbox outbox, RateLimiter limiter, RevocationStore revocations,
+                              LiveParticipants live, Clock clock, PasswordHasher hasher) {
+        Objects.requireNonNull(cfg, "cfg");
+        Objects.requireNonNull(outbox, "outbox");
+        Objects.requireNonNull(limiter, "limiter");
+        Objects.requireNonNull(revocations, "revocations");
+        Objects.requireNonNull(live, "live");
+        ServerSecret secret = ServerSecret.load(cfg);
+        Database db = Database.open(cfg);
+        try {
+            Jdbi jdbi = db.jdbi;
+            AccessTokens accessTokens = new AccessTokens(secret.derive("access-token"), clock, revocations);
+            RefreshTokens refreshTokens = new RefreshTokens(clock);
+            Authenticator auth = new Authenticator(jdbi, accessTokens);
+            ApiKeyStore apiKeys = new ApiKeyStore(jdbi, new SecretBox(secret.derive("api-key-secrets")));
+            JoinTokens joinTokens = new JoinTokens(secret.derive("join-token"), clock, apiKeys::state, revocations);
+            Router router = new Router();
+            new AuthRoutes(jdbi, clock, hasher, accessTokens, refreshTokens, auth, limiter, outbox).register(router);
+            new UserRoutes(jdbi, clock, hasher, refreshTokens, auth, outbox).register(router);
+            new MeetingRoutes(jdbi, clock, cfg, hasher, auth, outbox, limiter, live, joinTokens).register(router);
+            new ApiKeyRoutes(jdbi, clock, auth, apiKeys).register(router);
+            OpenApiDocument.register(router);
+            LOG.info("control plane ready on {} ({} routes)", cfg.dbUrl() == null ? "H2 under " + cfg.dataDir() : "external database", router.routes().size());
+            return new ControlPlane(db, router, new ApiHandler(router, cfg.maxBodyBytes()), joinTokens,
+                    new ParticipantHistory(jdbi, clock, outbox, live), apiKeys);
+        } catch (RuntimeException e) {
+            db.close();
+            throw e;
+        }
+    }
+
+    /** The JDBI instance over the control plane's database (the event relay reads the outbox through it). */
+    public Jdbi jdbi() {
+        return database.jdbi;
+    }
+
+    /** The Jetty core handler serving {@code /api/v1/**}; it declines (returns false for) every other path. */
+    public Handler apiHandler() {
+        return handler;
+    }
+
+    /** Verifies join tokens presented to signaling. */
+    public JoinTokens joinTokens() {
+        return joinTokens;
+    }
+
+    /**
+     * Signaling reports that {@code participantId} (of account or guest {@code identity}, shown as {@code name})
+     * entered {@code room}: adds them to the live list, records the history row and emits
+     * {@code participant.joined}; the room's meeting, if any, becomes {@code live}.
+     *
+     * @throws IllegalArgumentException when an id is null or empty
+     */
+    public void participantJoined(String room, String participantId, String identity, String name) {
+        participants.joined(room, participantId, identity, name);
+    }
+
+    /**
+     * Signaling reports that {@code participantId} left {@code room}: removes them from the live list, closes
+     * the history row and emits {@code participant.left}. Unknown participants are ignored (leaving is idempotent).
+     */
+    public void participantLeft(String room, String participantId) {
+        participants.left(room, participantId);
+    }
+
+    /** Webhook destinations of active API keys that have a webhook URL, with the secret to sign deliveries. */
+    public List<WebhookTarget> webhookTargets() {
+        return apiKeys.webhookTargets();
+    }
+
+    List<Router.Route> routes() {
+        return router.routes();
+    }
+
+    @Override
+    public void close() {
+        database.close();
+    }
+}

@@ -1,0 +1,65 @@
+package dev.parley.control;
+
+import dev.parley.control.events.Event;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The events the control plane emits, version 1 of each. Data carries ids and the fields a consumer needs to
+ * act without calling back; absent optional values are left out (events hold no nulls).
+ */
+final class DomainEvents {
+    private DomainEvents() {}
+
+    static Event userRegistered(User u) {
+        return Event.of("user.registered", u.id(), data(
+                "userId", u.id(), "email", u.email(), "displayName", u.displayName(), "role", u.role().wire(),
+                "registeredAt", u.createdAt().toString()));
+    }
+
+    static Event meetingCreated(Meeting m) {
+        return Event.of("meeting.created", m.id(), meetingData(m));
+    }
+
+    static Event meetingUpdated(Meeting m, java.util.List<String> changed) {
+        Map<String, Object> data = meetingData(m);
+        data.put("changed", java.util.List.copyOf(changed));
+        return Event.of("meeting.updated", m.id(), data);
+    }
+
+    static Event meetingEnded(Meeting m) {
+        return Event.of("meeting.ended", m.id(), meetingData(m));
+    }
+
+    static Event participantJoined(String room, String meetingId, String participantId, String identity, String name,
+                                   java.time.Instant at) {
+        return Event.of("participant.joined", room, data("room", room, "meetingId", meetingId, "participantId", participantId,
+                "identity", identity, "name", name, "joinedAt", at.toString()));
+    }
+
+    static Event participantLeft(String room, String meetingId, String participantId, String identity,
+                                 java.time.Instant joinedAt, java.time.Instant leftAt) {
+        return Event.of("participant.left", room, data("room", room, "meetingId", meetingId, "participantId", participantId,
+                "identity", identity, "joinedAt", joinedAt.toString(), "leftAt", leftAt.toString(),
+                "durationSeconds", java.time.Duration.between(joinedAt, leftAt).toSeconds()));
+    }
+
+    private static Map<String, Object> meetingData(Meeting m) {
+        return data("meetingId", m.id(), "room", m.room(), "title", m.title(), "hostId", m.hostId(),
+                "status", m.status().wire(),
+                "scheduledStart", m.scheduledStart() == null ? null : m.scheduledStart().toString(),
+                "scheduledEnd", m.scheduledEnd() == null ? null : m.scheduledEnd().toString(),
+                "endedAt", m.endedAt() == null ? null : m.endedAt().toString());
+    }
+
+    /** Builds an event data map from key/value pairs, skipping null values. */
+    static Map<String, Object> data(Object... pairs) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            if (pairs[i + 1] != null) {
+                map.put((String) pairs[i], pairs[i + 1]);
+            }
+        }
+        return map;
+    }
+}
