@@ -1,5 +1,6 @@
 package dev.parley.control;
 
+import dev.parley.control.events.WebhookTarget;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -70,7 +71,7 @@ final class ApiKeyStore {
                         "SELECT id, webhook_url, secret_ciphertext FROM api_keys WHERE revoked_at IS NULL AND webhook_url IS NOT NULL ORDER BY id")
                 .map((rs, ctx) -> {
                     String id = rs.getString("id");
-                    return new WebhookTarget(id, rs.getString("webhook_url"), box.open(rs.getString("secret_ciphertext"), id));
+                    return new WebhookTarget(id, java.net.URI.create(rs.getString("webhook_url")), box.open(rs.getString("secret_ciphertext"), id));
                 })
                 .list()).stream().filter(t -> t.secret() != null).toList();
     }

@@ -1,11 +1,13 @@
 package dev.parley.control;
 
+import dev.parley.control.events.WebhookTarget;
 import dev.parley.control.events.EventOutbox;
 import dev.parley.control.state.LiveParticipants;
 import dev.parley.control.state.RateLimiter;
 import dev.parley.control.state.RevocationStore;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.eclipse.jetty.server.Handler;
 import org.jdbi.v3.core.Jdbi;
@@ -25,9 +27,11 @@ public final class ControlPlane implements AutoCloseable {
     private final JoinTokens joinTokens;
     private final ParticipantHistory participants;
     private final ApiKeyStore apiKeys;
+    private final TurnCredentials turn;
 
     private ControlPlane(Database database, Router router, ApiHandler handler, JoinTokens joinTokens,
-                         ParticipantHistory participants, ApiKeyStore apiKeys) {
+                         ParticipantHistory participants, ApiKeyStore apiKeys, TurnCredentials turn) {
+        this.turn = turn;
         this.database = database;
         this.router = router;
         this.handler = handler;
@@ -73,7 +77,7 @@ public final class ControlPlane implements AutoCloseable {
             OpenApiDocument.register(router);
             LOG.info("control plane ready on {} ({} routes)", cfg.dbUrl() == null ? "H2 under " + cfg.dataDir() : "external database", router.routes().size());
             return new ControlPlane(db, router, new ApiHandler(router, cfg.maxBodyBytes()), joinTokens,
-                    new ParticipantHistory(jdbi, clock, outbox, live), apiKeys);
+                    new ParticipantHistory(jdbi, clock, outbox, live), apiKeys, new TurnCredentials(cfg));
         } catch (RuntimeException e) {
             db.close();
             throw e;
@@ -112,6 +116,14 @@ public final class ControlPlane implements AutoCloseable {
      */
     public void participantLeft(String room, String participantId) {
         participants.left(room, participantId);
+    }
+
+    /**
+     * The ICE servers for a participant's browser: the configured STUN servers, and TURN with credentials
+     * that expire after the configured TTL (TURN REST API). Empty when none are configured.
+     */
+    public List<Map<String, Object>> iceServers(String identity) {
+        return turn.iceServers(identity, java.time.Instant.now());
     }
 
     /** Webhook destinations of active API keys that have a webhook URL, with the secret to sign deliveries. */

@@ -1,5 +1,6 @@
 package dev.parley.control;
 
+import dev.parley.control.events.WebhookTarget;
 import static dev.parley.control.AuthApiTest.assertProblem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -50,7 +51,7 @@ class ApiKeyApiTest {
                 api.clock.instant().plusSeconds(3600));
         String token = JoinTokens.sign(grant, id, secret);
         assertEquals(grant, api.plane.joinTokens().verify(token, "any-room"));
-        assertTrue(api.plane.webhookTargets().contains(new WebhookTarget(id, "https://hooks.example.com/parley", secret)));
+        assertTrue(api.plane.webhookTargets().contains(new WebhookTarget(id, java.net.URI.create("https://hooks.example.com/parley"), secret)));
 
         assertEquals(204, api.delete("/api/v1/api-keys/" + id, admin).status());
         assertEquals(204, api.delete("/api/v1/api-keys/" + id, admin).status(), "revoking twice is harmless");

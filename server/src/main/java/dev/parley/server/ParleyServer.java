@@ -2,15 +2,9 @@ package dev.parley.server;
 
 import dev.parley.sfu.SfuConfig;
 import dev.parley.sfu.SfuServer;
-import dev.parley.signaling.IceServer;
-import dev.parley.signaling.JoinAuthorizer;
-import dev.parley.signaling.JoinPermit;
-import dev.parley.signaling.ParticipantObserver;
 import dev.parley.signaling.SignalingService;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
-import java.util.ArrayList;
-import java.util.List;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -24,6 +18,7 @@ final class ParleyServer implements AutoCloseable {
     private final ServerConfig config;
     private SfuServer sfu;
     private Server http;
+    private ControlStack control;
     private int httpPort;
 
     ParleyServer(ServerConfig config) {
@@ -39,19 +34,28 @@ final class ParleyServer implements AutoCloseable {
         connector.setHost(config.httpBind().getHostAddress());
         connector.setPort(config.httpPort());
         http.addConnector(connector);
-        SignalingService signaling = new SignalingService(sfu, JoinAuthorizer.openRooms(), this::iceServers,
-                ParticipantObserver.NONE);
-        Handler.Sequence routes = new Handler.Sequence(new Observability(sfu, signaling::openSessions), new StaticFiles());
-        http.setHandler(signaling.handler(http, routes));
-        http.setStopTimeout(2000);
         try {
-            http.start();
+            connector.open(); // bound now, so the real port is known for the control plane's links
         } catch (Exception e) {
             sfu.close();
             throw new IllegalStateException("cannot listen on HTTP port " + config.httpPort() + " ("
                     + e.getMessage() + "); choose another with --http-port", e);
         }
         httpPort = connector.getLocalPort();
+        String publicUrl = config.publicUrl() != null ? config.publicUrl() : url().substring(0, url().length() - 1);
+        try {
+            control = ControlStack.start(config, publicUrl);
+        } catch (RuntimeException e) {
+            close();
+            throw new IllegalStateException("the control plane did not start: " + e.getMessage(), e);
+        }
+        SignalingService signaling = new SignalingService(sfu, control.authorizer(), control::iceServers,
+                control.observer());
+        Handler.Sequence routes = new Handler.Sequence(new Observability(sfu, signaling::openSessions),
+                control.plane().apiHandler(), new StaticFiles());
+        http.setHandler(signaling.handler(http, routes));
+        http.setStopTimeout(2000);
+        http.start();
     }
 
     /** The address users open in a browser. */
@@ -73,14 +77,6 @@ final class ParleyServer implements AutoCloseable {
         return sfu.mediaPort();
     }
 
-    private List<IceServer> iceServers(JoinPermit permit) {
-        List<IceServer> servers = new ArrayList<>();
-        if (!config.stunUrls().isEmpty()) {
-            servers.add(new IceServer(config.stunUrls(), null, null));
-        }
-        return servers;
-    }
-
     @Override
     public void close() {
         try {
@@ -92,6 +88,9 @@ final class ParleyServer implements AutoCloseable {
         }
         if (sfu != null) {
             sfu.close();
+        }
+        if (control != null) {
+            control.close();
         }
     }
 

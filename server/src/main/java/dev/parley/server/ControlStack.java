@@ -1,0 +1,177 @@
+package dev.parley.server;
+
+import dev.parley.control.ControlConfig;
+import dev.parley.control.ControlPlane;
+import dev.parley.control.InvalidTokenException;
+import dev.parley.control.JoinGrant;
+import dev.parley.control.events.EventSink;
+import dev.parley.control.events.FanOutSink;
+import dev.parley.control.events.InProcessEventBus;
+import dev.parley.control.events.JdbcEventOutbox;
+import dev.parley.control.events.KafkaEventSink;
+import dev.parley.control.events.OutboxRelay;
+import dev.parley.control.events.WebhookDispatcher;
+import dev.parley.control.state.InMemoryLiveParticipants;
+import dev.parley.control.state.InMemoryRateLimiter;
+import dev.parley.control.state.InMemoryRevocationStore;
+import dev.parley.control.state.LiveParticipants;
+import dev.parley.control.state.RateLimiter;
+import dev.parley.control.state.RedisState;
+import dev.parley.control.state.RevocationStore;
+import dev.parley.signaling.IceServer;
+import dev.parley.signaling.JoinAuthorizer;
+import dev.parley.signaling.JoinPermit;
+import dev.parley.signaling.ParticipantObserver;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The control plane as the server runs it: the REST API and database, the event outbox with its relay to
+ * Kafka or the in-process bus (and webhooks), and shared state in Redis or in memory, all chosen by config.
+ */
+final class ControlStack implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ControlStack.class);
+
+    private final ControlPlane plane;
+    private final OutboxRelay relay;
+    private final RedisState redis;
+    private final boolean authRequired;
+    /** Presence is written to the database off the room threads, in order. */
+    private final ExecutorService presence = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "parley-presence");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private ControlStack(ControlPlane plane, OutboxRelay relay, RedisState redis, boolean authRequired) {
+        this.plane = plane;
+        this.relay = relay;
+        this.redis = redis;
+        this.authRequired = authRequired;
+    }
+
+    static ControlStack start(ServerConfig config, String publicUrl) {
+        RedisState redis = config.redisUrl() == null ? null : RedisState.connect(config.redisUrl(), "parley:");
+        RateLimiter limiter = redis == null ? new InMemoryRateLimiter() : redis.rateLimiter();
+        RevocationStore revocations = redis == null ? new InMemoryRevocationStore() : redis.revocations();
+        LiveParticipants live = redis == null ? new InMemoryLiveParticipants() : redis.liveParticipants();
+        OutboxRelay[] relayRef = new OutboxRelay[1];
+        JdbcEventOutbox outbox = new JdbcEventOutbox(() -> {
+            OutboxRelay r = relayRef[0];
+            if (r != null) {
+                r.wake();
+            }
+        });
+        ControlConfig cc = new ControlConfig(config.dataDir(), config.dbUrl(), config.dbUser(), config.dbPassword(),
+                config.jwtSecret(), config.authRequired(), publicUrl, config.stunUrls(), config.turnUrls(),
+                config.turnSecret(), Duration.ofHours(6), ControlConfig.DEFAULT_MAX_BODY_BYTES);
+        ControlPlane plane;
+        try {
+            plane = ControlPlane.start(cc, outbox, limiter, revocations, live);
+        } catch (RuntimeException e) {
+            if (redis != null) {
+                redis.close();
+            }
+            throw e;
+        }
+        List<EventSink> sinks = new ArrayList<>();
+        if (config.kafkaBootstrap() != null) {
+            sinks.add(new KafkaEventSink(config.kafkaBootstrap(), "", Duration.ofSeconds(30)));
+            log.info("Events go to Kafka at {}", config.kafkaBootstrap());
+        } else {
+            sinks.add(new InProcessEventBus());
+        }
+        sinks.add(new WebhookDispatcher(plane::webhookTargets, WebhookDispatcher.Options.defaults()));
+        OutboxRelay relay = new OutboxRelay(plane.jdbi(), new FanOutSink(sinks)).start();
+        relayRef[0] = relay;
+        return new ControlStack(plane, relay, redis, config.authRequired());
+    }
+
+    ControlPlane plane() {
+        return plane;
+    }
+
+    long eventBacklog() {
+        return relay.backlog();
+    }
+
+    /**
+     * Who may join: with auth required, a valid join token for the room; otherwise a token is optional
+     * (guests join open rooms by link) but, when given, must be valid.
+     */
+    JoinAuthorizer authorizer() {
+        return (room, name, token) -> {
+            if (token == null) {
+                if (authRequired) {
+                    throw new JoinAuthorizer.JoinRefusedException("this server requires a join token; get one from POST /api/v1/meetings/{id}/join");
+                }
+                return new JoinPermit("guest-" + UUID.randomUUID(), name, true, true);
+            }
+            try {
+                JoinGrant g = plane.joinTokens().verify(token, room);
+                return new JoinPermit(g.identity(), g.name() == null || g.name().isBlank() ? name : g.name(),
+                        g.canPublish(), g.canSubscribe());
+            } catch (InvalidTokenException e) {
+                throw new JoinAuthorizer.JoinRefusedException("join token refused: " + e.getMessage());
+            }
+        };
+    }
+
+    ParticipantObserver observer() {
+        return new ParticipantObserver() {
+            @Override
+            public void joined(String room, String participantId, JoinPermit permit) {
+                runLogged(() -> plane.participantJoined(room, participantId, permit.identity(), permit.name()));
+            }
+
+            @Override
+            public void left(String room, String participantId, String reason) {
+                runLogged(() -> plane.participantLeft(room, participantId));
+            }
+        };
+    }
+
+    List<IceServer> iceServers(JoinPermit permit) {
+        List<IceServer> out = new ArrayList<>();
+        for (Map<String, Object> s : plane.iceServers(permit.identity())) {
+            @SuppressWarnings("unchecked")
+            List<String> urls = (List<String>) s.get("urls");
+            out.add(new IceServer(urls, (String) s.get("username"), (String) s.get("credential")));
+        }
+        return out;
+    }
+
+    /** Presence bookkeeping must never break a join or a leave: a database hiccup is logged, not thrown. */
+    private void runLogged(Runnable r) {
+        presence.execute(() -> {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                log.warn("recording participant presence failed: {}", e.toString());
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        presence.shutdown();
+        try {
+            presence.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        relay.close();
+        plane.close();
+        if (redis != null) {
+            redis.close();
+        }
+    }
+}
