@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every Parley test: unit, fuzz, real-store, media and browser tests.
-# Installs what the tests need that Maven cannot bring (Debian's chromium, coturn, nginx) when run as root.
+# Installs and starts what the tests need that Maven cannot bring (chromium, PostgreSQL, Redis) when run as root.
 set -euo pipefail
 cd "$(dirname "$0")"
 . scripts/java-home.sh
