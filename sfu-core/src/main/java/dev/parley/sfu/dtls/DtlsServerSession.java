@@ -70,6 +70,9 @@ public final class DtlsServerSession implements AutoCloseable {
     }
 
     /**
+     * A session that authenticates the peer by {@code expectedPeerFingerprint} and gives up after
+     * {@code handshakeTimeout}.
+     *
      * @param cert our certificate, whose fingerprint our SDP announced
      * @param expectedPeerFingerprint the peer's {@code a=fingerprint} value, e.g. {@code "sha-256 AB:CD:..."}
      * @param sender sends our records to the peer; must be thread-safe

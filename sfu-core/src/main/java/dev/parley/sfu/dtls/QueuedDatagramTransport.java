@@ -15,7 +15,7 @@ import org.bouncycastle.tls.DatagramTransport;
  * event loop fills without waiting, and sent records go straight to the session's {@link DatagramSender}.
  *
  * <p>During the handshake {@link #receive} waits on the queue as long as BouncyCastle asks. Afterwards the
- * session only drains what is already queued ({@link #stopWaiting()}): then an empty queue ends a read with an
+ * session only drains what is already queued ({@link #stopWaiting(int)}): then an empty queue ends a read with an
  * {@link InterruptedIOException}, the one signal BouncyCastle passes up without failing the connection.
  * {@link #close()} wakes a waiting reader at once.
  */
