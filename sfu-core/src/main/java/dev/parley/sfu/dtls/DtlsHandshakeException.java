@@ -36,6 +36,7 @@ public final class DtlsHandshakeException extends IOException {
         this.reason = Objects.requireNonNull(reason, "reason");
     }
 
+    /** The kind of failure. */
     public Reason reason() {
         return reason;
     }

@@ -70,6 +70,9 @@ public final class DtlsServerSession implements AutoCloseable {
     }
 
     /**
+     * A session that authenticates the peer by {@code expectedPeerFingerprint} and gives up after
+     * {@code handshakeTimeout}.
+     *
      * @param cert our certificate, whose fingerprint our SDP announced
      * @param expectedPeerFingerprint the peer's {@code a=fingerprint} value, e.g. {@code "sha-256 AB:CD:..."}
      * @param sender sends our records to the peer; must be thread-safe
@@ -156,9 +159,14 @@ public final class DtlsServerSession implements AutoCloseable {
         return closed.copy();
     }
 
-    /** Received datagrams dropped because they were not DTLS, too large, or the queue was full. */
+    /** Received datagrams dropped because they were not DTLS, too large, truncated, or the queue was full. */
     public long droppedDatagrams() {
         return transport.dropped();
+    }
+
+    /** Received datagrams not yet consumed (for tests). */
+    int queuedDatagrams() {
+        return transport.queued();
     }
 
     /**
@@ -196,7 +204,7 @@ public final class DtlsServerSession implements AutoCloseable {
             if (keys == null) {
                 throw new IllegalStateException("handshake completed without exporting SRTP keys");
             }
-            transport.stopWaiting();
+            transport.stopWaiting(server.minimumCiphertext());
             established = dtls; // from here on onDatagram() schedules record work itself
             if (recordWork.getAndIncrement() == 0) {
                 processRecordWork(); // whatever arrived while the handshake was finishing

@@ -15,7 +15,7 @@ import org.bouncycastle.tls.DatagramTransport;
  * event loop fills without waiting, and sent records go straight to the session's {@link DatagramSender}.
  *
  * <p>During the handshake {@link #receive} waits on the queue as long as BouncyCastle asks. Afterwards the
- * session only drains what is already queued ({@link #stopWaiting()}): then an empty queue ends a read with an
+ * session only drains what is already queued ({@link #stopWaiting(int)}): then an empty queue ends a read with an
  * {@link InterruptedIOException}, the one signal BouncyCastle passes up without failing the connection.
  * {@link #close()} wakes a waiting reader at once.
  */
@@ -26,6 +26,8 @@ final class QueuedDatagramTransport implements DatagramTransport {
     static final int SEND_LIMIT = 1200;
 
     private static final byte[] WAKE_UP = new byte[0];
+    /** DTLS 1.2 record header: type, version, epoch, sequence number, length. */
+    private static final int RECORD_HEADER = 13;
 
     private final ArrayBlockingQueue<byte[]> queue;
     private final DatagramSender sender;
@@ -34,6 +36,7 @@ final class QueuedDatagramTransport implements DatagramTransport {
     private final AtomicBoolean closeOnce = new AtomicBoolean();
     private volatile boolean closed;
     private volatile boolean waiting = true;
+    private volatile int minimumCiphertext;
 
     QueuedDatagramTransport(int queueCapacity, DatagramSender sender, Runnable onClose) {
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
@@ -65,9 +68,20 @@ final class QueuedDatagramTransport implements DatagramTransport {
         return dropped.get();
     }
 
-    /** From now on a read returns only what is already queued. */
-    void stopWaiting() {
+    /**
+     * From now on a read returns only what is already queued, and skips datagrams holding an encrypted record
+     * shorter than {@code minimumCiphertext} (the cipher's explicit nonce plus tag). BouncyCastle answers such a
+     * record with a fatal decode_error alert to the peer rather than discarding it as RFC 6347 asks, so one
+     * spoofed datagram would otherwise end a working association.
+     */
+    void stopWaiting(int minimumCiphertext) {
+        this.minimumCiphertext = minimumCiphertext;
         waiting = false;
+    }
+
+    /** Datagrams waiting to be read. */
+    int queued() {
+        return queue.size();
     }
 
     boolean isClosed() {
@@ -92,10 +106,12 @@ final class QueuedDatagramTransport implements DatagramTransport {
         }
         byte[] datagram;
         if (!waiting) {
-            datagram = queue.poll();
-            if (datagram == null) {
-                throw new InterruptedIOException("no queued DTLS record");
-            }
+            do {
+                datagram = queue.poll();
+                if (datagram == null) {
+                    throw new InterruptedIOException("no queued DTLS record");
+                }
+            } while (hasTruncatedCiphertext(datagram));
         } else {
             try {
                 datagram = waitMillis == 0 ? queue.take() : queue.poll(waitMillis, TimeUnit.MILLISECONDS);
@@ -113,6 +129,21 @@ final class QueuedDatagramTransport implements DatagramTransport {
         int n = Math.min(datagram.length, len); // len is our receive limit, which offer() enforced
         System.arraycopy(datagram, 0, buf, off, n);
         return n;
+    }
+
+    /** Whether a record after epoch 0 in this datagram is too short to hold any ciphertext (then it is counted). */
+    private boolean hasTruncatedCiphertext(byte[] datagram) {
+        int at = 0;
+        while (at + RECORD_HEADER <= datagram.length) {
+            int epoch = ((datagram[at + 3] & 0xFF) << 8) | (datagram[at + 4] & 0xFF);
+            int length = ((datagram[at + 11] & 0xFF) << 8) | (datagram[at + 12] & 0xFF);
+            if (epoch != 0 && length < minimumCiphertext) {
+                dropped.incrementAndGet();
+                return true;
+            }
+            at += RECORD_HEADER + length;
+        }
+        return false;
     }
 
     @Override

@@ -50,6 +50,7 @@ final class SrtpDtlsServer extends DefaultTlsServer {
 
     private SrtpProfile profile;
     private volatile SrtpKeyingMaterial keys;
+    private volatile int minimumCiphertext;
     private volatile DtlsHandshakeException rejection;
 
     SrtpDtlsServer(BcTlsCrypto crypto, DtlsCertificate certificate, Fingerprint expectedPeer) {
@@ -61,6 +62,11 @@ final class SrtpDtlsServer extends DefaultTlsServer {
     /** The exported keys, once the handshake completed; otherwise null. */
     SrtpKeyingMaterial keys() {
         return keys;
+    }
+
+    /** Shortest possible encrypted record fragment under the negotiated suite, once the handshake completed. */
+    int minimumCiphertext() {
+        return minimumCiphertext;
     }
 
     /** Why this server refused the peer, if it did. */
@@ -146,6 +152,10 @@ final class SrtpDtlsServer extends DefaultTlsServer {
         byte[] exported = context.exportKeyingMaterial(ExporterLabel.dtls_srtp, null,
                 2 * (profile.keyLength() + profile.saltLength()));
         keys = SrtpKeyingMaterial.fromExporterOutput(profile, exported);
+        // AES-GCM records carry an 8-byte explicit nonce before the ciphertext (RFC 5288), ChaCha20 none
+        // (RFC 7905); both end in a 16-byte tag.
+        int suite = context.getSecurityParametersConnection().getCipherSuite();
+        minimumCiphertext = suite == CipherSuite.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 ? 16 : 8 + 16;
     }
 
     private TlsFatalAlert reject(Reason reason, short alert, String message) {

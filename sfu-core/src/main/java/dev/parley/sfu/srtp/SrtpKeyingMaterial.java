@@ -14,6 +14,11 @@ import java.util.Objects;
 public record SrtpKeyingMaterial(SrtpProfile profile, byte[] clientKey, byte[] clientSalt,
                                  byte[] serverKey, byte[] serverSalt) {
 
+    /**
+     * Checks every key and salt has the profile's length and copies them.
+     *
+     * @throws IllegalArgumentException naming the part of the wrong length
+     */
     public SrtpKeyingMaterial {
         Objects.requireNonNull(profile, "profile");
         clientKey = checkedCopy("client key", clientKey, profile.keyLength(), profile);
@@ -43,21 +48,25 @@ public record SrtpKeyingMaterial(SrtpProfile profile, byte[] clientKey, byte[] c
                 Arrays.copyOfRange(exported, 2 * k + s, 2 * k + 2 * s));
     }
 
+    /** The DTLS client's SRTP master key (a copy). */
     @Override
     public byte[] clientKey() {
         return clientKey.clone();
     }
 
+    /** The DTLS client's SRTP master salt (a copy). */
     @Override
     public byte[] clientSalt() {
         return clientSalt.clone();
     }
 
+    /** The DTLS server's SRTP master key (a copy). */
     @Override
     public byte[] serverKey() {
         return serverKey.clone();
     }
 
+    /** The DTLS server's SRTP master salt (a copy). */
     @Override
     public byte[] serverSalt() {
         return serverSalt.clone();

@@ -17,6 +17,9 @@ import org.bouncycastle.tls.DatagramTransport;
 final class MemoryLink {
     final LinkedBlockingQueue<byte[]> toClient = new LinkedBlockingQueue<>();
     final List<byte[]> sentByServer = new CopyOnWriteArrayList<>();
+    /** Client datagrams held back (not delivered) while {@link #holdClient} is set. */
+    final List<byte[]> heldFromClient = new CopyOnWriteArrayList<>();
+    volatile boolean holdClient;
     volatile Predicate<byte[]> serverToClientFilter = d -> true;
     volatile DtlsServerSession server;
     /** Extra datagrams to deliver to the server after each client datagram (noise). */
@@ -31,6 +34,15 @@ final class MemoryLink {
                 toClient.add(d);
             }
         };
+    }
+
+    /** Stops holding client datagrams and delivers the held ones, in order. */
+    void releaseClient() {
+        holdClient = false;
+        for (byte[] d : heldFromClient) {
+            server.onDatagram(d, 0, d.length);
+        }
+        heldFromClient.clear();
     }
 
     /** The client's side of the link. */
@@ -63,6 +75,10 @@ final class MemoryLink {
 
             @Override
             public void send(byte[] buf, int off, int len) {
+                if (holdClient) {
+                    heldFromClient.add(Arrays.copyOfRange(buf, off, off + len));
+                    return;
+                }
                 server.onDatagram(buf, off, len);
                 for (byte[] n : noise.get()) {
                     server.onDatagram(n, 0, n.length);
