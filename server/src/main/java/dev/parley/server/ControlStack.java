@@ -103,6 +103,14 @@ final class ControlStack implements AutoCloseable {
         return relay.backlog();
     }
 
+    long eventsDelivered() {
+        return relay.delivered();
+    }
+
+    long eventDeliveryFailures() {
+        return relay.failedAttempts();
+    }
+
     /**
      * Who may join: with auth required, a valid join token for the room; otherwise a token is optional
      * (guests join open rooms by link) but, when given, must be valid.

@@ -23,7 +23,7 @@ final class Observability extends Handler.Abstract {
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final SfuServer sfu;
 
-    Observability(SfuServer sfu, IntSupplier signalingSessions) {
+    Observability(SfuServer sfu, IntSupplier signalingSessions, ControlStack control) {
         this.sfu = sfu;
         MediaCounters c = sfu.counters();
         CounterWithCallback.builder().name("parley_media_packets_received_total")
@@ -46,6 +46,13 @@ final class Observability extends Handler.Abstract {
                 .callback(cb -> cb.call(participants())).register(registry);
         GaugeWithCallback.builder().name("parley_signaling_sessions").help("Open signaling WebSocket connections")
                 .callback(cb -> cb.call(signalingSessions.getAsInt())).register(registry);
+        GaugeWithCallback.builder().name("parley_events_backlog").help("Events in the outbox not yet delivered")
+                .callback(cb -> cb.call(control.eventBacklog())).register(registry);
+        CounterWithCallback.builder().name("parley_events_delivered_total").help("Events the outbox relay delivered")
+                .callback(cb -> cb.call(control.eventsDelivered())).register(registry);
+        CounterWithCallback.builder().name("parley_events_delivery_failures_total")
+                .help("Failed delivery attempts (Kafka or the bus down); each is retried")
+                .callback(cb -> cb.call(control.eventDeliveryFailures())).register(registry);
     }
 
     private int participants() {

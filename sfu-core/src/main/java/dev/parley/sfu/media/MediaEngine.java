@@ -2,6 +2,7 @@ package dev.parley.sfu.media;
 
 import dev.parley.sfu.dtls.DtlsCertificate;
 import dev.parley.sfu.packet.PacketBuffer;
+import dev.parley.sfu.srtp.SrtpSession;
 import dev.parley.sfu.stun.StunBindingResponder;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
@@ -79,6 +80,8 @@ public final class MediaEngine implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        // jitsi-srtp benchmarks its cipher providers on first use (seconds): do it now, not on the first call.
+        handshakes.execute(SrtpSession::cryptoBackend);
     }
 
     /** Binds the media port and starts the media event loop. */

@@ -5,6 +5,7 @@ import java.security.GeneralSecurityException;
 import java.util.Objects;
 import org.jitsi.srtp.SrtcpCryptoContext;
 import org.jitsi.srtp.SrtpContextFactory;
+import org.jitsi.srtp.SrtpPolicy;
 import org.jitsi.srtp.SrtpCryptoContext;
 import org.jitsi.srtp.SrtpErrorStatus;
 import org.slf4j.Logger;
@@ -30,10 +31,11 @@ import org.slf4j.LoggerFactory;
  * (disabled) debug logging; the JDK's AES-GCM also buffers when decrypting in place. Its context methods are
  * {@code synchronized}, uncontended here. Which cipher providers it uses is reported by {@link #cryptoBackend()}.
  *
- * <p><b>Retransmissions:</b> send-side replay protection stays on, so a packet whose SSRC and sequence number were
- * already protected is refused ({@code protectRtp} returns false). Re-encrypting a sequence number with a
- * different payload would reuse a nonce, which for AES-GCM exposes the authentication key; retransmit with RTX
- * (a new sequence number) or resend the already protected bytes.
+ * <p><b>Retransmissions:</b> send-side replay protection is off, because Parley answers a NACK by protecting the
+ * stored packet again under the same SSRC and sequence number. That is safe only because the plaintext is
+ * byte-identical (the stored packet, rewritten deterministically), so the same nonce meets the same plaintext and
+ * yields the same ciphertext. Never protect a different payload under a sequence number already sent: for AES-GCM a
+ * reused nonce with new plaintext exposes the authentication key.
  */
 public final class SrtpSession implements AutoCloseable {
     /** Which end of the DTLS handshake this session is: it encrypts with that end's write keys. */
@@ -323,8 +325,12 @@ public final class SrtpSession implements AutoCloseable {
     }
 
     private SrtpContextFactory factory(boolean sender, byte[] key, byte[] salt) {
-        return new SrtpContextFactory(sender, key, salt, profile.policy(), profile.policy(),
-                SrtpCryptoBackend.CONTEXT_LOGGER);
+        SrtpPolicy srtp = profile.policy();
+        SrtpPolicy srtcp = profile.policy();
+        if (sender) {
+            srtp.setSendReplayEnabled(false); // retransmissions re-protect identical packets: see the class notes
+        }
+        return new SrtpContextFactory(sender, key, salt, srtp, srtcp, SrtpCryptoBackend.CONTEXT_LOGGER);
     }
 
     private SrtpCryptoContext spareRtp() throws GeneralSecurityException {
