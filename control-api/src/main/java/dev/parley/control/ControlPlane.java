@@ -126,6 +126,18 @@ public final class ControlPlane implements AutoCloseable {
         return turn.iceServers(identity, java.time.Instant.now());
     }
 
+    /**
+     * Whether joining {@code room} by link alone must be refused: the room belongs to a meeting that keeps
+     * guests out, has a password or a lobby, or has ended. Such rooms need a join token from
+     * {@code POST /meetings/{id}/join} even when the server lets guests into open rooms.
+     */
+    public boolean roomRequiresToken(String room) {
+        return database.jdbi.withHandle(h -> MeetingStore.byRoom(h, room))
+                .map(m -> !m.settings().guestsAllowed() || m.settings().passwordHash() != null || m.settings().lobby()
+                        || m.endedAt() != null)
+                .orElse(false);
+    }
+
     /** Webhook destinations of active API keys that have a webhook URL, with the secret to sign deliveries. */
     public List<WebhookTarget> webhookTargets() {
         return apiKeys.webhookTargets();

@@ -113,13 +113,18 @@ final class ControlStack implements AutoCloseable {
 
     /**
      * Who may join: with auth required, a valid join token for the room; otherwise a token is optional
-     * (guests join open rooms by link) but, when given, must be valid.
+     * (guests join open rooms by link) but, when given, must be valid, and a meeting's room that keeps
+     * guests out or has a password or lobby still needs one.
      */
     JoinAuthorizer authorizer() {
         return (room, name, token) -> {
             if (token == null) {
                 if (authRequired) {
                     throw new JoinAuthorizer.JoinRefusedException("this server requires a join token; get one from POST /api/v1/meetings/{id}/join");
+                }
+                if (plane.roomRequiresToken(room)) {
+                    throw new JoinAuthorizer.JoinRefusedException("this meeting needs a join token (it has a password, a lobby, "
+                            + "no guests, or has ended); get one from POST /api/v1/meetings/" + room + "/join");
                 }
                 return new JoinPermit("guest-" + UUID.randomUUID(), name, true, true);
             }

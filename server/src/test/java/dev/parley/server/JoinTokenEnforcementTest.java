@@ -47,6 +47,26 @@ class JoinTokenEnforcementTest {
         }
     }
 
+    @Test
+    void withoutAuthRequiredGuestsJoinOpenRoomsButNotMeetingsThatKeepThemOut() throws Exception {
+        try (RunningServer s = new RunningServer(dir)) {
+            RunningServer.Signaling guest = s.signaling();
+            guest.send("{\"type\":\"join\",\"room\":\"hallway\",\"name\":\"Guest\"}");
+            guest.next("joined");
+
+            String access = s.post("/api/v1/auth/register", null,
+                    "{\"email\":\"h@example.org\",\"password\":\"a long enough secret\",\"displayName\":\"H\"}")
+                    .body().get("accessToken").asText();
+            JsonNode closed = s.post("/api/v1/meetings", access,
+                    "{\"title\":\"Private\",\"settings\":{\"guestsAllowed\":false}}").body();
+            RunningServer.Signaling intruder = s.signaling();
+            intruder.send("{\"type\":\"join\",\"room\":\"" + closed.get("room").asText() + "\",\"name\":\"Guest\"}");
+            JsonNode refused = intruder.next("error");
+            assertEquals("auth", refused.get("code").asText());
+            assertTrue(refused.get("message").asText().contains("join token"), refused.toString());
+        }
+    }
+
     @AfterEach
     void dropSchema() throws Exception {
         if (schema != null) {
