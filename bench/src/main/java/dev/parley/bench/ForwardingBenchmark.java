@@ -1,0 +1,389 @@
+package dev.parley.bench;
+
+import dev.parley.sfu.LeaveReason;
+import dev.parley.sfu.Participant;
+import dev.parley.sfu.ParticipantInfo;
+import dev.parley.sfu.ParticipantListener;
+import dev.parley.sfu.SfuConfig;
+import dev.parley.sfu.SfuServer;
+import dev.parley.sfu.packet.PacketBuffer;
+import dev.parley.sfu.srtp.SrtpProfile;
+import dev.parley.sfu.srtp.SrtpSession;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Measures the SFU's forwarding: one publisher sends video-sized RTP at a fixed rate to N subscribers, all
+ * {@link SyntheticPeer}s in this JVM, the SFU on its own threads. The same fan-out is then done by a plain UDP
+ * relay thread (receive, send N copies, no SRTP, no rewriting), so every cost is also reported as a ratio to raw
+ * UDP measured in the same run on the same machine.
+ *
+ * <p>Usage: {@code ForwardingBenchmark [--rate 1000] [--seconds 5] [--warmup 2] [--fanout 1,4,16,32]
+ * [--srtp gcm|cm] [--markdown docs/performance.md]}. With {@code --markdown} the results replace the part of
+ * that file between {@code <!-- results:start -->} and {@code <!-- results:end -->}.
+ */
+public final class ForwardingBenchmark {
+    static final int PAYLOAD = 1200;
+    private static final String START = "<!-- results:start -->";
+    private static final String END = "<!-- results:end -->";
+
+    /** What one configuration measured over the window. */
+    record Measurement(int fanout, double forwardedPerSecond, double forwardingCpuMicros, double processCpuMicros,
+                       double p50Micros, double p99Micros, double lossPercent) {}
+
+    private final int rate;
+    private final Duration warmup;
+    private final Duration window;
+    private final SrtpProfile profile;
+    private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    private final com.sun.management.OperatingSystemMXBean os =
+            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+
+    ForwardingBenchmark(int rate, Duration warmup, Duration window, SrtpProfile profile) {
+        this.rate = rate;
+        this.warmup = warmup;
+        this.window = window;
+        this.profile = profile;
+    }
+
+    public static void main(String[] args) throws Exception {
+        int rate = 1000;
+        int seconds = 5;
+        int warmupSeconds = 2;
+        List<Integer> fanouts = List.of(1, 4, 16, 32);
+        SrtpProfile profile = SrtpProfile.AEAD_AES_128_GCM;
+        Path markdown = null;
+        for (int i = 0; i < args.length; i++) {
+            String value = i + 1 < args.length ? args[i + 1] : null;
+            switch (args[i]) {
+                case "--rate" -> rate = Integer.parseInt(value);
+                case "--seconds" -> seconds = Integer.parseInt(value);
+                case "--warmup" -> warmupSeconds = Integer.parseInt(value);
+                case "--fanout" -> fanouts = java.util.Arrays.stream(value.split(",")).map(Integer::valueOf).toList();
+                case "--srtp" -> profile = switch (value) {
+                    case "gcm" -> SrtpProfile.AEAD_AES_128_GCM;
+                    case "cm" -> SrtpProfile.AES128_CM_HMAC_SHA1_80;
+                    default -> throw new IllegalArgumentException("--srtp is gcm or cm, not " + value);
+                };
+                case "--markdown" -> markdown = Path.of(value);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]
+                        + "; see the javadoc of ForwardingBenchmark for the options");
+            }
+            i++;
+        }
+        if (rate < 1 || rate > 100_000 || seconds < 1) {
+            throw new IllegalArgumentException("--rate must be 1..100000 and --seconds at least 1");
+        }
+        System.out.println("SRTP crypto: " + SrtpSession.cryptoBackend());
+        ForwardingBenchmark bench = new ForwardingBenchmark(rate, Duration.ofSeconds(warmupSeconds),
+                Duration.ofSeconds(seconds), profile);
+        List<Measurement[]> rows = new ArrayList<>();
+        for (int n : fanouts) {
+            Measurement sfu = bench.runSfu(n);
+            Measurement raw = bench.runRawUdp(n);
+            rows.add(new Measurement[] {sfu, raw});
+            System.out.println(bench.row(sfu, raw));
+        }
+        String table = bench.table(rows);
+        System.out.println();
+        System.out.println(table);
+        if (markdown != null) {
+            bench.writeInto(markdown, table, String.join(" ", args));
+        }
+    }
+
+    // --- the SFU ---
+
+    Measurement runSfu(int fanout) throws Exception {
+        InetAddress loopback = InetAddress.getLoopbackAddress();
+        try (SfuServer sfu = SfuServer.start(new SfuConfig(loopback, 0, List.of(loopback), Duration.ofSeconds(15), fanout + 1))) {
+            List<AutoCloseable> peers = new ArrayList<>();
+            try {
+                int videoSsrc = 0x5EED0001;
+                SyntheticPeer publisher = SyntheticPeer.open("publisher", (p, at) -> {});
+                peers.add(publisher);
+                Participant pub = sfu.join("bench", "publisher", new OfferQueue()).get(10, TimeUnit.SECONDS);
+                publisher.acceptAnswer(pub.publish(publisher.publisherOffer(0x5EED0000, videoSsrc)).get(10, TimeUnit.SECONDS));
+                publisher.connect(Duration.ofSeconds(10), SyntheticPeer.DEFAULT_CONSENT_INTERVAL, profile);
+
+                List<LatencyRecorder> recorders = new ArrayList<>();
+                for (int i = 0; i < fanout; i++) {
+                    LatencyRecorder recorder = new LatencyRecorder(capacity());
+                    recorders.add(recorder);
+                    SyntheticPeer sub = SyntheticPeer.open("subscriber-" + i, (p, at) -> {
+                        // The payload starts with the publisher's System.nanoTime() at sending.
+                        recorder.record(readLong(p.array(), p.offset() + 12), at);
+                    });
+                    peers.add(sub);
+                    OfferQueue offers = new OfferQueue();
+                    Participant participant = sfu.join("bench", "subscriber-" + i, offers).get(10, TimeUnit.SECONDS);
+                    String[] offer = offers.take();
+                    participant.acceptSubscriberAnswer(sub.answerFor(offer[1]), Integer.parseInt(offer[0])).get(10, TimeUnit.SECONDS);
+                    sub.connect(Duration.ofSeconds(10), SyntheticPeer.DEFAULT_CONSENT_INTERVAL, profile);
+                }
+                byte[] payload = new byte[PAYLOAD];
+                Thread media = newestThread("parley-media");
+                try (PacedSender sender = new PacedSender("bench-publisher", rate, i -> {
+                    putLong(payload, 0, System.nanoTime());
+                    return publisher.sendRtp(videoSsrc, SyntheticPeer.VP8_PAYLOAD_TYPE, (int) i & 0xFFFF,
+                            (int) (i * 3000), payload);
+                })) {
+                    return measure(fanout, recorders, sender, media, () -> sfu.counters().forwardedPackets());
+                }
+            } finally {
+                for (AutoCloseable c : peers) {
+                    c.close();
+                }
+            }
+        }
+    }
+
+    /** Takes the subscriber offers the SFU sends; the benchmark's participants need only the first. */
+    private static final class OfferQueue implements ParticipantListener {
+        private final BlockingQueue<String[]> offers = new LinkedBlockingQueue<>();
+
+        String[] take() throws InterruptedException {
+            String[] offer = offers.poll(10, TimeUnit.SECONDS);
+            if (offer == null) {
+                throw new IllegalStateException("the SFU sent no subscriber offer within 10 s");
+            }
+            return offer;
+        }
+
+        @Override
+        public void onJoined(Participant self, List<ParticipantInfo> others) {}
+
+        @Override
+        public void onSubscriberOffer(String sdp, int version) {
+            offers.add(new String[] {String.valueOf(version), sdp});
+        }
+
+        @Override
+        public void onParticipantJoined(ParticipantInfo other) {}
+
+        @Override
+        public void onParticipantUpdated(ParticipantInfo other) {}
+
+        @Override
+        public void onParticipantLeft(String participantId, LeaveReason reason) {}
+
+        @Override
+        public void onRemoved(LeaveReason reason) {}
+    }
+
+    // --- the baseline: one plain relay thread ---
+
+    Measurement runRawUdp(int fanout) throws Exception {
+        InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        List<DatagramChannel> receivers = new ArrayList<>();
+        List<Thread> receiverThreads = new ArrayList<>();
+        List<LatencyRecorder> recorders = new ArrayList<>();
+        try (DatagramChannel relay = DatagramChannel.open().bind(any);
+             DatagramChannel source = DatagramChannel.open().bind(any)) {
+            relay.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 4 * 1024 * 1024);
+            relay.setOption(java.net.StandardSocketOptions.SO_SNDBUF, 4 * 1024 * 1024);
+            List<InetSocketAddress> targets = new ArrayList<>();
+            for (int i = 0; i < fanout; i++) {
+                DatagramChannel r = DatagramChannel.open().bind(any);
+                r.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 4 * 1024 * 1024);
+                receivers.add(r);
+                targets.add((InetSocketAddress) r.getLocalAddress());
+                LatencyRecorder recorder = new LatencyRecorder(capacity());
+                recorders.add(recorder);
+                Thread t = new Thread(() -> receiveRaw(r, recorder), "raw-receiver-" + i);
+                t.setDaemon(true);
+                t.start();
+                receiverThreads.add(t);
+            }
+            long[] relayed = new long[1];
+            Thread relayThread = new Thread(() -> relay(relay, targets, relayed), "raw-relay");
+            relayThread.setDaemon(true);
+            relayThread.start();
+            InetSocketAddress relayAddress = (InetSocketAddress) relay.getLocalAddress();
+            ByteBuffer packet = ByteBuffer.allocate(12 + PAYLOAD);
+            try (PacedSender sender = new PacedSender("raw-source", rate, i -> {
+                packet.clear();
+                packet.putInt(0x80600000 | ((int) i & 0xFFFF)).putInt((int) (i * 3000)).putInt(0x5EED0001);
+                packet.putLong(System.nanoTime());
+                packet.position(12 + PAYLOAD).flip();
+                try {
+                    return source.send(packet, relayAddress) > 0;
+                } catch (IOException e) {
+                    return false;
+                }
+            })) {
+                return measure(fanout, recorders, sender, relayThread, () -> relayed[0]);
+            } finally {
+                for (DatagramChannel r : receivers) {
+                    r.close();
+                }
+            }
+        }
+    }
+
+    private static void relay(DatagramChannel relay, List<InetSocketAddress> targets, long[] relayed) {
+        ByteBuffer buf = ByteBuffer.allocateDirect(2048);
+        InetSocketAddress[] to = targets.toArray(new InetSocketAddress[0]);
+        try {
+            while (true) {
+                buf.clear();
+                relay.receive(buf);
+                buf.flip();
+                for (InetSocketAddress target : to) {
+                    buf.rewind();
+                    relay.send(buf, target);
+                }
+                relayed[0] += to.length; // read racily by the measuring thread: good enough for a rate
+            }
+        } catch (IOException closed) {
+            // the benchmark is over
+        }
+    }
+
+    private static void receiveRaw(DatagramChannel channel, LatencyRecorder recorder) {
+        ByteBuffer buf = ByteBuffer.allocate(2048);
+        try {
+            while (true) {
+                buf.clear();
+                channel.receive(buf);
+                long now = System.nanoTime();
+                recorder.record(buf.getLong(12), now);
+            }
+        } catch (IOException closed) {
+            // the benchmark is over
+        }
+    }
+
+    // --- measuring ---
+
+    interface Counter {
+        long get();
+    }
+
+    private Measurement measure(int fanout, List<LatencyRecorder> recorders, PacedSender sender, Thread forwarder,
+                                Counter forwarded) throws InterruptedException {
+        Thread.sleep(warmup.toMillis()); // warm-up: JIT, socket buffers, first keyframe requests
+        long cpu0 = threads.getThreadCpuTime(forwarder.threadId());
+        long process0 = os.getProcessCpuTime();
+        long forwarded0 = forwarded.get();
+        long sent0 = sender.sent();
+        long t0 = System.nanoTime();
+        recorders.forEach(LatencyRecorder::start);
+        Thread.sleep(window.toMillis());
+        recorders.forEach(LatencyRecorder::stop);
+        long elapsed = System.nanoTime() - t0;
+        long sent = sender.sent() - sent0;
+        long count = forwarded.get() - forwarded0;
+        double cpu = threads.getThreadCpuTime(forwarder.threadId()) - cpu0;
+        double process = os.getProcessCpuTime() - process0;
+        long received = 0;
+        for (LatencyRecorder r : recorders) {
+            received += r.received();
+        }
+        long[] latencies = LatencyRecorder.merged(recorders);
+        double expected = (double) sent * fanout;
+        return new Measurement(fanout, count * 1e9 / elapsed, cpu / 1e3 / Math.max(1, count),
+                process / 1e3 / Math.max(1, count), LatencyRecorder.quantile(latencies, 0.5) / 1e3,
+                LatencyRecorder.quantile(latencies, 0.99) / 1e3,
+                expected == 0 ? 0 : Math.max(0, 100.0 * (expected - received) / expected));
+    }
+
+    private int capacity() {
+        return (int) (rate * (window.toSeconds() + 1) * 1.2);
+    }
+
+    private static Thread newestThread(String name) {
+        Thread newest = null;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().equals(name) && t.isAlive() && (newest == null || t.threadId() > newest.threadId())) {
+                newest = t;
+            }
+        }
+        if (newest == null) {
+            throw new IllegalStateException("no live thread named " + name);
+        }
+        return newest;
+    }
+
+    // --- reporting ---
+
+    String row(Measurement sfu, Measurement raw) {
+        return String.format(Locale.ROOT,
+                "| %d | %,.0f | %,.0f | %.2f | %.2f | **%.1f×** | %.2f | %.2f | **%.1f×** | %.0f / %.0f | %.0f / %.0f | %.2f%% / %.2f%% |",
+                sfu.fanout(), sfu.forwardedPerSecond(), raw.forwardedPerSecond(),
+                sfu.forwardingCpuMicros(), raw.forwardingCpuMicros(), sfu.forwardingCpuMicros() / raw.forwardingCpuMicros(),
+                sfu.processCpuMicros(), raw.processCpuMicros(), sfu.processCpuMicros() / raw.processCpuMicros(),
+                sfu.p50Micros(), sfu.p99Micros(), raw.p50Micros(), raw.p99Micros(),
+                sfu.lossPercent(), raw.lossPercent());
+    }
+
+    String table(List<Measurement[]> rows) {
+        StringBuilder t = new StringBuilder();
+        t.append(String.format(Locale.ROOT, "One publisher, %d pkt/s of %d-byte RTP payloads, SRTP %s; %d s warm-up, %d s measured per row.%n%n",
+                rate, PAYLOAD, profile, warmup.toSeconds(), window.toSeconds()));
+        t.append("| N subscribers | SFU fwd pkt/s | raw fwd pkt/s | SFU media thread µs CPU/pkt | raw relay thread µs CPU/pkt | thread ratio | SFU process µs CPU/pkt | raw process µs CPU/pkt | process ratio | SFU latency p50 / p99 µs | raw latency p50 / p99 µs | loss SFU / raw |\n");
+        t.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (Measurement[] r : rows) {
+            t.append(row(r[0], r[1])).append('\n');
+        }
+        return t.toString();
+    }
+
+    void writeInto(Path markdown, String table, String args) throws IOException {
+        String doc = Files.exists(markdown) ? Files.readString(markdown) : "# Performance\n\n" + START + "\n" + END + "\n";
+        int start = doc.indexOf(START);
+        int end = doc.indexOf(END);
+        if (start < 0 || end < start) {
+            throw new IOException(markdown + " has no " + START + " ... " + END + " section to write the results into");
+        }
+        String machine = String.format(Locale.ROOT, "Machine: %d CPUs (%s), %s %s, %s.%nArguments: `%s`%n%n",
+                Runtime.getRuntime().availableProcessors(), cpuModel(), System.getProperty("java.vm.name"),
+                System.getProperty("java.version"), System.getProperty("os.name") + " " + System.getProperty("os.version"),
+                args.isEmpty() ? "(defaults)" : args);
+        String results = START + "\n" + machine + table + END;
+        Files.writeString(markdown, doc.substring(0, start) + results + doc.substring(end + END.length()));
+        System.out.println("wrote the results into " + markdown);
+    }
+
+    private static String cpuModel() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name")) {
+                    return line.substring(line.indexOf(':') + 1).trim();
+                }
+            }
+        } catch (IOException e) {
+            // not Linux
+        }
+        return "unknown CPU";
+    }
+
+    static void putLong(byte[] b, int at, long v) {
+        for (int i = 7; i >= 0; i--) {
+            b[at + i] = (byte) v;
+            v >>>= 8;
+        }
+    }
+
+    static long readLong(byte[] b, int at) {
+        long v = 0;
+        for (int i = 0; i < 8; i++) {
+            v = (v << 8) | (b[at + i] & 0xFF);
+        }
+        return v;
+    }
+}

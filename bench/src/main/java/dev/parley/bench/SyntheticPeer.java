@@ -1,0 +1,588 @@
+package dev.parley.bench;
+
+import dev.parley.sfu.packet.PacketBuffer;
+import dev.parley.sfu.rtp.RtcpPacket;
+import dev.parley.sfu.sdp.MediaSection;
+import dev.parley.sfu.sdp.SdpException;
+import dev.parley.sfu.sdp.SessionDescription;
+import dev.parley.sfu.srtp.SrtpKeyingMaterial;
+import dev.parley.sfu.srtp.SrtpProfile;
+import dev.parley.sfu.srtp.SrtpSession;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.DatagramChannel;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.bouncycastle.tls.DTLSClientProtocol;
+import org.bouncycastle.tls.DTLSTransport;
+
+/**
+ * One WebRTC peer connection written in plain Java, for tests and benchmarks of the SFU over real UDP on
+ * 127.0.0.1: SDP as Chrome writes it, ICE as the controlling agent (Binding requests with USE-CANDIDATE, then
+ * consent refreshes), DTLS 1.2 as the client ({@code a=setup:active}), and SRTP/SRTCP.
+ *
+ * <p>A participant in an SFU meeting needs two of these: one publishing ({@link #publisherOffer}, then
+ * {@link #acceptAnswer}) and one subscribing ({@link #answerFor} each offer the SFU sends). Then
+ * {@link #connect} and exchange media. Received packets go, decrypted, to the {@link MediaHandler} on the
+ * peer's receive thread.
+ *
+ * <p>Threads: one receive thread per peer; consent checks run on a scheduler shared by all peers. The send
+ * methods may be called from any thread (they serialise on the SRTP send context).
+ */
+public final class SyntheticPeer implements AutoCloseable {
+    /** Receives decrypted media on the peer's receive thread; the buffer is reused after the call returns. */
+    public interface MediaHandler {
+        /** An authenticated RTP packet; {@code receivedNanos} is {@link System#nanoTime()} when it arrived, before decryption. */
+        void onRtp(PacketBuffer packet, long receivedNanos);
+
+        /** An authenticated RTCP compound packet. */
+        default void onRtcp(PacketBuffer packet, long receivedNanos) {}
+    }
+
+    /** Decides, before decryption, whether an incoming RTP packet is lost (to simulate loss for NACK tests). */
+    public interface LossFilter {
+        boolean drop(int ssrc, int sequenceNumber);
+    }
+
+    /** How long consent refreshes wait for each other unless set: RFC 7675 asks for 4 to 6 s; Chrome sends about every 2.5 s. */
+    public static final Duration DEFAULT_CONSENT_INTERVAL = Duration.ofSeconds(2);
+    public static final int OPUS_PAYLOAD_TYPE = 111;
+    public static final int VP8_PAYLOAD_TYPE = 96;
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final char[] ICE_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/".toCharArray();
+    private static final ScheduledExecutorService CONSENT = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "synthetic-peer-consent");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private final String label;
+    private final MediaHandler handler;
+    private final DatagramChannel channel;
+    private final PeerCertificate certificate = PeerCertificate.generate();
+    private final String ufrag = random(8);
+    private final String pwd = random(24);
+    private final long tieBreaker = RANDOM.nextLong();
+    private final long sessionId = RANDOM.nextLong() & Long.MAX_VALUE;
+    private final Thread receiver;
+    private final PacketBuffer sendBuffer = new PacketBuffer();
+    private final AtomicLong rtpReceived = new AtomicLong();
+    private final AtomicLong rtcpReceived = new AtomicLong();
+    private final AtomicLong rejected = new AtomicLong();
+    private final AtomicLong consentResponses = new AtomicLong();
+
+    private volatile Remote remote;
+    private volatile ChannelDatagramTransport dtlsTransport;
+    private volatile DTLSTransport dtls;
+    private volatile SrtpSession srtp;
+    private volatile byte[] pendingCheck;
+    private volatile CompletableFuture<Void> checkAnswered;
+    private volatile LossFilter lossFilter;
+    private volatile ScheduledFuture<?> consent;
+    private volatile boolean closed;
+
+    /** The server's side, from its SDP. */
+    private record Remote(String ufrag, String pwd, String fingerprint, InetSocketAddress candidate) {}
+
+    private SyntheticPeer(String label, MediaHandler handler, DatagramChannel channel) {
+        this.label = label;
+        this.handler = handler;
+        this.channel = channel;
+        this.receiver = new Thread(this::receiveLoop, "synthetic-peer-rx " + label);
+        receiver.setDaemon(true);
+    }
+
+    /** Opens a peer connection on a fresh UDP socket bound to 127.0.0.1 and starts its receive thread. */
+    public static SyntheticPeer open(String label, MediaHandler handler) throws IOException {
+        Objects.requireNonNull(handler, "handler");
+        DatagramChannel channel = DatagramChannel.open();
+        try {
+            channel.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 4 * 1024 * 1024);
+            channel.setOption(java.net.StandardSocketOptions.SO_SNDBUF, 1024 * 1024);
+            channel.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        } catch (IOException e) {
+            channel.close();
+            throw e;
+        }
+        SyntheticPeer peer = new SyntheticPeer(label, handler, channel);
+        peer.receiver.start();
+        return peer;
+    }
+
+    /** The local UDP address. */
+    public InetSocketAddress localAddress() {
+        try {
+            return (InetSocketAddress) channel.getLocalAddress();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** This peer's DTLS certificate fingerprint as written in its SDP. */
+    public String fingerprint() {
+        return certificate.fingerprint();
+    }
+
+    // --- SDP ---
+
+    /**
+     * A publisher offer as Chrome writes one for a microphone and a camera: BUNDLE, rtcp-mux, mid 0 (Opus) and
+     * 1 (VP8), both {@code sendonly} with {@code a=ssrc}, ICE credentials, fingerprint and {@code setup:actpass}.
+     */
+    public String publisherOffer(int audioSsrc, int videoSsrc) {
+        String stream = "s-" + ufrag;
+        StringBuilder sdp = sessionHeader("0 1", stream);
+        mediaHead(sdp, "audio", OPUS_PAYLOAD_TYPE, "0", "actpass");
+        sdp.append("a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level\r\n")
+                .append("a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\n")
+                .append("a=sendonly\r\n")
+                .append("a=msid:").append(stream).append(" audio-").append(ufrag).append("\r\n")
+                .append("a=rtcp-mux\r\n")
+                .append("a=rtpmap:").append(OPUS_PAYLOAD_TYPE).append(" opus/48000/2\r\n")
+                .append("a=rtcp-fb:").append(OPUS_PAYLOAD_TYPE).append(" transport-cc\r\n")
+                .append("a=fmtp:").append(OPUS_PAYLOAD_TYPE).append(" minptime=10;useinbandfec=1\r\n");
+        ssrcLines(sdp, audioSsrc, stream, "audio-" + ufrag);
+        mediaHead(sdp, "video", VP8_PAYLOAD_TYPE, "1", "actpass");
+        sdp.append("a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\n")
+                .append("a=sendonly\r\n")
+                .append("a=msid:").append(stream).append(" video-").append(ufrag).append("\r\n")
+                .append("a=rtcp-mux\r\n")
+                .append("a=rtcp-rsize\r\n")
+                .append("a=rtpmap:").append(VP8_PAYLOAD_TYPE).append(" VP8/90000\r\n")
+                .append("a=rtcp-fb:").append(VP8_PAYLOAD_TYPE).append(" goog-remb\r\n")
+                .append("a=rtcp-fb:").append(VP8_PAYLOAD_TYPE).append(" nack\r\n")
+                .append("a=rtcp-fb:").append(VP8_PAYLOAD_TYPE).append(" nack pli\r\n")
+                .append("a=rtcp-fb:").append(VP8_PAYLOAD_TYPE).append(" ccm fir\r\n");
+        ssrcLines(sdp, videoSsrc, stream, "video-" + ufrag);
+        return sdp.toString();
+    }
+
+    /**
+     * Applies the server's answer to {@link #publisherOffer}: its ICE credentials, fingerprint and candidate.
+     * The server must answer {@code setup:passive}, leaving this peer the DTLS client.
+     *
+     * @throws SdpException when the answer lacks any of them, or changes them after they were set
+     */
+    public void acceptAnswer(String answer) throws SdpException {
+        setRemote(SessionDescription.parse(answer), "passive");
+    }
+
+    /**
+     * Answers an offer from the server for a subscriber connection: every offered m-section mirrored,
+     * {@code recvonly} where the server sends ({@code inactive} where it does not), {@code setup:active}.
+     * Later offers on the same connection must keep the server's ICE credentials.
+     *
+     * @throws SdpException when the offer is unusable
+     */
+    public String answerFor(String serverOffer) throws SdpException {
+        SessionDescription offer = SessionDescription.parse(serverOffer);
+        setRemote(offer, "actpass");
+        StringBuilder mids = new StringBuilder();
+        for (MediaSection m : offer.media()) {
+            String mid = m.attribute("mid");
+            if (mid == null) {
+                throw new SdpException("an offered m-section has no a=mid");
+            }
+            mids.append(mids.isEmpty() ? "" : " ").append(mid);
+        }
+        StringBuilder sdp = sessionHeader(mids.toString(), "-");
+        for (MediaSection m : offer.media()) {
+            if (m.formats().isEmpty()) {
+                throw new SdpException("m=" + m.kind() + " offers no payload type");
+            }
+            String pt = m.formats().get(0);
+            mediaHead(sdp, m.kind(), Integer.parseInt(pt), m.attribute("mid"), "active");
+            String direction = m.direction();
+            sdp.append(direction.equals("sendonly") || direction.equals("sendrecv") ? "a=recvonly\r\n" : "a=inactive\r\n");
+            sdp.append("a=rtcp-mux\r\n");
+            for (String rtpmap : m.attributes("rtpmap")) {
+                sdp.append("a=rtpmap:").append(rtpmap).append("\r\n");
+            }
+            for (String fmtp : m.attributes("fmtp")) {
+                sdp.append("a=fmtp:").append(fmtp).append("\r\n");
+            }
+            for (String fb : m.attributes("rtcp-fb")) {
+                sdp.append("a=rtcp-fb:").append(fb).append("\r\n");
+            }
+        }
+        return sdp.toString();
+    }
+
+    private StringBuilder sessionHeader(String bundle, String stream) {
+        StringBuilder sdp = new StringBuilder(2048);
+        sdp.append("v=0\r\n")
+                .append("o=- ").append(sessionId).append(" 2 IN IP4 127.0.0.1\r\n")
+                .append("s=-\r\n")
+                .append("t=0 0\r\n")
+                .append("a=group:BUNDLE ").append(bundle).append("\r\n")
+                .append("a=extmap-allow-mixed\r\n")
+                .append("a=msid-semantic: WMS ").append(stream).append("\r\n");
+        return sdp;
+    }
+
+    private void mediaHead(StringBuilder sdp, String kind, int pt, String mid, String setup) {
+        sdp.append("m=").append(kind).append(" 9 UDP/TLS/RTP/SAVPF ").append(pt).append("\r\n")
+                .append("c=IN IP4 0.0.0.0\r\n")
+                .append("a=rtcp:9 IN IP4 0.0.0.0\r\n")
+                .append("a=ice-ufrag:").append(ufrag).append("\r\n")
+                .append("a=ice-pwd:").append(pwd).append("\r\n")
+                .append("a=ice-options:trickle\r\n")
+                .append("a=fingerprint:").append(certificate.fingerprint()).append("\r\n")
+                .append("a=setup:").append(setup).append("\r\n")
+                .append("a=mid:").append(mid).append("\r\n");
+    }
+
+    private static void ssrcLines(StringBuilder sdp, int ssrc, String stream, String track) {
+        long unsigned = ssrc & 0xFFFFFFFFL;
+        sdp.append("a=ssrc:").append(unsigned).append(" cname:").append(stream).append("\r\n")
+                .append("a=ssrc:").append(unsigned).append(" msid:").append(stream).append(' ').append(track).append("\r\n");
+    }
+
+    private void setRemote(SessionDescription sdp, String expectedSetup) throws SdpException {
+        MediaSection first = null;
+        for (MediaSection m : sdp.media()) {
+            if (m.port() != 0) {
+                first = m;
+                break;
+            }
+        }
+        if (first == null) {
+            throw new SdpException("the server's SDP has no usable m-section");
+        }
+        String ufrag = sdp.attribute(first, "ice-ufrag");
+        String pwd = sdp.attribute(first, "ice-pwd");
+        String fingerprint = sdp.attribute(first, "fingerprint");
+        String setup = sdp.attribute(first, "setup");
+        if (ufrag == null || pwd == null || fingerprint == null) {
+            throw new SdpException("the server's SDP lacks ice-ufrag, ice-pwd or fingerprint");
+        }
+        if (!fingerprint.toLowerCase(Locale.ROOT).startsWith("sha-256 ")) {
+            throw new SdpException("the server's fingerprint is not sha-256: " + fingerprint);
+        }
+        if (!expectedSetup.equals(setup)) {
+            throw new SdpException("expected a=setup:" + expectedSetup + " from the server, got " + setup);
+        }
+        InetSocketAddress candidate = null;
+        for (String c : first.attributes("candidate")) {
+            String[] f = c.trim().split(" +");
+            // foundation component transport priority address port typ type
+            if (f.length >= 8 && f[2].equalsIgnoreCase("udp") && f[1].equals("1")) {
+                candidate = new InetSocketAddress(f[4], Integer.parseInt(f[5]));
+                break;
+            }
+        }
+        if (candidate == null) {
+            throw new SdpException("the server's SDP has no UDP candidate");
+        }
+        Remote next = new Remote(ufrag, pwd, fingerprint, candidate);
+        Remote known = remote;
+        if (known != null && !known.equals(next)) {
+            throw new SdpException("the server changed its transport (ICE restart is not supported): " + known + " -> " + next);
+        }
+        remote = next;
+    }
+
+    // --- connection ---
+
+    /** {@link #connect(Duration, Duration, SrtpProfile...)} with the default consent interval, offering AES-GCM then AES-CM. */
+    public void connect(Duration timeout) throws IOException, TimeoutException {
+        connect(timeout, DEFAULT_CONSENT_INTERVAL, SrtpProfile.AEAD_AES_128_GCM, SrtpProfile.AES128_CM_HMAC_SHA1_80);
+    }
+
+    /**
+     * Runs ICE (a nominating Binding request until answered), the DTLS handshake and sets up SRTP, then sends
+     * a consent refresh every {@code consentInterval}. Does nothing when already connected.
+     *
+     * @param profiles SRTP profiles to offer in {@code use_srtp}, in order of preference
+     * @throws IllegalStateException before the server's SDP is known
+     * @throws TimeoutException when ICE does not complete within {@code timeout}
+     * @throws IOException when the DTLS handshake fails or times out
+     */
+    public void connect(Duration timeout, Duration consentInterval, SrtpProfile... profiles)
+            throws IOException, TimeoutException {
+        Remote r = remote;
+        if (r == null) {
+            throw new IllegalStateException(label + ": no SDP from the server yet");
+        }
+        if (srtp != null) {
+            return;
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        checkConnectivity(r, deadline);
+        ChannelDatagramTransport transport = new ChannelDatagramTransport(channel, r.candidate());
+        dtlsTransport = transport;
+        int remainingMillis = (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+        PeerDtlsClient client = new PeerDtlsClient(certificate, r.fingerprint(), profiles, remainingMillis);
+        dtls = new DTLSClientProtocol().connect(client, transport);
+        SrtpKeyingMaterial keys = client.keys();
+        srtp = new SrtpSession(keys, SrtpSession.Role.DTLS_CLIENT, SrtpSession.DEFAULT_MAX_SSRCS);
+        long everyMillis = consentInterval.toMillis();
+        consent = CONSENT.scheduleAtFixedRate(this::sendConsentCheck, everyMillis, everyMillis, TimeUnit.MILLISECONDS);
+    }
+
+    /** Whether DTLS completed and SRTP is ready. */
+    public boolean connected() {
+        return srtp != null && !closed;
+    }
+
+    /** Stops the consent refreshes, as a browser that lost its network would; the SFU should then drop us. */
+    public void stopConsent() {
+        ScheduledFuture<?> c = consent;
+        if (c != null) {
+            c.cancel(false);
+        }
+    }
+
+    /** Simulates loss: packets the filter picks are dropped before decryption, as if they never arrived. */
+    public void setLossFilter(LossFilter filter) {
+        this.lossFilter = filter;
+    }
+
+    private void checkConnectivity(Remote r, long deadline) throws IOException, TimeoutException {
+        String username = r.ufrag() + ":" + ufrag;
+        while (true) {
+            byte[] tx = StunCheck.newTransactionId();
+            CompletableFuture<Void> answered = new CompletableFuture<>();
+            checkAnswered = answered;
+            pendingCheck = tx;
+            channel.send(ByteBuffer.wrap(StunCheck.request(tx, username, r.pwd(), true, tieBreaker)), r.candidate());
+            try {
+                answered.get(100, TimeUnit.MILLISECONDS);
+                return;
+            } catch (TimeoutException retry) {
+                if (System.nanoTime() > deadline) {
+                    throw new TimeoutException(label + ": no answer to ICE checks from " + r.candidate());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted during ICE");
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IOException(e.getCause());
+            } finally {
+                pendingCheck = null;
+            }
+        }
+    }
+
+    private void sendConsentCheck() {
+        Remote r = remote;
+        if (closed || r == null) {
+            return;
+        }
+        try {
+            channel.send(ByteBuffer.wrap(StunCheck.request(StunCheck.newTransactionId(), r.ufrag() + ":" + ufrag,
+                    r.pwd(), false, tieBreaker)), r.candidate());
+        } catch (IOException e) {
+            // The next refresh tries again; consent expiring is the SFU's business.
+        }
+    }
+
+    // --- media ---
+
+    /**
+     * Builds, encrypts and sends one RTP packet: version 2, no extensions, the marker bit clear.
+     *
+     * @return false when SRTP refused it (e.g. the same SSRC and sequence number were sent before)
+     */
+    public boolean sendRtp(int ssrc, int payloadType, int sequenceNumber, int timestamp, byte[] payload) {
+        return sendRtp(ssrc, payloadType, sequenceNumber, timestamp, payload, 0, payload.length);
+    }
+
+    /** {@link #sendRtp(int, int, int, int, byte[])} of a slice of {@code payload}. */
+    public boolean sendRtp(int ssrc, int payloadType, int sequenceNumber, int timestamp, byte[] payload, int off, int len) {
+        SrtpSession s = requireConnected();
+        if (payloadType < 0 || payloadType > 127) {
+            throw new IllegalArgumentException("payload type must be 0..127, was " + payloadType);
+        }
+        synchronized (sendBuffer) {
+            byte[] b = sendBuffer.array();
+            if (12 + len + PacketBuffer.HEADROOM > b.length) {
+                throw new IllegalArgumentException("payload of " + len + " bytes does not fit a datagram");
+            }
+            b[0] = (byte) 0x80;
+            b[1] = (byte) payloadType;
+            b[2] = (byte) (sequenceNumber >>> 8);
+            b[3] = (byte) sequenceNumber;
+            putInt(b, 4, timestamp);
+            putInt(b, 8, ssrc);
+            System.arraycopy(payload, off, b, 12, len);
+            sendBuffer.setWindow(0, 12 + len);
+            return s.protectRtp(sendBuffer) && send(sendBuffer);
+        }
+    }
+
+    /** Encrypts and sends an RTCP compound packet (e.g. one made with {@link dev.parley.sfu.rtp.RtcpWriter}). */
+    public boolean sendRtcp(byte[] rtcp, int off, int len) {
+        SrtpSession s = requireConnected();
+        synchronized (sendBuffer) {
+            sendBuffer.copyFrom(rtcp, off, len);
+            return s.protectRtcp(sendBuffer) && send(sendBuffer);
+        }
+    }
+
+    private boolean send(PacketBuffer p) {
+        try {
+            channel.send(ByteBuffer.wrap(p.array(), p.offset(), p.length()), remote.candidate());
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private SrtpSession requireConnected() {
+        SrtpSession s = srtp;
+        if (s == null || closed) {
+            throw new IllegalStateException(label + " is not connected");
+        }
+        return s;
+    }
+
+    /** RTP packets received and authenticated. */
+    public long rtpReceived() {
+        return rtpReceived.get();
+    }
+
+    /** RTCP packets received and authenticated. */
+    public long rtcpReceived() {
+        return rtcpReceived.get();
+    }
+
+    /** SRTP/SRTCP packets that failed to authenticate or were replays. */
+    public long rejectedPackets() {
+        return rejected.get();
+    }
+
+    /** Success responses to consent refreshes. */
+    public long consentResponses() {
+        return consentResponses.get();
+    }
+
+    private void receiveLoop() {
+        PacketBuffer in = new PacketBuffer();
+        ByteBuffer view = ByteBuffer.wrap(in.array(), 0, PacketBuffer.MAX_DATAGRAM);
+        while (!closed) {
+            view.clear().limit(PacketBuffer.MAX_DATAGRAM);
+            try {
+                if (channel.receive(view) == null) {
+                    continue;
+                }
+            } catch (ClosedChannelException e) {
+                return;
+            } catch (IOException e) {
+                continue;
+            }
+            long now = System.nanoTime();
+            int len = view.position();
+            if (len == 0) {
+                continue;
+            }
+            in.setWindow(0, len);
+            onDatagram(in, now);
+        }
+    }
+
+    private void onDatagram(PacketBuffer in, long now) {
+        byte[] b = in.array();
+        int first = b[0] & 0xFF;
+        if (first <= 3) {
+            byte[] tx = pendingCheck;
+            if (tx != null && StunCheck.isSuccessFor(b, 0, in.length(), tx)) {
+                checkAnswered.complete(null);
+            } else if ((((b[0] & 0xFF) << 8) | (b[1] & 0xFF)) == StunCheck.BINDING_SUCCESS) {
+                consentResponses.incrementAndGet();
+            }
+        } else if (first >= 20 && first <= 63) {
+            ChannelDatagramTransport t = dtlsTransport;
+            if (t != null) {
+                t.offer(b, 0, in.length());
+            }
+        } else if (first >= 128 && first <= 191) {
+            SrtpSession s = srtp;
+            if (s == null) {
+                return;
+            }
+            if (RtcpPacket.isRtcp(b, 0, in.length())) {
+                if (s.unprotectRtcp(in)) {
+                    rtcpReceived.incrementAndGet();
+                    handler.onRtcp(in, now);
+                } else {
+                    rejected.incrementAndGet();
+                }
+                return;
+            }
+            LossFilter loss = lossFilter;
+            if (loss != null && in.length() >= 12 && loss.drop(getInt(b, 8), ((b[2] & 0xFF) << 8) | (b[3] & 0xFF))) {
+                return;
+            }
+            if (s.unprotectRtp(in)) {
+                rtpReceived.incrementAndGet();
+                handler.onRtp(in, now);
+            } else {
+                rejected.incrementAndGet();
+            }
+        }
+    }
+
+    /** Stops consent, the receive thread and the socket. */
+    @Override
+    public void close() {
+        closed = true;
+        stopConsent();
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // closing anyway
+        }
+        DTLSTransport d = dtls;
+        if (d != null) {
+            try {
+                d.close();
+            } catch (IOException e) {
+                // the socket is gone already
+            }
+        }
+        try {
+            receiver.join(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "SyntheticPeer[" + label + " " + localAddress() + "]";
+    }
+
+    private static String random(int n) {
+        char[] c = new char[n];
+        for (int i = 0; i < n; i++) {
+            c[i] = ICE_CHARS[RANDOM.nextInt(ICE_CHARS.length)];
+        }
+        return new String(c);
+    }
+
+    private static void putInt(byte[] b, int at, int v) {
+        b[at] = (byte) (v >>> 24);
+        b[at + 1] = (byte) (v >>> 16);
+        b[at + 2] = (byte) (v >>> 8);
+        b[at + 3] = (byte) v;
+    }
+
+    static int getInt(byte[] b, int at) {
+        return ((b[at] & 0xFF) << 24) | ((b[at + 1] & 0xFF) << 16) | ((b[at + 2] & 0xFF) << 8) | (b[at + 3] & 0xFF);
+    }
+}
