@@ -3,7 +3,7 @@
 
 import { currentUser, signInHref, signOut } from '/js/session.js';
 
-/** Fills `nav` for the current session; `signInNext` is where signing in returns to. */
+/** Fills `nav` for the current session; `signInNext` is where signing in returns to (null: My meetings). */
 export function renderAccountNav(nav, { signInNext = location.pathname + location.search, afterSignOut = '/' } = {}) {
   nav.replaceChildren();
   const user = currentUser();

@@ -10,7 +10,7 @@ export function showProblem(form, problem) {
   for (const { field, message } of problem.errors ?? []) {
     const slot = form.querySelector(`.field-error[data-field="${CSS.escape(field)}"]`);
     if (slot) {
-      slot.textContent = message;
+      slot.textContent = sentence(message);
       slot.hidden = false;
       placed++;
       slot.closest('label')?.querySelector('input, select, textarea')?.setAttribute('aria-invalid', 'true');
@@ -21,7 +21,7 @@ export function showProblem(form, problem) {
   const box = form.querySelector('.form-error');
   // When every field error sits beside its field, the short title says enough; the detail would repeat them.
   const summary = placed > 0 && unplaced.length === 0 && problem.title ? problem.title : problem.message;
-  box.textContent = [summary, ...unplaced].filter(Boolean).join(' · ');
+  box.textContent = [summary, ...unplaced].filter(Boolean).map(sentence).join(' · ');
   box.hidden = !box.textContent;
   form.querySelector('[aria-invalid="true"]')?.focus();
 }
@@ -33,4 +33,9 @@ export function clearProblem(form) {
     slot.hidden = true;
   }
   for (const input of form.querySelectorAll('[aria-invalid]')) input.removeAttribute('aria-invalid');
+}
+
+// The server's details start in lower case ("the email or the password is wrong"); shown alone they read as sentences.
+function sentence(text) {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

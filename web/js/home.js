@@ -29,7 +29,8 @@ function showError(message) {
 }
 
 roomInput.value = suggestRoom();
-renderAccountNav(document.getElementById('account-nav'));
+// Signing in from here leads to My meetings: coming back to the home page would be a detour.
+renderAccountNav(document.getElementById('account-nav'), { signInNext: null });
 nameInput.value = localStorage.getItem(NAME_KEY) ?? currentUser()?.displayName ?? '';
 (nameInput.value ? roomInput : nameInput).focus();
 

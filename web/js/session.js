@@ -140,7 +140,7 @@ export function nextPath(params) {
   return next && /^\/(?![/\\])/.test(next) ? next : '/meetings.html';
 }
 
-/** The sign-in page, coming back to `path` afterwards. */
+/** The sign-in page, coming back to `path` afterwards (null: to My meetings). */
 export function signInHref(path = location.pathname + location.search) {
-  return `/account.html?next=${encodeURIComponent(path)}`;
+  return path ? `/account.html?next=${encodeURIComponent(path)}` : '/account.html';
 }
