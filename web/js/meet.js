@@ -345,6 +345,8 @@ function wireClient() {
   });
   client.addEventListener('left', ({ detail }) => {
     for (const track of localStream?.getTracks() ?? []) track.stop();
+    // A refused join closes the socket too; join() already shows why, which must stay on screen.
+    if (!selfId) return;
     if (detail.reason === 'left') showEnded('You left the meeting');
     else showEnded('You are no longer in the meeting', `Reason: ${detail.reason}.`);
   });

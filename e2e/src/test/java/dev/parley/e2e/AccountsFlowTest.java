@@ -11,9 +11,11 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -36,7 +38,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * and each sees the other's tile and video. An expired-looking access token is refreshed behind the scenes; signing out
  * ends the session on the server too; a wrong password and a taken email are explained beside the form; the
  * host signs in again and ends the meeting; and a session the server no longer honours is forgotten and sends
- * the visitor to sign in.
+ * the visitor to sign in. Guests refused a meeting (accounts only, or a join token the server rejects) are
+ * offered a sign-in that comes back to the meeting.
  */
 class AccountsFlowTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
@@ -113,6 +116,34 @@ class AccountsFlowTest {
 
             badSignInAndTakenEmailAreExplained(page);
             signInEndMeetingThenLoseTheSession(page);
+        }
+    }
+
+    @Test
+    void guestsAreOfferedSignInWhereAnAccountIsNeeded() {
+        HttpResponse<String> registered = post("/api/v1/auth/register",
+                "{\"email\":\"grace@example.org\",\"password\":\"" + PASSWORD + "\",\"displayName\":\"Grace\"}");
+        assertEquals(201, registered.statusCode(), registered.body());
+        String access = readJson(registered.body()).path("accessToken").asText();
+        HttpResponse<String> created = post("/api/v1/meetings", "{\"title\":\"Board\",\"settings\":{\"guestsAllowed\":false}}",
+                "Authorization", "Bearer " + access);
+        assertEquals(201, created.statusCode(), created.body());
+        String room = readJson(created.body()).path("room").asText();
+
+        try (MeetingPage guest = MeetingPage.open(chromium, server, "Guest")) {
+            Page page = guest.page();
+            // The meeting admits only accounts: the REST join refuses the guest before any media starts.
+            page.navigate("/meet/" + room + "?meeting=" + room + "&name=Guest&prejoin=0");
+            assertThat(page.locator("#ended-title")).hasText("Sign in to join this meeting");
+            String back = URLEncoder.encode("/meet/" + room + "?meeting=" + room + "&name=Guest", StandardCharsets.UTF_8);
+            assertThat(page.locator("#ended-signin")).hasAttribute("href", "/account.html?next=" + back);
+            assertThat(page.locator("#rejoin")).isHidden();
+
+            // The signaling server refuses a join token (code `auth`): the same offer to sign in.
+            page.navigate("/meet/" + room + "?name=Guest&prejoin=0&token=not-a-token");
+            assertThat(page.locator("#ended-title")).hasText("Sign in to join this meeting");
+            assertThat(page.locator("#ended-detail")).containsText("join token refused");
+            assertThat(page.locator("#ended-signin")).isVisible();
         }
     }
 
@@ -231,9 +262,11 @@ class AccountsFlowTest {
         return fail("the meeting lists " + items + ", expected " + count + " participants within " + TIMEOUT.toSeconds() + " s");
     }
 
-    private HttpResponse<String> post(String path, String json) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(server.baseUri() + path)).timeout(Duration.ofSeconds(10))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build();
+    private HttpResponse<String> post(String path, String json, String... headers) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(server.baseUri() + path)).timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json));
+        if (headers.length > 0) builder.headers(headers);
+        HttpRequest request = builder.build();
         try {
             return http.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
