@@ -1,4 +1,8 @@
 // Home page: choose a room (a random suggestion to start with) and a name, then go to the meeting.
+// The header offers signing in, or My meetings and signing out; a signed-in account's name is the default.
+
+import { renderAccountNav } from '/js/account-nav.js';
+import { currentUser } from '/js/session.js';
 
 const ADJECTIVES = ['amber', 'brave', 'calm', 'clever', 'eager', 'gentle', 'golden', 'lively', 'lucky', 'quiet', 'rapid', 'sunny', 'swift', 'vivid', 'witty'];
 const NOUNS = ['badger', 'comet', 'falcon', 'harbor', 'island', 'lantern', 'maple', 'meadow', 'otter', 'pebble', 'river', 'summit', 'thistle', 'willow'];
@@ -25,7 +29,9 @@ function showError(message) {
 }
 
 roomInput.value = suggestRoom();
-nameInput.value = localStorage.getItem(NAME_KEY) ?? '';
+// Signing in from here leads to My meetings: coming back to the home page would be a detour.
+renderAccountNav(document.getElementById('account-nav'), { signInNext: null });
+nameInput.value = localStorage.getItem(NAME_KEY) ?? currentUser()?.displayName ?? '';
 (nameInput.value ? roomInput : nameInput).focus();
 
 document.getElementById('shuffle').addEventListener('click', () => {

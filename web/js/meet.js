@@ -1,14 +1,18 @@
 // Meeting page: pre-join preview, then a grid of participant tiles with mic, camera, chat and leave.
 // The page's room comes from /meet/<room>; ?name= prefills the name, ?prejoin=0 joins straight away,
 // ?token= passes a join token. The ParleyClient is exposed as window.parley for diagnostics and tests.
+// A signed-in account (or any visitor of a link with ?meeting=<id>) first asks the REST API for a join
+// token for the meeting behind the room, so it joins as itself; a plain guest joins with no token, as before.
 
 import { ParleyClient } from '/js/parley.js';
+import { api, currentUser, signInHref } from '/js/session.js';
 
 const ROOM_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 const NAME_KEY = 'parley.name';
 
 const params = new URLSearchParams(location.search);
 const room = roomFromLocation();
+const meetingKey = params.get('meeting');
 const $ = (id) => document.getElementById(id);
 
 let localStream = null;
@@ -28,14 +32,27 @@ function show(screenId) {
   for (const screen of document.querySelectorAll('.screen')) screen.hidden = screen.id !== screenId;
 }
 
+function rejoinPath() {
+  const again = new URL(location.href);
+  again.searchParams.delete('prejoin');
+  return again.pathname + again.search;
+}
+
 function showEnded(title, detail) {
   $('ended-title').textContent = title;
   $('ended-detail').textContent = detail ?? '';
-  const again = new URL(location.href);
-  again.searchParams.delete('prejoin');
-  $('rejoin').href = again.pathname + again.search;
+  $('rejoin').href = rejoinPath();
   $('rejoin').hidden = room === null;
+  $('ended-signin').hidden = true;
   show('ended');
+}
+
+// The meeting admits only accounts (or the server requires one): offer to sign in and come back.
+function showSignInNeeded(detail) {
+  showEnded('Sign in to join this meeting', detail);
+  $('ended-signin').href = signInHref(rejoinPath());
+  $('ended-signin').hidden = false;
+  $('rejoin').hidden = true;
 }
 
 async function openCamera() {
@@ -65,16 +82,44 @@ function applyPreviewState() {
   $('preview-placeholder').hidden = wantVideo && localStream?.getVideoTracks().length > 0;
 }
 
+function prejoinError(message) {
+  $('prejoin-error').textContent = message;
+  $('prejoin-error').hidden = !message;
+}
+
+function renderPrejoinAccount() {
+  const user = currentUser();
+  const note = $('prejoin-account');
+  note.replaceChildren();
+  if (user) {
+    note.textContent = `Signed in as ${user.email}.`;
+    return;
+  }
+  const link = Object.assign(document.createElement('a'), { href: signInHref(rejoinPath()), textContent: 'Sign in' });
+  note.append('Joining as a guest. ', link, ' to join with your account.');
+}
+
 function showPrejoin(name) {
   show('prejoin');
   const nameInput = $('prejoin-name');
   nameInput.value = name;
   $('preview').srcObject = localStream;
-  if (!localStream) {
-    $('prejoin-error').textContent = 'No camera or microphone available: you can still join to watch and listen.';
-    $('prejoin-error').hidden = false;
-  }
+  if (!localStream) prejoinError('No camera or microphone available: you can still join to watch and listen.');
+  renderPrejoinAccount();
   applyPreviewState();
+  (name ? $('prejoin-form').querySelector('button[type=submit]') : nameInput).focus();
+}
+
+// The meeting has a password: ask for it on the pre-join screen (also when ?prejoin=0 skipped it).
+function askForPassword(name, message) {
+  showPrejoin(name);
+  $('prejoin-password-field').hidden = false;
+  prejoinError(message);
+  $('prejoin-password').focus();
+}
+
+function wirePrejoin() {
+  const nameInput = $('prejoin-name');
   $('prejoin-mic').addEventListener('click', () => { wantAudio = !wantAudio; applyPreviewState(); });
   $('prejoin-cam').addEventListener('click', () => { wantVideo = !wantVideo; applyPreviewState(); });
   $('prejoin-form').addEventListener('submit', (event) => {
@@ -89,7 +134,54 @@ function showPrejoin(name) {
     localStorage.setItem(NAME_KEY, chosen);
     join(chosen);
   });
-  (name ? $('prejoin-form').querySelector('button[type=submit]') : nameInput).focus();
+}
+
+// --- join token ------------------------------------------------------------------------------------------
+
+const PASSWORD_MESSAGES = {
+  missing: 'This meeting has a password. Please enter it.',
+  wrong: 'That password is not right. Please try again.',
+};
+
+/**
+ * The join token to connect with: ?token= as given; for a signed-in account or a ?meeting= link, one from
+ * POST /meetings/{id-or-room}/join. Resolves undefined to join as a plain guest (no token), or null when the
+ * join cannot go on and the page already shows why.
+ */
+async function joinToken(name) {
+  if (params.get('token')) return params.get('token');
+  const signedIn = currentUser() !== null;
+  if (!signedIn && !meetingKey) return undefined;
+  const body = { name };
+  const password = $('prejoin-password').value;
+  if (password) body.password = password;
+  try {
+    const ticket = await api('POST', `/meetings/${encodeURIComponent(meetingKey ?? room)}/join`, { body });
+    return ticket.token;
+  } catch (error) {
+    // An ad-hoc room has no meeting behind it: everyone joins it as today.
+    if (error.status === 404 && !meetingKey) return undefined;
+    // The session ended (and was cleared): carry on as a guest.
+    if (error.status === 401 && signedIn && currentUser() === null) return joinToken(name);
+    switch (error.type) {
+      case 'wrong-meeting-password':
+        askForPassword(name, password ? PASSWORD_MESSAGES.wrong : PASSWORD_MESSAGES.missing);
+        return null;
+      case 'guests-not-allowed':
+      case 'unauthorized':
+        showSignInNeeded('This meeting admits only signed-in accounts.');
+        return null;
+      case 'meeting-ended':
+        showEnded('This meeting has ended', 'Ask the host for a new link.');
+        return null;
+      case 'meeting-full':
+        showEnded('This meeting is full', error.message);
+        return null;
+      default:
+        showEnded('Could not join the meeting', error.message);
+        return null;
+    }
+  }
 }
 
 // --- tiles -----------------------------------------------------------------------------------------------
@@ -253,6 +345,8 @@ function wireClient() {
   });
   client.addEventListener('left', ({ detail }) => {
     for (const track of localStream?.getTracks() ?? []) track.stop();
+    // A refused join closes the socket too; join() already shows why, which must stay on screen.
+    if (!selfId) return;
     if (detail.reason === 'left') showEnded('You left the meeting');
     else showEnded('You are no longer in the meeting', `Reason: ${detail.reason}.`);
   });
@@ -264,16 +358,22 @@ function wireClient() {
 }
 
 async function join(name) {
+  const submit = $('prejoin-form').querySelector('button[type=submit]');
+  submit.disabled = true;
+  const token = await joinToken(name);
+  submit.disabled = false;
+  if (token === null) return;
   client = new ParleyClient();
   window.parley = client;
   wireClient();
   show('meeting');
   $('status').textContent = 'Joining…';
   try {
-    await client.connect({ room, name, token: params.get('token') ?? undefined });
+    await client.connect({ room, name, token });
   } catch (error) {
     for (const track of localStream?.getTracks() ?? []) track.stop();
-    showEnded('Could not join the meeting', error.message);
+    if (error.code === 'auth') showSignInNeeded(error.message);
+    else showEnded('Could not join the meeting', error.message);
     return;
   }
   $('status').textContent = '';
@@ -336,7 +436,8 @@ async function main() {
     return;
   }
   wireMeetingControls();
-  const name = (params.get('name') ?? localStorage.getItem(NAME_KEY) ?? '').trim().slice(0, 64);
+  wirePrejoin();
+  const name = (params.get('name') ?? currentUser()?.displayName ?? localStorage.getItem(NAME_KEY) ?? '').trim().slice(0, 64);
   localStream = await openCamera();
   if (params.get('prejoin') === '0' && name) join(name);
   else showPrejoin(name);

@@ -47,16 +47,34 @@ public final class MeetingPage implements AutoCloseable {
 
     /** Opens the meeting page as {@code name} and waits until the client has joined the room. */
     public static MeetingPage join(HeadlessChromium chromium, ParleyServerProcess server, String room, String name) {
+        MeetingPage meeting = open(chromium, server, name);
+        try {
+            meeting.page.navigate("/meet/" + room + "?name=" + name + "&prejoin=0");
+            meeting.awaitJoined();
+            return meeting;
+        } catch (RuntimeException e) {
+            meeting.close();
+            throw e;
+        }
+    }
+
+    /**
+     * A fresh browser context and blank page for {@code name}, its console logged, for flows that reach the
+     * meeting another way (signing in, a meetings list); call {@link #awaitJoined()} once it joins.
+     */
+    public static MeetingPage open(HeadlessChromium chromium, ParleyServerProcess server, String name) {
         BrowserContext context = chromium.newParticipantContext(server.baseUri().toString());
         Page page = context.newPage();
         Writer console = openConsoleLog(name);
         page.onConsoleMessage(message -> write(console, message.type() + ": " + message.text()));
         page.onPageError(error -> write(console, "pageerror: " + error));
-        MeetingPage meeting = new MeetingPage(name, context, page, console);
-        page.navigate("/meet/" + room + "?name=" + name + "&prejoin=0");
+        return new MeetingPage(name, context, page, console);
+    }
+
+    /** Waits until the page's client ({@code window.parley}) has joined its room. */
+    public void awaitJoined() {
         page.waitForFunction("() => window.parley && window.parley.participantId", null,
                 new Page.WaitForFunctionOptions().setTimeout(JOIN_TIMEOUT.toMillis()));
-        return meeting;
     }
 
     /** The display name this page joined with. */
