@@ -1,8 +1,9 @@
 // Meeting page: pre-join preview, then a grid of participant tiles with mic, camera, chat and leave.
 // The page's room comes from /meet/<room>; ?name= prefills the name, ?prejoin=0 joins straight away,
 // ?token= passes a join token. The ParleyClient is exposed as window.parley for diagnostics and tests.
-// A signed-in account (or any visitor of a link with ?meeting=<id>) first asks the REST API for a join
-// token for the meeting behind the room, so it joins as itself; a plain guest joins with no token, as before.
+// Every visitor first asks the REST API for a join token for the meeting behind the room (a signed-in account
+// joins as itself, a guest with its name and the meeting's password); a room with no meeting behind it is
+// joined with no token.
 
 import { ParleyClient } from '/js/parley.js';
 import { api, currentUser, signInHref } from '/js/session.js';
@@ -144,14 +145,14 @@ const PASSWORD_MESSAGES = {
 };
 
 /**
- * The join token to connect with: ?token= as given; for a signed-in account or a ?meeting= link, one from
- * POST /meetings/{id-or-room}/join. Resolves undefined to join as a plain guest (no token), or null when the
- * join cannot go on and the page already shows why.
+ * The join token to connect with: ?token= as given; otherwise one from POST /meetings/{id-or-room}/join, for
+ * guests too, so a meeting's settings (password, guests allowed) apply to whoever opens its link. Resolves
+ * undefined to join as a plain guest (no token) when the room has no meeting behind it, or null when the join
+ * cannot go on and the page already shows why.
  */
 async function joinToken(name) {
   if (params.get('token')) return params.get('token');
   const signedIn = currentUser() !== null;
-  if (!signedIn && !meetingKey) return undefined;
   const body = { name };
   const password = $('prejoin-password').value;
   if (password) body.password = password;

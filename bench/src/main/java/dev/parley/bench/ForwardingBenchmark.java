@@ -43,7 +43,7 @@ public final class ForwardingBenchmark {
 
     /** What one configuration measured over the window. */
     record Measurement(int fanout, double forwardedPerSecond, double forwardingCpuMicros, double processCpuMicros,
-                       double p50Micros, double p99Micros, double lossPercent) {}
+                       double p50Micros, double p99Micros, double lossPercent, double allocatedBytesPerPacket) {}
 
     private final int rate;
     private final Duration warmup;
@@ -278,6 +278,7 @@ public final class ForwardingBenchmark {
                                 Counter forwarded) throws InterruptedException {
         Thread.sleep(warmup.toMillis()); // warm-up: JIT, socket buffers, first keyframe requests
         long cpu0 = threads.getThreadCpuTime(forwarder.threadId());
+        long allocated0 = allocatedBytes(forwarder);
         long process0 = os.getProcessCpuTime();
         long forwarded0 = forwarded.get();
         long sent0 = sender.sent();
@@ -289,6 +290,7 @@ public final class ForwardingBenchmark {
         long sent = sender.sent() - sent0;
         long count = forwarded.get() - forwarded0;
         double cpu = threads.getThreadCpuTime(forwarder.threadId()) - cpu0;
+        double allocated = allocatedBytes(forwarder) - allocated0;
         double process = os.getProcessCpuTime() - process0;
         long received = 0;
         for (LatencyRecorder r : recorders) {
@@ -299,7 +301,13 @@ public final class ForwardingBenchmark {
         return new Measurement(fanout, count * 1e9 / elapsed, cpu / 1e3 / Math.max(1, count),
                 process / 1e3 / Math.max(1, count), LatencyRecorder.quantile(latencies, 0.5) / 1e3,
                 LatencyRecorder.quantile(latencies, 0.99) / 1e3,
-                expected == 0 ? 0 : Math.max(0, 100.0 * (expected - received) / expected));
+                expected == 0 ? 0 : Math.max(0, 100.0 * (expected - received) / expected),
+                allocated / Math.max(1, count));
+    }
+
+    /** Heap bytes the thread allocated so far (HotSpot's per-thread counter), the hot path's garbage. */
+    private long allocatedBytes(Thread t) {
+        return threads instanceof com.sun.management.ThreadMXBean hotspot ? hotspot.getThreadAllocatedBytes(t.threadId()) : 0;
     }
 
     private int capacity() {
@@ -323,20 +331,20 @@ public final class ForwardingBenchmark {
 
     String row(Measurement sfu, Measurement raw) {
         return String.format(Locale.ROOT,
-                "| %d | %,.0f | %,.0f | %.2f | %.2f | **%.1f×** | %.2f | %.2f | **%.1f×** | %.0f / %.0f | %.0f / %.0f | %.2f%% / %.2f%% |",
+                "| %d | %,.0f | %,.0f | %.2f | %.2f | **%.1f×** | %.2f | %.2f | **%.1f×** | %.0f / %.0f | %.0f / %.0f | %.2f%% / %.2f%% | %.0f / %.0f |",
                 sfu.fanout(), sfu.forwardedPerSecond(), raw.forwardedPerSecond(),
                 sfu.forwardingCpuMicros(), raw.forwardingCpuMicros(), sfu.forwardingCpuMicros() / raw.forwardingCpuMicros(),
                 sfu.processCpuMicros(), raw.processCpuMicros(), sfu.processCpuMicros() / raw.processCpuMicros(),
                 sfu.p50Micros(), sfu.p99Micros(), raw.p50Micros(), raw.p99Micros(),
-                sfu.lossPercent(), raw.lossPercent());
+                sfu.lossPercent(), raw.lossPercent(), sfu.allocatedBytesPerPacket(), raw.allocatedBytesPerPacket());
     }
 
     String table(List<Measurement[]> rows) {
         StringBuilder t = new StringBuilder();
         t.append(String.format(Locale.ROOT, "One publisher, %d pkt/s of %d-byte RTP payloads, SRTP %s; %d s warm-up, %d s measured per row.%n%n",
                 rate, PAYLOAD, profile, warmup.toSeconds(), window.toSeconds()));
-        t.append("| N subscribers | SFU fwd pkt/s | raw fwd pkt/s | SFU media thread µs CPU/pkt | raw relay thread µs CPU/pkt | thread ratio | SFU process µs CPU/pkt | raw process µs CPU/pkt | process ratio | SFU latency p50 / p99 µs | raw latency p50 / p99 µs | loss SFU / raw |\n");
-        t.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        t.append("| N subscribers | SFU fwd pkt/s | raw fwd pkt/s | SFU media thread µs CPU/pkt | raw relay thread µs CPU/pkt | thread ratio | SFU process µs CPU/pkt | raw process µs CPU/pkt | process ratio | SFU latency p50 / p99 µs | raw latency p50 / p99 µs | loss SFU / raw | heap bytes allocated per forwarded packet, SFU media thread / raw relay |\n");
+        t.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Measurement[] r : rows) {
             t.append(row(r[0], r[1])).append('\n');
         }
