@@ -317,7 +317,7 @@ public final class ForwardingBenchmark {
     private static Thread newestThread(String name) {
         Thread newest = null;
         for (Thread t : Thread.getAllStackTraces().keySet()) {
-            if (t.getName().equals(name) && t.isAlive() && (newest == null || t.threadId() > newest.threadId())) {
+            if (t.getName().startsWith(name) && t.isAlive() && (newest == null || t.threadId() > newest.threadId())) {
                 newest = t;
             }
         }
