@@ -172,12 +172,23 @@ public final class MediaEngine implements AutoCloseable {
         return byAddress.get(address);
     }
 
-    /** Loop only: remember that {@code address} passed an ICE check for {@code t}. */
+    /** Addresses one transport may have bound at once (a browser checks a few candidate pairs). */
+    static final int MAX_ADDRESSES_PER_TRANSPORT = 8;
+
+    /**
+     * Loop only: remember that {@code address} passed an ICE check for {@code t}. A client knows its own ICE
+     * password, so it could bind address after address; beyond a few, the oldest is forgotten.
+     */
     void bind(InetSocketAddress address, PeerTransport t) {
         PeerTransport previous = byAddress.put(address, t);
         if (previous != t) {
             if (previous != null) {
                 previous.forgetAddress(address);
+            }
+            if (t.addresses().size() >= MAX_ADDRESSES_PER_TRANSPORT) {
+                InetSocketAddress oldest = t.addresses().getFirst();
+                t.forgetAddress(oldest);
+                byAddress.remove(oldest, t);
             }
             t.rememberAddress(address);
         }
