@@ -14,6 +14,7 @@ import dev.parley.sfu.ParticipantListener;
 import dev.parley.sfu.SfuConfig;
 import dev.parley.sfu.SfuServer;
 import dev.parley.sfu.StaleAnswerException;
+import dev.parley.sfu.StreamStats;
 import dev.parley.sfu.packet.PacketBuffer;
 import dev.parley.sfu.rtp.RtcpFeedback;
 import dev.parley.sfu.rtp.RtcpIterator;
@@ -278,6 +279,41 @@ class SfuLoopbackTest {
             }
         }
         assertTrue(sfu.counters().forwardedPackets() >= 3 * 4 * PACKETS);
+    }
+
+    @Test
+    void eachParticipantsMediaIsCountedBothWaysAndSubscriberLossReportsAreRead() {
+        for (Member m : members) {
+            m.sendMedia(5000, PACKETS);
+        }
+        Member ada = members.get(0);
+        Member bob = members.get(1);
+        await("the once-a-second stats show ada's published packets", Duration.ofSeconds(5), () ->
+                stat(ada, MediaKind.VIDEO, StreamStats.Direction.INBOUND).packets() == PACKETS
+                        && stat(ada, MediaKind.VIDEO, StreamStats.Direction.OUTBOUND).packets() == 2L * PACKETS);
+        StreamStats in = stat(ada, MediaKind.VIDEO, StreamStats.Direction.INBOUND);
+        assertTrue(in.bytes() >= (long) PACKETS * (12 + VIDEO_PAYLOAD), "bytes count whole RTP packets: " + in);
+        assertEquals(0, in.packetsLost());
+
+        // Bob reports 7 packets lost and some jitter on ada's video, as a browser's receiver report would.
+        int videoFromAda = bob.ssrcFor(ada, MediaKind.VIDEO);
+        byte[] rr = new byte[64];
+        rr[0] = (byte) 0x81;
+        rr[1] = (byte) 201;
+        rr[3] = 7; // length in words - 1: header + sender SSRC + one block
+        SyntheticPeer.putInt(rr, 4, 0x0B0B0B0B);
+        dev.parley.sfu.rtp.ReportBlock.write(rr, 8, videoFromAda, 10, 7, 5000 + PACKETS, 900, 0, 0);
+        assertTrue(bob.subscriber.sendRtcp(rr, 0, 32));
+        await("bob's report is in his outbound stats", Duration.ofSeconds(5), () ->
+                stat(bob, MediaKind.VIDEO, StreamStats.Direction.OUTBOUND).packetsLost() == 7);
+        assertEquals(0.01, stat(bob, MediaKind.VIDEO, StreamStats.Direction.OUTBOUND).jitterSeconds(), 1e-9,
+                "900 ticks of the 90 kHz video clock");
+    }
+
+    private static StreamStats stat(Member m, MediaKind kind, StreamStats.Direction direction) {
+        return m.participant.mediaStats().stream()
+                .filter(s -> s.kind() == kind && s.direction() == direction)
+                .findFirst().orElse(new StreamStats(kind, direction, -1, -1, -1, -1));
     }
 
     private static void checkStream(Member sub, Member pub, MediaKind kind, int originalSsrc, int payloadLength) {

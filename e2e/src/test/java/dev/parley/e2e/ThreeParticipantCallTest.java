@@ -53,6 +53,7 @@ class ThreeParticipantCallTest {
                 for (MeetingPage page : all) page.awaitTiles(EVERYONE, TIMEOUT);
                 for (MeetingPage page : all) page.awaitMediaFrom(othersThan(page, EVERYONE), TIMEOUT);
                 alice.screenshot(E2eFiles.outputDir().resolve("call.png"));
+                perParticipantMediaIsInMetrics(room);
 
                 carol.clickLeave();
             }
@@ -70,6 +71,40 @@ class ThreeParticipantCallTest {
                 muteAndCameraOffReachTheOthers(bob, List.of(alice, carolAgain));
             }
         }
+    }
+
+    // Network engineers read each participant's media in Prometheus: every one publishes video to Parley and
+    // receives the others' video from it.
+    private static void perParticipantMediaIsInMetrics(String room) {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        String missing = "";
+        while (System.nanoTime() < deadline) {
+            PrometheusText metrics = server.metrics();
+            missing = "";
+            for (String name : EVERYONE) {
+                for (String direction : List.of("inbound", "outbound")) {
+                    double bytes = metrics.samples().stream()
+                            .filter(s -> s.name().equals("parley_participant_rtp_bytes_total")
+                                    && room.equals(s.labels().get("room")) && name.equals(s.labels().get("name"))
+                                    && "video".equals(s.labels().get("kind"))
+                                    && direction.equals(s.labels().get("direction")))
+                            .mapToDouble(PrometheusText.Sample::value).sum();
+                    if (bytes <= 0) {
+                        missing += " " + name + "/" + direction;
+                    }
+                }
+            }
+            if (missing.isEmpty()) {
+                return;
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+        throw new AssertionError("no video bytes in parley_participant_rtp_bytes_total for" + missing);
     }
 
     // Bob mutes and turns his camera off: the others show the muted-mic indicator and the camera-off

@@ -1,6 +1,9 @@
 package dev.parley.server;
 
+import dev.parley.sfu.Participant;
+import dev.parley.sfu.Room;
 import dev.parley.sfu.SfuServer;
+import dev.parley.sfu.StreamStats;
 import dev.parley.sfu.media.DropReason;
 import dev.parley.sfu.media.MediaCounters;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
@@ -46,6 +49,23 @@ final class Observability extends Handler.Abstract {
                 .callback(cb -> cb.call(participants())).register(registry);
         GaugeWithCallback.builder().name("parley_signaling_sessions").help("Open signaling WebSocket connections")
                 .callback(cb -> cb.call(signalingSessions.getAsInt())).register(registry);
+        String[] labels = {"room", "participant", "name", "kind", "direction"};
+        CounterWithCallback.builder().name("parley_participant_rtp_packets_total")
+                .help("RTP packets per participant, kind and direction (inbound: published to Parley; outbound: forwarded to it)")
+                .labelNames(labels)
+                .callback(cb -> eachStream((s, l) -> cb.call(s.packets(), l))).register(registry);
+        CounterWithCallback.builder().name("parley_participant_rtp_bytes_total")
+                .help("RTP bytes per participant, kind and direction; rate() of it is the bitrate")
+                .labelNames(labels)
+                .callback(cb -> eachStream((s, l) -> cb.call(s.bytes(), l))).register(registry);
+        CounterWithCallback.builder().name("parley_participant_rtp_packets_lost_total")
+                .help("Packets lost: inbound as Parley counts them, outbound as the participant's receiver reports say")
+                .labelNames(labels)
+                .callback(cb -> eachStream((s, l) -> cb.call(s.packetsLost(), l))).register(registry);
+        GaugeWithCallback.builder().name("parley_participant_jitter_seconds")
+                .help("Interarrival jitter: inbound as Parley measures it, outbound as the participant reports it (worst stream)")
+                .labelNames(labels)
+                .callback(cb -> eachStream((s, l) -> cb.call(s.jitterSeconds(), l))).register(registry);
         GaugeWithCallback.builder().name("parley_events_backlog").help("Events in the outbox not yet delivered")
                 .callback(cb -> cb.call(control.eventBacklog())).register(registry);
         CounterWithCallback.builder().name("parley_events_delivered_total").help("Events the outbox relay delivered")
@@ -55,8 +75,18 @@ final class Observability extends Handler.Abstract {
                 .callback(cb -> cb.call(control.eventDeliveryFailures())).register(registry);
     }
 
+    private void eachStream(java.util.function.BiConsumer<StreamStats, String[]> sink) {
+        for (Room room : sfu.rooms()) {
+            for (Participant p : room.participantsNow()) {
+                for (StreamStats st : p.mediaStats()) {
+                    sink.accept(st, new String[] {room.name(), p.id(), p.name(), st.kind().sdpName(), st.direction().label()});
+                }
+            }
+        }
+    }
+
     private int participants() {
-        return sfu.rooms().stream().mapToInt(dev.parley.sfu.Room::size).sum();
+        return sfu.rooms().stream().mapToInt(Room::size).sum();
     }
 
     @Override

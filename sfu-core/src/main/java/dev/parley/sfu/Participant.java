@@ -28,10 +28,10 @@ public final class Participant {
     private volatile boolean videoMuted;
     private boolean left;
 
-    private PeerTransport publisher;
+    private volatile PeerTransport publisher;
     private final List<Track> tracks = new ArrayList<>();
 
-    private PeerTransport subscriber;
+    private volatile PeerTransport subscriber;
     private final List<Section> sections = new ArrayList<>();
     private int nextMid;
     private int offerVersion;
@@ -70,6 +70,23 @@ public final class Participant {
 
     public Room room() {
         return room;
+    }
+
+    /**
+     * Media counters as of the last second: what the participant publishes (inbound) and what Parley forwards
+     * to it (outbound), per kind. Safe to call from any thread, e.g. a metrics scrape.
+     */
+    public List<StreamStats> mediaStats() {
+        List<StreamStats> all = new ArrayList<>();
+        PeerTransport pub = publisher;
+        PeerTransport sub = subscriber;
+        if (pub != null) {
+            all.addAll(pub.stats());
+        }
+        if (sub != null) {
+            all.addAll(sub.stats());
+        }
+        return all;
     }
 
     public ParticipantInfo info() {

@@ -23,6 +23,7 @@ public final class Room {
     private final Consumer<Room> onEmpty;
     private final Map<String, Participant> participants = new LinkedHashMap<>();
     private volatile int size;
+    private volatile List<Participant> snapshot = List.of();
     private boolean closed;
 
     /** The room emptied and was forgotten while a join was on its way; the join goes to a fresh room. */
@@ -66,6 +67,7 @@ public final class Room {
             listener.onJoined(p, others);
             participants.put(p.id(), p);
             size = participants.size();
+            snapshot = List.copyOf(participants.values());
             // The newcomer receives every track already published.
             for (Participant other : participants.values()) {
                 if (other != p) {
@@ -77,6 +79,11 @@ public final class Room {
             p.renegotiateSubscriber();
             return p;
         });
+    }
+
+    /** The participants now, read without waiting for the room's control thread (for metrics). */
+    public List<Participant> participantsNow() {
+        return List.copyOf(snapshot);
     }
 
     /** The participants now, as snapshots. */
@@ -122,6 +129,7 @@ public final class Room {
             return;
         }
         size = participants.size();
+        snapshot = List.copyOf(participants.values());
         for (Participant p : participants.values()) {
             p.unsubscribeFrom(gone);
             p.renegotiateSubscriber();

@@ -1,16 +1,63 @@
 package dev.parley.sfu.media;
 
+import dev.parley.sfu.packet.PacketBuffer;
+
 /**
  * One published stream as one subscriber receives it: Parley's SSRC and payload type towards that
- * subscriber, and the sequence-number offset that makes the subscriber's numbering independent of the
- * publisher's (so a later switch of source, e.g. a simulcast layer, does not show as a jump).
+ * subscriber, the sequence-number offset that makes the subscriber's numbering independent of the
+ * publisher's (so a later switch of source, e.g. a simulcast layer, does not show as a jump), and what the
+ * subscriber reports about it. Loop-confined.
  */
-record Forward(PublishedStream source, PeerTransport subscriber, int ssrc, int payloadType, int sequenceOffset) {
+final class Forward {
+    private final PublishedStream source;
+    private final PeerTransport subscriber;
+    private final int ssrc;
+    private final int payloadType;
+    private final int sequenceOffset;
+    long packetsSent;
+    long bytesSent;
+    /** From the subscriber's latest receiver report block for {@link #ssrc}. */
+    long reportedLost;
+    long reportedJitter;
+
+    Forward(PublishedStream source, PeerTransport subscriber, int ssrc, int payloadType, int sequenceOffset) {
+        this.source = source;
+        this.subscriber = subscriber;
+        this.ssrc = ssrc;
+        this.payloadType = payloadType;
+        this.sequenceOffset = sequenceOffset;
+    }
+
+    PublishedStream source() {
+        return source;
+    }
+
+    PeerTransport subscriber() {
+        return subscriber;
+    }
+
+    int ssrc() {
+        return ssrc;
+    }
+
+    int payloadType() {
+        return payloadType;
+    }
+
     int outgoingSequence(int incoming) {
         return (incoming + sequenceOffset) & 0xFFFF;
     }
 
     int incomingSequence(int outgoing) {
         return (outgoing - sequenceOffset) & 0xFFFF;
+    }
+
+    /** Encrypts and queues a packet already rewritten for this subscriber, counting it. */
+    void send(PacketBuffer p) {
+        int length = p.length();
+        if (subscriber.sendRtp(p)) {
+            packetsSent++;
+            bytesSent += length;
+        }
     }
 }

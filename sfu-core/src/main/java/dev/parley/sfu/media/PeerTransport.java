@@ -1,5 +1,7 @@
 package dev.parley.sfu.media;
 
+import dev.parley.sfu.MediaKind;
+import dev.parley.sfu.StreamStats;
 import dev.parley.sfu.dtls.DtlsServerSession;
 import dev.parley.sfu.srtp.SrtpKeyingMaterial;
 import dev.parley.sfu.packet.PacketBuffer;
@@ -10,6 +12,7 @@ import dev.parley.sfu.rtp.RtcpPacket;
 import dev.parley.sfu.rtp.RtcpWriter;
 import dev.parley.sfu.rtp.ReceiveStatistics;
 import dev.parley.sfu.rtp.Fir;
+import dev.parley.sfu.rtp.ReportBlock;
 import dev.parley.sfu.rtp.RtpHeader;
 import dev.parley.sfu.sdp.IceParameters;
 import dev.parley.sfu.sdp.LocalTransport;
@@ -47,6 +50,7 @@ public final class PeerTransport {
     private final long createdNanos = System.nanoTime();
     private volatile IceParameters remote;
     private volatile boolean closed;
+    private volatile List<StreamStats> stats = List.of();
 
     // Loop-confined from here on.
     private final List<InetSocketAddress> addresses = new ArrayList<>(2);
@@ -267,11 +271,14 @@ public final class PeerTransport {
             int fmt = rtcp.count();
             int off = rtcp.offset();
             int len = rtcp.length();
-            if (type == RtcpPacket.SR) {
-                PublishedStream s = publishedBySsrc(RtcpPacket.senderSsrc(buf, off));
-                if (s != null) {
-                    s.onSenderReport(buf, off, len, now);
+            if (type == RtcpPacket.SR || type == RtcpPacket.RR) {
+                if (type == RtcpPacket.SR) {
+                    PublishedStream s = publishedBySsrc(RtcpPacket.senderSsrc(buf, off));
+                    if (s != null) {
+                        s.onSenderReport(buf, off, len, now);
+                    }
                 }
+                onReportBlocks(buf, off, len, fmt);
             } else if (RtcpFeedback.isPli(type, fmt) && len >= RtcpFeedback.HEADER_LENGTH) {
                 Forward f = forwardBySsrc(RtcpFeedback.mediaSsrc(buf, off));
                 if (f != null) {
@@ -298,12 +305,63 @@ public final class PeerTransport {
         }
     }
 
-    /** Loop: encrypts and queues an RTP packet (already rewritten for this subscriber). */
-    void sendRtp(PacketBuffer p) {
+    /** Loop: encrypts and queues an RTP packet (already rewritten for this subscriber); false if it could not. */
+    boolean sendRtp(PacketBuffer p) {
         if (srtp.protectRtp(p)) {
             engine.write(p, selected);
             engine.counterSet().forwarded();
+            return true;
         }
+        return false;
+    }
+
+    /** A subscriber's receiver report blocks: how each stream Parley forwards to it arrives. */
+    private void onReportBlocks(byte[] buf, int off, int len, int count) {
+        for (int i = 0; i < count; i++) {
+            int block = ReportBlock.offset(buf, off, i);
+            if (block + ReportBlock.LENGTH > off + len) {
+                return; // a count that claims more blocks than the packet holds
+            }
+            Forward f = forwardBySsrc(ReportBlock.ssrc(buf, block));
+            if (f != null) {
+                f.reportedLost = ReportBlock.cumulativeLost(buf, block);
+                f.reportedJitter = ReportBlock.jitter(buf, block);
+            }
+        }
+    }
+
+    /** The media counters as of the last once-a-second tick; safe to read from any thread. */
+    public List<StreamStats> stats() {
+        return stats;
+    }
+
+    private List<StreamStats> snapshot() {
+        List<StreamStats> out = new ArrayList<>(4);
+        for (PublishedStream s : published) {
+            ReceiveStatistics r = s.statistics();
+            out.add(new StreamStats(s.kind(), StreamStats.Direction.INBOUND, r.receivedPackets(), s.bytesReceived(),
+                    Math.max(0, r.cumulativeLost()), r.jitterSeconds()));
+        }
+        for (MediaKind kind : MediaKind.values()) {
+            long packets = 0;
+            long bytes = 0;
+            long lost = 0;
+            double jitter = 0;
+            boolean any = false;
+            for (Forward f : forwards) {
+                if (f.source().kind() == kind) {
+                    any = true;
+                    packets += f.packetsSent;
+                    bytes += f.bytesSent;
+                    lost += Math.max(0, f.reportedLost);
+                    jitter = Math.max(jitter, (double) f.reportedJitter / f.source().clockRate());
+                }
+            }
+            if (any) {
+                out.add(new StreamStats(kind, StreamStats.Direction.OUTBOUND, packets, bytes, lost, jitter));
+            }
+        }
+        return List.copyOf(out);
     }
 
     /** Loop: encrypts and queues an RTCP packet. */
@@ -321,6 +379,7 @@ public final class PeerTransport {
         long since = lastConsentNanos == 0 ? createdNanos : lastConsentNanos;
         // A transport gets twice as long for its first check: the browser may still be gathering.
         long limit = lastConsentNanos == 0 ? 2 * consentTimeoutNanos : consentTimeoutNanos;
+        stats = snapshot();
         if (now - since > limit) {
             fail(lastConsentNanos == 0 ? "no ICE connectivity check arrived" : "ICE consent expired");
             return;

@@ -30,6 +30,7 @@ public final class PublishedStream {
     private Forward[] forwards = new Forward[0];
     private final PacketBuffer out = new PacketBuffer();
     private boolean closed;
+    private long bytesReceived;
 
     PublishedStream(MediaEngine engine, PeerTransport publisher, PublishedTrack track) {
         this.engine = engine;
@@ -88,6 +89,14 @@ public final class PublishedStream {
         return statistics;
     }
 
+    long bytesReceived() {
+        return bytesReceived;
+    }
+
+    int clockRate() {
+        return track.codec().clockRate();
+    }
+
     void closeOnLoop() {
         closed = true;
         for (Forward f : forwards) {
@@ -105,6 +114,7 @@ public final class PublishedStream {
         int off = in.offset();
         int seq = RtpHeader.sequenceNumber(buf, off);
         statistics.onPacket(seq, RtpHeader.timestamp(buf, off), now);
+        bytesReceived += in.length();
         if (history != null) {
             history.store(in);
         }
@@ -112,7 +122,7 @@ public final class PublishedStream {
             if (f.subscriber().connected()) {
                 out.copyFrom(in);
                 rewrite(out, f, seq);
-                f.subscriber().sendRtp(out);
+                f.send(out);
             }
         }
     }
@@ -125,7 +135,7 @@ public final class PublishedStream {
         int seq = f.incomingSequence(outgoingSequence);
         if (history.get(seq, out)) {
             rewrite(out, f, seq);
-            f.subscriber().sendRtp(out);
+            f.send(out);
         }
     }
 
