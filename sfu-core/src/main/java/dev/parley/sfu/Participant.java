@@ -39,17 +39,27 @@ public final class Participant {
     private int offeredSections;
     private boolean subscriptionsChanged;
 
-    /** One m-section of the subscriber connection: a remote track and the SSRC it has towards this participant. */
+    /**
+     * One m-section of the subscriber connection: a remote track and the SSRC it has towards this participant.
+     * When its track goes away the section turns inactive, and the next new track of the same kind takes it
+     * over, so the SDP does not grow with every join and leave.
+     */
     private static final class Section {
         final String mid;
-        final Track source;
-        final int ssrc = Ids.ssrc();
+        Track source;
+        int ssrc = Ids.ssrc();
         boolean active = true;
         boolean forwarding;
 
         Section(String mid, Track source) {
             this.mid = mid;
             this.source = source;
+        }
+
+        void reuseFor(Track track) {
+            source = track;
+            ssrc = Ids.ssrc();
+            active = true;
         }
     }
 
@@ -215,8 +225,14 @@ public final class Participant {
         if (subscriber == null) {
             subscriber = room.media().createTransport("subscriber " + id, timeoutListener());
         }
-        sections.add(new Section(String.valueOf(nextMid++), track));
         subscriptionsChanged = true;
+        for (Section s : sections) {
+            if (!s.active && !s.forwarding && s.source.kind() == track.kind()) {
+                s.reuseFor(track);
+                return;
+            }
+        }
+        sections.add(new Section(String.valueOf(nextMid++), track));
     }
 
     void unsubscribe(Track track) {

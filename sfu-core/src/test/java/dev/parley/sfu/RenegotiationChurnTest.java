@@ -41,6 +41,7 @@ class RenegotiationChurnTest {
         volatile int lastAnswered;
         volatile Set<String> activeOwners = Set.of();
         volatile int activeSections;
+        volatile int sectionsOffered;
         final ConcurrentHashMap<Integer, String> pending = new ConcurrentHashMap<>();
 
         Client(String name) {
@@ -79,6 +80,7 @@ class RenegotiationChurnTest {
                 }
                 activeOwners = owners;
                 activeSections = active;
+                sectionsOffered = SessionDescription.parse(offer).media().size();
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof StaleAnswerException) && !(e.getCause() instanceof IllegalStateException)) {
                     failure.compareAndSet(null, e.getCause());
@@ -175,6 +177,36 @@ class RenegotiationChurnTest {
             Thread.sleep(20);
         }
         assertEquals(people - leavers.size(), sfu.room("churn").size());
+    }
+
+    @Test
+    void sectionsOfThoseWhoLeftAreReusedSoTheOfferDoesNotGrow() throws Exception {
+        Client ada = new Client("ada");
+        Participant adaP = sfu.join("reuse", "ada", ada).get(5, TimeUnit.SECONDS);
+        adaP.publish(offer(0x100000)).get(5, TimeUnit.SECONDS);
+        for (int round = 0; round < 5; round++) {
+            Client visitor = new Client("v" + round);
+            Participant v = sfu.join("reuse", visitor.name, visitor).get(5, TimeUnit.SECONDS);
+            v.publish(offer(0x200000 + 0x10000 * round)).get(5, TimeUnit.SECONDS);
+            String visitorId = v.id();
+            awaitState(ada, Set.of(visitorId), 2);
+            v.leave(LeaveReason.LEFT).get(5, TimeUnit.SECONDS);
+            awaitState(ada, Set.of(), 0);
+        }
+        assertEquals(2, ada.sectionsOffered, "five visitors, one after another, share the same two m-sections");
+    }
+
+    private void awaitState(Client c, Set<String> owners, int active) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!(c.pending.isEmpty() && c.activeOwners.equals(owners) && c.activeSections == active)) {
+            if (failure.get() != null) {
+                fail("an answer failed", failure.get());
+            }
+            if (System.nanoTime() > deadline) {
+                fail(c.name + " did not settle on " + owners + ": " + c.activeOwners + ", " + c.activeSections + " active");
+            }
+            Thread.sleep(10);
+        }
     }
 
     /** A browser-shaped publisher offer with its own SSRCs. */

@@ -9,8 +9,9 @@ import java.util.List;
  *
  * <p>Every remote track is one m-section Parley sends on, identified by {@code a=msid:<participant> <track>}
  * and one SSRC Parley chose for this subscriber. A track whose publisher left stays in the SDP as
- * {@code inactive}: m-sections are never removed, and keeping them bundled means the subscriber's single
- * transport survives even when everyone else has left.
+ * {@code inactive} until a new track of the same kind takes its m-section over (with a new msid and SSRC):
+ * m-sections are never removed, and keeping them bundled means the subscriber's single transport survives
+ * even when everyone else has left.
  */
 public final class SubscriberOffer {
     /** One m-section of a subscriber offer. */
