@@ -1,4 +1,4 @@
-package dev.parley.control.events;
+package dev.parley.control.testing;
 
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
@@ -6,10 +6,10 @@ import java.util.function.BooleanSupplier;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /** Polls a condition until it holds or a deadline passes, instead of sleeping for a guessed time. */
-final class Eventually {
+public final class Eventually {
     private Eventually() {}
 
-    static void await(Duration timeout, String what, BooleanSupplier condition) {
+    public static void await(Duration timeout, String what, BooleanSupplier condition) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
