@@ -18,6 +18,7 @@ import dev.parley.sfu.StreamStats;
 import dev.parley.sfu.packet.PacketBuffer;
 import dev.parley.sfu.rtp.RtcpFeedback;
 import dev.parley.sfu.rtp.RtcpIterator;
+import dev.parley.sfu.rtp.NtpTime;
 import dev.parley.sfu.rtp.RtcpWriter;
 import dev.parley.sfu.sdp.MediaSection;
 import dev.parley.sfu.sdp.SessionDescription;
@@ -308,12 +309,28 @@ class SfuLoopbackTest {
                 stat(bob, MediaKind.VIDEO, StreamStats.Direction.OUTBOUND).packetsLost() == 7);
         assertEquals(0.01, stat(bob, MediaKind.VIDEO, StreamStats.Direction.OUTBOUND).jitterSeconds(), 1e-9,
                 "900 ticks of the 90 kHz video clock");
+
+        // Round-trip time: ada's sender report is relayed to bob; bob's next report echoes it (LSR) with the
+        // time he held it (DLSR), and Parley subtracts both from its own clock.
+        long ntp = NtpTime.fromUnixNanos(System.currentTimeMillis() * 1_000_000L);
+        byte[] sr = new byte[64];
+        long rtcpBefore = bob.subscriber.rtcpReceived();
+        int srLength = RtcpWriter.writeSenderReport(sr, 0, ada.videoSsrc, ntp, 3000 * PACKETS, PACKETS, 0);
+        assertTrue(ada.publisher.sendRtcp(sr, 0, srLength));
+        await("bob gets ada's sender report", Duration.ofSeconds(5), () -> bob.subscriber.rtcpReceived() > rtcpBefore);
+        dev.parley.sfu.rtp.ReportBlock.write(rr, 8, videoFromAda, 10, 7, 5000 + PACKETS, 900,
+                NtpTime.middle32(ntp), 0); // answered at once (DLSR 0): the RTT is all the time that passed
+        assertTrue(bob.subscriber.sendRtcp(rr, 0, 32));
+        await("bob's round-trip time is known", Duration.ofSeconds(5), () ->
+                !Double.isNaN(stat(bob, MediaKind.VIDEO, StreamStats.Direction.OUTBOUND).roundTripSeconds()));
+        double rtt = stat(bob, MediaKind.VIDEO, StreamStats.Direction.OUTBOUND).roundTripSeconds();
+        assertTrue(rtt >= 0 && rtt < 1.0, "a loopback round trip plus the test's own turnaround: " + rtt);
     }
 
     private static StreamStats stat(Member m, MediaKind kind, StreamStats.Direction direction) {
         return m.participant.mediaStats().stream()
                 .filter(s -> s.kind() == kind && s.direction() == direction)
-                .findFirst().orElse(new StreamStats(kind, direction, -1, -1, -1, -1));
+                .findFirst().orElse(new StreamStats(kind, direction, -1, -1, -1, -1, Double.NaN));
     }
 
     private static void checkStream(Member sub, Member pub, MediaKind kind, int originalSsrc, int payloadLength) {

@@ -73,8 +73,8 @@ class ThreeParticipantCallTest {
         }
     }
 
-    // Network engineers read each participant's media in Prometheus: every one publishes video to Parley and
-    // receives the others' video from it.
+    // Network engineers read each participant's media in Prometheus: every one publishes video to Parley,
+    // receives the others' video from it, and has a round-trip time from its receiver reports.
     private static void perParticipantMediaIsInMetrics(String room) {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         String missing = "";
@@ -93,6 +93,13 @@ class ThreeParticipantCallTest {
                         missing += " " + name + "/" + direction;
                     }
                 }
+                boolean rttKnown = metrics.samples().stream()
+                        .anyMatch(s -> s.name().equals("parley_participant_rtt_seconds")
+                                && room.equals(s.labels().get("room")) && name.equals(s.labels().get("name"))
+                                && s.value() >= 0 && s.value() < 1);
+                if (!rttKnown) {
+                    missing += " " + name + "/rtt";
+                }
             }
             if (missing.isEmpty()) {
                 return;
@@ -104,7 +111,7 @@ class ThreeParticipantCallTest {
                 throw new AssertionError(e);
             }
         }
-        throw new AssertionError("no video bytes in parley_participant_rtp_bytes_total for" + missing);
+        throw new AssertionError("per-participant metrics missing for" + missing);
     }
 
     // Bob mutes and turns his camera off: the others show the muted-mic indicator and the camera-off

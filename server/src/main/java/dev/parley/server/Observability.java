@@ -66,6 +66,14 @@ final class Observability extends Handler.Abstract {
                 .help("Interarrival jitter: inbound as Parley measures it, outbound as the participant reports it (worst stream)")
                 .labelNames(labels)
                 .callback(cb -> eachStream((s, l) -> cb.call(s.jitterSeconds(), l))).register(registry);
+        GaugeWithCallback.builder().name("parley_participant_rtt_seconds")
+                .help("Round-trip time between Parley and the participant, from its receiver reports (outbound only)")
+                .labelNames(labels)
+                .callback(cb -> eachStream((s, l) -> {
+                    if (!Double.isNaN(s.roundTripSeconds())) {
+                        cb.call(s.roundTripSeconds(), l);
+                    }
+                })).register(registry);
         GaugeWithCallback.builder().name("parley_events_backlog").help("Events in the outbox not yet delivered")
                 .callback(cb -> cb.call(control.eventBacklog())).register(registry);
         CounterWithCallback.builder().name("parley_events_delivered_total").help("Events the outbox relay delivered")

@@ -9,9 +9,12 @@ package dev.parley.sfu;
  *
  * @param packetsLost cumulative packets lost
  * @param jitterSeconds interarrival jitter (RFC 3550)
+ * @param roundTripSeconds outbound only: round-trip time between Parley and the participant, from the
+ *     participant's receiver reports echoing the sender reports Parley relayed (LSR/DLSR, measured on
+ *     Parley's clock alone); NaN when not known yet or inbound
  */
 public record StreamStats(MediaKind kind, Direction direction, long packets, long bytes, long packetsLost,
-                          double jitterSeconds) {
+                          double jitterSeconds, double roundTripSeconds) {
     public enum Direction {
         INBOUND, OUTBOUND;
 

@@ -19,6 +19,11 @@ final class Forward {
     /** From the subscriber's latest receiver report block for {@link #ssrc}. */
     long reportedLost;
     long reportedJitter;
+    /** The last sender report relayed to the subscriber (NTP middle 32 bits) and when, for round-trip time. */
+    int lastSenderReport;
+    long lastSenderReportSentNanos;
+    /** Round-trip time to the subscriber from its latest report that echoed our sender report; -1 until known. */
+    long roundTripNanos = -1;
 
     Forward(PublishedStream source, PeerTransport subscriber, int ssrc, int payloadType, int sequenceOffset) {
         this.source = source;

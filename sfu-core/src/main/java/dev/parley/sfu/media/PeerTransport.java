@@ -278,7 +278,7 @@ public final class PeerTransport {
                         s.onSenderReport(buf, off, len, now);
                     }
                 }
-                onReportBlocks(buf, off, len, fmt);
+                onReportBlocks(buf, off, len, fmt, now);
             } else if (RtcpFeedback.isPli(type, fmt) && len >= RtcpFeedback.HEADER_LENGTH) {
                 Forward f = forwardBySsrc(RtcpFeedback.mediaSsrc(buf, off));
                 if (f != null) {
@@ -316,7 +316,7 @@ public final class PeerTransport {
     }
 
     /** A subscriber's receiver report blocks: how each stream Parley forwards to it arrives. */
-    private void onReportBlocks(byte[] buf, int off, int len, int count) {
+    private void onReportBlocks(byte[] buf, int off, int len, int count, long now) {
         for (int i = 0; i < count; i++) {
             int block = ReportBlock.offset(buf, off, i);
             if (block + ReportBlock.LENGTH > off + len) {
@@ -326,6 +326,15 @@ public final class PeerTransport {
             if (f != null) {
                 f.reportedLost = ReportBlock.cumulativeLost(buf, block);
                 f.reportedJitter = ReportBlock.jitter(buf, block);
+                int lsr = ReportBlock.lastSenderReport(buf, block);
+                if (lsr != 0 && lsr == f.lastSenderReport) {
+                    // RTT = now - when we sent that SR - how long the subscriber held it (DLSR, 1/65536 s).
+                    long held = ReportBlock.delaySinceLastSenderReport(buf, block) * 1_000_000_000L >>> 16;
+                    long rtt = now - f.lastSenderReportSentNanos - held;
+                    if (rtt >= 0) {
+                        f.roundTripNanos = rtt;
+                    }
+                }
             }
         }
     }
@@ -340,13 +349,15 @@ public final class PeerTransport {
         for (PublishedStream s : published) {
             ReceiveStatistics r = s.statistics();
             out.add(new StreamStats(s.kind(), StreamStats.Direction.INBOUND, r.receivedPackets(), s.bytesReceived(),
-                    Math.max(0, r.cumulativeLost()), r.jitterSeconds()));
+                    Math.max(0, r.cumulativeLost()), r.jitterSeconds(), Double.NaN));
         }
         for (MediaKind kind : MediaKind.values()) {
             long packets = 0;
             long bytes = 0;
             long lost = 0;
             double jitter = 0;
+            double rttSum = 0;
+            int rtts = 0;
             boolean any = false;
             for (Forward f : forwards) {
                 if (f.source().kind() == kind) {
@@ -355,10 +366,15 @@ public final class PeerTransport {
                     bytes += f.bytesSent;
                     lost += Math.max(0, f.reportedLost);
                     jitter = Math.max(jitter, (double) f.reportedJitter / f.source().clockRate());
+                    if (f.roundTripNanos >= 0) {
+                        rttSum += f.roundTripNanos / 1e9;
+                        rtts++;
+                    }
                 }
             }
             if (any) {
-                out.add(new StreamStats(kind, StreamStats.Direction.OUTBOUND, packets, bytes, lost, jitter));
+                out.add(new StreamStats(kind, StreamStats.Direction.OUTBOUND, packets, bytes, lost, jitter,
+                        rtts == 0 ? Double.NaN : rttSum / rtts));
             }
         }
         return List.copyOf(out);

@@ -3,8 +3,8 @@ package dev.parley.sfu.media;
 import dev.parley.sfu.MediaKind;
 import dev.parley.sfu.packet.PacketBuffer;
 import dev.parley.sfu.rtp.KeyframeRequestThrottle;
+import dev.parley.sfu.rtp.NtpTime;
 import dev.parley.sfu.rtp.ReceiveStatistics;
-import dev.parley.sfu.rtp.RtcpPacket;
 import dev.parley.sfu.rtp.RtcpWriter;
 import dev.parley.sfu.rtp.RtpHeader;
 import dev.parley.sfu.rtp.SendHistory;
@@ -152,6 +152,8 @@ public final class PublishedStream {
                         SenderReport.octetCount(buf, off));
                 out.setWindow(0, n);
                 f.subscriber().sendRtcp(out);
+                f.lastSenderReport = NtpTime.middle32(SenderReport.ntpTimestamp(buf, off));
+                f.lastSenderReportSentNanos = now;
             }
         }
     }
