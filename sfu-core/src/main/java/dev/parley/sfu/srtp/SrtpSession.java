@@ -208,8 +208,8 @@ public final class SrtpSession implements AutoCloseable {
     /**
      * Encrypts and authenticates an RTP packet in place; the window grows by {@link SrtpProfile#srtpOverhead()}.
      *
-     * @return true on success; false (window unchanged) if the packet is malformed, the buffer lacks room for
-     *     the tag, or this SSRC and sequence number were already protected (see the class notes on retransmission)
+     * @return true on success; false (window unchanged) if the packet is malformed or the buffer lacks room for
+     *     the tag. Protecting an already sent packet again is allowed for retransmissions (see the class notes)
      */
     public boolean protectRtp(PacketBuffer p) {
         if (closed) {
