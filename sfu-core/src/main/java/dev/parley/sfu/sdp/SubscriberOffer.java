@@ -15,10 +15,11 @@ import java.util.List;
  */
 public final class SubscriberOffer {
     /**
-     * The most m-sections a subscriber offer carries: as many as Parley accepts in the answer that comes back.
-     * Tracks beyond it wait for a section to free up.
+     * The most m-sections a subscriber offer carries. A section costs about 600 bytes of SDP in the offer and
+     * the browser's answer alike, so 256 keep both well inside the 256 KiB an SDP (and a signaling message) may
+     * have, and inside what browsers handle smoothly. Tracks beyond it wait for a section to free up.
      */
-    public static final int MAX_SECTIONS = SessionDescription.MAX_MEDIA_SECTIONS;
+    public static final int MAX_SECTIONS = 256;
 
     /**
      * A browser's answer: its transport parameters, null when it rejected every m-section (port 0), which
