@@ -56,8 +56,15 @@ final class RunningServer implements AutoCloseable {
 
     /** A signaling connection that collects every message the server sends. */
     Signaling signaling() throws Exception {
+        return signaling(Map.of());
+    }
+
+    /** A signaling connection whose upgrade request carries these extra headers (e.g. X-Forwarded-For). */
+    Signaling signaling(Map<String, String> headers) throws Exception {
         Signaling s = new Signaling();
-        s.socket = http.newWebSocketBuilder()
+        WebSocket.Builder builder = http.newWebSocketBuilder();
+        headers.forEach(builder::header);
+        s.socket = builder
                 .buildAsync(URI.create("ws://127.0.0.1:" + server.httpPort() + "/ws/signaling"), s)
                 .get(10, TimeUnit.SECONDS);
         return s;

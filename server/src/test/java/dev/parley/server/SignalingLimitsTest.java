@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -99,6 +100,30 @@ class SignalingLimitsTest {
                 }
                 Thread.sleep(50);
             }
+        }
+    }
+
+    @Test
+    void forwardedForNamesTheClientOnlyWhenTheConnectionComesFromATrustedProxy() throws Exception {
+        Map<String, String> fromAda = Map.of("X-Forwarded-For", "203.0.113.7");
+        Map<String, String> fromBob = Map.of("X-Forwarded-For", "198.51.100.1, 203.0.113.8");
+        try (RunningServer s = new RunningServer(dir, "--max-connections-per-address", "1", "--trusted-proxies", "127.0.0.1")) {
+            RunningServer.Signaling ada = s.signaling(fromAda);
+            ada.sendMessage("ping");
+            ada.next("pong");
+            RunningServer.Signaling bob = s.signaling(fromBob);
+            bob.sendMessage("ping");
+            assertEquals("pong", bob.nextOf("pong", "error").get("type").asText(), "Bob behind the proxy is not Ada");
+            // The left-most entry is whatever the client wrote; only the proxy's own entry counts.
+            RunningServer.Signaling adaAgain = s.signaling(Map.of("X-Forwarded-For", "192.0.2.99, 203.0.113.7"));
+            assertError(adaAgain.next("error"), "too_many_connections", null);
+        }
+        try (RunningServer s = new RunningServer(dir, "--max-connections-per-address", "1")) {
+            RunningServer.Signaling ada = s.signaling(fromAda);
+            ada.sendMessage("ping");
+            ada.next("pong");
+            RunningServer.Signaling bob = s.signaling(fromBob);
+            assertError(bob.next("error"), "too_many_connections", null); // an untrusted peer cannot pick its address
         }
     }
 
