@@ -32,6 +32,7 @@ class PublishOnlyConsentTest {
     /** A publish-only client: it ignores subscriber offers and keeps its publisher connection alive by hand. */
     static final class Bot implements ParticipantListener, AutoCloseable {
         final AtomicInteger offers = new AtomicInteger();
+        final java.util.concurrent.BlockingQueue<String> offerSdps = new java.util.concurrent.LinkedBlockingQueue<>();
         final AtomicReference<LeaveReason> removed = new AtomicReference<>();
         final DatagramSocket socket;
         Participant self;
@@ -64,6 +65,7 @@ class PublishOnlyConsentTest {
 
         @Override
         public void onSubscriberOffer(String sdp, int version) {
+            offerSdps.add(version + " " + sdp);
             offers.incrementAndGet();
         }
 
@@ -129,6 +131,38 @@ class PublishOnlyConsentTest {
             }
             assertEquals(LeaveReason.TIMEOUT, ada.removed.get());
             assertEquals(LeaveReason.TIMEOUT, bob.removed.get());
+        }
+    }
+
+    @Test
+    void aSubscriberConnectionWhoseEverySectionIsRejectedOwesNoConsent() throws Exception {
+        try (Bot ada = new Bot(); Bot bob = new Bot()) {
+            sfu.join("rejecting", "ada", ada).get(5, TimeUnit.SECONDS);
+            ada.publish(0x1000);
+            sfu.join("rejecting", "bob", bob).get(5, TimeUnit.SECONDS);
+            bob.publish(0x2000);
+            String first = ada.offerSdps.poll(5, TimeUnit.SECONDS);
+            int version = Integer.parseInt(first.substring(0, first.indexOf(' ')));
+            String answer = first.substring(first.indexOf(' ') + 1).replace("a=setup:actpass", "a=setup:active")
+                    .replace("a=sendonly", "a=recvonly")
+                    .replaceAll("a=ice-ufrag:[^\\r]+", "a=ice-ufrag:adasub")
+                    .replaceAll("a=ice-pwd:[^\\r]+", "a=ice-pwd:subscriberpassword01234567")
+                    .replaceAll("a=fingerprint:[^\\r]+", "a=fingerprint:" + FINGERPRINT);
+            ada.self.acceptSubscriberAnswer(answer, version).get(5, TimeUnit.SECONDS); // now her subscriber owes consent
+            bob.self.leave(LeaveReason.LEFT).get(5, TimeUnit.SECONDS);
+            String second = ada.offerSdps.poll(5, TimeUnit.SECONDS);
+            int secondVersion = Integer.parseInt(second.substring(0, second.indexOf(' ')));
+            String rejected = String.join("\r\n", "v=0", "o=- 9 3 IN IP4 127.0.0.1", "s=-", "t=0 0",
+                    "m=audio 0 UDP/TLS/RTP/SAVPF 111", "c=IN IP4 0.0.0.0", "a=mid:0", "a=inactive", "");
+            ada.self.acceptSubscriberAnswer(rejected, secondVersion).get(5, TimeUnit.SECONDS);
+
+            long keepAliveUntil = System.nanoTime() + 5 * CONSENT_TIMEOUT.toNanos();
+            while (System.nanoTime() < keepAliveUntil) {
+                ada.check(sfu.mediaPort());
+                assertNull(ada.removed.get(), "nothing is negotiated on ada's subscriber connection, so it owes no consent");
+                Thread.sleep(200);
+            }
+            assertEquals(1, sfu.room("rejecting").size());
         }
     }
 
