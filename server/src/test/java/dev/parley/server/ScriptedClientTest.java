@@ -55,6 +55,20 @@ class ScriptedClientTest {
     }
 
     @Test
+    void theWebClientPingsWellWithinTheIdleTimeout() throws Exception {
+        java.net.http.HttpResponse<String> js = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.base + "/js/parley.js")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, js.statusCode());
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("const PING_INTERVAL_MS = ([0-9_]+);").matcher(js.body());
+        assertTrue(m.find(), "parley.js declares its ping interval");
+        long pingMillis = Long.parseLong(m.group(1).replace("_", ""));
+        long idleMillis = dev.parley.signaling.SignalingService.IDLE_TIMEOUT.toMillis();
+        assertTrue(pingMillis * 2 <= idleMillis, "a ping every " + pingMillis + " ms leaves a lost ping no slack within the "
+                + idleMillis + " ms idle timeout");
+    }
+
+    @Test
     void anAnswerRejectingEverySectionIsAcceptedAndLaterOffersStillCome() throws Exception {
         RunningServer.Signaling ada = server.signaling();
         ada.sendMessage("join", "room", "rejecting", "name", "Ada");
