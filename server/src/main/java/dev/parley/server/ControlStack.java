@@ -142,12 +142,20 @@ final class ControlStack implements AutoCloseable {
         };
     }
 
-    /** The per-address signaling limits, guest joins counted by the shared rate limiter (Redis when configured). */
+    /**
+     * The per-address signaling limits, guest joins counted by the shared rate limiter (Redis when configured).
+     * When the limiter cannot be reached, joins go ahead: an outage of Redis must not lock everyone out.
+     */
     SignalingLimits signalingLimits(UsageLimits limits) {
         int perMinute = limits.guestJoinsPerMinute();
-        return new SignalingLimits(limits.connectionsPerAddress(), limits.roomsPerAddress(),
-                address -> limiter.tryAcquire("guest-join:" + address, perMinute, Duration.ofMinutes(1)),
-                Set.copyOf(limits.trustedProxies()));
+        return new SignalingLimits(limits.connectionsPerAddress(), limits.roomsPerAddress(), address -> {
+            try {
+                return limiter.tryAcquire("guest-join:" + address, perMinute, Duration.ofMinutes(1));
+            } catch (RuntimeException e) {
+                log.warn("guest join rate limit not checked: {}", e.toString());
+                return true;
+            }
+        }, Set.copyOf(limits.trustedProxies()));
     }
 
     ParticipantObserver observer() {

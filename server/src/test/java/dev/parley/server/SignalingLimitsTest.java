@@ -188,6 +188,26 @@ class SignalingLimitsTest {
         }
     }
 
+    @Test
+    void tokenlessJoinsAreCountedAcrossNodesThroughRedis() throws Exception {
+        // A fresh client address per run (named by a trusted proxy), so earlier runs' counts in Redis do not matter.
+        String client = "2001:db8::" + Integer.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextInt(1, 0xFFFF))
+                + ":" + Integer.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextInt(1, 0xFFFF));
+        Map<String, String> via = Map.of("X-Forwarded-For", client);
+        String[] args = {"--guest-joins-per-minute", "2", "--trusted-proxies", "127.0.0.1", "--redis-url", "redis://127.0.0.1:6379/0"};
+        try (RunningServer a = new RunningServer(dir.resolve("a"), args); RunningServer b = new RunningServer(dir.resolve("b"), args)) {
+            RunningServer.Signaling first = a.signaling(via);
+            first.sendMessage("join", "room", "shared", "name", "G1");
+            first.next("joined");
+            RunningServer.Signaling second = b.signaling(via);
+            second.sendMessage("join", "room", "elsewhere", "name", "G2");
+            second.next("joined");
+            RunningServer.Signaling third = a.signaling(via);
+            third.sendMessage("join", "room", "shared", "name", "G3");
+            assertError(third.next("error"), "rate_limited", "join");
+        }
+    }
+
     /** Answers each subscriber offer as it comes until one satisfies {@code done}; returns that offer. */
     private static String answerUntil(RunningServer.Signaling s, java.util.function.Predicate<String> done) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
