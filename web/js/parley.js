@@ -3,6 +3,7 @@
 // The protocol is described in docs/protocol.md. No dependencies, no build step: import it as an ES module.
 
 const ROOM_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+// The server closes a signaling socket idle for 2 minutes (docs/protocol.md); ping well within that.
 const PING_INTERVAL_MS = 25_000;
 const LEAVE_GRACE_MS = 2_000;
 
@@ -291,7 +292,7 @@ export class ParleyClient extends EventTarget {
     console.warn(`Parley: server refused ${requestType ?? 'a message'}: ${code}: ${message}`);
     this.#emit('error', { code, message, requestType });
     const failure = new ParleyError(code, message, requestType);
-    if (this.#pendingJoin && (requestType === 'join' || code === 'auth' || code === 'room_full')) {
+    if (this.#pendingJoin && (requestType === 'join' || code === 'auth' || code === 'room_full' || code === 'too_many_connections')) {
       this.#pendingJoin.reject(failure);
       this.#pendingJoin = null;
     }

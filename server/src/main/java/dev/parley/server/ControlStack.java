@@ -22,10 +22,12 @@ import dev.parley.signaling.IceServer;
 import dev.parley.signaling.JoinAuthorizer;
 import dev.parley.signaling.JoinPermit;
 import dev.parley.signaling.ParticipantObserver;
+import dev.parley.signaling.SignalingLimits;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -44,6 +46,7 @@ final class ControlStack implements AutoCloseable {
     private final OutboxRelay relay;
     private final RedisState redis;
     private final boolean authRequired;
+    private final RateLimiter limiter;
     /** Presence is written to the database off the room threads, in order. */
     private final ExecutorService presence = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "parley-presence");
@@ -51,7 +54,8 @@ final class ControlStack implements AutoCloseable {
         return t;
     });
 
-    private ControlStack(ControlPlane plane, OutboxRelay relay, RedisState redis, boolean authRequired) {
+    private ControlStack(ControlPlane plane, OutboxRelay relay, RedisState redis, boolean authRequired, RateLimiter limiter) {
+        this.limiter = limiter;
         this.plane = plane;
         this.relay = relay;
         this.redis = redis;
@@ -92,7 +96,7 @@ final class ControlStack implements AutoCloseable {
         sinks.add(new WebhookDispatcher(plane::webhookTargets, WebhookDispatcher.Options.defaults()));
         OutboxRelay relay = new OutboxRelay(plane.jdbi(), new FanOutSink(sinks)).start();
         relayRef[0] = relay;
-        return new ControlStack(plane, relay, redis, config.authRequired());
+        return new ControlStack(plane, relay, redis, config.authRequired(), limiter);
     }
 
     ControlPlane plane() {
@@ -136,6 +140,22 @@ final class ControlStack implements AutoCloseable {
                 throw new JoinAuthorizer.JoinRefusedException("join token refused: " + e.getMessage());
             }
         };
+    }
+
+    /**
+     * The per-address signaling limits, guest joins counted by the shared rate limiter (Redis when configured).
+     * When the limiter cannot be reached, joins go ahead: an outage of Redis must not lock everyone out.
+     */
+    SignalingLimits signalingLimits(UsageLimits limits) {
+        int perMinute = limits.guestJoinsPerMinute();
+        return new SignalingLimits(limits.connectionsPerAddress(), limits.roomsPerAddress(), address -> {
+            try {
+                return limiter.tryAcquire("guest-join:" + address, perMinute, Duration.ofMinutes(1));
+            } catch (RuntimeException e) {
+                log.warn("guest join rate limit not checked: {}", e.toString());
+                return true;
+            }
+        }, Set.copyOf(limits.trustedProxies()));
     }
 
     ParticipantObserver observer() {

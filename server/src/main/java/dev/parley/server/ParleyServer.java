@@ -28,7 +28,8 @@ final class ParleyServer implements AutoCloseable {
     void start() throws Exception {
         Files.createDirectories(config.dataDir());
         sfu = SfuServer.start(new SfuConfig(config.mediaBind(), config.mediaPort(), config.announcedAddresses(),
-                config.consentTimeout(), config.maxParticipants()));
+                config.consentTimeout(), config.maxParticipants(), config.limits().tracksPerParticipant(),
+                config.limits().tracksPerRoom()));
         http = new Server();
         ServerConnector connector = new ServerConnector(http);
         connector.setHost(config.httpBind().getHostAddress());
@@ -50,7 +51,7 @@ final class ParleyServer implements AutoCloseable {
             throw new IllegalStateException("the control plane did not start: " + e.getMessage(), e);
         }
         SignalingService signaling = new SignalingService(sfu, control.authorizer(), control::iceServers,
-                control.observer());
+                control.observer(), control.signalingLimits(config.limits()));
         Handler.Sequence routes = new Handler.Sequence(new Observability(sfu, signaling::openSessions, control),
                 control.plane().apiHandler(), new StaticFiles());
         http.setHandler(signaling.handler(http, routes));

@@ -33,6 +33,7 @@ record ServerConfig(
         String publicUrl,
         String redisUrl,
         String kafkaBootstrap,
+        UsageLimits limits,
         String logLevel) {
 
     static ServerConfig from(Settings s) {
@@ -106,13 +107,25 @@ record ServerConfig(
         if (!redisUrl.isEmpty() && !redisUrl.startsWith("redis://") && !redisUrl.startsWith("rediss://")) {
             throw invalid(s, "redis-url", "must be a redis:// or rediss:// URL");
         }
+        int tracksPerParticipant = positive(s, "max-tracks-per-participant", 1, 64);
+        int tracksPerRoom = positive(s, "max-tracks-per-room", 1, 10_000);
+        if (tracksPerRoom < tracksPerParticipant) {
+            throw invalid(s, "max-tracks-per-room", "must not be smaller than max-tracks-per-participant (" + tracksPerParticipant + ")");
+        }
+        List<String> trustedProxies = new ArrayList<>();
+        for (String ip : list(s.get("trusted-proxies"))) {
+            trustedProxies.add(address(s, "trusted-proxies", ip).getHostAddress());
+        }
+        UsageLimits limits = new UsageLimits(tracksPerParticipant, tracksPerRoom,
+                positive(s, "max-connections-per-address", 1, 100_000), positive(s, "max-rooms-per-address", 1, 100_000),
+                positive(s, "guest-joins-per-minute", 1, 100_000), trustedProxies);
         return new ServerConfig(httpPort, httpBind, mediaPort, mediaBind, List.copyOf(announced),
                 Path.of(dataDir).toAbsolutePath().normalize(),
                 Duration.ofSeconds(positive(s, "consent-timeout", 1, 3600)),
                 positive(s, "max-participants", 1, 10_000),
                 stunUrls, turnUrls, emptyToNull(turnSecret), emptyToNull(dbUrl), emptyToNull(s.get("db-user")),
                 emptyToNull(s.get("db-password")), emptyToNull(s.get("jwt-secret")), authRequired.equals("true"),
-                emptyToNull(publicUrl), emptyToNull(redisUrl), emptyToNull(s.get("kafka-bootstrap")), logLevel);
+                emptyToNull(publicUrl), emptyToNull(redisUrl), emptyToNull(s.get("kafka-bootstrap")), limits, logLevel);
     }
 
     private static int port(Settings s, String name) {

@@ -44,6 +44,12 @@ final class Settings {
             new Option("public-url", "", "the URL browsers use to reach this server, for links in API answers (default: http://localhost:<http-port>)"),
             new Option("redis-url", "", "Redis for state shared between nodes (rate limits, revocations, live participants), e.g. redis://127.0.0.1:6379/0"),
             new Option("kafka-bootstrap", "", "Kafka bootstrap servers for events (default: in-process event bus)"),
+            new Option("max-tracks-per-participant", "8", "tracks one participant may publish at once; a bigger publish is refused (too_many_tracks)"),
+            new Option("max-tracks-per-room", "256", "tracks a room may carry in all; a publish beyond it is refused (too_many_tracks)"),
+            new Option("max-connections-per-address", "100", "signaling connections open at once from one client address"),
+            new Option("max-rooms-per-address", "20", "rooms the connections from one client address may be in at once"),
+            new Option("guest-joins-per-minute", "60", "joins without a join token allowed per client address per minute"),
+            new Option("trusted-proxies", "", "IP addresses of reverse proxies in front of Parley, comma-separated: for their connections the client address comes from X-Forwarded-For"),
             new Option("log-level", "info", "log level: error, warn, info, debug, trace"));
 
     private final Map<String, String> values;

@@ -56,8 +56,15 @@ final class RunningServer implements AutoCloseable {
 
     /** A signaling connection that collects every message the server sends. */
     Signaling signaling() throws Exception {
+        return signaling(Map.of());
+    }
+
+    /** A signaling connection whose upgrade request carries these extra headers (e.g. X-Forwarded-For). */
+    Signaling signaling(Map<String, String> headers) throws Exception {
         Signaling s = new Signaling();
-        s.socket = http.newWebSocketBuilder()
+        WebSocket.Builder builder = http.newWebSocketBuilder();
+        headers.forEach(builder::header);
+        s.socket = builder
                 .buildAsync(URI.create("ws://127.0.0.1:" + server.httpPort() + "/ws/signaling"), s)
                 .get(10, TimeUnit.SECONDS);
         return s;
@@ -73,16 +80,31 @@ final class RunningServer implements AutoCloseable {
             socket.sendText(json, true).join();
         }
 
+        /** Sends {@code {"type": type, name: value, ...}}, the values JSON-encoded (strings, numbers, booleans). */
+        void sendMessage(String type, Object... namesAndValues) {
+            com.fasterxml.jackson.databind.node.ObjectNode m = JSON.createObjectNode().put("type", type);
+            for (int i = 0; i < namesAndValues.length; i += 2) {
+                m.set((String) namesAndValues[i], JSON.valueToTree(namesAndValues[i + 1]));
+            }
+            send(m.toString());
+        }
+
         /** The next message of {@code type}, skipping others; fails after 10 s. */
         JsonNode next(String type) throws InterruptedException {
+            return nextOf(type);
+        }
+
+        /** The next message of any of {@code types}, skipping others; fails after 10 s. */
+        JsonNode nextOf(String... types) throws InterruptedException {
+            List<String> wanted = List.of(types);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (System.nanoTime() < deadline) {
                 JsonNode m = received.poll(100, TimeUnit.MILLISECONDS);
-                if (m != null && m.path("type").asText().equals(type)) {
+                if (m != null && wanted.contains(m.path("type").asText())) {
                     return m;
                 }
             }
-            throw new AssertionError("no '" + type + "' message within 10 s");
+            throw new AssertionError("no " + wanted + " message within 10 s");
         }
 
         boolean awaitClosed() throws InterruptedException {

@@ -58,6 +58,27 @@ class ServerConfigTest {
     }
 
     @Test
+    void limitsHaveSafeDefaultsAndRefuseNonsense() {
+        UsageLimits defaults = ServerConfig.from(Settings.resolve(new String[0], Map.of())).limits();
+        assertEquals(new UsageLimits(8, 256, 100, 20, 60, List.of()), defaults);
+        UsageLimits set = ServerConfig.from(Settings.resolve(new String[] {"--max-tracks-per-participant", "4",
+                "--trusted-proxies", "10.0.0.1, ::1"}, Map.of("PARLEY_GUEST_JOINS_PER_MINUTE", "5"))).limits();
+        assertEquals(4, set.tracksPerParticipant());
+        assertEquals(5, set.guestJoinsPerMinute());
+        assertEquals(List.of("10.0.0.1", "0:0:0:0:0:0:0:1"), set.trustedProxies());
+
+        assertRefused("setting max-tracks-per-room (from --max-tracks-per-room, value '4'): must not be smaller than "
+                + "max-tracks-per-participant (8)", new String[] {"--max-tracks-per-room", "4"}, Map.of());
+        assertRefused("setting max-tracks-per-participant (from --max-tracks-per-participant, value '0'): must be between 1 and 64",
+                new String[] {"--max-tracks-per-participant", "0"}, Map.of());
+        assertRefused("setting max-connections-per-address", new String[] {"--max-connections-per-address", "-1"}, Map.of());
+        assertRefused("setting max-rooms-per-address", new String[] {"--max-rooms-per-address", "many"}, Map.of());
+        assertRefused("setting guest-joins-per-minute", new String[] {"--guest-joins-per-minute", "0"}, Map.of());
+        assertRefused("setting trusted-proxies (from --trusted-proxies, value 'proxy.example.org'): 'proxy.example.org' is not an IP address",
+                new String[] {"--trusted-proxies", "proxy.example.org"}, Map.of());
+    }
+
+    @Test
     void unknownKeysInTheFileAreRefused() throws Exception {
         Path file = dir.resolve("bad.conf");
         Files.writeString(file, "http_port = 1\n");

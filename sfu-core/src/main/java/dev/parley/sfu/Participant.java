@@ -33,6 +33,8 @@ public final class Participant {
 
     private volatile PeerTransport subscriber;
     private final List<Section> sections = new ArrayList<>();
+    /** Tracks this participant should receive that found no m-section under the cap; placed as sections free up. */
+    private final List<Track> unplaced = new ArrayList<>();
     private int nextMid;
     private int offerVersion;
     private int awaitedVersion;
@@ -105,19 +107,33 @@ public final class Participant {
 
     /**
      * Applies the browser's offer for its publisher connection and returns Parley's answer.
-     * Fails with {@link SdpException} when the offer is unusable; nothing changes then.
+     * Fails with {@link SdpException} when the offer is unusable, or {@link TooManyTracksException} when it would
+     * exceed the room's track limits; nothing changes then.
      */
     public CompletableFuture<String> publish(String offer) {
         return room.call(() -> {
             ensureActive();
-            if (publisher == null) {
-                publisher = room.media().createTransport("publisher " + id, timeoutListener());
+            PeerTransport transport = publisher;
+            boolean fresh = transport == null;
+            if (fresh) {
+                transport = room.media().createTransport("publisher " + id, timeoutListener());
             }
-            PublisherNegotiation.Result result = PublisherNegotiation.answer(offer, publisher.local(), sessionId);
-            IceParameters known = publisher.remote();
-            if (known != null && !known.ufrag().equals(result.remote().ufrag())) {
-                throw new SdpException("ICE restart is not supported yet; reconnect instead");
+            PublisherNegotiation.Result result;
+            try {
+                result = PublisherNegotiation.answer(offer, transport.local(), sessionId);
+                IceParameters known = transport.remote();
+                if (known != null && !known.ufrag().equals(result.remote().ufrag())) {
+                    throw new SdpException("ICE restart is not supported yet; reconnect instead");
+                }
+                // Each accepted m-section is one track afterwards; those the offer no longer has are removed.
+                room.checkTrackLimits(this, result.tracks().size());
+            } catch (SdpException | TooManyTracksException e) {
+                if (fresh) {
+                    transport.close();
+                }
+                throw e;
             }
+            publisher = transport;
             publisher.setRemote(result.remote());
             List<String> mids = new ArrayList<>();
             for (PublishedTrack pt : result.tracks()) {
@@ -155,18 +171,28 @@ public final class Participant {
             if (awaitedVersion == 0 || version != awaitedVersion) {
                 throw new StaleAnswerException(version, offerVersion);
             }
-            IceParameters remote = SubscriberOffer.readAnswer(answer, offeredSections);
-            IceParameters known = subscriber.remote();
-            if (known != null && !known.ufrag().equals(remote.ufrag())) {
-                throw new SdpException("ICE restart is not supported yet; reconnect instead");
+            SubscriberOffer.Answer read = SubscriberOffer.readAnswer(answer, offeredSections);
+            IceParameters remote = read.remote();
+            if (remote != null) {
+                IceParameters known = subscriber.remote();
+                if (known != null && !known.ufrag().equals(remote.ufrag())) {
+                    throw new SdpException("ICE restart is not supported yet; reconnect instead");
+                }
+                subscriber.setRemote(remote);
+            } else {
+                // Every m-section rejected: nothing to receive, so no ICE consent is owed on this connection.
+                subscriber.suspendConsent();
             }
-            subscriber.setRemote(remote);
             awaitedVersion = 0;
             for (int i = 0; i < offeredSections; i++) {
                 Section s = sections.get(i);
-                if (s.active && !s.forwarding) {
+                boolean accepted = read.accepted(i);
+                if (s.active && !s.forwarding && accepted) {
                     s.source.stream().addSubscriber(subscriber, s.ssrc, s.source.codec().subscriberPayloadType());
                     s.forwarding = true;
+                } else if (s.forwarding && !accepted) {
+                    s.source.stream().removeSubscriber(subscriber);
+                    s.forwarding = false;
                 }
             }
             renegotiateSubscriber();
@@ -225,17 +251,24 @@ public final class Participant {
         if (subscriber == null) {
             subscriber = room.media().createTransport("subscriber " + id, timeoutListener());
         }
-        subscriptionsChanged = true;
         for (Section s : sections) {
             if (!s.active && !s.forwarding && s.source.kind() == track.kind()) {
                 s.reuseFor(track);
+                subscriptionsChanged = true;
                 return;
             }
         }
+        if (sections.size() >= SubscriberOffer.MAX_SECTIONS) {
+            // A bigger offer would be refused by the browser (and its answer by Parley): wait for a free section.
+            unplaced.add(track);
+            return;
+        }
         sections.add(new Section(String.valueOf(nextMid++), track));
+        subscriptionsChanged = true;
     }
 
     void unsubscribe(Track track) {
+        unplaced.remove(track);
         for (Section s : sections) {
             if (s.source == track && s.active) {
                 s.active = false;
@@ -244,6 +277,19 @@ public final class Participant {
                     s.forwarding = false;
                 }
                 subscriptionsChanged = true;
+                placeWaitingTrack(s);
+            }
+        }
+    }
+
+    /** Gives a section that just became free to the first waiting track of its kind. */
+    private void placeWaitingTrack(Section free) {
+        for (Iterator<Track> it = unplaced.iterator(); it.hasNext(); ) {
+            Track t = it.next();
+            if (t.kind() == free.source.kind()) {
+                it.remove();
+                free.reuseFor(t);
+                return;
             }
         }
     }

@@ -20,6 +20,8 @@ public final class Room {
     private final MediaEngine media;
     private final SerialExecutor control;
     private final int maxParticipants;
+    private final int maxTracksPerParticipant;
+    private final int maxTracksPerRoom;
     private final Consumer<Room> onEmpty;
     private final Map<String, Participant> participants = new LinkedHashMap<>();
     private volatile int size;
@@ -29,11 +31,13 @@ public final class Room {
     /** The room emptied and was forgotten while a join was on its way; the join goes to a fresh room. */
     static final class RoomClosedException extends Exception {}
 
-    Room(String name, MediaEngine media, Executor controlPool, int maxParticipants, Consumer<Room> onEmpty) {
+    Room(String name, MediaEngine media, Executor controlPool, SfuConfig limits, Consumer<Room> onEmpty) {
         this.name = name;
         this.media = media;
         this.control = new SerialExecutor(controlPool);
-        this.maxParticipants = maxParticipants;
+        this.maxParticipants = limits.maxParticipantsPerRoom();
+        this.maxTracksPerParticipant = limits.maxTracksPerParticipant();
+        this.maxTracksPerRoom = limits.maxTracksPerRoom();
         this.onEmpty = onEmpty;
     }
 
@@ -105,6 +109,29 @@ public final class Room {
 
     Iterable<Participant> members() {
         return participants.values();
+    }
+
+    /**
+     * Refuses a publish that would take {@code publisher} from its current tracks to {@code wanted}, when that
+     * grows it beyond the per-participant or per-room limit. Shrinking or staying the same is always allowed.
+     */
+    void checkTrackLimits(Participant publisher, int wanted) throws TooManyTracksException {
+        int current = publisher.tracks().size();
+        if (wanted <= current) {
+            return;
+        }
+        if (wanted > maxTracksPerParticipant) {
+            throw new TooManyTracksException("a participant may publish at most " + maxTracksPerParticipant
+                    + " tracks; this offer has " + wanted);
+        }
+        int inRoom = 0;
+        for (Participant p : participants.values()) {
+            inRoom += p.tracks().size();
+        }
+        if (inRoom - current + wanted > maxTracksPerRoom) {
+            throw new TooManyTracksException("room " + name + " allows at most " + maxTracksPerRoom + " tracks in all and has "
+                    + inRoom + "; this offer would add " + (wanted - current));
+        }
     }
 
     void trackPublished(Participant publisher, Track track) {

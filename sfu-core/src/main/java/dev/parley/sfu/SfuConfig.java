@@ -13,9 +13,24 @@ import java.util.Objects;
  * @param announcedAddresses the addresses put in ICE candidates, in order (e.g. the public address behind 1:1 NAT)
  * @param consentTimeout how long a connection may go without an ICE consent check before its participant is removed
  * @param maxParticipantsPerRoom joins beyond this are refused
+ * @param maxTracksPerParticipant a publish that would leave one participant with more tracks is refused
+ * @param maxTracksPerRoom a publish that would leave the room with more tracks in all is refused
  */
 public record SfuConfig(InetAddress bindAddress, int mediaPort, List<InetAddress> announcedAddresses,
-                        Duration consentTimeout, int maxParticipantsPerRoom) {
+                        Duration consentTimeout, int maxParticipantsPerRoom, int maxTracksPerParticipant,
+                        int maxTracksPerRoom) {
+    /** Default tracks per participant: microphone, camera, and a screen share with its audio, twice over. */
+    public static final int DEFAULT_MAX_TRACKS_PER_PARTICIPANT = 8;
+    /** Default tracks per room: every subscriber offer stays well below what browsers and Parley's SDP parser take. */
+    public static final int DEFAULT_MAX_TRACKS_PER_ROOM = 256;
+
+    /** A config with the default track limits. */
+    public SfuConfig(InetAddress bindAddress, int mediaPort, List<InetAddress> announcedAddresses,
+                     Duration consentTimeout, int maxParticipantsPerRoom) {
+        this(bindAddress, mediaPort, announcedAddresses, consentTimeout, maxParticipantsPerRoom,
+                DEFAULT_MAX_TRACKS_PER_PARTICIPANT, DEFAULT_MAX_TRACKS_PER_ROOM);
+    }
+
     public SfuConfig {
         Objects.requireNonNull(bindAddress, "bindAddress");
         announcedAddresses = List.copyOf(announcedAddresses);
@@ -30,6 +45,10 @@ public record SfuConfig(InetAddress bindAddress, int mediaPort, List<InetAddress
         }
         if (maxParticipantsPerRoom < 1) {
             throw new IllegalArgumentException("max participants per room must be at least 1");
+        }
+        if (maxTracksPerParticipant < 1 || maxTracksPerRoom < maxTracksPerParticipant) {
+            throw new IllegalArgumentException("track limits must be at least 1 per participant and no smaller per room"
+                    + " than per participant, were " + maxTracksPerParticipant + " and " + maxTracksPerRoom);
         }
     }
 }

@@ -56,7 +56,7 @@ public final class SfuServer implements AutoCloseable {
     /** The room with this name, created when it does not exist yet. Empty rooms are forgotten. */
     public Room room(String name) {
         return rooms.computeIfAbsent(name,
-                n -> new Room(n, media, controlPool, config.maxParticipantsPerRoom(), r -> rooms.remove(r.name(), r)));
+                n -> new Room(n, media, controlPool, config, r -> rooms.remove(r.name(), r)));
     }
 
     /**

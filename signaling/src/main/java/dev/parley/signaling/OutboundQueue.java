@@ -16,6 +16,8 @@ final class OutboundQueue {
     private final ArrayDeque<String> queue = new ArrayDeque<>();
     private boolean sending;
     private boolean closeAfterDrain;
+    private int closeCode = 1000;
+    private String closeReason = "bye";
 
     OutboundQueue(Session session) {
         this.session = session;
@@ -38,13 +40,20 @@ final class OutboundQueue {
 
     /** Closes the session once everything queued so far has been sent. */
     void closeWhenDrained() {
+        closeWhenDrained(1000, "bye");
+    }
+
+    /** Closes the session with this status once everything queued so far has been sent. */
+    void closeWhenDrained(int code, String reason) {
         synchronized (queue) {
             closeAfterDrain = true;
+            closeCode = code;
+            closeReason = reason;
             if (sending) {
                 return;
             }
         }
-        session.close(1000, "bye", Callback.NOOP);
+        session.close(code, reason, Callback.NOOP);
     }
 
     private void sendNext() {
@@ -54,7 +63,7 @@ final class OutboundQueue {
             if (next == null) {
                 sending = false;
                 if (closeAfterDrain) {
-                    session.close(1000, "bye", Callback.NOOP);
+                    session.close(closeCode, closeReason, Callback.NOOP);
                 }
                 return;
             }

@@ -20,11 +20,15 @@ import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
 public final class SignalingService {
     /** Largest text message accepted; an SDP for a large room fits with room to spare. */
     public static final int MAX_MESSAGE_BYTES = 256 * 1024;
+    /** A connection with no message either way for this long is closed; clients {@code ping} well within it. */
+    public static final Duration IDLE_TIMEOUT = Duration.ofMinutes(2);
 
     private final SfuServer sfu;
     private final JoinAuthorizer authorizer;
     private final Function<JoinPermit, List<IceServer>> iceServers;
     private final ParticipantObserver observer;
+    private final SignalingLimits limits;
+    private final AddressQuota quota;
     private final ObjectMapper json = new ObjectMapper();
     private final ConcurrentHashMap<String, Set<SignalingSession>> rooms = new ConcurrentHashMap<>();
 
@@ -33,10 +37,21 @@ public final class SignalingService {
      */
     public SignalingService(SfuServer sfu, JoinAuthorizer authorizer, Function<JoinPermit, List<IceServer>> iceServers,
                             ParticipantObserver observer) {
+        this(sfu, authorizer, iceServers, observer, SignalingLimits.defaults());
+    }
+
+    /**
+     * @param iceServers the STUN/TURN servers each participant gets in {@code joined} (TURN credentials are per participant)
+     * @param limits what one client address may hold (connections, rooms, guest joins)
+     */
+    public SignalingService(SfuServer sfu, JoinAuthorizer authorizer, Function<JoinPermit, List<IceServer>> iceServers,
+                            ParticipantObserver observer, SignalingLimits limits) {
         this.sfu = sfu;
         this.authorizer = authorizer;
         this.iceServers = iceServers;
         this.observer = observer;
+        this.limits = limits;
+        this.quota = new AddressQuota(limits.connectionsPerAddress(), limits.roomsPerAddress());
     }
 
     /** Wraps {@code next} with the WebSocket upgrade at {@code /ws/signaling}. */
@@ -44,8 +59,9 @@ public final class SignalingService {
         WebSocketUpgradeHandler ws = WebSocketUpgradeHandler.from(server, container -> {
             // Jetty's own limit sits above ours so an oversized message gets a protocol error, not a dropped socket.
             container.setMaxTextMessageSize(4L * MAX_MESSAGE_BYTES);
-            container.setIdleTimeout(Duration.ofMinutes(2));
-            container.addMapping("/ws/signaling", (request, response, callback) -> new SignalingSession(this));
+            container.setIdleTimeout(IDLE_TIMEOUT);
+            container.addMapping("/ws/signaling", (request, response, callback) ->
+                    new SignalingSession(this, ClientAddress.of(request, limits.trustedProxies())));
         });
         ws.setHandler(next);
         return ws;
@@ -74,6 +90,14 @@ public final class SignalingService {
 
     ParticipantObserver observer() {
         return observer;
+    }
+
+    AddressQuota quota() {
+        return quota;
+    }
+
+    GuestJoinLimiter guestJoins() {
+        return limits.guestJoins();
     }
 
     ObjectMapper json() {

@@ -8,6 +8,7 @@ import dev.parley.sfu.ParticipantInfo;
 import dev.parley.sfu.ParticipantListener;
 import dev.parley.sfu.RoomFullException;
 import dev.parley.sfu.StaleAnswerException;
+import dev.parley.sfu.TooManyTracksException;
 import dev.parley.sfu.sdp.SdpException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -27,19 +28,33 @@ public final class SignalingSession implements Session.Listener.AutoDemanding, P
     private enum State { NEW, JOINING, JOINED, GONE }
 
     private final SignalingService service;
+    private final String address;
+    private final JoinBacklog backlog = new JoinBacklog();
     private OutboundQueue out;
+    private volatile boolean counted;
+    /** The room this connection counts against its address's room quota, until it closes. */
+    private String quotaRoom;
     private volatile State state = State.NEW;
     private volatile Participant participant;
     private volatile JoinPermit permit;
     private volatile String room;
 
-    SignalingSession(SignalingService service) {
+    SignalingSession(SignalingService service, String address) {
         this.service = service;
+        this.address = address;
     }
 
     @Override
     public void onWebSocketOpen(Session session) {
         this.out = new OutboundQueue(session);
+        if (!service.quota().openConnection(address)) {
+            state = State.GONE;
+            error("too_many_connections", null, "your address has " + service.quota().maxConnections()
+                    + " signaling connections open already; close one first");
+            out.closeWhenDrained(1008, "too many connections");
+            return;
+        }
+        counted = true;
     }
 
     @Override
@@ -55,7 +70,14 @@ public final class SignalingSession implements Session.Listener.AutoDemanding, P
             error(e.code, e.requestType, e.getMessage());
             return;
         }
-        handle(message);
+        switch (backlog.offer(message)) {
+            case HANDLE_NOW -> handle(message);
+            case QUEUED -> {
+                // handled in order once the join completes
+            }
+            case FULL -> error("too_many_pending", typeOf(message), "at most " + JoinBacklog.MAX_WAITING
+                    + " messages may wait for 'joined'; this one was dropped");
+        }
     }
 
     private void handle(ClientMessage message) {
@@ -111,7 +133,12 @@ public final class SignalingSession implements Session.Listener.AutoDemanding, P
 
     private void join(ClientMessage.Join join) {
         if (state != State.NEW) {
-            error("already_joined", "join", "this connection has already joined a room");
+            error("already_joined", "join", state == State.GONE ? "this connection has left; open a new one"
+                    : "this connection has already joined a room");
+            return;
+        }
+        if (join.token() == null && !service.guestJoins().tryJoin(address)) {
+            error("rate_limited", "join", "too many joins without a join token from your address; wait a minute, or join with a token");
             return;
         }
         JoinPermit granted;
@@ -123,12 +150,19 @@ public final class SignalingSession implements Session.Listener.AutoDemanding, P
             out.closeWhenDrained();
             return;
         }
+        if (!enterRoomQuota(join.room())) {
+            error("too_many_rooms", "join", "connections from your address are in " + service.quota().maxRooms()
+                    + " rooms already; leave one first");
+            return;
+        }
         permit = granted;
         room = join.room();
         state = State.JOINING;
+        backlog.joinStarted();
         service.sfu().join(join.room(), granted.name(), this).whenComplete((p, e) -> {
             if (e != null) {
                 state = State.NEW;
+                leaveRoomQuota();
                 Throwable cause = e instanceof CompletionException ? e.getCause() : e;
                 if (cause instanceof RoomFullException) {
                     error("room_full", "join", cause.getMessage());
@@ -136,8 +170,42 @@ public final class SignalingSession implements Session.Listener.AutoDemanding, P
                     log.warn("join failed", cause);
                     error("internal", "join", "the join failed: " + cause.getMessage());
                 }
+                refuseBacklog();
             }
         });
+    }
+
+    private synchronized boolean enterRoomQuota(String name) {
+        if (!service.quota().enterRoom(address, name)) {
+            return false;
+        }
+        quotaRoom = name;
+        return true;
+    }
+
+    private synchronized void leaveRoomQuota() {
+        if (quotaRoom != null) {
+            service.quota().leaveRoom(address, quotaRoom);
+            quotaRoom = null;
+        }
+    }
+
+    /** Handles the messages pipelined behind the join, in order, now that it is done. */
+    private void drainBacklog() {
+        for (ClientMessage m = backlog.nextOrFinish(); m != null; m = backlog.nextOrFinish()) {
+            handle(m);
+        }
+    }
+
+    /** The join failed: what was pipelined behind it cannot be done. */
+    private void refuseBacklog() {
+        for (ClientMessage m = backlog.nextOrFinish(); m != null; m = backlog.nextOrFinish()) {
+            if (m instanceof ClientMessage.Ping) {
+                send(new ServerMessage.Pong());
+            } else {
+                error("not_joined", typeOf(m), "the join this was sent after failed");
+            }
+        }
     }
 
     private void leave(LeaveReason reason, boolean tellClient) {
@@ -157,6 +225,11 @@ public final class SignalingSession implements Session.Listener.AutoDemanding, P
 
     @Override
     public void onWebSocketClose(int statusCode, String reason) {
+        leaveRoomQuota();
+        if (counted) {
+            counted = false;
+            service.quota().closeConnection(address);
+        }
         if (state == State.JOINED) {
             leave(LeaveReason.DISCONNECTED, false);
         } else if (state == State.JOINING) {
@@ -184,6 +257,7 @@ public final class SignalingSession implements Session.Listener.AutoDemanding, P
         service.entered(room, this);
         service.observer().joined(room, self.id(), permit);
         send(new ServerMessage.Joined(self.id(), room, others, service.iceServersFor(permit)));
+        drainBacklog();
     }
 
     @Override
@@ -225,6 +299,7 @@ public final class SignalingSession implements Session.Listener.AutoDemanding, P
         switch (cause) {
             case SdpException sdp -> error("bad_sdp", requestType, sdp.getMessage());
             case StaleAnswerException stale -> error("stale_answer", requestType, stale.getMessage());
+            case TooManyTracksException tracks -> error("too_many_tracks", requestType, tracks.getMessage());
             case IllegalStateException gone -> error("not_joined", requestType, gone.getMessage());
             default -> {
                 log.warn("{} failed", requestType, cause);

@@ -47,7 +47,6 @@ public final class PeerTransport {
     private final String pwd = randomIce(24);
     private final LocalTransport local;
     private final int rtcpSsrc = RANDOM.nextInt() | 1;
-    private final long createdNanos = System.nanoTime();
     private volatile IceParameters remote;
     private volatile boolean closed;
     private volatile List<StreamStats> stats = List.of();
@@ -58,6 +57,13 @@ public final class PeerTransport {
     private volatile InetSocketAddress selected;
     private boolean nominated;
     private long lastConsentNanos;
+    /**
+     * Consent is owed only while something is negotiated: from the browser's SDP on, until every m-section is
+     * rejected. A subscriber connection whose offers go unanswered (a publish-only client) owes none.
+     */
+    private boolean consentOwed;
+    private boolean consentSinceOwed;
+    private long owedSinceNanos;
     private DtlsServerSession dtls;
     private ArrayDeque<byte[]> earlyDtls;
     private SrtpSession srtp;
@@ -85,10 +91,25 @@ public final class PeerTransport {
         return remote;
     }
 
-    /** Sets the browser's parameters from its SDP; its DTLS certificate must match the fingerprint. */
+    /**
+     * Sets the browser's parameters from its SDP; its DTLS certificate must match the fingerprint. From now on
+     * the browser owes ICE consent: none within twice the consent timeout, or none for the timeout later, fails it.
+     */
     public void setRemote(IceParameters remote) {
         this.remote = remote;
-        engine.onLoop(this::startDtlsIfReady);
+        engine.onLoop(() -> {
+            if (!consentOwed) {
+                consentOwed = true;
+                consentSinceOwed = false;
+                owedSinceNanos = System.nanoTime();
+            }
+            startDtlsIfReady();
+        });
+    }
+
+    /** Nothing is negotiated on this transport now (every m-section rejected): no consent is owed until {@link #setRemote}. */
+    public void suspendConsent() {
+        engine.onLoop(() -> consentOwed = false);
     }
 
     /** Starts receiving a track the browser publishes on this transport. */
@@ -170,6 +191,7 @@ public final class PeerTransport {
     /** An authenticated connectivity check (or consent refresh) arrived from {@code from}. */
     void onConsent(InetSocketAddress from, boolean useCandidate, long now) {
         lastConsentNanos = now;
+        consentSinceOwed = true;
         // ICE-lite: the controlling browser's nomination picks the path; until then use the first checked one.
         if (selected == null || (useCandidate && (!nominated || !selected.equals(from)))) {
             selected = from;
@@ -392,13 +414,15 @@ public final class PeerTransport {
         if (closed || failed) {
             return;
         }
-        long since = lastConsentNanos == 0 ? createdNanos : lastConsentNanos;
-        // A transport gets twice as long for its first check: the browser may still be gathering.
-        long limit = lastConsentNanos == 0 ? 2 * consentTimeoutNanos : consentTimeoutNanos;
         stats = snapshot();
-        if (now - since > limit) {
-            fail(lastConsentNanos == 0 ? "no ICE connectivity check arrived" : "ICE consent expired");
-            return;
+        if (consentOwed) {
+            long since = consentSinceOwed ? lastConsentNanos : owedSinceNanos;
+            // A transport gets twice as long for its first check: the browser may still be gathering.
+            long limit = consentSinceOwed ? consentTimeoutNanos : 2 * consentTimeoutNanos;
+            if (now - since > limit) {
+                fail(consentSinceOwed ? "ICE consent expired" : "no ICE connectivity check arrived");
+                return;
+            }
         }
         if (connected() && published.length > 0) {
             ReceiveStatistics[] stats = new ReceiveStatistics[Math.min(published.length, RtcpWriter.MAX_REPORT_BLOCKS)];

@@ -14,6 +14,23 @@ import java.util.List;
  * even when everyone else has left.
  */
 public final class SubscriberOffer {
+    /**
+     * The most m-sections a subscriber offer carries. A section costs about 600 bytes of SDP in the offer and
+     * the browser's answer alike, so 256 keep both well inside the 256 KiB an SDP (and a signaling message) may
+     * have, and inside what browsers handle smoothly. Tracks beyond it wait for a section to free up.
+     */
+    public static final int MAX_SECTIONS = 256;
+
+    /**
+     * A browser's answer: its transport parameters, null when it rejected every m-section (port 0), which
+     * leaves nothing to receive; and which sections it accepted, by position.
+     */
+    public record Answer(IceParameters remote, List<Boolean> acceptedSections) {
+        public boolean accepted(int section) {
+            return acceptedSections.get(section);
+        }
+    }
+
     /** One m-section of a subscriber offer. */
     public record Section(String mid, MediaKind kind, boolean active, Codec codec, int ssrc, String streamId, String trackId) {}
 
@@ -65,18 +82,29 @@ public final class SubscriberOffer {
 
     /**
      * Reads the browser's answer: its transport parameters, checked against what the offer allows.
+     * An answer that rejects every m-section (port 0, as some stacks do once every track is inactive) is
+     * valid and carries no transport parameters.
      *
      * @param sectionCount how many m-sections the answered offer had
      */
-    public static IceParameters readAnswer(String answer, int sectionCount) throws SdpException {
+    public static Answer readAnswer(String answer, int sectionCount) throws SdpException {
         SessionDescription sdp = SessionDescription.parse(answer);
         if (sdp.media().size() != sectionCount) {
             throw new SdpException("the answer has " + sdp.media().size() + " m-sections, the offer had " + sectionCount);
+        }
+        List<Boolean> accepted = new ArrayList<>(sectionCount);
+        boolean any = false;
+        for (MediaSection m : sdp.media()) {
+            accepted.add(m.port() != 0);
+            any |= m.port() != 0;
+        }
+        if (!any) {
+            return new Answer(null, List.copyOf(accepted));
         }
         IceParameters remote = PublisherNegotiation.remoteParameters(sdp);
         if (!remote.setup().equals("active")) {
             throw new SdpException("the answer must take the DTLS client role (a=setup:active), not " + remote.setup());
         }
-        return remote;
+        return new Answer(remote, List.copyOf(accepted));
     }
 }

@@ -1,6 +1,7 @@
 package dev.parley.sfu.sdp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -35,7 +36,7 @@ class SubscriberOfferTest {
     @Test
     void readsTheBrowsersAnswerAndInsistsOnTheDtlsClientRole() throws Exception {
         String answer = PublisherNegotiationTest.CHROME_OFFER.replace("a=setup:actpass", "a=setup:active");
-        IceParameters remote = SubscriberOffer.readAnswer(answer, 2);
+        IceParameters remote = SubscriberOffer.readAnswer(answer, 2).remote();
         assertEquals("Ab12", remote.ufrag());
         assertEquals("active", remote.setup());
         SdpException passive = assertThrows(SdpException.class,
@@ -43,5 +44,19 @@ class SubscriberOfferTest {
         assertTrue(passive.getMessage().contains("setup:active"));
         SdpException count = assertThrows(SdpException.class, () -> SubscriberOffer.readAnswer(answer, 3));
         assertTrue(count.getMessage().contains("the offer had 3"));
+    }
+
+    @Test
+    void anAnswerRejectingEverySectionIsValidAndCarriesNoTransport() throws Exception {
+        String rejected = String.join("\r\n", "v=0", "o=- 9 3 IN IP4 127.0.0.1", "s=-", "t=0 0",
+                "m=audio 0 UDP/TLS/RTP/SAVPF 111", "c=IN IP4 0.0.0.0", "a=mid:0", "a=inactive",
+                "m=video 0 UDP/TLS/RTP/SAVPF 96", "c=IN IP4 0.0.0.0", "a=mid:1", "a=inactive", "");
+        SubscriberOffer.Answer answer = SubscriberOffer.readAnswer(rejected, 2);
+        assertNull(answer.remote(), "nothing is received, so there are no transport parameters to use");
+        assertEquals(List.of(false, false), answer.acceptedSections());
+
+        String oneAccepted = PublisherNegotiationTest.CHROME_OFFER.replace("a=setup:actpass", "a=setup:active")
+                .replaceFirst("m=video 9 ", "m=video 0 ");
+        assertEquals(List.of(true, false), SubscriberOffer.readAnswer(oneAccepted, 2).acceptedSections());
     }
 }

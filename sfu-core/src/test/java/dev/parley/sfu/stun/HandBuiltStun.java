@@ -12,7 +12,7 @@ import javax.crypto.spec.SecretKeySpec;
  * Writes STUN messages byte by byte, computing HMAC-SHA1 and CRC-32 itself, so tests do not only
  * check the code under test (or ice4j) against itself.
  */
-final class HandBuiltStun {
+public final class HandBuiltStun {
     static final int BINDING_REQUEST = 0x0001;
     static final int BINDING_INDICATION = 0x0011;
     static final int BINDING_SUCCESS = 0x0101;
@@ -38,7 +38,7 @@ final class HandBuiltStun {
     }
 
     /** A connectivity check as Chrome sends it, signed with {@code password}. */
-    static byte[] browserCheck(byte[] transactionId, String username, long priority, boolean useCandidate,
+    public static byte[] browserCheck(byte[] transactionId, String username, long priority, boolean useCandidate,
                                String password) {
         HandBuiltStun stun = new HandBuiltStun(BINDING_REQUEST, transactionId)
                 .attribute(0xC057, new byte[] {0, 1, 0, 10}) // GOOG-NETWORK-INFO: optional, unknown to us
