@@ -33,6 +33,11 @@ record ServerConfig(
         String publicUrl,
         String redisUrl,
         String kafkaBootstrap,
+        String metricsToken,
+        Integer metricsPort,
+        InetAddress metricsBind,
+        boolean metricsUserLabels,
+        List<String> allowedOrigins,
         String logLevel) {
 
     static ServerConfig from(Settings s) {
@@ -106,13 +111,31 @@ record ServerConfig(
         if (!redisUrl.isEmpty() && !redisUrl.startsWith("redis://") && !redisUrl.startsWith("rediss://")) {
             throw invalid(s, "redis-url", "must be a redis:// or rediss:// URL");
         }
+        String metricsToken = s.get("metrics-token");
+        if (!metricsToken.isEmpty() && !metricsToken.matches("[A-Za-z0-9._~+/=-]{16,}")) {
+            throw invalid(s, "metrics-token", "must be at least 16 characters of A-Z a-z 0-9 . _ ~ + / = -");
+        }
+        Integer metricsPort = s.get("metrics-port").isEmpty() ? null : port(s, "metrics-port");
+        if (metricsPort != null && metricsPort != 0 && metricsPort == httpPort) {
+            throw invalid(s, "metrics-port", "must differ from http-port");
+        }
+        InetAddress metricsBind = address(s, "metrics-bind", s.get("metrics-bind"));
+        boolean metricsUserLabels = bool(s, "metrics-user-labels");
+        List<String> allowedOrigins = new ArrayList<>();
+        for (String o : list(s.get("allowed-origins"))) {
+            if (!o.matches("https?://[A-Za-z0-9.\\[\\]:-]+") || o.endsWith(":")) {
+                throw invalid(s, "allowed-origins", "'" + o + "' is not an origin like https://app.example.org[:port] (no path, no trailing slash)");
+            }
+            allowedOrigins.add(o.toLowerCase(Locale.ROOT));
+        }
         return new ServerConfig(httpPort, httpBind, mediaPort, mediaBind, List.copyOf(announced),
                 Path.of(dataDir).toAbsolutePath().normalize(),
                 Duration.ofSeconds(positive(s, "consent-timeout", 1, 3600)),
                 positive(s, "max-participants", 1, 10_000),
                 stunUrls, turnUrls, emptyToNull(turnSecret), emptyToNull(dbUrl), emptyToNull(s.get("db-user")),
                 emptyToNull(s.get("db-password")), emptyToNull(s.get("jwt-secret")), authRequired.equals("true"),
-                emptyToNull(publicUrl), emptyToNull(redisUrl), emptyToNull(s.get("kafka-bootstrap")), logLevel);
+                emptyToNull(publicUrl), emptyToNull(redisUrl), emptyToNull(s.get("kafka-bootstrap")),
+                emptyToNull(metricsToken), metricsPort, metricsBind, metricsUserLabels, List.copyOf(allowedOrigins), logLevel);
     }
 
     private static int port(Settings s, String name) {
@@ -121,6 +144,14 @@ record ServerConfig(
             throw invalid(s, name, "must be a port number 0..65535");
         }
         return p;
+    }
+
+    private static boolean bool(Settings s, String name) {
+        String v = s.get(name).toLowerCase(Locale.ROOT);
+        if (!v.equals("true") && !v.equals("false")) {
+            throw invalid(s, name, "must be true or false");
+        }
+        return v.equals("true");
     }
 
     private static int positive(Settings s, String name, int min, int max) {

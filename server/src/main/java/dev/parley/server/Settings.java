@@ -44,6 +44,11 @@ final class Settings {
             new Option("public-url", "", "the URL browsers use to reach this server, for links in API answers (default: http://localhost:<http-port>)"),
             new Option("redis-url", "", "Redis for state shared between nodes (rate limits, revocations, live participants), e.g. redis://127.0.0.1:6379/0"),
             new Option("kafka-bootstrap", "", "Kafka bootstrap servers for events (default: in-process event bus)"),
+            new Option("metrics-token", "", "bearer token Prometheus sends for /metrics (Authorization: Bearer ...); at least 16 characters (default: generated once into <data-dir>/metrics-token)"),
+            new Option("metrics-port", "", "serve /metrics (and /health) on this port, on a listener of its own, and not on the HTTP port (default: /metrics on the HTTP port)"),
+            new Option("metrics-bind", "127.0.0.1", "address the metrics listener binds (with metrics-port)"),
+            new Option("metrics-user-labels", "false", "true: per-participant metrics also carry room_name and name (user-chosen text); false: only server-made ids"),
+            new Option("allowed-origins", "", "other web origins whose pages may open signaling WebSockets, comma-separated (e.g. https://app.example.org); this server's own origin is always allowed"),
             new Option("log-level", "info", "log level: error, warn, info, debug, trace"));
 
     private final Map<String, String> values;
