@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
  * browser page (a native app, a bot, a load generator) and cannot be a cross-site request; it is allowed.
  */
 public final class AllowedOrigins {
-    private static final Pattern ORIGIN = Pattern.compile("(https?)://([A-Za-z0-9.-]+|\\[[0-9A-Fa-f:.]+\\])(?::(\\d{1,5}))?");
+    private static final Pattern ORIGIN = Pattern.compile("(https?)://([A-Za-z0-9.-]+|\\[[0-9A-Fa-f:.]+\\])(?::(\\d{1,5}))?",
+            Pattern.CASE_INSENSITIVE);
 
     private final Set<String> listed;
 
@@ -64,6 +65,7 @@ public final class AllowedOrigins {
         if (host == null) {
             return false;
         }
+        // Host and port are compared, not the scheme: behind a TLS proxy the page is https and Parley sees http.
         int hostPort = port > 0 ? port : o.defaultPort();
         return o.host().equalsIgnoreCase(host) && o.port() == hostPort;
     }
