@@ -9,8 +9,15 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -107,6 +114,38 @@ class MetricsAccessTest {
             assertEquals(404, publicMetrics.statusCode());
             assertFalse(publicMetrics.body().contains("parley_"));
             assertEquals(200, s.getText("/").statusCode());
+        }
+    }
+
+    @Test
+    void everyMetricIsDocumentedWithItsType() throws Exception {
+        Map<String, String> documented = new TreeMap<>();
+        Matcher row = Pattern.compile("(?m)^\\| `(parley_[a-z_]+)` \\| (counter|gauge) \\|").matcher(Files.readString(Path.of("../docs/metrics.md")));
+        while (row.find()) {
+            documented.put(row.group(1), row.group(2));
+        }
+        Set<String> registered = new TreeSet<>();
+        try (Stream<Path> files = Files.walk(Path.of("src/main/java"))) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+                Matcher m = Pattern.compile("\\.name\\(\"(parley_[a-z_]+)\"\\)").matcher(Files.readString(f));
+                while (m.find()) {
+                    registered.add(m.group(1));
+                }
+            }
+        }
+        assertEquals(registered, documented.keySet(), "docs/metrics.md lists every registered metric, and no other");
+
+        try (RunningServer s = new RunningServer(dir)) {
+            String id = joinAndPublish(s.signaling());
+            String exposition = awaitMetrics(s, m -> m.contains("participant=\"" + id + "\""));
+            Matcher type = Pattern.compile("(?m)^# TYPE (\\S+) (\\S+)$").matcher(exposition);
+            int families = 0;
+            while (type.find()) {
+                String name = type.group(2).equals("counter") && !type.group(1).endsWith("_total") ? type.group(1) + "_total" : type.group(1);
+                assertEquals(documented.get(name), type.group(2), name + " is documented with its type");
+                families++;
+            }
+            assertTrue(families >= 10, exposition);
         }
     }
 
