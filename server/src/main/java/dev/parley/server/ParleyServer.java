@@ -82,6 +82,9 @@ final class ParleyServer implements AutoCloseable {
             close();
             throw new IllegalStateException(e.getMessage(), e);
         }
+        log.info("Prometheus metrics at /metrics on {} port {}, with Authorization: Bearer <{}>",
+                metricsListener == null ? "the HTTP" : "the metrics", metricsListener == null ? httpPort : metricsPort,
+                config.metricsToken() != null ? "the metrics-token setting" : config.dataDir().resolve(MetricsToken.FILE_NAME));
         Observability observability = new Observability(sfu, signaling::openSessions, control, metricsToken,
                 config.metricsUserLabels(), metricsListener);
         Handler.Sequence routes = new Handler.Sequence(observability, control.plane().apiHandler(), new StaticFiles());

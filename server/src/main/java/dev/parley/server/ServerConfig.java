@@ -1,5 +1,6 @@
 package dev.parley.server;
 
+import dev.parley.signaling.AllowedOrigins;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
@@ -123,7 +124,9 @@ record ServerConfig(
         boolean metricsUserLabels = bool(s, "metrics-user-labels");
         List<String> allowedOrigins = new ArrayList<>();
         for (String o : list(s.get("allowed-origins"))) {
-            if (!o.matches("https?://[A-Za-z0-9.\\[\\]:-]+") || o.endsWith(":")) {
+            try {
+                AllowedOrigins.of(List.of(o));
+            } catch (IllegalArgumentException e) {
                 throw invalid(s, "allowed-origins", "'" + o + "' is not an origin like https://app.example.org[:port] (no path, no trailing slash)");
             }
             allowedOrigins.add(o.toLowerCase(Locale.ROOT));
