@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
@@ -28,9 +29,8 @@ record HttpProblem(int status, String slug, String title, String detail) {
             case 413 -> new HttpProblem(413, "payload-too-large", "The request body is too large", detail);
             case 414 -> new HttpProblem(414, "uri-too-long", "The request URI is too long", detail);
             case 431 -> new HttpProblem(431, "headers-too-large", "The request headers are too large", detail);
-            default -> status >= 500
-                    ? new HttpProblem(status, "internal", "Internal server error", detail)
-                    : new HttpProblem(status, "http-" + status, "HTTP error " + status, detail);
+            case 500 -> new HttpProblem(500, "internal", "Internal server error", detail);
+            default -> new HttpProblem(status, "http-" + status, HttpStatus.getMessage(status), detail);
         };
     }
 

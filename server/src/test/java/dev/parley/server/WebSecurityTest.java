@@ -67,6 +67,11 @@ class WebSecurityTest {
             assertFalse(r.body().contains("<html"), target);
             assertSecurityHeaders(target, r.headers());
         }
+        RunningServer.RawReply tooLong = server.rawGet("/" + "a".repeat(70_000));
+        assertEquals(414, tooLong.status());
+        assertEquals("https://parley.dev/problems/uri-too-long",
+                RunningServer.JSON.readTree(tooLong.body()).get("type").asText());
+        assertSecurityHeaders("a 70 kB URI", tooLong.headers());
     }
 
     @Test
