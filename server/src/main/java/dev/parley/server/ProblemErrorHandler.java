@@ -38,6 +38,8 @@ final class ProblemErrorHandler extends ErrorHandler {
         String detail;
         if (code == 404) {
             detail = "nothing is served at this path";
+        } else if (code >= 500 && code != 505) {
+            detail = "the server failed to answer; it has been logged"; // no exception text to the client
         } else if (message != null && !message.isBlank() && message.length() <= 200) {
             detail = message; // Jetty's own wording, e.g. "Ambiguous URI encoding"
         } else {
