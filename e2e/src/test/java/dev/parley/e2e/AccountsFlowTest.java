@@ -116,6 +116,7 @@ class AccountsFlowTest {
 
             badSignInAndTakenEmailAreExplained(page);
             signInEndMeetingThenLoseTheSession(page);
+            assertEquals(List.of(), ada.policyViolations(), "the account, meetings and meeting pages run under the server's CSP");
         }
     }
 

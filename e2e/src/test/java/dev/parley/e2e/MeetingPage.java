@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -37,12 +38,14 @@ public final class MeetingPage implements AutoCloseable {
     private final BrowserContext context;
     private final Page page;
     private final Writer console;
+    private final List<String> policyViolations;
 
-    private MeetingPage(String name, BrowserContext context, Page page, Writer console) {
+    private MeetingPage(String name, BrowserContext context, Page page, Writer console, List<String> policyViolations) {
         this.name = name;
         this.context = context;
         this.page = page;
         this.console = console;
+        this.policyViolations = policyViolations;
     }
 
     /** Opens the meeting page as {@code name} and waits until the client has joined the room. */
@@ -66,15 +69,31 @@ public final class MeetingPage implements AutoCloseable {
         BrowserContext context = chromium.newParticipantContext(server.baseUri().toString());
         Page page = context.newPage();
         Writer console = openConsoleLog(name);
-        page.onConsoleMessage(message -> write(console, message.type() + ": " + message.text()));
+        List<String> violations = new CopyOnWriteArrayList<>();
+        page.onConsoleMessage(message -> {
+            write(console, message.type() + ": " + message.text());
+            if (message.text().contains("Content Security Policy")) {
+                violations.add(message.text());
+            }
+        });
         page.onPageError(error -> write(console, "pageerror: " + error));
-        return new MeetingPage(name, context, page, console);
+        return new MeetingPage(name, context, page, console, violations);
     }
 
     /** Waits until the page's client ({@code window.parley}) has joined its room. */
     public void awaitJoined() {
         page.waitForFunction("() => window.parley && window.parley.participantId", null,
                 new Page.WaitForFunctionOptions().setTimeout(JOIN_TIMEOUT.toMillis()));
+    }
+
+    /** The participant id the server gave this page's client in {@code joined}. */
+    public String participantId() {
+        return (String) page.evaluate("() => window.parley.participantId");
+    }
+
+    /** What the browser refused to load or run under the server's Content-Security-Policy, as it logged it. */
+    public List<String> policyViolations() {
+        return List.copyOf(policyViolations);
     }
 
     /** The display name this page joined with. */

@@ -124,9 +124,13 @@ public final class ParleyServerProcess implements AutoCloseable {
         return logFile;
     }
 
-    /** A GET on the server's HTTP port. */
-    public HttpResponse<String> get(String path) {
-        HttpRequest request = HttpRequest.newBuilder(baseUri().resolve(path)).timeout(Duration.ofSeconds(10)).GET().build();
+    /** A GET on the server's HTTP port, with headers given as name, value, name, value, ... */
+    public HttpResponse<String> get(String path, String... headers) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(baseUri().resolve(path)).timeout(Duration.ofSeconds(10)).GET();
+        for (int i = 0; i < headers.length; i += 2) {
+            builder.header(headers[i], headers[i + 1]);
+        }
+        HttpRequest request = builder.build();
         try {
             return http.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
@@ -137,9 +141,18 @@ public final class ParleyServerProcess implements AutoCloseable {
         }
     }
 
-    /** The server's Prometheus metrics, parsed. */
+    /** The token /metrics asks for: the one the server generated into its data directory. */
+    public String metricsToken() {
+        try {
+            return Files.readString(dataDir.resolve("metrics-token"), StandardCharsets.US_ASCII).trim();
+        } catch (IOException e) {
+            throw new UncheckedIOException("the server wrote no metrics token into " + dataDir, e);
+        }
+    }
+
+    /** The server's Prometheus metrics, parsed (fetched with the metrics token). */
     public PrometheusText metrics() {
-        HttpResponse<String> response = get("/metrics");
+        HttpResponse<String> response = get("/metrics", "Authorization", "Bearer " + metricsToken());
         if (response.statusCode() != 200) {
             throw new IllegalStateException("/metrics answered " + response.statusCode() + ": " + response.body());
         }

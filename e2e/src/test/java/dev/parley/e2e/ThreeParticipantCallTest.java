@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * Three browsers in one room through a real Parley server: everyone decodes everyone else's video and receives
@@ -53,7 +54,10 @@ class ThreeParticipantCallTest {
                 for (MeetingPage page : all) page.awaitTiles(EVERYONE, TIMEOUT);
                 for (MeetingPage page : all) page.awaitMediaFrom(othersThan(page, EVERYONE), TIMEOUT);
                 alice.screenshot(E2eFiles.outputDir().resolve("call.png"));
-                perParticipantMediaIsInMetrics(room);
+                perParticipantMediaIsInMetrics(all);
+                for (MeetingPage page : all) {
+                    assertEquals(List.of(), page.policyViolations(), page.name() + ": the client runs under the server's CSP");
+                }
 
                 carol.clickLeave();
             }
@@ -74,32 +78,39 @@ class ThreeParticipantCallTest {
     }
 
     // Network engineers read each participant's media in Prometheus: every one publishes video to Parley,
-    // receives the others' video from it, and has a round-trip time from its receiver reports.
-    private static void perParticipantMediaIsInMetrics(String room) {
+    // receives the others' video from it, and has a round-trip time from its receiver reports. Series are
+    // labelled by the participant id the server made, and carry neither the room name nor display names.
+    private static void perParticipantMediaIsInMetrics(List<MeetingPage> pages) {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         String missing = "";
         while (System.nanoTime() < deadline) {
             PrometheusText metrics = server.metrics();
             missing = "";
-            for (String name : EVERYONE) {
+            for (MeetingPage page : pages) {
+                String id = page.participantId();
                 for (String direction : List.of("inbound", "outbound")) {
                     double bytes = metrics.samples().stream()
                             .filter(s -> s.name().equals("parley_participant_rtp_bytes_total")
-                                    && room.equals(s.labels().get("room")) && name.equals(s.labels().get("name"))
+                                    && id.equals(s.labels().get("participant"))
                                     && "video".equals(s.labels().get("kind"))
                                     && direction.equals(s.labels().get("direction")))
                             .mapToDouble(PrometheusText.Sample::value).sum();
                     if (bytes <= 0) {
-                        missing += " " + name + "/" + direction;
+                        missing += " " + page.name() + "/" + direction;
                     }
                 }
                 boolean rttKnown = metrics.samples().stream()
                         .anyMatch(s -> s.name().equals("parley_participant_rtt_seconds")
-                                && room.equals(s.labels().get("room")) && name.equals(s.labels().get("name"))
+                                && id.equals(s.labels().get("participant"))
                                 && s.value() >= 0 && s.value() < 1);
                 if (!rttKnown) {
-                    missing += " " + name + "/rtt";
+                    missing += " " + page.name() + "/rtt";
                 }
+            }
+            boolean userTextInLabels = metrics.samples().stream()
+                    .anyMatch(s -> s.labels().containsKey("name") || s.labels().containsKey("room_name"));
+            if (userTextInLabels) {
+                throw new AssertionError("display or room names in the default metrics labels");
             }
             if (missing.isEmpty()) {
                 return;

@@ -13,21 +13,44 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.function.BiConsumer;
 import java.util.function.IntSupplier;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
-/** {@code /health} (JSON) and {@code /metrics} (Prometheus text format). */
+/**
+ * {@code /health} (JSON, public) and {@code /metrics} (Prometheus text format, for operators: it needs the
+ * {@link MetricsToken} and, when a metrics listener is configured, is served only there).
+ *
+ * <p>Per-participant series are labelled with server-made ids only ({@code room} is an opaque id of the room
+ * name), unless user labels are switched on: room and display names are chosen by users, a room name is a
+ * meeting's invitation, and free text as label values would let users grow the series count at will. The
+ * series are computed at scrape time from the live rooms, so a departed participant's series vanish.
+ */
 final class Observability extends Handler.Abstract {
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final SfuServer sfu;
+    private final MetricsToken token;
+    private final boolean userLabels;
+    private final Connector metricsListener;
+    private final RoomIds roomIds;
 
-    Observability(SfuServer sfu, IntSupplier signalingSessions, ControlStack control) {
+    /**
+     * @param userLabels also label per-participant series with room and display names
+     * @param metricsListener the connector that alone serves {@code /metrics}, or null to serve it on every one
+     */
+    Observability(SfuServer sfu, IntSupplier signalingSessions, ControlStack control, MetricsToken token,
+                  boolean userLabels, Connector metricsListener) {
         this.sfu = sfu;
+        this.token = token;
+        this.userLabels = userLabels;
+        this.metricsListener = metricsListener;
+        this.roomIds = new RoomIds(token.idKey());
         MediaCounters c = sfu.counters();
         CounterWithCallback.builder().name("parley_media_packets_received_total")
                 .help("Datagrams read from the media port")
@@ -49,7 +72,9 @@ final class Observability extends Handler.Abstract {
                 .callback(cb -> cb.call(participants())).register(registry);
         GaugeWithCallback.builder().name("parley_signaling_sessions").help("Open signaling WebSocket connections")
                 .callback(cb -> cb.call(signalingSessions.getAsInt())).register(registry);
-        String[] labels = {"room", "participant", "name", "kind", "direction"};
+        String[] labels = userLabels
+                ? new String[] {"room", "participant", "kind", "direction", "room_name", "name"}
+                : new String[] {"room", "participant", "kind", "direction"};
         CounterWithCallback.builder().name("parley_participant_rtp_packets_total")
                 .help("RTP packets per participant, kind and direction (inbound: published to Parley; outbound: forwarded to it)")
                 .labelNames(labels)
@@ -83,11 +108,16 @@ final class Observability extends Handler.Abstract {
                 .callback(cb -> cb.call(control.eventDeliveryFailures())).register(registry);
     }
 
-    private void eachStream(java.util.function.BiConsumer<StreamStats, String[]> sink) {
+    private void eachStream(BiConsumer<StreamStats, String[]> sink) {
         for (Room room : sfu.rooms()) {
+            String roomId = roomIds.of(room.name());
             for (Participant p : room.participantsNow()) {
                 for (StreamStats st : p.mediaStats()) {
-                    sink.accept(st, new String[] {room.name(), p.id(), p.name(), st.kind().sdpName(), st.direction().label()});
+                    String kind = st.kind().sdpName();
+                    String direction = st.direction().label();
+                    sink.accept(st, userLabels
+                            ? new String[] {roomId, p.id(), kind, direction, room.name(), p.name()}
+                            : new String[] {roomId, p.id(), kind, direction});
                 }
             }
         }
@@ -110,6 +140,15 @@ final class Observability extends Handler.Abstract {
             return true;
         }
         if (path.equals("/metrics")) {
+            if (metricsListener != null && request.getConnectionMetaData().getConnector() != metricsListener) {
+                return false; // served on the metrics listener only
+            }
+            if (!token.admits(request.getHeaders().get(HttpHeader.AUTHORIZATION))) {
+                response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"parley-metrics\"");
+                HttpProblem.forStatus(401, "/metrics needs Authorization: Bearer <metrics token>"
+                        + " (the metrics-token setting, or the file metrics-token in the data directory)").write(response, callback);
+                return true;
+            }
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             PrometheusTextFormatWriter.create().write(out, registry.scrape());
             respond(response, callback, PrometheusTextFormatWriter.CONTENT_TYPE, out.toString(StandardCharsets.UTF_8));

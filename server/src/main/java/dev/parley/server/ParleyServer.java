@@ -2,10 +2,16 @@ package dev.parley.server;
 
 import dev.parley.sfu.SfuConfig;
 import dev.parley.sfu.SfuServer;
+import dev.parley.signaling.AllowedOrigins;
 import dev.parley.signaling.SignalingService;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
 import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.slf4j.Logger;
@@ -20,6 +26,7 @@ final class ParleyServer implements AutoCloseable {
     private Server http;
     private ControlStack control;
     private int httpPort;
+    private int metricsPort = -1;
 
     ParleyServer(ServerConfig config) {
         this.config = config;
@@ -31,7 +38,8 @@ final class ParleyServer implements AutoCloseable {
                 config.consentTimeout(), config.maxParticipants(), config.limits().tracksPerParticipant(),
                 config.limits().tracksPerRoom()));
         http = new Server();
-        ServerConnector connector = new ServerConnector(http);
+        http.setErrorHandler(new ProblemErrorHandler());
+        ServerConnector connector = new ServerConnector(http, quietHttp());
         connector.setHost(config.httpBind().getHostAddress());
         connector.setPort(config.httpPort());
         http.addConnector(connector);
@@ -43,6 +51,22 @@ final class ParleyServer implements AutoCloseable {
                     + e.getMessage() + "); choose another with --http-port", e);
         }
         httpPort = connector.getLocalPort();
+        ServerConnector metricsListener = null;
+        if (config.metricsPort() != null) {
+            metricsListener = new ServerConnector(http, quietHttp());
+            metricsListener.setName("metrics");
+            metricsListener.setHost(config.metricsBind().getHostAddress());
+            metricsListener.setPort(config.metricsPort());
+            http.addConnector(metricsListener);
+            try {
+                metricsListener.open();
+            } catch (Exception e) {
+                sfu.close();
+                throw new IllegalStateException("cannot listen on metrics port " + config.metricsPort() + " ("
+                        + e.getMessage() + "); choose another with --metrics-port", e);
+            }
+            metricsPort = metricsListener.getLocalPort();
+        }
         String publicUrl = config.publicUrl() != null ? config.publicUrl() : url().substring(0, url().length() - 1);
         try {
             control = ControlStack.start(config, publicUrl);
@@ -52,11 +76,40 @@ final class ParleyServer implements AutoCloseable {
         }
         SignalingService signaling = new SignalingService(sfu, control.authorizer(), control::iceServers,
                 control.observer(), control.signalingLimits(config.limits()));
-        Handler.Sequence routes = new Handler.Sequence(new Observability(sfu, signaling::openSessions, control),
-                control.plane().apiHandler(), new StaticFiles());
-        http.setHandler(signaling.handler(http, routes));
+        MetricsToken metricsToken;
+        try {
+            metricsToken = MetricsToken.load(config);
+        } catch (RuntimeException e) {
+            close();
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+        log.info("Prometheus metrics at /metrics on {} port {}, with Authorization: Bearer <{}>",
+                metricsListener == null ? "the HTTP" : "the metrics", metricsListener == null ? httpPort : metricsPort,
+                config.metricsToken() != null ? "the metrics-token setting" : config.dataDir().resolve(MetricsToken.FILE_NAME));
+        Observability observability = new Observability(sfu, signaling::openSessions, control, metricsToken,
+                config.metricsUserLabels(), metricsListener);
+        Handler.Sequence routes = new Handler.Sequence(observability, control.plane().apiHandler(), new StaticFiles());
+        List<String> origins = new ArrayList<>(config.allowedOrigins());
+        origins.add(originOf(publicUrl));
+        Handler publicRoutes = signaling.handler(http, routes, AllowedOrigins.of(origins));
+        Handler listeners = metricsListener == null ? publicRoutes
+                : new ListenerRoutes(metricsListener, observability, publicRoutes);
+        http.setHandler(new SecurityHeaders(listeners));
         http.setStopTimeout(2000);
         http.start();
+    }
+
+    /** Jetty without the {@code Server} and {@code X-Powered-By} headers: no version advertised to scanners. */
+    private static HttpConnectionFactory quietHttp() {
+        HttpConfiguration hc = new HttpConfiguration();
+        hc.setSendServerVersion(false);
+        hc.setSendXPoweredBy(false);
+        return new HttpConnectionFactory(hc);
+    }
+
+    private static String originOf(String url) {
+        URI u = URI.create(url);
+        return u.getScheme() + "://" + u.getRawAuthority();
     }
 
     /** The address users open in a browser. */
@@ -72,6 +125,11 @@ final class ParleyServer implements AutoCloseable {
 
     int httpPort() {
         return httpPort;
+    }
+
+    /** The metrics listener's port, or -1 when /metrics is on the HTTP port. */
+    int metricsPort() {
+        return metricsPort;
     }
 
     int mediaPort() {

@@ -1,5 +1,6 @@
 package dev.parley.server;
 
+import dev.parley.signaling.AllowedOrigins;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
@@ -34,6 +35,11 @@ record ServerConfig(
         String redisUrl,
         String kafkaBootstrap,
         UsageLimits limits,
+        String metricsToken,
+        Integer metricsPort,
+        InetAddress metricsBind,
+        boolean metricsUserLabels,
+        List<String> allowedOrigins,
         String logLevel) {
 
     static ServerConfig from(Settings s) {
@@ -119,13 +125,33 @@ record ServerConfig(
         UsageLimits limits = new UsageLimits(tracksPerParticipant, tracksPerRoom,
                 positive(s, "max-connections-per-address", 1, 100_000), positive(s, "max-rooms-per-address", 1, 100_000),
                 positive(s, "guest-joins-per-minute", 1, 100_000), trustedProxies);
+        String metricsToken = s.get("metrics-token");
+        if (!metricsToken.isEmpty() && !metricsToken.matches("[A-Za-z0-9._~+/=-]{16,}")) {
+            throw invalid(s, "metrics-token", "must be at least 16 characters of A-Z a-z 0-9 . _ ~ + / = -");
+        }
+        Integer metricsPort = s.get("metrics-port").isEmpty() ? null : port(s, "metrics-port");
+        if (metricsPort != null && metricsPort != 0 && metricsPort == httpPort) {
+            throw invalid(s, "metrics-port", "must differ from http-port");
+        }
+        InetAddress metricsBind = address(s, "metrics-bind", s.get("metrics-bind"));
+        boolean metricsUserLabels = bool(s, "metrics-user-labels");
+        List<String> allowedOrigins = new ArrayList<>();
+        for (String o : list(s.get("allowed-origins"))) {
+            try {
+                AllowedOrigins.of(List.of(o));
+            } catch (IllegalArgumentException e) {
+                throw invalid(s, "allowed-origins", "'" + o + "' is not an origin like https://app.example.org[:port] (no path, no trailing slash)");
+            }
+            allowedOrigins.add(o.toLowerCase(Locale.ROOT));
+        }
         return new ServerConfig(httpPort, httpBind, mediaPort, mediaBind, List.copyOf(announced),
                 Path.of(dataDir).toAbsolutePath().normalize(),
                 Duration.ofSeconds(positive(s, "consent-timeout", 1, 3600)),
                 positive(s, "max-participants", 1, 10_000),
                 stunUrls, turnUrls, emptyToNull(turnSecret), emptyToNull(dbUrl), emptyToNull(s.get("db-user")),
                 emptyToNull(s.get("db-password")), emptyToNull(s.get("jwt-secret")), authRequired.equals("true"),
-                emptyToNull(publicUrl), emptyToNull(redisUrl), emptyToNull(s.get("kafka-bootstrap")), limits, logLevel);
+                emptyToNull(publicUrl), emptyToNull(redisUrl), emptyToNull(s.get("kafka-bootstrap")), limits,
+                emptyToNull(metricsToken), metricsPort, metricsBind, metricsUserLabels, List.copyOf(allowedOrigins), logLevel);
     }
 
     private static int port(Settings s, String name) {
@@ -134,6 +160,14 @@ record ServerConfig(
             throw invalid(s, name, "must be a port number 0..65535");
         }
         return p;
+    }
+
+    private static boolean bool(Settings s, String name) {
+        String v = s.get(name).toLowerCase(Locale.ROOT);
+        if (!v.equals("true") && !v.equals("false")) {
+            throw invalid(s, name, "must be true or false");
+        }
+        return v.equals("true");
     }
 
     private static int positive(Settings s, String name, int min, int max) {

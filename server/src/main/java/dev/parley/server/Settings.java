@@ -50,6 +50,11 @@ final class Settings {
             new Option("max-rooms-per-address", "20", "rooms the connections from one client address may be in at once"),
             new Option("guest-joins-per-minute", "60", "joins without a join token allowed per client address per minute"),
             new Option("trusted-proxies", "", "IP addresses of reverse proxies in front of Parley, comma-separated: for their connections the client address comes from X-Forwarded-For"),
+            new Option("metrics-token", "", "bearer token Prometheus sends for /metrics (Authorization: Bearer ...); at least 16 characters (default: generated once into <data-dir>/metrics-token)"),
+            new Option("metrics-port", "", "serve /metrics (and /health) on this port, on a listener of its own, and not on the HTTP port (default: /metrics on the HTTP port)"),
+            new Option("metrics-bind", "127.0.0.1", "address the metrics listener binds (with metrics-port)"),
+            new Option("metrics-user-labels", "false", "true: per-participant metrics also carry room_name and name (user-chosen text); false: only server-made ids"),
+            new Option("allowed-origins", "", "other web origins whose pages may open signaling WebSockets, comma-separated (e.g. https://app.example.org); this server's own origin is always allowed"),
             new Option("log-level", "info", "log level: error, warn, info, debug, trace"));
 
     private final Map<String, String> values;

@@ -7,11 +7,16 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -22,9 +27,11 @@ final class RunningServer implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
     final ParleyServer server;
     final String base;
+    private final Path dataDir;
     private final HttpClient http = HttpClient.newHttpClient();
 
     RunningServer(Path dataDir, String... extraArgs) throws Exception {
+        this.dataDir = dataDir;
         List<String> args = new ArrayList<>(List.of("--http-port", "0", "--media-port", "0", "--public-ip", "127.0.0.1",
                 "--http-bind", "127.0.0.1", "--data-dir", dataDir.toString()));
         args.addAll(List.of(extraArgs));
@@ -54,12 +61,68 @@ final class RunningServer implements AutoCloseable {
         return new Reply(r.statusCode(), r.body().isEmpty() ? null : JSON.readTree(r.body()));
     }
 
+    /** A GET with the given headers (name, value, name, value, ...), the body as text. */
+    HttpResponse<String> getText(String path, String... headers) throws Exception {
+        return getTextFrom(base, path, headers);
+    }
+
+    /** A GET to another listener of this server, such as the metrics port. */
+    HttpResponse<String> getTextFrom(String baseUrl, String path, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path)).GET().timeout(Duration.ofSeconds(10));
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The token /metrics wants: the one the server generated into its data directory. */
+    String generatedMetricsToken() throws Exception {
+        return Files.readString(dataDir.resolve(MetricsToken.FILE_NAME)).trim();
+    }
+
+    /** /metrics with the generated token; fails unless it answers 200. */
+    String metrics() throws Exception {
+        HttpResponse<String> r = getText("/metrics", "Authorization", "Bearer " + generatedMetricsToken());
+        if (r.statusCode() != 200) {
+            throw new AssertionError("/metrics answered " + r.statusCode() + ": " + r.body());
+        }
+        return r.body();
+    }
+
+    /** An answer read off a plain socket, for request targets an HTTP client library would refuse to send. */
+    record RawReply(int status, Map<String, String> headers, String body) {}
+
+    /** Sends {@code GET <target> HTTP/1.1} as given, byte for byte, and reads the answer. */
+    RawReply rawGet(String target) throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", server.httpPort())) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + server.httpPort()
+                    + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            String all = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            int end = all.indexOf("\r\n\r\n");
+            String[] lines = all.substring(0, end).split("\r\n");
+            Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+            for (int i = 1; i < lines.length; i++) {
+                int colon = lines[i].indexOf(':');
+                headers.put(lines[i].substring(0, colon).trim(), lines[i].substring(colon + 1).trim());
+            }
+            return new RawReply(Integer.parseInt(lines[0].split(" ")[1]), headers, all.substring(end + 4));
+        }
+    }
+
     /** A signaling connection that collects every message the server sends. */
     Signaling signaling() throws Exception {
         return signaling(Map.of());
     }
 
-    /** A signaling connection whose upgrade request carries these extra headers (e.g. X-Forwarded-For). */
+    /** A signaling connection sent with an {@code Origin} header (null: none, as from a non-browser client). */
+    Signaling signaling(String origin) throws Exception {
+        return signaling(origin == null ? Map.of() : Map.of("Origin", origin));
+    }
+
+    /** A signaling connection whose upgrade request carries these extra headers (e.g. X-Forwarded-For, Origin). */
     Signaling signaling(Map<String, String> headers) throws Exception {
         Signaling s = new Signaling();
         WebSocket.Builder builder = http.newWebSocketBuilder();

@@ -55,6 +55,29 @@ class ServerConfigTest {
         assertRefused("need --turn-secret", new String[] {"--turn-urls", "turn:t.example.org:3478"}, Map.of());
         assertRefused("not a stun: or stuns: URL", new String[] {"--stun-urls", "http://x"}, Map.of());
         assertRefused("must be one of error", new String[] {"--log-level", "loud"}, Map.of());
+        assertRefused("setting metrics-token", new String[] {"--metrics-token", "short"}, Map.of());
+        assertRefused("setting metrics-token", new String[] {"--metrics-token", "sixteen chars but spaces"}, Map.of());
+        assertRefused("setting metrics-port", new String[] {"--metrics-port", "x"}, Map.of());
+        assertRefused("must differ from http-port", new String[] {"--metrics-port", "8080"}, Map.of());
+        assertRefused("setting metrics-bind", new String[] {"--metrics-bind", "metrics.example.org"}, Map.of());
+        assertRefused("setting metrics-user-labels", new String[] {"--metrics-user-labels", "yes"}, Map.of());
+        assertRefused("is not an origin", new String[] {"--allowed-origins", "https://app.example.org/"}, Map.of());
+        assertRefused("is not an origin", new String[] {"--allowed-origins", "*"}, Map.of());
+        assertRefused("is not an origin", new String[] {"--allowed-origins", "app.example.org"}, Map.of());
+    }
+
+    @Test
+    void metricsAndOriginsDefaultToTheSafeSide() {
+        ServerConfig c = ServerConfig.from(Settings.resolve(new String[0], Map.of()));
+        assertEquals(null, c.metricsToken(), "a token is generated into the data directory");
+        assertEquals(null, c.metricsPort(), "metrics on the HTTP port, behind the token");
+        assertTrue(c.metricsBind().isLoopbackAddress());
+        assertTrue(!c.metricsUserLabels(), "no user-chosen text in labels");
+        assertTrue(c.allowedOrigins().isEmpty(), "only the server's own origin");
+        ServerConfig set = ServerConfig.from(Settings.resolve(new String[] {"--allowed-origins",
+                "https://App.example.org, http://localhost:3000", "--metrics-port", "9464"}, Map.of()));
+        assertEquals(List.of("https://app.example.org", "http://localhost:3000"), set.allowedOrigins());
+        assertEquals(9464, set.metricsPort());
     }
 
     @Test

@@ -7,7 +7,10 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
 
@@ -54,14 +57,24 @@ public final class SignalingService {
         this.quota = new AddressQuota(limits.connectionsPerAddress(), limits.roomsPerAddress());
     }
 
-    /** Wraps {@code next} with the WebSocket upgrade at {@code /ws/signaling}. */
-    public Handler handler(Server server, Handler next) {
+    /**
+     * Wraps {@code next} with the WebSocket upgrade at {@code /ws/signaling}. An upgrade from a browser page of
+     * an origin {@code origins} does not permit is refused with 403 before it upgrades.
+     */
+    public Handler handler(Server server, Handler next, AllowedOrigins origins) {
         WebSocketUpgradeHandler ws = WebSocketUpgradeHandler.from(server, container -> {
             // Jetty's own limit sits above ours so an oversized message gets a protocol error, not a dropped socket.
             container.setMaxTextMessageSize(4L * MAX_MESSAGE_BYTES);
             container.setIdleTimeout(IDLE_TIMEOUT);
-            container.addMapping("/ws/signaling", (request, response, callback) ->
-                    new SignalingSession(this, ClientAddress.of(request, limits.trustedProxies())));
+            container.addMapping("/ws/signaling", (request, response, callback) -> {
+                HttpURI uri = request.getHttpURI();
+                if (!origins.permits(request.getHeaders().get(HttpHeader.ORIGIN), uri.getHost(), uri.getPort())) {
+                    Response.writeError(request, response, callback, 403,
+                            "signaling is not open to pages of this origin (see the allowed-origins setting)");
+                    return null;
+                }
+                return new SignalingSession(this, ClientAddress.of(request, limits.trustedProxies()));
+            });
         });
         ws.setHandler(next);
         return ws;

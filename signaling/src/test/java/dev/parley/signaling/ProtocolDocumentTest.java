@@ -1,0 +1,54 @@
+package dev.parley.signaling;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** docs/protocol.md's error codes are exactly the ones the signaling code sends: clients switch on them. */
+class ProtocolDocumentTest {
+    private static final Path DOC = Path.of("../docs/protocol.md");
+    private static final Path SOURCES = Path.of("src/main/java/dev/parley/signaling");
+    /** Where a code is given: {@code error("code", ...)} in a session, {@code new Invalid("code", ...)} in decoding. */
+    private static final Pattern SENT = Pattern.compile("(?:\\berror|new Invalid)\\(\"([a-z_]+)\"");
+
+    @Test
+    void documentedErrorCodesAreTheOnesSent() throws Exception {
+        Set<String> documented = documentedCodes(Files.readString(DOC));
+        Set<String> sent = new TreeSet<>();
+        try (Stream<Path> files = Files.walk(SOURCES)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+                Matcher m = SENT.matcher(Files.readString(f));
+                while (m.find()) {
+                    sent.add(m.group(1));
+                }
+            }
+        }
+        assertTrue(sent.size() >= 5, "the scan finds the codes the code sends: " + sent);
+        assertEquals(sent, documented, "docs/protocol.md '### Error codes' against the codes in " + SOURCES);
+        Matcher mention = Pattern.compile("`code` `([a-z_]+)`").matcher(Files.readString(DOC));
+        while (mention.find()) {
+            assertTrue(sent.contains(mention.group(1)), "docs/protocol.md names code '" + mention.group(1)
+                    + "', which the server never sends");
+        }
+    }
+
+    private static Set<String> documentedCodes(String doc) {
+        int start = doc.indexOf("### Error codes");
+        assertTrue(start >= 0, "docs/protocol.md has an '### Error codes' section");
+        Set<String> codes = new TreeSet<>();
+        Matcher row = Pattern.compile("(?m)^\\| `([a-z_]+)` \\|").matcher(doc);
+        row.region(start, doc.indexOf("\n## ", start) < 0 ? doc.length() : doc.indexOf("\n## ", start));
+        while (row.find()) {
+            codes.add(row.group(1));
+        }
+        return codes;
+    }
+}
