@@ -108,12 +108,20 @@ public final class SyntheticPeer implements AutoCloseable {
 
     /** Opens a peer connection on a fresh UDP socket bound to 127.0.0.1 and starts its receive thread. */
     public static SyntheticPeer open(String label, MediaHandler handler) throws IOException {
+        return open(label, InetAddress.getLoopbackAddress(), handler);
+    }
+
+    /**
+     * Opens a peer connection on a fresh UDP socket bound to {@code bind}, e.g. another loopback address
+     * (127.0.0.2 on Linux) so that a test can play a second machine.
+     */
+    public static SyntheticPeer open(String label, InetAddress bind, MediaHandler handler) throws IOException {
         Objects.requireNonNull(handler, "handler");
         DatagramChannel channel = DatagramChannel.open();
         try {
             channel.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 4 * 1024 * 1024);
             channel.setOption(java.net.StandardSocketOptions.SO_SNDBUF, 1024 * 1024);
-            channel.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            channel.bind(new InetSocketAddress(bind, 0));
         } catch (IOException e) {
             channel.close();
             throw e;
@@ -332,6 +340,29 @@ public final class SyntheticPeer implements AutoCloseable {
         srtp = new SrtpSession(keys, SrtpSession.Role.DTLS_CLIENT, SrtpSession.DEFAULT_MAX_SSRCS);
         long everyMillis = consentInterval.toMillis();
         consent = CONSENT.scheduleAtFixedRate(this::sendConsentCheck, everyMillis, everyMillis, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Only the ICE part of {@link #connect}: a nominating check until the server answers. What a hostile client
+     * does before it sends the server something other than a DTLS handshake ({@link #sendRaw}).
+     *
+     * @throws TimeoutException when the server does not answer within {@code timeout}
+     */
+    public void checkIce(Duration timeout) throws IOException, TimeoutException {
+        Remote r = remote;
+        if (r == null) {
+            throw new IllegalStateException(label + ": no SDP from the server yet");
+        }
+        checkConnectivity(r, System.nanoTime() + timeout.toNanos());
+    }
+
+    /** Sends {@code datagram} to the server's candidate as it is (for tests of what the server does with junk). */
+    public void sendRaw(byte[] datagram) throws IOException {
+        Remote r = remote;
+        if (r == null) {
+            throw new IllegalStateException(label + ": no SDP from the server yet");
+        }
+        channel.send(ByteBuffer.wrap(datagram), r.candidate());
     }
 
     /** Whether DTLS completed and SRTP is ready. */
