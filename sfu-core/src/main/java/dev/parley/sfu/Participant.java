@@ -111,7 +111,7 @@ public final class Participant {
         return room.call(() -> {
             ensureActive();
             if (publisher == null) {
-                publisher = room.media().createTransport("publisher " + id, timeoutListener());
+                publisher = room.media().createTransport(room.name(), "publisher " + id, timeoutListener());
             }
             PublisherNegotiation.Result result = PublisherNegotiation.answer(offer, publisher.local(), sessionId);
             IceParameters known = publisher.remote();
@@ -223,7 +223,7 @@ public final class Participant {
             return;
         }
         if (subscriber == null) {
-            subscriber = room.media().createTransport("subscriber " + id, timeoutListener());
+            subscriber = room.media().createTransport(room.name(), "subscriber " + id, timeoutListener());
         }
         subscriptionsChanged = true;
         for (Section s : sections) {

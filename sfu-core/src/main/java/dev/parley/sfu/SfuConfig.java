@@ -1,5 +1,6 @@
 package dev.parley.sfu;
 
+import dev.parley.sfu.dtls.HandshakeLimits;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
@@ -13,11 +14,21 @@ import java.util.Objects;
  * @param announcedAddresses the addresses put in ICE candidates, in order (e.g. the public address behind 1:1 NAT)
  * @param consentTimeout how long a connection may go without an ICE consent check before its participant is removed
  * @param maxParticipantsPerRoom joins beyond this are refused
+ * @param handshakeLimits how many DTLS handshakes may be pending, per source address, per room and in all, and
+ *     how long they may take ({@link HandshakeLimits#DEFAULTS} unless a deployment needs otherwise)
  */
 public record SfuConfig(InetAddress bindAddress, int mediaPort, List<InetAddress> announcedAddresses,
-                        Duration consentTimeout, int maxParticipantsPerRoom) {
+                        Duration consentTimeout, int maxParticipantsPerRoom, HandshakeLimits handshakeLimits) {
+    /** A configuration with the {@linkplain HandshakeLimits#DEFAULTS default handshake limits}. */
+    public SfuConfig(InetAddress bindAddress, int mediaPort, List<InetAddress> announcedAddresses,
+                     Duration consentTimeout, int maxParticipantsPerRoom) {
+        this(bindAddress, mediaPort, announcedAddresses, consentTimeout, maxParticipantsPerRoom,
+                HandshakeLimits.DEFAULTS);
+    }
+
     public SfuConfig {
         Objects.requireNonNull(bindAddress, "bindAddress");
+        Objects.requireNonNull(handshakeLimits, "handshakeLimits");
         announcedAddresses = List.copyOf(announcedAddresses);
         if (announcedAddresses.isEmpty()) {
             throw new IllegalArgumentException("at least one address must be announced in ICE candidates");
