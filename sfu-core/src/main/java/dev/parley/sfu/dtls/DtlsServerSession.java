@@ -395,12 +395,12 @@ public final class DtlsServerSession implements AutoCloseable {
         if (counter == null) {
             return;
         }
-        if (release) {
-            counter.release(source, room);
-        }
         HandshakeOutcome outcome = outcome(error);
         if (outcome != null) {
-            counter.ended(outcome);
+            counter.ended(outcome); // before the release, so that a drop in pending() means it is counted
+        }
+        if (release) {
+            counter.release(source, room);
         }
     }
 
