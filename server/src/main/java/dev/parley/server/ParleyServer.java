@@ -28,7 +28,7 @@ final class ParleyServer implements AutoCloseable {
     void start() throws Exception {
         Files.createDirectories(config.dataDir());
         sfu = SfuServer.start(new SfuConfig(config.mediaBind(), config.mediaPort(), config.announcedAddresses(),
-                config.consentTimeout(), config.maxParticipants()));
+                config.consentTimeout(), config.maxParticipants(), config.handshakeLimits()));
         http = new Server();
         ServerConnector connector = new ServerConnector(http);
         connector.setHost(config.httpBind().getHostAddress());
@@ -75,6 +75,10 @@ final class ParleyServer implements AutoCloseable {
 
     int mediaPort() {
         return sfu.mediaPort();
+    }
+
+    SfuServer sfu() {
+        return sfu;
     }
 
     @Override

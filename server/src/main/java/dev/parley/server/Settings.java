@@ -44,6 +44,9 @@ final class Settings {
             new Option("public-url", "", "the URL browsers use to reach this server, for links in API answers (default: http://localhost:<http-port>)"),
             new Option("redis-url", "", "Redis for state shared between nodes (rate limits, revocations, live participants), e.g. redis://127.0.0.1:6379/0"),
             new Option("kafka-bootstrap", "", "Kafka bootstrap servers for events (default: in-process event bus)"),
+            new Option("dtls-handshake-threads", "32", "threads for DTLS handshakes; twice as many more may wait for one, beyond that a ClientHello is refused (the browser retries it)"),
+            new Option("dtls-pending-per-source", "4", "DTLS handshakes pending at once from one IPv4 address or IPv6 /64; more are refused until one ends (raise it for many users behind one NAT)"),
+            new Option("dtls-pending-per-room", "8", "DTLS handshakes pending at once in one room; more are refused until one ends"),
             new Option("log-level", "info", "log level: error, warn, info, debug, trace"));
 
     private final Map<String, String> values;

@@ -46,6 +46,16 @@ final class RunningServer implements AutoCloseable {
         return send(HttpRequest.newBuilder(URI.create(base + path)).GET(), bearer);
     }
 
+    /** The body of a GET as text, e.g. {@code /metrics}; fails unless the status is 200. */
+    String text(String path) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + path)).GET()
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new AssertionError("GET " + path + " answered " + r.statusCode() + ": " + r.body());
+        }
+        return r.body();
+    }
+
     private Reply send(HttpRequest.Builder b, String bearer) throws Exception {
         if (bearer != null) {
             b.header("authorization", "Bearer " + bearer);
