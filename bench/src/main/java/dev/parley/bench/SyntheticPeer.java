@@ -365,6 +365,38 @@ public final class SyntheticPeer implements AutoCloseable {
         channel.send(ByteBuffer.wrap(datagram), r.candidate());
     }
 
+    /**
+     * Sends junk the server's demultiplexer takes for DTLS: a DTLS 1.2 handshake record in epoch 0 whose header
+     * says ClientHello and whose body is random, or random bytes after a handshake record's first bytes.
+     */
+    public void sendJunkDtls(java.util.Random random) throws IOException {
+        int body = 40 + random.nextInt(300);
+        ByteBuffer b = ByteBuffer.allocate(13 + body);
+        b.put((byte) 22).putShort((short) 0xFEFD).putShort((short) 0).putShort((short) 0).putInt(random.nextInt(1000));
+        b.putShort((short) body);
+        if (random.nextBoolean()) {
+            b.put((byte) 1).put((byte) 0).putShort((short) (body - 12)); // ClientHello of the record's length
+            b.putShort((short) 0).put((byte) 0).putShort((short) 0); // message_seq 0, fragment_offset 0
+            b.put((byte) 0).putShort((short) (body - 12));
+        }
+        byte[] rest = new byte[b.remaining()];
+        random.nextBytes(rest);
+        sendRaw(b.put(rest).array());
+    }
+
+    /**
+     * Sends a genuine ClientHello, as {@link #connect} would after ICE, and nothing after it: a hostile client
+     * that leaves the server's handshake waiting for a flight that never comes.
+     */
+    public void sendStalledClientHello() throws IOException {
+        Remote r = remote;
+        if (r == null) {
+            throw new IllegalStateException(label + ": no SDP from the server yet");
+        }
+        sendRaw(ClientHelloCatcher.firstFlight(new PeerDtlsClient(certificate, r.fingerprint(),
+                new SrtpProfile[] {SrtpProfile.AEAD_AES_128_GCM}, 1000)));
+    }
+
     /** Whether DTLS completed and SRTP is ready. */
     public boolean connected() {
         return srtp != null && !closed;

@@ -15,19 +15,14 @@ import dev.parley.sfu.dtls.HandshakeLimits;
 import dev.parley.sfu.dtls.HandshakeOutcome;
 import dev.parley.sfu.srtp.SrtpProfile;
 import dev.parley.sfu.srtp.SrtpSession;
-import java.io.IOException;
 import java.net.InetAddress;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.bouncycastle.tls.DTLSClientProtocol;
-import org.bouncycastle.tls.DatagramTransport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -70,7 +65,6 @@ class HandshakeStarvationTest {
         InetAddress attackerAddress = InetAddress.getByName("127.0.0.2");
         sfu = SfuServer.start(new SfuConfig(LOOPBACK, 0, List.of(LOOPBACK), Duration.ofSeconds(30), 1000, LIMITS));
         HandshakeAdmission handshakes = sfu.handshakes();
-        byte[] clientHello = genuineClientHello();
         AtomicInteger attackTransports = new AtomicInteger();
         List<Throwable> attackErrors = new CopyOnWriteArrayList<>();
         Thread attacker = new Thread(() -> {
@@ -83,10 +77,10 @@ class HandshakeStarvationTest {
                         junk.checkIce(Duration.ofSeconds(5));
                         if (i % 2 == 0) {
                             for (int r = 0; r < 3; r++) {
-                                junk.sendRaw(junkRecord(random));
+                                junk.sendJunkDtls(random);
                             }
                         } else {
-                            junk.sendRaw(clientHello); // and never answers the server's flight
+                            junk.sendStalledClientHello();
                         }
                     }
                     Thread.sleep(500); // the attack's own pace, not a wait for a condition
@@ -147,68 +141,6 @@ class HandshakeStarvationTest {
         peer.acceptAnswer(p.publish(peer.publisherOffer(0x1000 + peers.size(), 0x2000 + peers.size()))
                 .get(5, TimeUnit.SECONDS));
         return peer;
-    }
-
-    /**
-     * The first datagram a DTLS-SRTP client sends: its ClientHello, caught from a real client (which is then
-     * stopped), as a hostile peer can replay it and never go on.
-     */
-    static byte[] genuineClientHello() throws Exception {
-        byte[][] first = new byte[1][];
-        DatagramTransport catcher = new DatagramTransport() {
-            @Override
-            public int getReceiveLimit() {
-                return 1500;
-            }
-
-            @Override
-            public int getSendLimit() {
-                return 1200;
-            }
-
-            @Override
-            public int receive(byte[] buf, int off, int len, int waitMillis) throws IOException {
-                throw new IOException("caught the ClientHello; stop here");
-            }
-
-            @Override
-            public void send(byte[] buf, int off, int len) {
-                if (first[0] == null) {
-                    first[0] = Arrays.copyOfRange(buf, off, off + len);
-                }
-            }
-
-            @Override
-            public void close() {}
-        };
-        PeerCertificate cert = PeerCertificate.generate();
-        try {
-            new DTLSClientProtocol().connect(new PeerDtlsClient(cert, cert.fingerprint(),
-                    new SrtpProfile[] {SrtpProfile.AEAD_AES_128_GCM}, 1000), catcher);
-        } catch (IOException expected) {
-            // stopped after the first flight
-        }
-        assertTrue(first[0] != null && first[0][0] == 22, "a ClientHello record was sent");
-        return first[0];
-    }
-
-    /**
-     * A datagram the media port's demultiplexer takes for DTLS: a DTLS 1.2 handshake record in epoch 0 whose
-     * header says ClientHello, with a random body, or random bytes after a handshake content type.
-     */
-    static byte[] junkRecord(Random random) {
-        int body = 40 + random.nextInt(300);
-        ByteBuffer b = ByteBuffer.allocate(13 + body);
-        b.put((byte) 22).putShort((short) 0xFEFD).putShort((short) 0).putShort((short) 0).putInt(random.nextInt(1000));
-        b.putShort((short) body);
-        if (random.nextBoolean()) {
-            b.put((byte) 1).put((byte) 0).putShort((short) (body - 12)); // ClientHello of the record's length
-            b.putShort((short) 0).put((byte) 0).putShort((short) 0); // message_seq 0, fragment_offset 0
-            b.put((byte) 0).putShort((short) (body - 12));
-        }
-        byte[] rest = new byte[b.remaining()];
-        random.nextBytes(rest);
-        return b.put(rest).array();
     }
 
     /** A participant's owner that ignores what it is told. */
