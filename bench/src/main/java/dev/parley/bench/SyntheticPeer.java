@@ -108,12 +108,20 @@ public final class SyntheticPeer implements AutoCloseable {
 
     /** Opens a peer connection on a fresh UDP socket bound to 127.0.0.1 and starts its receive thread. */
     public static SyntheticPeer open(String label, MediaHandler handler) throws IOException {
+        return open(label, InetAddress.getLoopbackAddress(), handler);
+    }
+
+    /**
+     * Opens a peer connection on a fresh UDP socket bound to {@code bind}, e.g. another loopback address
+     * (127.0.0.2 on Linux) so that a test can play a second machine.
+     */
+    public static SyntheticPeer open(String label, InetAddress bind, MediaHandler handler) throws IOException {
         Objects.requireNonNull(handler, "handler");
         DatagramChannel channel = DatagramChannel.open();
         try {
             channel.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 4 * 1024 * 1024);
             channel.setOption(java.net.StandardSocketOptions.SO_SNDBUF, 1024 * 1024);
-            channel.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            channel.bind(new InetSocketAddress(bind, 0));
         } catch (IOException e) {
             channel.close();
             throw e;
@@ -332,6 +340,61 @@ public final class SyntheticPeer implements AutoCloseable {
         srtp = new SrtpSession(keys, SrtpSession.Role.DTLS_CLIENT, SrtpSession.DEFAULT_MAX_SSRCS);
         long everyMillis = consentInterval.toMillis();
         consent = CONSENT.scheduleAtFixedRate(this::sendConsentCheck, everyMillis, everyMillis, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Only the ICE part of {@link #connect}: a nominating check until the server answers. What a hostile client
+     * does before it sends the server something other than a DTLS handshake ({@link #sendRaw}).
+     *
+     * @throws TimeoutException when the server does not answer within {@code timeout}
+     */
+    public void checkIce(Duration timeout) throws IOException, TimeoutException {
+        Remote r = remote;
+        if (r == null) {
+            throw new IllegalStateException(label + ": no SDP from the server yet");
+        }
+        checkConnectivity(r, System.nanoTime() + timeout.toNanos());
+    }
+
+    /** Sends {@code datagram} to the server's candidate as it is (for tests of what the server does with junk). */
+    public void sendRaw(byte[] datagram) throws IOException {
+        Remote r = remote;
+        if (r == null) {
+            throw new IllegalStateException(label + ": no SDP from the server yet");
+        }
+        channel.send(ByteBuffer.wrap(datagram), r.candidate());
+    }
+
+    /**
+     * Sends junk the server's demultiplexer takes for DTLS: a DTLS 1.2 handshake record in epoch 0 whose header
+     * says ClientHello and whose body is random, or random bytes after a handshake record's first bytes.
+     */
+    public void sendJunkDtls(java.util.Random random) throws IOException {
+        int body = 40 + random.nextInt(300);
+        ByteBuffer b = ByteBuffer.allocate(13 + body);
+        b.put((byte) 22).putShort((short) 0xFEFD).putShort((short) 0).putShort((short) 0).putInt(random.nextInt(1000));
+        b.putShort((short) body);
+        if (random.nextBoolean()) {
+            b.put((byte) 1).put((byte) 0).putShort((short) (body - 12)); // ClientHello of the record's length
+            b.putShort((short) 0).put((byte) 0).putShort((short) 0); // message_seq 0, fragment_offset 0
+            b.put((byte) 0).putShort((short) (body - 12));
+        }
+        byte[] rest = new byte[b.remaining()];
+        random.nextBytes(rest);
+        sendRaw(b.put(rest).array());
+    }
+
+    /**
+     * Sends a genuine ClientHello, as {@link #connect} would after ICE, and nothing after it: a hostile client
+     * that leaves the server's handshake waiting for a flight that never comes.
+     */
+    public void sendStalledClientHello() throws IOException {
+        Remote r = remote;
+        if (r == null) {
+            throw new IllegalStateException(label + ": no SDP from the server yet");
+        }
+        sendRaw(ClientHelloCatcher.firstFlight(new PeerDtlsClient(certificate, r.fingerprint(),
+                new SrtpProfile[] {SrtpProfile.AEAD_AES_128_GCM}, 1000)));
     }
 
     /** Whether DTLS completed and SRTP is ready. */

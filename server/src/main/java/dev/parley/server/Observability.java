@@ -4,6 +4,8 @@ import dev.parley.sfu.Participant;
 import dev.parley.sfu.Room;
 import dev.parley.sfu.SfuServer;
 import dev.parley.sfu.StreamStats;
+import dev.parley.sfu.dtls.HandshakeAdmission;
+import dev.parley.sfu.dtls.HandshakeOutcome;
 import dev.parley.sfu.media.DropReason;
 import dev.parley.sfu.media.MediaCounters;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
@@ -66,6 +68,18 @@ final class Observability extends Handler.Abstract {
                         cb.call(c.droppedPackets(r), r.label());
                     }
                 }).register(registry);
+        HandshakeAdmission handshakes = sfu.handshakes();
+        CounterWithCallback.builder().name("parley_dtls_handshakes_total")
+                .help("DTLS handshakes by how they ended: completed, refused_source, refused_room, refused_pool, timeout, failed")
+                .labelNames("outcome")
+                .callback(cb -> {
+                    for (HandshakeOutcome o : HandshakeOutcome.values()) {
+                        cb.call(handshakes.count(o), o.label());
+                    }
+                }).register(registry);
+        GaugeWithCallback.builder().name("parley_dtls_handshakes_pending")
+                .help("DTLS handshakes admitted and not ended yet (running or waiting for a thread)")
+                .callback(cb -> cb.call(handshakes.pending())).register(registry);
         GaugeWithCallback.builder().name("parley_rooms").help("Rooms with participants")
                 .callback(cb -> cb.call(sfu.rooms().size())).register(registry);
         GaugeWithCallback.builder().name("parley_participants").help("Participants in all rooms")

@@ -36,7 +36,7 @@ final class ParleyServer implements AutoCloseable {
         Files.createDirectories(config.dataDir());
         sfu = SfuServer.start(new SfuConfig(config.mediaBind(), config.mediaPort(), config.announcedAddresses(),
                 config.consentTimeout(), config.maxParticipants(), config.limits().tracksPerParticipant(),
-                config.limits().tracksPerRoom()));
+                config.limits().tracksPerRoom(), config.handshakeLimits()));
         http = new Server();
         http.setErrorHandler(new ProblemErrorHandler());
         ServerConnector connector = new ServerConnector(http, quietHttp());
@@ -134,6 +134,10 @@ final class ParleyServer implements AutoCloseable {
 
     int mediaPort() {
         return sfu.mediaPort();
+    }
+
+    SfuServer sfu() {
+        return sfu;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.parley.server;
 
 import dev.parley.signaling.AllowedOrigins;
+import dev.parley.sfu.dtls.HandshakeLimits;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
@@ -23,6 +24,7 @@ record ServerConfig(
         Path dataDir,
         Duration consentTimeout,
         int maxParticipants,
+        HandshakeLimits handshakeLimits,
         List<String> stunUrls,
         List<String> turnUrls,
         String turnSecret,
@@ -109,6 +111,16 @@ record ServerConfig(
         if (!dbUrl.isEmpty() && !dbUrl.startsWith("jdbc:postgresql:") && !dbUrl.startsWith("jdbc:h2:")) {
             throw invalid(s, "db-url", "must be a jdbc:postgresql: (or jdbc:h2:) URL");
         }
+        int handshakeThreads = positive(s, "dtls-handshake-threads", 2, 1024);
+        int perSource = positive(s, "dtls-pending-per-source", 1, 1024);
+        if (perSource >= handshakeThreads) {
+            throw invalid(s, "dtls-pending-per-source", "must be less than dtls-handshake-threads ("
+                    + handshakeThreads + "), or one address could take every handshake thread");
+        }
+        int perRoom = positive(s, "dtls-pending-per-room", 1, 10_000);
+        HandshakeLimits defaults = HandshakeLimits.DEFAULTS;
+        HandshakeLimits handshakeLimits = new HandshakeLimits(handshakeThreads, 2 * handshakeThreads, perSource,
+                perRoom, defaults.firstFlightTimeout(), defaults.handshakeTimeout());
         String redisUrl = s.get("redis-url");
         if (!redisUrl.isEmpty() && !redisUrl.startsWith("redis://") && !redisUrl.startsWith("rediss://")) {
             throw invalid(s, "redis-url", "must be a redis:// or rediss:// URL");
@@ -147,7 +159,7 @@ record ServerConfig(
         return new ServerConfig(httpPort, httpBind, mediaPort, mediaBind, List.copyOf(announced),
                 Path.of(dataDir).toAbsolutePath().normalize(),
                 Duration.ofSeconds(positive(s, "consent-timeout", 1, 3600)),
-                positive(s, "max-participants", 1, 10_000),
+                positive(s, "max-participants", 1, 10_000), handshakeLimits,
                 stunUrls, turnUrls, emptyToNull(turnSecret), emptyToNull(dbUrl), emptyToNull(s.get("db-user")),
                 emptyToNull(s.get("db-password")), emptyToNull(s.get("jwt-secret")), authRequired.equals("true"),
                 emptyToNull(publicUrl), emptyToNull(redisUrl), emptyToNull(s.get("kafka-bootstrap")), limits,

@@ -55,6 +55,9 @@ final class Settings {
             new Option("metrics-bind", "127.0.0.1", "address the metrics listener binds (with metrics-port)"),
             new Option("metrics-user-labels", "false", "true: per-participant metrics also carry room_name and name (user-chosen text); false: only server-made ids"),
             new Option("allowed-origins", "", "other web origins whose pages may open signaling WebSockets, comma-separated (e.g. https://app.example.org); this server's own origin is always allowed"),
+            new Option("dtls-handshake-threads", "32", "threads for DTLS handshakes; twice as many more may wait for one, beyond that a ClientHello is refused (the browser retries it)"),
+            new Option("dtls-pending-per-source", "4", "DTLS handshakes pending at once from one IPv4 address or IPv6 /64; more are refused until one ends (raise it for many users behind one NAT)"),
+            new Option("dtls-pending-per-room", "8", "DTLS handshakes pending at once in one room; more are refused until one ends"),
             new Option("log-level", "info", "log level: error, warn, info, debug, trace"));
 
     private final Map<String, String> values;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.parley.sfu.dtls.HandshakeLimits;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +25,19 @@ class ServerConfigTest {
         assertTrue(c.dataDir().endsWith("data"));
         assertTrue(c.stunUrls().isEmpty(), "no public STUN server by default");
         assertTrue(!c.announcedAddresses().isEmpty());
+        assertEquals(HandshakeLimits.DEFAULTS, c.handshakeLimits(), "the documented DTLS handshake caps");
+    }
+
+    @Test
+    void dtlsHandshakeCapsAreReadAndTheQueueFollowsTheThreads() {
+        ServerConfig c = ServerConfig.from(Settings.resolve(new String[] {"--dtls-handshake-threads", "10",
+                "--dtls-pending-per-source", "3"}, Map.of("PARLEY_DTLS_PENDING_PER_ROOM", "20")));
+        HandshakeLimits limits = c.handshakeLimits();
+        assertEquals(10, limits.threads());
+        assertEquals(20, limits.queue());
+        assertEquals(3, limits.perSource());
+        assertEquals(20, limits.perRoom());
+        assertEquals(HandshakeLimits.DEFAULTS.firstFlightTimeout(), limits.firstFlightTimeout());
     }
 
     @Test
@@ -64,6 +78,13 @@ class ServerConfigTest {
         assertRefused("is not an origin", new String[] {"--allowed-origins", "https://app.example.org/"}, Map.of());
         assertRefused("is not an origin", new String[] {"--allowed-origins", "*"}, Map.of());
         assertRefused("is not an origin", new String[] {"--allowed-origins", "app.example.org"}, Map.of());
+        assertRefused("setting dtls-handshake-threads (from --dtls-handshake-threads, value '0'): must be between 2 and 1024",
+                new String[] {"--dtls-handshake-threads", "0"}, Map.of());
+        assertRefused("setting dtls-pending-per-room (from $PARLEY_DTLS_PENDING_PER_ROOM, value 'many'): must be a whole number",
+                new String[0], Map.of("PARLEY_DTLS_PENDING_PER_ROOM", "many"));
+        assertRefused("setting dtls-pending-per-source (from --dtls-pending-per-source, value '32'): must be less than "
+                + "dtls-handshake-threads (32), or one address could take every handshake thread",
+                new String[] {"--dtls-pending-per-source", "32"}, Map.of());
     }
 
     @Test

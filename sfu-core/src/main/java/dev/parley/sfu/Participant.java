@@ -116,7 +116,7 @@ public final class Participant {
             PeerTransport transport = publisher;
             boolean fresh = transport == null;
             if (fresh) {
-                transport = room.media().createTransport("publisher " + id, timeoutListener());
+                transport = room.media().createTransport(room.name(), "publisher " + id, timeoutListener());
             }
             PublisherNegotiation.Result result;
             try {
@@ -249,7 +249,7 @@ public final class Participant {
             return;
         }
         if (subscriber == null) {
-            subscriber = room.media().createTransport("subscriber " + id, timeoutListener());
+            subscriber = room.media().createTransport(room.name(), "subscriber " + id, timeoutListener());
         }
         for (Section s : sections) {
             if (!s.active && !s.forwarding && s.source.kind() == track.kind()) {

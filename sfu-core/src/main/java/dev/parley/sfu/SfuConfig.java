@@ -1,5 +1,6 @@
 package dev.parley.sfu;
 
+import dev.parley.sfu.dtls.HandshakeLimits;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
@@ -15,24 +16,27 @@ import java.util.Objects;
  * @param maxParticipantsPerRoom joins beyond this are refused
  * @param maxTracksPerParticipant a publish that would leave one participant with more tracks is refused
  * @param maxTracksPerRoom a publish that would leave the room with more tracks in all is refused
+ * @param handshakeLimits how many DTLS handshakes may be pending, per source address, per room and in all, and
+ *     how long they may take ({@link HandshakeLimits#DEFAULTS} unless a deployment needs otherwise)
  */
 public record SfuConfig(InetAddress bindAddress, int mediaPort, List<InetAddress> announcedAddresses,
                         Duration consentTimeout, int maxParticipantsPerRoom, int maxTracksPerParticipant,
-                        int maxTracksPerRoom) {
+                        int maxTracksPerRoom, HandshakeLimits handshakeLimits) {
     /** Default tracks per participant: microphone, camera, and a screen share with its audio, twice over. */
     public static final int DEFAULT_MAX_TRACKS_PER_PARTICIPANT = 8;
     /** Default tracks per room: every subscriber offer stays well below what browsers and Parley's SDP parser take. */
     public static final int DEFAULT_MAX_TRACKS_PER_ROOM = 256;
 
-    /** A config with the default track limits. */
+    /** A config with the default track limits and {@linkplain HandshakeLimits#DEFAULTS handshake limits}. */
     public SfuConfig(InetAddress bindAddress, int mediaPort, List<InetAddress> announcedAddresses,
                      Duration consentTimeout, int maxParticipantsPerRoom) {
         this(bindAddress, mediaPort, announcedAddresses, consentTimeout, maxParticipantsPerRoom,
-                DEFAULT_MAX_TRACKS_PER_PARTICIPANT, DEFAULT_MAX_TRACKS_PER_ROOM);
+                DEFAULT_MAX_TRACKS_PER_PARTICIPANT, DEFAULT_MAX_TRACKS_PER_ROOM, HandshakeLimits.DEFAULTS);
     }
 
     public SfuConfig {
         Objects.requireNonNull(bindAddress, "bindAddress");
+        Objects.requireNonNull(handshakeLimits, "handshakeLimits");
         announcedAddresses = List.copyOf(announcedAddresses);
         if (announcedAddresses.isEmpty()) {
             throw new IllegalArgumentException("at least one address must be announced in ICE candidates");

@@ -1,5 +1,6 @@
 package dev.parley.sfu;
 
+import dev.parley.sfu.dtls.HandshakeAdmission;
 import dev.parley.sfu.media.MediaCounters;
 import dev.parley.sfu.media.MediaEngine;
 import java.util.List;
@@ -39,7 +40,7 @@ public final class SfuServer implements AutoCloseable {
     /** Binds the media port and starts the media threads. */
     public static SfuServer start(SfuConfig config) throws Exception {
         MediaEngine media = MediaEngine.start(config.bindAddress(), config.mediaPort(), config.announcedAddresses(),
-                config.consentTimeout());
+                config.consentTimeout(), config.handshakeLimits());
         ExecutorService control = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "parley-room-control");
             t.setDaemon(true);
@@ -84,6 +85,11 @@ public final class SfuServer implements AutoCloseable {
     /** Packet and drop counters of the media path, for metrics. */
     public MediaCounters counters() {
         return media.counters();
+    }
+
+    /** DTLS handshakes: how many are pending and how they ended ({@code completed}, {@code refused_*}, ...), for metrics. */
+    public HandshakeAdmission handshakes() {
+        return media.handshakes();
     }
 
     /** Removes everyone (telling them why) and releases the port and threads. */

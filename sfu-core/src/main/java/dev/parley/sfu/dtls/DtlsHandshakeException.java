@@ -7,12 +7,16 @@ import java.util.Objects;
 public final class DtlsHandshakeException extends IOException {
     /** The kinds of handshake failure. */
     public enum Reason {
-        /** The handshake did not finish within the session's timeout. */
+        /** No plausible ClientHello within the first-flight timeout, or no completed handshake within the handshake timeout. */
         TIMEOUT,
         /** The session was closed (or its future cancelled) before the handshake finished. */
         CLOSED,
-        /** The handshake executor refused the handshake task. */
+        /** Until the handshake timeout, the handshake executor (pool and queue) refused every ClientHello. */
         EXECUTOR_REJECTED,
+        /** Until the handshake timeout, every ClientHello came while its source had too many handshakes pending. */
+        REFUSED_SOURCE,
+        /** Until the handshake timeout, every ClientHello came while its room had too many handshakes pending. */
+        REFUSED_ROOM,
         /** The peer's certificate does not match the fingerprint from its SDP. */
         FINGERPRINT_MISMATCH,
         /** The peer sent no certificate, so it cannot be checked against its SDP fingerprint. */

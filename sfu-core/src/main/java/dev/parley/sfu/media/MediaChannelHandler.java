@@ -52,7 +52,7 @@ final class MediaChannelHandler extends SimpleChannelInboundHandler<DatagramPack
             if (t == null) {
                 counters.dropped(DropReason.UNKNOWN_SOURCE);
             } else {
-                t.onDtls(in);
+                t.onDtls(in, from);
             }
         } else if (first >= 128 && first <= 191) {
             PeerTransport t = engine.transportAt(from);

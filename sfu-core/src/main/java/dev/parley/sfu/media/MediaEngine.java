@@ -1,6 +1,8 @@
 package dev.parley.sfu.media;
 
 import dev.parley.sfu.dtls.DtlsCertificate;
+import dev.parley.sfu.dtls.HandshakeAdmission;
+import dev.parley.sfu.dtls.HandshakeLimits;
 import dev.parley.sfu.packet.PacketBuffer;
 import dev.parley.sfu.srtp.SrtpSession;
 import dev.parley.sfu.stun.StunBindingResponder;
@@ -30,9 +32,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,7 +41,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Everything per packet runs on that loop and touches loop-confined state only: the address table,
  * each transport's SRTP contexts, each stream's forwarding list. Control threads change that state by
- * posting tasks to the loop ({@link #onLoop}); DTLS handshakes, which block, run on their own bounded pool.
+ * posting tasks to the loop ({@link #onLoop}); DTLS handshakes, which block, run on their own bounded pool,
+ * admitted by {@link HandshakeAdmission} so that no source or room can take all of it.
  */
 public final class MediaEngine implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MediaEngine.class);
@@ -54,7 +54,7 @@ public final class MediaEngine implements AutoCloseable {
     private final List<InetSocketAddress> candidates;
     private final long consentTimeoutNanos;
     private final DtlsCertificate certificate;
-    private final ExecutorService handshakes;
+    private final HandshakeAdmission handshakes;
     private final MediaCounters counters = new MediaCounters();
 
     /** Transports by local ICE ufrag: written by control threads, read on the loop for STUN. */
@@ -64,8 +64,8 @@ public final class MediaEngine implements AutoCloseable {
     /** Every live transport, for the periodic tasks. Loop-confined. */
     private final List<PeerTransport> transports = new ArrayList<>();
 
-    private MediaEngine(EventLoopGroup group, Channel channel, List<InetAddress> announced, Duration consentTimeout)
-            throws Exception {
+    private MediaEngine(EventLoopGroup group, Channel channel, List<InetAddress> announced, Duration consentTimeout,
+                        HandshakeLimits handshakeLimits) throws Exception {
         this.group = group;
         this.channel = channel;
         this.loop = channel.eventLoop();
@@ -77,18 +77,14 @@ public final class MediaEngine implements AutoCloseable {
         this.candidates = List.copyOf(c);
         this.consentTimeoutNanos = consentTimeout.toNanos();
         this.certificate = DtlsCertificate.generate();
-        this.handshakes = new ThreadPoolExecutor(2, 16, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, "parley-dtls-handshake");
-            t.setDaemon(true);
-            return t;
-        });
+        this.handshakes = new HandshakeAdmission(handshakeLimits);
         // jitsi-srtp benchmarks its cipher providers on first use (seconds): do it now, not on the first call.
-        handshakes.execute(SrtpSession::cryptoBackend);
+        Thread.ofPlatform().daemon().name("parley-srtp-warmup").start(SrtpSession::cryptoBackend);
     }
 
-    /** Binds the media port and starts the media event loop. */
-    public static MediaEngine start(InetAddress bind, int port, List<InetAddress> announced, Duration consentTimeout)
-            throws Exception {
+    /** Binds the media port and starts the media event loop; DTLS handshakes are admitted within {@code handshakeLimits}. */
+    public static MediaEngine start(InetAddress bind, int port, List<InetAddress> announced, Duration consentTimeout,
+                                    HandshakeLimits handshakeLimits) throws Exception {
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         // Netty's own thread factory makes FastThreadLocalThreads, on which its buffer and object pools recycle.
@@ -111,7 +107,7 @@ public final class MediaEngine implements AutoCloseable {
             throw new IllegalStateException("cannot bind the media port udp/" + port + " on " + bind.getHostAddress()
                     + ": " + e.getMessage() + " (is another server using it? choose one with --media-port)", e);
         }
-        MediaEngine engine = new MediaEngine(group, ch, announced, consentTimeout);
+        MediaEngine engine = new MediaEngine(group, ch, announced, consentTimeout, handshakeLimits);
         self[0] = engine;
         engine.loop.scheduleAtFixedRate(engine::everySecond, 1, 1, TimeUnit.SECONDS);
         log.info("Media on udp/{} ({}), announcing {}", engine.port, epoll ? "epoll" : "nio", engine.candidates);
@@ -126,9 +122,18 @@ public final class MediaEngine implements AutoCloseable {
         return counters;
     }
 
-    /** A new transport with fresh ICE credentials, reachable by STUN as soon as this returns. */
-    public PeerTransport createTransport(String label, TransportListener listener) {
-        PeerTransport t = new PeerTransport(this, label, listener);
+    /** DTLS handshake admission: its caps, and how many handshakes are pending and how they ended. */
+    public HandshakeAdmission handshakes() {
+        return handshakes;
+    }
+
+    /**
+     * A new transport with fresh ICE credentials, reachable by STUN as soon as this returns.
+     *
+     * @param room the room it belongs to, whose cap on pending DTLS handshakes applies to it
+     */
+    public PeerTransport createTransport(String room, String label, TransportListener listener) {
+        PeerTransport t = new PeerTransport(this, room, label, listener);
         byUfrag.put(t.ufrag(), t);
         onLoop(() -> transports.add(t));
         return t;
@@ -142,10 +147,6 @@ public final class MediaEngine implements AutoCloseable {
 
     List<InetSocketAddress> candidates() {
         return candidates;
-    }
-
-    ExecutorService handshakes() {
-        return handshakes;
     }
 
     MediaCounters counterSet() {
@@ -240,6 +241,6 @@ public final class MediaEngine implements AutoCloseable {
     public void close() {
         channel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
-        handshakes.shutdownNow();
+        handshakes.close();
     }
 }

@@ -3,6 +3,7 @@ package dev.parley.sfu.media;
 import dev.parley.sfu.MediaKind;
 import dev.parley.sfu.StreamStats;
 import dev.parley.sfu.dtls.DtlsServerSession;
+import dev.parley.sfu.dtls.HandshakeLimits;
 import dev.parley.sfu.srtp.SrtpKeyingMaterial;
 import dev.parley.sfu.packet.PacketBuffer;
 import dev.parley.sfu.rtp.NackIterator;
@@ -41,6 +42,7 @@ public final class PeerTransport {
     private static final int MAX_EARLY_DTLS = 8;
 
     private final MediaEngine engine;
+    private final String room;
     private final String label;
     private final TransportListener listener;
     private final String ufrag = randomIce(8);
@@ -66,6 +68,8 @@ public final class PeerTransport {
     private long owedSinceNanos;
     private DtlsServerSession dtls;
     private ArrayDeque<byte[]> earlyDtls;
+    /** Where the first DTLS record came from: the source its handshake is counted against. */
+    private InetSocketAddress dtlsSource;
     private SrtpSession srtp;
     private boolean failed;
     private PublishedStream[] published = new PublishedStream[0];
@@ -74,8 +78,9 @@ public final class PeerTransport {
     private final NackIterator lost = new NackIterator();
     private final PacketBuffer out = new PacketBuffer();
 
-    PeerTransport(MediaEngine engine, String label, TransportListener listener) {
+    PeerTransport(MediaEngine engine, String room, String label, TransportListener listener) {
         this.engine = engine;
+        this.room = room;
         this.label = label;
         this.listener = listener;
         this.local = new LocalTransport(ufrag, pwd, engine.certificate().fingerprintSha256(), engine.candidates());
@@ -199,7 +204,10 @@ public final class PeerTransport {
         }
     }
 
-    void onDtls(PacketBuffer in) {
+    void onDtls(PacketBuffer in, InetSocketAddress from) {
+        if (dtlsSource == null) {
+            dtlsSource = from;
+        }
         if (dtls != null) {
             dtls.onDatagram(in.array(), in.offset(), in.length());
             return;
@@ -219,17 +227,19 @@ public final class PeerTransport {
         if (dtls != null || r == null || closed || earlyDtls == null) {
             return;
         }
+        HandshakeLimits limits = engine.handshakes().limits();
         dtls = new DtlsServerSession(engine.certificate(), r.fingerprint(), (buf, off, len) -> {
             InetSocketAddress to = selected;
             if (to != null) {
                 engine.sendNow(buf, off, len, to);
             }
-        });
+        }, limits.firstFlightTimeout(), limits.handshakeTimeout());
         for (byte[] record : earlyDtls) {
             dtls.onDatagram(record, 0, record.length);
         }
         earlyDtls = null;
-        dtls.start(engine.handshakes()).whenComplete((keys, error) -> engine.onLoop(() -> onHandshake(keys, error)));
+        dtls.start(engine.handshakes(), dtlsSource.getAddress(), room)
+                .whenComplete((keys, error) -> engine.onLoop(() -> onHandshake(keys, error)));
     }
 
     private void onHandshake(SrtpKeyingMaterial keys, Throwable error) {
