@@ -51,6 +51,7 @@ final class ParleyServer implements AutoCloseable {
         }
         SignalingService signaling = new SignalingService(sfu, control.authorizer(), control::iceServers,
                 control.observer());
+        control.attach(signaling);
         Handler.Sequence routes = new Handler.Sequence(new Observability(sfu, signaling::openSessions, control),
                 control.plane().apiHandler(), new StaticFiles());
         http.setHandler(signaling.handler(http, routes));
