@@ -259,7 +259,87 @@ class MeetingRulesAtJoinTest {
         }
     }
 
+    @Test
+    void theLobbyIsOnlyAWaitingRoomAndItIsBounded() throws Exception {
+        try (RunningServer s = new RunningServer(dir)) {
+            String host = register(s, "host@example.org");
+            JsonNode meeting = meeting(s, host, "{\"lobby\":true}");
+            String id = meeting.get("id").asText();
+            String room = meeting.get("room").asText();
+            String hostToken = s.post("/api/v1/meetings/" + id + "/join", host, "{}").body().get("token").asText();
+            RunningServer.Signaling h = s.signaling();
+            h.join(room, "Host", hostToken);
+            h.next("joined");
+            assertEquals(0, h.next("lobbyUpdated").get("waiting").size());
+
+            // Waiting is not being in: no chat, no publishing, and nobody in the room hears of it.
+            RunningServer.Signaling ada = s.signaling();
+            ada.join(room, "Ada", guestToken(s, meeting, "Ada", null));
+            String adaWaiting = ada.next("lobby").get("waitingId").asText();
+            assertEquals(adaWaiting, h.next("lobbyUpdated").get("waiting").get(0).get("waitingId").asText());
+            ada.send("{\"type\":\"chat\",\"text\":\"let me in\"}");
+            ada.error("not_joined");
+            ada.send("{\"type\":\"publish\",\"sdp\":\"v=0\"}");
+            ada.error("not_joined");
+            assertFalse(h.hasReceived("chat"));
+            // Leaving the lobby takes Ada off the list the host sees.
+            ada.send("{\"type\":\"leave\"}");
+            ada.next("left");
+            assertEquals(0, h.next("lobbyUpdated").get("waiting").size());
+            h.send("{\"type\":\"admit\",\"waitingId\":\"" + adaWaiting + "\"}");
+            h.error("not_waiting");
+            h.send("{\"type\":\"refuse\",\"waitingId\":\"w-nobody\"}");
+            h.error("not_waiting");
+            assertEquals(404, s.post("/api/v1/meetings/" + id + "/lobby/" + adaWaiting + "/admit", host, "").status());
+
+            // A closed socket leaves the lobby too.
+            RunningServer.Signaling bob = s.signaling();
+            bob.join(room, "Bob", guestToken(s, meeting, "Bob", null));
+            bob.next("lobby");
+            bob.socket.sendClose(1000, "bye").join();
+            assertEquals(0, awaitLobbySize(s, id, host, 0));
+
+            // The lobby is bounded: one more than it holds is refused.
+            String token = guestToken(s, meeting, "Many", null);
+            List<RunningServer.Signaling> crowd = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                RunningServer.Signaling c = s.signaling();
+                c.join(room, "Many", token);
+                crowd.add(c);
+            }
+            for (RunningServer.Signaling c : crowd) {
+                c.next("lobby");
+            }
+            RunningServer.Signaling tooMany = s.signaling();
+            tooMany.join(room, "Many", token);
+            tooMany.error("lobby_full");
+            assertTrue(tooMany.awaitClosed());
+            assertEquals(50, awaitLobbySize(s, id, host, 50));
+
+            // Ending the meeting by PATCH empties the lobby and the room alike.
+            assertEquals(200, s.patch("/api/v1/meetings/" + id, host, "{\"status\":\"ended\"}").status());
+            assertEquals("meeting_ended", h.next("removed").get("reason").asText());
+            for (RunningServer.Signaling c : crowd) {
+                assertEquals("meeting_ended", c.next("removed").get("reason").asText());
+            }
+            assertEquals(0, awaitLobbySize(s, id, host, 0));
+        }
+    }
+
     // --- helpers ---
+
+    private static int awaitLobbySize(RunningServer s, String id, String access, int expected) throws Exception {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        int n = -1;
+        while (System.nanoTime() < deadline) {
+            n = s.get("/api/v1/meetings/" + id + "/lobby", access).body().get("items").size();
+            if (n == expected) {
+                return n;
+            }
+            Thread.sleep(50);
+        }
+        return n;
+    }
 
     private static String register(RunningServer s, String email) throws Exception {
         RunningServer.Reply r = s.post("/api/v1/auth/register", null,
