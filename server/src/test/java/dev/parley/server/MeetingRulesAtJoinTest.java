@@ -60,6 +60,33 @@ class MeetingRulesAtJoinTest {
     }
 
     @Test
+    void joinsAtTheSameMomentCannotOverfillTheRoom() throws Exception {
+        try (RunningServer s = new RunningServer(dir)) {
+            String host = register(s, "host@example.org");
+            JsonNode meeting = meeting(s, host, "{\"maxParticipants\":2}");
+            String room = meeting.get("room").asText();
+            String token = guestToken(s, meeting, "Crowd", null);
+            List<RunningServer.Signaling> crowd = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                crowd.add(s.signaling());
+            }
+            crowd.parallelStream().forEach(c -> c.join(room, "Crowd", token));
+            int joined = 0;
+            int full = 0;
+            for (RunningServer.Signaling c : crowd) {
+                JsonNode answer = c.nextOf("joined", "error");
+                if (answer.get("type").asText().equals("joined")) {
+                    joined++;
+                } else if (answer.get("code").asText().equals("meeting_full")) {
+                    full++;
+                }
+            }
+            assertEquals(2, joined, "exactly maxParticipants get in");
+            assertEquals(6, full);
+        }
+    }
+
+    @Test
     void tokenlessGuestsFillTheRoomToo() throws Exception {
         try (RunningServer s = new RunningServer(dir)) {
             String host = register(s, "host@example.org");

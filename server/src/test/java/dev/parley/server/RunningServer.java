@@ -95,6 +95,18 @@ final class RunningServer implements AutoCloseable {
             throw new AssertionError("no '" + type + "' message within 10 s");
         }
 
+        /** The next message of any of {@code types}, skipping others; fails after 10 s. */
+        JsonNode nextOf(String... types) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (System.nanoTime() < deadline) {
+                JsonNode m = received.poll(100, TimeUnit.MILLISECONDS);
+                if (m != null && List.of(types).contains(m.path("type").asText())) {
+                    return m;
+                }
+            }
+            throw new AssertionError("none of " + List.of(types) + " within 10 s");
+        }
+
         /** Sends a {@code join} for {@code room} as {@code name}, with {@code token} when not null. */
         void join(String room, String name, String token) {
             ObjectNode m = JSON.createObjectNode().put("type", "join").put("room", room).put("name", name);
