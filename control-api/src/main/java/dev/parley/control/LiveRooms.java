@@ -22,6 +22,9 @@ public interface LiveRooms {
     /** Turns {@code waitingId} away; false when nobody waits under that id. */
     boolean refuse(String room, String waitingId, String by);
 
+    /** Lets everyone waiting in {@code room}'s lobby in, as far as the room has places (the lobby was turned off). */
+    void admitAll(String room, String by);
+
     /** Removes everyone from {@code room} and its lobby, telling them {@code reason}. */
     void close(String room, String reason);
 
@@ -41,6 +44,9 @@ public interface LiveRooms {
         public boolean refuse(String room, String waitingId, String by) {
             return false;
         }
+
+        @Override
+        public void admitAll(String room, String by) {}
 
         @Override
         public void close(String room, String reason) {}

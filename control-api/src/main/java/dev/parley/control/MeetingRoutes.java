@@ -186,6 +186,9 @@ final class MeetingRoutes {
         });
         if (updated.status() == Meeting.Status.ENDED) {
             rooms.close(updated.room(), MEETING_ENDED);
+        } else if (!updated.settings().lobby()) {
+            // Nobody is left waiting for a lobby that no longer exists.
+            rooms.admitAll(updated.room(), caller.id());
         }
         return ApiResponse.ok(updated.view(cfg.publicUrl()));
     }

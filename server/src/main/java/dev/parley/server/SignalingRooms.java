@@ -38,6 +38,16 @@ final class SignalingRooms implements LiveRooms {
     }
 
     @Override
+    public void admitAll(String room, String by) {
+        SignalingService s = signaling;
+        if (s != null) {
+            for (dev.parley.signaling.WaitingParticipant w : s.waiting(room)) {
+                s.admit(room, w.waitingId(), by);
+            }
+        }
+    }
+
+    @Override
     public void close(String room, String reason) {
         SignalingService s = signaling;
         if (s != null) {

@@ -326,6 +326,14 @@ class MeetingRulesAtJoinTest {
             bob.socket.sendClose(1000, "bye").join();
             assertEquals(0, awaitLobbySize(s, id, host, 0));
 
+            // Turning the lobby off lets those waiting in.
+            RunningServer.Signaling carol = s.signaling();
+            carol.join(room, "Carol", guestToken(s, meeting, "Carol", null));
+            carol.next("lobby");
+            assertEquals(200, s.patch("/api/v1/meetings/" + id, host, "{\"settings\":{\"lobby\":false}}").status());
+            carol.next("joined");
+            assertEquals(200, s.patch("/api/v1/meetings/" + id, host, "{\"settings\":{\"lobby\":true}}").status());
+
             // The lobby is bounded: one more than it holds is refused.
             String token = guestToken(s, meeting, "Many", null);
             List<RunningServer.Signaling> crowd = new ArrayList<>();

@@ -76,7 +76,8 @@ public final class SignalingSession implements Session.Listener.AutoDemanding, P
         }
         Participant p = participant;
         if (state != State.JOINED || p == null) {
-            error("not_joined", typeOf(message), "send 'join' first");
+            error("not_joined", typeOf(message), state == State.WAITING
+                    ? "you wait in the lobby until a host admits you" : "send 'join' first");
             return;
         }
         switch (message) {
