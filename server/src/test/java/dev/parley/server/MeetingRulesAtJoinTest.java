@@ -215,6 +215,9 @@ class MeetingRulesAtJoinTest {
             String id = meeting.get("id").asText();
             String room = meeting.get("room").asText();
 
+            // Minted while the room is empty: minting refuses tokens for a full room.
+            String danToken = guestToken(s, meeting, "Dan", null);
+
             // With no host in the room, a guest waits and is not in the call.
             RunningServer.Signaling ada = s.signaling();
             ada.join(room, "Ada", guestToken(s, meeting, "Ada", null));
@@ -266,7 +269,7 @@ class MeetingRulesAtJoinTest {
 
             // The room is full now (3): a fourth waits, and admitting it is refused while the room is full.
             RunningServer.Signaling dan = s.signaling();
-            dan.join(room, "Dan", guestToken(s, meeting, "Dan", null));
+            dan.join(room, "Dan", danToken);
             String danWaiting = dan.next("lobby").get("waitingId").asText();
             assertEquals(409, s.post("/api/v1/meetings/" + id + "/lobby/" + danWaiting + "/admit", host, "").status());
             assertFalse(dan.hasReceived("joined"));
