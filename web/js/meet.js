@@ -340,6 +340,8 @@ function wireClient() {
     if (participant) renderParticipant(participant);
   });
   client.addEventListener('chat', ({ detail }) => appendChat(detail));
+  client.addEventListener('lobby', () => show('lobby'));
+  client.addEventListener('lobbyupdated', ({ detail }) => renderLobby(detail.waiting));
   client.addEventListener('connectionstatechange', ({ detail }) => {
     const labels = { connecting: 'Connecting…', disconnected: 'Connection lost, retrying…', failed: 'Connection failed' };
     if (!soundBlocked) $('status').textContent = labels[detail.state] ?? '';
@@ -349,6 +351,7 @@ function wireClient() {
     // A refused join closes the socket too; join() already shows why, which must stay on screen.
     if (!selfId) return;
     if (detail.reason === 'left') showEnded('You left the meeting');
+    else if (detail.reason === 'meeting_ended') showEnded('The meeting has ended', 'The host ended it for everyone.');
     else showEnded('You are no longer in the meeting', `Reason: ${detail.reason}.`);
   });
   client.addEventListener('error', ({ detail }) => {
@@ -373,10 +376,10 @@ async function join(name) {
     await client.connect({ room, name, token });
   } catch (error) {
     for (const track of localStream?.getTracks() ?? []) track.stop();
-    if (error.code === 'auth') showSignInNeeded(error.message);
-    else showEnded('Could not join the meeting', error.message);
+    showJoinRefused(name, error);
     return;
   }
+  show('meeting');
   $('status').textContent = '';
   selfId = client.participantId;
   const selfTile = ensureTile(selfId, name, true);
@@ -395,7 +398,63 @@ async function join(name) {
   }
 }
 
+// A join the server refused (docs/protocol.md error codes), said in the visitor's terms.
+function showJoinRefused(name, error) {
+  switch (error.code) {
+    case 'auth':
+    case 'account_disabled':
+    case 'account_deleted':
+    case 'guests_not_allowed':
+      showSignInNeeded(error.message);
+      return;
+    case 'password_required':
+      askForPassword(name, 'This meeting has a password. Please enter it.');
+      return;
+    case 'meeting_ended':
+      showEnded('This meeting has ended', 'Ask the host for a new link.');
+      return;
+    case 'meeting_full':
+      showEnded('This meeting is full', error.message);
+      return;
+    case 'lobby_refused':
+      showEnded('The host did not let you in', 'You can ask to join again.');
+      return;
+    case 'left':
+      showEnded('You left the meeting');
+      return;
+    case 'lobby_full':
+      showEnded('Too many people are waiting to join', 'Please try again in a moment.');
+      return;
+    default:
+      showEnded('Could not join the meeting', error.message);
+  }
+}
+
+// Hosts: who waits in the lobby, each with Admit and Refuse.
+function renderLobby(waiting) {
+  const list = $('lobby-list');
+  list.replaceChildren();
+  for (const person of waiting) {
+    const item = document.createElement('li');
+    item.dataset.waitingId = person.waitingId;
+    const who = Object.assign(document.createElement('span'), { className: 'who', textContent: person.name });
+    const admit = Object.assign(document.createElement('button'), { type: 'button', className: 'primary small admit', textContent: 'Admit' });
+    const refuse = Object.assign(document.createElement('button'), { type: 'button', className: 'secondary small refuse', textContent: 'Refuse' });
+    admit.addEventListener('click', () => client?.admit(person.waitingId));
+    refuse.addEventListener('click', () => client?.refuse(person.waitingId));
+    item.append(who, admit, refuse);
+    list.append(item);
+  }
+  $('lobby-panel').hidden = waiting.length === 0;
+  if (waiting.length > 0 && !soundBlocked) {
+    $('status').textContent = waiting.length === 1 ? '1 person is waiting to join' : `${waiting.length} people are waiting to join`;
+  } else if (!soundBlocked) {
+    $('status').textContent = '';
+  }
+}
+
 function wireMeetingControls() {
+  $('lobby-leave').addEventListener('click', () => client?.leave());
   $('mic').addEventListener('click', () => {
     wantAudio = !wantAudio;
     client?.setMuted('audio', !wantAudio);

@@ -23,7 +23,11 @@ const LEAVE_GRACE_MS = 2_000;
  * - `error` `{code, message, requestType}`: the server refused something, or the connection failed.
  * - `connectionstatechange` `{state, target}`: `state` is the overall state (see {@link ParleyClient#connectionState}),
  *   `target` what changed (`signaling`, `publisher` or `subscriber`).
- * - `left` `{reason}`: we are out of the room (after {@link ParleyClient#leave} or removed by the server).
+ * - `left` `{reason}`: we are out of the room (after {@link ParleyClient#leave} or removed by the server, e.g.
+ *   `meeting_ended`).
+ * - `lobby` `{waitingId, room}`: the meeting has a lobby and we wait for a host; {@link ParleyClient#connect}
+ *   resolves once a host admits us, or rejects with code `lobby_refused`.
+ * - `lobbyupdated` `{waiting}` (hosts only): who waits in the lobby now, `[{waitingId, identity, name, since}]`.
  */
 export class ParleyClient extends EventTarget {
   /** Remote participants by id (ourselves excluded). @type {Map<string, Participant>} */
@@ -32,6 +36,10 @@ export class ParleyClient extends EventTarget {
   participantId = null;
   /** The room we are in once joined. @type {string|null} */
   room = null;
+  /** Our id in the lobby while a host has yet to admit us, else null. @type {string|null} */
+  waitingId = null;
+  /** Hosts: who waits in the lobby, oldest first. @type {{waitingId: string, identity: string, name: string, since: string}[]} */
+  waiting = [];
 
   #ws = null;
   #iceServers = [];
@@ -144,14 +152,26 @@ export class ParleyClient extends EventTarget {
     this.#send({ type: 'chat', text });
   }
 
+  /** Hosts: lets someone waiting in the lobby in (by the `waitingId` from {@link ParleyClient#waiting}). */
+  admit(waitingId) {
+    if (!this.participantId) throw new Error('ParleyClient.admit: not joined');
+    this.#send({ type: 'admit', waitingId });
+  }
+
+  /** Hosts: turns someone waiting in the lobby away. */
+  refuse(waitingId) {
+    if (!this.participantId) throw new Error('ParleyClient.refuse: not joined');
+    this.#send({ type: 'refuse', waitingId });
+  }
+
   /**
-   * Leaves the room: says goodbye, closes both peer connections and the socket.
+   * Leaves the room (or its lobby): says goodbye, closes both peer connections and the socket.
    * @returns {Promise<void>} resolves when the server confirmed (`left`) or after a short grace period.
    */
   async leave() {
     if (this.#closed) return;
     const ws = this.#ws;
-    if (ws && ws.readyState === WebSocket.OPEN && this.participantId) {
+    if (ws && ws.readyState === WebSocket.OPEN && (this.participantId || this.waitingId)) {
       const closed = new Promise((resolve) => ws.addEventListener('close', resolve, { once: true }));
       this.#send({ type: 'leave' });
       await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, LEAVE_GRACE_MS))]);
@@ -253,6 +273,13 @@ export class ParleyClient extends EventTarget {
       });
       case 'pong': return undefined;
       case 'left': return this.#shutdown(message.reason || 'left');
+      case 'lobby':
+        this.waitingId = message.waitingId;
+        return this.#emit('lobby', { waitingId: message.waitingId, room: message.room });
+      case 'lobbyUpdated':
+        this.waiting = Array.isArray(message.waiting) ? message.waiting : [];
+        return this.#emit('lobbyupdated', { waiting: this.waiting });
+      case 'removed': return this.#onRemoved(message);
       case 'error': return this.#onServerError(message);
       default:
         console.warn('Parley: ignoring an unknown signaling message', message?.type);
@@ -260,7 +287,16 @@ export class ParleyClient extends EventTarget {
     }
   }
 
+  #onRemoved({ reason }) {
+    if (this.#pendingJoin) {
+      this.#pendingJoin.reject(new ParleyError(reason || 'removed', 'removed before joining', 'join'));
+      this.#pendingJoin = null;
+    }
+    this.#shutdown(reason || 'removed');
+  }
+
   #onJoined(message) {
+    this.waitingId = null;
     this.participantId = message.participantId;
     this.room = message.room;
     this.#iceServers = Array.isArray(message.iceServers) ? message.iceServers : [];
@@ -446,6 +482,9 @@ export class ParleyClient extends EventTarget {
     if (this.#ws && this.#ws.readyState <= WebSocket.OPEN) this.#ws.close(1000, 'leaving');
     this.#pendingPublish?.reject(new ParleyError('closed', 'left the room', 'publish'));
     this.#pendingPublish = null;
+    // Leaving from the lobby ends the wait for `joined`.
+    this.#pendingJoin?.reject(new ParleyError(reason, 'left before joining', 'join'));
+    this.#pendingJoin = null;
     this.#setState('closed', 'signaling');
     this.#emit('left', { reason });
   }

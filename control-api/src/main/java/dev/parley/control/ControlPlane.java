@@ -28,10 +28,15 @@ public final class ControlPlane implements AutoCloseable {
     private final ParticipantHistory participants;
     private final ApiKeyStore apiKeys;
     private final TurnCredentials turn;
+    private final JoinAdmission admission;
+    private final LobbyEvents lobbyEvents;
 
     private ControlPlane(Database database, Router router, ApiHandler handler, JoinTokens joinTokens,
-                         ParticipantHistory participants, ApiKeyStore apiKeys, TurnCredentials turn) {
+                         ParticipantHistory participants, ApiKeyStore apiKeys, TurnCredentials turn,
+                         JoinAdmission admission, LobbyEvents lobbyEvents) {
         this.turn = turn;
+        this.admission = admission;
+        this.lobbyEvents = lobbyEvents;
         this.database = database;
         this.router = router;
         this.handler = handler;
@@ -50,11 +55,26 @@ public final class ControlPlane implements AutoCloseable {
      */
     public static ControlPlane start(ControlConfig cfg, EventOutbox outbox, RateLimiter limiter,
                                      RevocationStore revocations, LiveParticipants live) {
-        return start(cfg, outbox, limiter, revocations, live, Clock.systemUTC(), PasswordHasher.DEFAULT);
+        return start(cfg, outbox, limiter, revocations, live, LiveRooms.NONE);
+    }
+
+    /**
+     * As above, with the live rooms the meeting API reaches into: its lobby endpoints, and removing everyone
+     * when a meeting ends.
+     */
+    public static ControlPlane start(ControlConfig cfg, EventOutbox outbox, RateLimiter limiter,
+                                     RevocationStore revocations, LiveParticipants live, LiveRooms rooms) {
+        return start(cfg, outbox, limiter, revocations, live, rooms, Clock.systemUTC(), PasswordHasher.DEFAULT);
     }
 
     static ControlPlane start(ControlConfig cfg, EventOutbox outbox, RateLimiter limiter, RevocationStore revocations,
                               LiveParticipants live, Clock clock, PasswordHasher hasher) {
+        return start(cfg, outbox, limiter, revocations, live, LiveRooms.NONE, clock, hasher);
+    }
+
+    static ControlPlane start(ControlConfig cfg, EventOutbox outbox, RateLimiter limiter, RevocationStore revocations,
+                              LiveParticipants live, LiveRooms rooms, Clock clock, PasswordHasher hasher) {
+        Objects.requireNonNull(rooms, "rooms");
         Objects.requireNonNull(cfg, "cfg");
         Objects.requireNonNull(outbox, "outbox");
         Objects.requireNonNull(limiter, "limiter");
@@ -72,12 +92,13 @@ public final class ControlPlane implements AutoCloseable {
             Router router = new Router();
             new AuthRoutes(jdbi, clock, hasher, accessTokens, refreshTokens, auth, limiter, outbox).register(router);
             new UserRoutes(jdbi, clock, hasher, refreshTokens, auth, outbox).register(router);
-            new MeetingRoutes(jdbi, clock, cfg, hasher, auth, outbox, limiter, live, joinTokens).register(router);
+            new MeetingRoutes(jdbi, clock, cfg, hasher, auth, outbox, limiter, live, joinTokens, rooms).register(router);
             new ApiKeyRoutes(jdbi, clock, auth, apiKeys).register(router);
             OpenApiDocument.register(router);
             LOG.info("control plane ready on {} ({} routes)", cfg.dbUrl() == null ? "H2 under " + cfg.dataDir() : "external database", router.routes().size());
             return new ControlPlane(db, router, new ApiHandler(router, cfg.maxBodyBytes()), joinTokens,
-                    new ParticipantHistory(jdbi, clock, outbox, live), apiKeys, new TurnCredentials(cfg));
+                    new ParticipantHistory(jdbi, clock, outbox, live), apiKeys, new TurnCredentials(cfg),
+                    new JoinAdmission(jdbi, joinTokens, cfg.authRequired()), new LobbyEvents(jdbi, clock, outbox));
         } catch (RuntimeException e) {
             db.close();
             throw e;
@@ -127,15 +148,28 @@ public final class ControlPlane implements AutoCloseable {
     }
 
     /**
-     * Whether joining {@code room} by link alone must be refused: the room belongs to a meeting that keeps
-     * guests out, has a password or a lobby, or has ended. Such rooms need a join token from
-     * {@code POST /meetings/{id}/join} even when the server lets guests into open rooms.
+     * Decides whether {@code token} (null for a guest by link) may enter {@code room} now: the token is valid,
+     * the room's meeting (if any) has not ended, the token's account still exists and is enabled, the meeting
+     * password it was minted under is still the password, and guests are still welcome. The answer carries
+     * the rules signaling enforces from there: host rights, the lobby and the participant limit.
+     *
+     * @throws AdmissionRefused with the signaling error code and a message for the person joining
      */
-    public boolean roomRequiresToken(String room) {
-        return database.jdbi.withHandle(h -> MeetingStore.byRoom(h, room))
-                .map(m -> !m.settings().guestsAllowed() || m.settings().passwordHash() != null || m.settings().lobby()
-                        || m.endedAt() != null)
-                .orElse(false);
+    public Admission admit(String room, String token) throws AdmissionRefused {
+        return admission.admit(room, token);
+    }
+
+    /** Signaling reports that someone entered {@code room}'s lobby: emits {@code participant.waiting}. */
+    public void participantWaiting(String room, String waitingId, String identity, String name) {
+        lobbyEvents.waiting(room, waitingId, identity, name);
+    }
+
+    /**
+     * Signaling reports a host's decision ({@code by}, an identity) about someone in the lobby: emits
+     * {@code participant.admitted} or {@code participant.refused}.
+     */
+    public void lobbyDecision(boolean admitted, String room, String waitingId, String identity, String by) {
+        lobbyEvents.decided(admitted, room, waitingId, identity, by);
     }
 
     /** Webhook destinations of active API keys that have a webhook URL, with the secret to sign deliveries. */

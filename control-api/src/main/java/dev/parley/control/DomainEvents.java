@@ -44,6 +44,21 @@ final class DomainEvents {
                 "durationSeconds", java.time.Duration.between(joinedAt, leftAt).toSeconds()));
     }
 
+    /** Someone entered a meeting's lobby ({@code participant.waiting}). */
+    static Event participantWaiting(String room, String meetingId, String waitingId, String identity, String name,
+                                    java.time.Instant at) {
+        return Event.of("participant.waiting", room, data("room", room, "meetingId", meetingId, "waitingId", waitingId,
+                "identity", identity, "name", name, "waitingSince", at.toString()));
+    }
+
+    /** A host decided about someone in the lobby: {@code participant.admitted} or {@code participant.refused}. */
+    static Event lobbyDecision(boolean admitted, String room, String meetingId, String waitingId, String identity,
+                               String by, java.time.Instant at) {
+        String what = admitted ? "admitted" : "refused";
+        return Event.of("participant." + what, room, data("room", room, "meetingId", meetingId, "waitingId", waitingId,
+                "identity", identity, what + "By", by, what + "At", at.toString()));
+    }
+
     private static Map<String, Object> meetingData(Meeting m) {
         return data("meetingId", m.id(), "room", m.room(), "title", m.title(), "hostId", m.hostId(),
                 "status", m.status().wire(),

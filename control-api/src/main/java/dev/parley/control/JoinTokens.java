@@ -51,9 +51,36 @@ public final class JoinTokens {
         this.revocations = revocations;
     }
 
+    /** The claim of server-issued tokens that ties them to the meeting password they were minted under. */
+    static final String PASSWORD_STAMP_CLAIM = "pwv";
+
+    /** A verified token with what only the server's own tokens carry. */
+    record Verified(JoinGrant grant, boolean serverIssued, String passwordStamp) {}
+
     /** Signs {@code grant} with the server's own key. */
     String issue(JoinGrant grant) {
-        return sign(grant, SERVER_ISSUER, serverKey);
+        return issue(grant, null);
+    }
+
+    /**
+     * Signs {@code grant} with the server's own key, stamped with the meeting's password (its hash's digest,
+     * see {@link #passwordStamp}) when it has one, so the token stops working when the password changes.
+     */
+    String issue(JoinGrant grant, String passwordHash) {
+        return sign(grant, SERVER_ISSUER, serverKey, passwordHash == null ? null : passwordStamp(passwordHash));
+    }
+
+    /**
+     * A short digest of a stored password hash. The hash is salted afresh on every change, so even setting
+     * the same password again gives a new stamp.
+     */
+    static String passwordStamp(String passwordHash) {
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(passwordHash.getBytes(StandardCharsets.UTF_8));
+            return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(d).substring(0, 22);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
     }
 
     /**
@@ -68,19 +95,21 @@ public final class JoinTokens {
         if (key.length < 32) {
             throw new IllegalArgumentException("apiKeySecret is shorter than 32 bytes; use the secret the server issued");
         }
-        return sign(grant, apiKeyId, key);
+        return sign(grant, apiKeyId, key, null);
     }
 
-    private static String sign(JoinGrant grant, String issuer, byte[] key) {
-        JWTClaimsSet claims = new JWTClaimsSet.Builder()
+    private static String sign(JoinGrant grant, String issuer, byte[] key, String passwordStamp) {
+        JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder()
                 .issuer(issuer).subject(grant.identity()).jwtID(UUID.randomUUID().toString())
                 .expirationTime(Date.from(grant.expiresAt()))
                 .claim("name", grant.name()).claim("room", grant.room())
                 .claim("canPublish", grant.canPublish()).claim("canSubscribe", grant.canSubscribe())
-                .claim("canRecord", grant.canRecord()).claim("isHost", grant.isHost())
-                .build();
+                .claim("canRecord", grant.canRecord()).claim("isHost", grant.isHost());
+        if (passwordStamp != null) {
+            claims.claim(PASSWORD_STAMP_CLAIM, passwordStamp);
+        }
         try {
-            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).type(JOSEObjectType.JWT).build(), claims);
+            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).type(JOSEObjectType.JWT).build(), claims.build());
             jwt.sign(new MACSigner(key));
             return jwt.serialize();
         } catch (JOSEException e) {
@@ -93,6 +122,11 @@ public final class JoinTokens {
      * room and token revocation, in that order, refusing with the first reason that applies.
      */
     public JoinGrant verify(String token, String room) throws InvalidTokenException {
+        return verifyForJoin(token, room).grant();
+    }
+
+    /** As {@link #verify}, also telling whether the server signed the token and its password stamp. */
+    Verified verifyForJoin(String token, String room) throws InvalidTokenException {
         if (token == null || token.isEmpty() || token.length() > 8192) {
             throw new InvalidTokenException(Reason.MALFORMED, "the join token is missing or implausibly long");
         }
@@ -138,8 +172,11 @@ public final class JoinTokens {
             throw new InvalidTokenException(Reason.REVOKED, "the join token was revoked");
         }
         String name = claims.getClaim("name") == null ? identity : text(claims, "name", MAX_NAME);
-        return new JoinGrant(tokenRoom, identity, name, flag(claims, "canPublish", true), flag(claims, "canSubscribe", true),
-                flag(claims, "canRecord", false), flag(claims, "isHost", false), exp);
+        JoinGrant grant = new JoinGrant(tokenRoom, identity, name, flag(claims, "canPublish", true),
+                flag(claims, "canSubscribe", true), flag(claims, "canRecord", false), flag(claims, "isHost", false), exp);
+        boolean serverIssued = claims.getIssuer() == null || SERVER_ISSUER.equals(claims.getIssuer());
+        Object stamp = claims.getClaim(PASSWORD_STAMP_CLAIM);
+        return new Verified(grant, serverIssued, serverIssued && stamp instanceof String st ? st : null);
     }
 
     private byte[] keyFor(String issuer) throws InvalidTokenException {

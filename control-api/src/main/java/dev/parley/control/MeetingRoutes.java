@@ -19,6 +19,10 @@ import org.jdbi.v3.core.Jdbi;
 final class MeetingRoutes {
     static final int PASSWORD_ATTEMPTS = 10;
     static final Duration PASSWORD_WINDOW = Duration.ofMinutes(15);
+    /** Identities of guests in server-issued join tokens start with this; account ids never do. */
+    static final String GUEST_PREFIX = "guest-";
+    /** The reason participants are given when their meeting ends. */
+    static final String MEETING_ENDED = "meeting_ended";
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Jdbi jdbi;
@@ -31,9 +35,11 @@ final class MeetingRoutes {
     private final LiveParticipants live;
     private final JoinTokens joinTokens;
     private final TurnCredentials turn;
+    private final LiveRooms rooms;
 
     MeetingRoutes(Jdbi jdbi, Clock clock, ControlConfig cfg, PasswordHasher hasher, Authenticator auth, EventOutbox outbox,
-                  RateLimiter limiter, LiveParticipants live, JoinTokens joinTokens) {
+                  RateLimiter limiter, LiveParticipants live, JoinTokens joinTokens, LiveRooms rooms) {
+        this.rooms = rooms;
         this.jdbi = jdbi;
         this.clock = clock;
         this.cfg = cfg;
@@ -55,6 +61,9 @@ final class MeetingRoutes {
         router.add("POST", "/api/v1/meetings/{id}/join", this::join);
         router.add("GET", "/api/v1/meetings/{id}/participants", this::liveParticipants);
         router.add("GET", "/api/v1/meetings/{id}/participants/history", this::history);
+        router.add("GET", "/api/v1/meetings/{id}/lobby", this::lobby);
+        router.add("POST", "/api/v1/meetings/{id}/lobby/{waitingId}/admit", req -> decide(req, true));
+        router.add("POST", "/api/v1/meetings/{id}/lobby/{waitingId}/refuse", req -> decide(req, false));
     }
 
     private ApiResponse create(ApiRequest req) {
@@ -175,14 +184,24 @@ final class MeetingRoutes {
             }
             return next;
         });
+        if (updated.status() == Meeting.Status.ENDED) {
+            rooms.close(updated.room(), MEETING_ENDED);
+        } else if (!updated.settings().lobby()) {
+            // Nobody is left waiting for a lobby that no longer exists.
+            rooms.admitAll(updated.room(), caller.id());
+        }
         return ApiResponse.ok(updated.view(cfg.publicUrl()));
     }
 
-    /** DELETE ends the meeting; it stays in history. Ending an ended meeting is a no-op. */
+    /**
+     * DELETE ends the meeting; it stays in history. Everyone in its room or lobby is removed (after the end is
+     * committed, so their join tokens are already refused). Ending an ended meeting changes nothing but
+     * removes anyone still there.
+     */
     private ApiResponse end(ApiRequest req) {
         Authenticator.Caller caller = auth.require(req);
         String key = req.pathParam("id");
-        jdbi.useTransaction(h -> {
+        String room = jdbi.inTransaction(h -> {
             Meeting m = MeetingStore.byIdOrRoom(h, key).orElseThrow(() -> ApiProblem.notFound("meeting " + TextRules.printable(key)));
             requireManager(caller, m);
             if (m.status() != Meeting.Status.ENDED) {
@@ -190,8 +209,43 @@ final class MeetingRoutes {
                 MeetingStore.update(h, ended);
                 outbox.append(h, DomainEvents.meetingEnded(ended));
             }
+            return m.room();
         });
+        rooms.close(room, MEETING_ENDED);
         return ApiResponse.noContent();
+    }
+
+    private ApiResponse lobby(ApiRequest req) {
+        Authenticator.Caller caller = auth.require(req);
+        Meeting m = find(req);
+        requireManager(caller, m);
+        List<Map<String, Object>> items = rooms.waiting(m.room()).stream().map(w -> {
+            Map<String, Object> v = new LinkedHashMap<>();
+            v.put("waitingId", w.waitingId());
+            v.put("identity", w.identity());
+            v.put("name", w.name());
+            v.put("since", w.since());
+            return v;
+        }).toList();
+        return ApiResponse.ok(Map.of("room", m.room(), "items", items));
+    }
+
+    private ApiResponse decide(ApiRequest req, boolean admit) {
+        Authenticator.Caller caller = auth.require(req);
+        Meeting m = find(req);
+        requireManager(caller, m);
+        if (m.status() == Meeting.Status.ENDED) {
+            throw new ApiProblem(ProblemType.MEETING_ENDED, "this meeting has ended");
+        }
+        String waitingId = req.pathParam("waitingId");
+        LiveRooms.Admit result = admit ? rooms.admit(m.room(), waitingId, caller.id())
+                : rooms.refuse(m.room(), waitingId, caller.id()) ? LiveRooms.Admit.ADMITTED : LiveRooms.Admit.NOT_WAITING;
+        return switch (result) {
+            case ADMITTED -> ApiResponse.noContent();
+            case NOT_WAITING -> throw ApiProblem.notFound("nobody waits in this meeting's lobby as " + TextRules.printable(waitingId));
+            case ROOM_FULL -> throw new ApiProblem(ProblemType.MEETING_FULL, "the meeting is at its limit of "
+                    + m.settings().maxParticipants() + " participants; they keep waiting");
+        };
     }
 
     private ApiResponse join(ApiRequest req) {
@@ -220,12 +274,12 @@ final class MeetingRoutes {
             throw new ApiProblem(ProblemType.MEETING_FULL, "the meeting has reached its limit of " + m.settings().maxParticipants() + " participants");
         }
         Instant now = clock.instant();
-        String identity = caller != null ? caller.id() : "guest-" + guestSuffix();
+        String identity = caller != null ? caller.id() : GUEST_PREFIX + guestSuffix();
         String shownName = name != null ? name : caller.user().displayName();
         JoinGrant grant = new JoinGrant(m.room(), identity, shownName, true, true, isHost && m.settings().recordingAllowed(),
                 isHost, now.plus(JoinTokens.DEFAULT_TTL).truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
         Map<String, Object> v = new LinkedHashMap<>();
-        v.put("token", joinTokens.issue(grant));
+        v.put("token", joinTokens.issue(grant, m.settings().passwordHash()));
         v.put("expiresAt", grant.expiresAt());
         v.put("room", m.room());
         v.put("meetingId", m.id());

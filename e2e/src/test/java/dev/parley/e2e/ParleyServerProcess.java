@@ -150,6 +150,29 @@ public final class ParleyServerProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * A request with a JSON body (or none when {@code json} is null) and, when not null, a bearer token, e.g.
+     * {@code request("POST", "/api/v1/meetings", access, "{...}")}.
+     */
+    public HttpResponse<String> request(String method, String path, String bearer, String json) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(baseUri().resolve(path)).timeout(Duration.ofSeconds(10))
+                .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+        if (json != null) {
+            b.header("Content-Type", "application/json");
+        }
+        if (bearer != null) {
+            b.header("Authorization", "Bearer " + bearer);
+        }
+        try {
+            return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(method + " " + path + " failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted during " + method + " " + path, e);
+        }
+    }
+
     /** The server's Prometheus metrics, parsed (fetched with the metrics token). */
     public PrometheusText metrics() {
         HttpResponse<String> response = get("/metrics", "Authorization", "Bearer " + metricsToken());

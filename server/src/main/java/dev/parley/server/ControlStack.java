@@ -1,8 +1,9 @@
 package dev.parley.server;
 
+import dev.parley.control.Admission;
+import dev.parley.control.AdmissionRefused;
 import dev.parley.control.ControlConfig;
 import dev.parley.control.ControlPlane;
-import dev.parley.control.InvalidTokenException;
 import dev.parley.control.JoinGrant;
 import dev.parley.control.events.EventSink;
 import dev.parley.control.events.FanOutSink;
@@ -23,6 +24,7 @@ import dev.parley.signaling.JoinAuthorizer;
 import dev.parley.signaling.JoinPermit;
 import dev.parley.signaling.ParticipantObserver;
 import dev.parley.signaling.SignalingLimits;
+import dev.parley.signaling.SignalingService;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,8 +47,8 @@ final class ControlStack implements AutoCloseable {
     private final ControlPlane plane;
     private final OutboxRelay relay;
     private final RedisState redis;
-    private final boolean authRequired;
     private final RateLimiter limiter;
+    private final SignalingRooms rooms;
     /** Presence is written to the database off the room threads, in order. */
     private final ExecutorService presence = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "parley-presence");
@@ -54,12 +56,12 @@ final class ControlStack implements AutoCloseable {
         return t;
     });
 
-    private ControlStack(ControlPlane plane, OutboxRelay relay, RedisState redis, boolean authRequired, RateLimiter limiter) {
+    private ControlStack(ControlPlane plane, OutboxRelay relay, RedisState redis, SignalingRooms rooms, RateLimiter limiter) {
         this.limiter = limiter;
         this.plane = plane;
         this.relay = relay;
         this.redis = redis;
-        this.authRequired = authRequired;
+        this.rooms = rooms;
     }
 
     static ControlStack start(ServerConfig config, String publicUrl) {
@@ -77,9 +79,10 @@ final class ControlStack implements AutoCloseable {
         ControlConfig cc = new ControlConfig(config.dataDir(), config.dbUrl(), config.dbUser(), config.dbPassword(),
                 config.jwtSecret(), config.authRequired(), publicUrl, config.stunUrls(), config.turnUrls(),
                 config.turnSecret(), Duration.ofHours(6), ControlConfig.DEFAULT_MAX_BODY_BYTES);
+        SignalingRooms rooms = new SignalingRooms();
         ControlPlane plane;
         try {
-            plane = ControlPlane.start(cc, outbox, limiter, revocations, live);
+            plane = ControlPlane.start(cc, outbox, limiter, revocations, live, rooms);
         } catch (RuntimeException e) {
             if (redis != null) {
                 redis.close();
@@ -96,7 +99,7 @@ final class ControlStack implements AutoCloseable {
         sinks.add(new WebhookDispatcher(plane::webhookTargets, WebhookDispatcher.Options.defaults()));
         OutboxRelay relay = new OutboxRelay(plane.jdbi(), new FanOutSink(sinks)).start();
         relayRef[0] = relay;
-        return new ControlStack(plane, relay, redis, config.authRequired(), limiter);
+        return new ControlStack(plane, relay, redis, rooms, limiter);
     }
 
     ControlPlane plane() {
@@ -116,29 +119,25 @@ final class ControlStack implements AutoCloseable {
     }
 
     /**
-     * Who may join: with auth required, a valid join token for the room; otherwise a token is optional
-     * (guests join open rooms by link) but, when given, must be valid, and a meeting's room that keeps
-     * guests out or has a password or lobby still needs one.
+     * Who may join, decided by the control plane at join time (token, meeting state, account, password):
+     * with auth required, a valid join token for the room; otherwise a token is optional (guests join open
+     * rooms by link) but, when given, must be valid. The permit carries the meeting's lobby, host rights and
+     * participant limit, which signaling enforces.
      */
     JoinAuthorizer authorizer() {
         return (room, name, token) -> {
-            if (token == null) {
-                if (authRequired) {
-                    throw new JoinAuthorizer.JoinRefusedException("this server requires a join token; get one from POST /api/v1/meetings/{id}/join");
-                }
-                if (plane.roomRequiresToken(room)) {
-                    throw new JoinAuthorizer.JoinRefusedException("this meeting needs a join token (it has a password, a lobby, "
-                            + "no guests, or has ended); get one from POST /api/v1/meetings/" + room + "/join");
-                }
-                return new JoinPermit("guest-" + UUID.randomUUID(), name, true, true);
-            }
+            Admission a;
             try {
-                JoinGrant g = plane.joinTokens().verify(token, room);
-                return new JoinPermit(g.identity(), g.name() == null || g.name().isBlank() ? name : g.name(),
-                        g.canPublish(), g.canSubscribe());
-            } catch (InvalidTokenException e) {
-                throw new JoinAuthorizer.JoinRefusedException("join token refused: " + e.getMessage());
+                a = plane.admit(room, token);
+            } catch (AdmissionRefused e) {
+                throw new JoinAuthorizer.JoinRefusedException(e.code(), e.getMessage());
             }
+            JoinGrant g = a.grant();
+            if (g == null) {
+                return new JoinPermit("guest-" + UUID.randomUUID(), name, true, true, false, a.lobby(), a.maxParticipants());
+            }
+            return new JoinPermit(g.identity(), g.name() == null || g.name().isBlank() ? name : g.name(),
+                    g.canPublish(), g.canSubscribe(), a.host(), a.lobby(), a.maxParticipants());
         };
     }
 
@@ -169,7 +168,27 @@ final class ControlStack implements AutoCloseable {
             public void left(String room, String participantId, String reason) {
                 runLogged(() -> plane.participantLeft(room, participantId));
             }
+
+            @Override
+            public void waiting(String room, String waitingId, JoinPermit permit) {
+                runLogged(() -> plane.participantWaiting(room, waitingId, permit.identity(), permit.name()));
+            }
+
+            @Override
+            public void admitted(String room, String waitingId, JoinPermit permit, String by) {
+                runLogged(() -> plane.lobbyDecision(true, room, waitingId, permit.identity(), by));
+            }
+
+            @Override
+            public void refused(String room, String waitingId, JoinPermit permit, String by) {
+                runLogged(() -> plane.lobbyDecision(false, room, waitingId, permit.identity(), by));
+            }
         };
+    }
+
+    /** Points the meeting API's lobby and meeting-end calls at the signaling that now serves the rooms. */
+    void attach(SignalingService signaling) {
+        rooms.signaling = signaling;
     }
 
     List<IceServer> iceServers(JoinPermit permit) {

@@ -76,6 +76,7 @@ final class ParleyServer implements AutoCloseable {
         }
         SignalingService signaling = new SignalingService(sfu, control.authorizer(), control::iceServers,
                 control.observer(), control.signalingLimits(config.limits()));
+        control.attach(signaling);
         MetricsToken metricsToken;
         try {
             metricsToken = MetricsToken.load(config);

@@ -2,6 +2,7 @@ package dev.parley.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -51,6 +52,15 @@ final class RunningServer implements AutoCloseable {
 
     Reply get(String path, String bearer) throws Exception {
         return send(HttpRequest.newBuilder(URI.create(base + path)).GET(), bearer);
+    }
+
+    Reply patch(String path, String bearer, String json) throws Exception {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).header("content-type", "application/json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofString(json)), bearer);
+    }
+
+    Reply delete(String path, String bearer) throws Exception {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).DELETE(), bearer);
     }
 
     private Reply send(HttpRequest.Builder b, String bearer) throws Exception {
@@ -168,6 +178,29 @@ final class RunningServer implements AutoCloseable {
                 }
             }
             throw new AssertionError("no " + wanted + " message within 10 s");
+        }
+
+        /** Sends a {@code join} for {@code room} as {@code name}, with {@code token} when not null. */
+        void join(String room, String name, String token) {
+            ObjectNode m = JSON.createObjectNode().put("type", "join").put("room", room).put("name", name);
+            if (token != null) {
+                m.put("token", token);
+            }
+            send(m.toString());
+        }
+
+        /** The next {@code error} (skipping other messages), asserting its code. */
+        JsonNode error(String code) throws InterruptedException {
+            JsonNode e = next("error");
+            if (!code.equals(e.path("code").asText())) {
+                throw new AssertionError("expected error '" + code + "', got " + e);
+            }
+            return e;
+        }
+
+        /** Whether a message of {@code type} is among those received and not yet consumed. */
+        boolean hasReceived(String type) {
+            return received.stream().anyMatch(m -> m.path("type").asText().equals(type));
         }
 
         boolean awaitClosed() throws InterruptedException {

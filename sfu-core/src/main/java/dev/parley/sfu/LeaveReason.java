@@ -9,7 +9,9 @@ public enum LeaveReason {
     /** Its media stopped: ICE consent expired (RFC 7675). */
     TIMEOUT,
     /** The server is shutting down or the room was closed. */
-    SERVER_SHUTDOWN;
+    SERVER_SHUTDOWN,
+    /** The embedding application removed it (for Parley: its meeting ended). */
+    REMOVED;
 
     public String wireName() {
         return switch (this) {
@@ -17,6 +19,7 @@ public enum LeaveReason {
             case DISCONNECTED -> "disconnected";
             case TIMEOUT -> "timeout";
             case SERVER_SHUTDOWN -> "server_shutdown";
+            case REMOVED -> "removed";
         };
     }
 }

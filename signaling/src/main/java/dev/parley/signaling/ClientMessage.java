@@ -22,6 +22,12 @@ sealed interface ClientMessage {
 
     record Leave() implements ClientMessage {}
 
+    /** A host lets someone in from the lobby. */
+    record Admit(String waitingId) implements ClientMessage {}
+
+    /** A host turns someone in the lobby away. */
+    record Refuse(String waitingId) implements ClientMessage {}
+
     Pattern ROOM = Pattern.compile("[A-Za-z0-9_.\\-]{1,64}");
     int MAX_NAME = 64;
     int MAX_CHAT = 2000;
@@ -92,6 +98,8 @@ sealed interface ClientMessage {
             }
             case "ping" -> new Ping();
             case "leave" -> new Leave();
+            case "admit" -> new Admit(f.string("waitingId", 64));
+            case "refuse" -> new Refuse(f.string("waitingId", 64));
             default -> throw new Invalid("unknown_type", type, "unknown message type '" + type + "'");
         };
     }

@@ -16,9 +16,22 @@ public interface JoinAuthorizer {
         return (room, name, token) -> new JoinPermit("guest-" + UUID.randomUUID(), name, true, true);
     }
 
+    /** A refused join: {@link #code()} is the protocol's error code (docs/protocol.md), the message is for people. */
     final class JoinRefusedException extends Exception {
+        private final String code;
+
+        /** A refusal for a missing, invalid or unusable token (code {@code auth}). */
         public JoinRefusedException(String message) {
+            this("auth", message);
+        }
+
+        public JoinRefusedException(String code, String message) {
             super(message);
+            this.code = code;
+        }
+
+        public String code() {
+            return code;
         }
     }
 }

@@ -62,6 +62,34 @@ sealed interface ServerMessage {
         }
     }
 
+    /** You wait in the room's lobby until a host admits you ({@code joined} follows) or refuses you. */
+    record Lobby(String waitingId, String room) implements ServerMessage {
+        public String type() {
+            return "lobby";
+        }
+    }
+
+    /** To hosts: who waits in the lobby now, oldest first. */
+    record LobbyUpdated(List<Waiting> waiting) implements ServerMessage {
+        public String type() {
+            return "lobbyUpdated";
+        }
+
+        record Waiting(String waitingId, String identity, String name, String since) {}
+
+        static LobbyUpdated of(List<WaitingParticipant> list) {
+            return new LobbyUpdated(list.stream()
+                    .map(w -> new Waiting(w.waitingId(), w.identity(), w.name(), w.since().toString())).toList());
+        }
+    }
+
+    /** The server took you out of the room (or its lobby), e.g. because the meeting ended; the socket closes. */
+    record Removed(String reason) implements ServerMessage {
+        public String type() {
+            return "removed";
+        }
+    }
+
     record Error(String code, String message, String requestType) implements ServerMessage {
         public String type() {
             return "error";

@@ -25,6 +25,10 @@ public final class SignalingService {
     public static final int MAX_MESSAGE_BYTES = 256 * 1024;
     /** A connection with no message either way for this long is closed; clients {@code ping} well within it. */
     public static final Duration IDLE_TIMEOUT = Duration.ofMinutes(2);
+    /** How many may wait in one room's lobby; more are refused with {@code lobby_full}. */
+    public static final int MAX_WAITING_PER_ROOM = 50;
+    /** How long joins already past authorization are still refused after {@link #closeRoom}. */
+    static final Duration CLOSED_ROOM_MEMORY = Duration.ofMinutes(1);
 
     private final SfuServer sfu;
     private final JoinAuthorizer authorizer;
@@ -34,6 +38,12 @@ public final class SignalingService {
     private final AddressQuota quota;
     private final ObjectMapper json = new ObjectMapper();
     private final ConcurrentHashMap<String, Set<SignalingSession>> rooms = new ConcurrentHashMap<>();
+    private final RoomSeats seats = new RoomSeats();
+    private final Lobby lobby = new Lobby(MAX_WAITING_PER_ROOM);
+    /** Rooms closed lately, with why and when (nanoTime): a join authorized just before the close stays out. */
+    private final ConcurrentHashMap<String, Closed> closed = new ConcurrentHashMap<>();
+
+    private record Closed(String reason, long atNanos) {}
 
     /**
      * @param iceServers the STUN/TURN servers each participant gets in {@code joined} (TURN credentials are per participant)
@@ -87,6 +97,71 @@ public final class SignalingService {
             n += s.size();
         }
         return n;
+    }
+
+    /** Who waits in {@code room}'s lobby, oldest first. */
+    public List<WaitingParticipant> waiting(String room) {
+        return lobby.list(room);
+    }
+
+    /** Lets {@code waitingId} into {@code room}, on behalf of host {@code by} (an identity, for the record). */
+    public AdmitResult admit(String room, String waitingId, String by) {
+        SignalingSession s = lobby.find(room, waitingId);
+        return s == null ? AdmitResult.NOT_WAITING : s.admit(by);
+    }
+
+    /** Turns {@code waitingId} away from {@code room}'s lobby; false when nobody waits under that id. */
+    public boolean refuse(String room, String waitingId, String by) {
+        SignalingSession s = lobby.find(room, waitingId);
+        return s != null && s.refuse(by);
+    }
+
+    /**
+     * Removes everyone from {@code room}, those in it and those waiting in its lobby: each gets
+     * {@code removed} with {@code reason} and its socket closes. Joins already on their way are refused with
+     * {@code reason} as the error code.
+     *
+     * @return how many were removed
+     */
+    public int closeRoom(String room, String reason) {
+        long now = System.nanoTime();
+        closed.values().removeIf(c -> now - c.atNanos() > CLOSED_ROOM_MEMORY.toNanos());
+        closed.put(room, new Closed(reason, now));
+        int n = 0;
+        for (SignalingSession s : lobby.drain(room)) {
+            n += s.remove(reason) ? 1 : 0;
+        }
+        for (SignalingSession s : seats.in(room)) {
+            n += s.remove(reason) ? 1 : 0;
+        }
+        return n;
+    }
+
+    /** Why {@code room} takes nobody in right now (it was just closed), or null. */
+    String closedReason(String room) {
+        Closed c = closed.get(room);
+        return c == null || System.nanoTime() - c.atNanos() > CLOSED_ROOM_MEMORY.toNanos() ? null : c.reason();
+    }
+
+    RoomSeats seats() {
+        return seats;
+    }
+
+    Lobby lobby() {
+        return lobby;
+    }
+
+    /** Tells the hosts in {@code room} who waits now. */
+    void lobbyChanged(String room) {
+        ServerMessage.LobbyUpdated update = null;
+        for (SignalingSession s : sessionsIn(room)) {
+            if (s.isHost()) {
+                if (update == null) {
+                    update = ServerMessage.LobbyUpdated.of(lobby.list(room));
+                }
+                s.send(update);
+            }
+        }
     }
 
     SfuServer sfu() {

@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
 public final class SignalingSession implements Session.Listener.AutoDemanding, ParticipantListener {
     private static final Logger log = LoggerFactory.getLogger(SignalingSession.class);
 
-    private enum State { NEW, JOINING, JOINED, GONE }
+    private enum State { NEW, WAITING, JOINING, JOINED, GONE }
 
     private final SignalingService service;
     private final String address;
@@ -34,10 +34,13 @@ public final class SignalingSession implements Session.Listener.AutoDemanding, P
     private volatile boolean counted;
     /** The room this connection counts against its address's room quota, until it closes. */
     private String quotaRoom;
+    /** Guards changes of {@link #state}: joins, admissions, removals and closes race from different threads. */
+    private final Object lock = new Object();
     private volatile State state = State.NEW;
     private volatile Participant participant;
     private volatile JoinPermit permit;
     private volatile String room;
+    private volatile String waitingId;
 
     SignalingSession(SignalingService service, String address) {
         this.service = service;
@@ -89,9 +92,14 @@ public final class SignalingSession implements Session.Listener.AutoDemanding, P
             join(join);
             return;
         }
+        if (message instanceof ClientMessage.Leave && state == State.WAITING) {
+            leave(LeaveReason.LEFT, true);
+            return;
+        }
         Participant p = participant;
         if (state != State.JOINED || p == null) {
-            error("not_joined", typeOf(message), "send 'join' first");
+            error("not_joined", typeOf(message), state == State.WAITING
+                    ? "you wait in the lobby until a host admits you" : "send 'join' first");
             return;
         }
         switch (message) {
@@ -126,6 +134,8 @@ public final class SignalingSession implements Session.Listener.AutoDemanding, P
                 }
             }
             case ClientMessage.Leave leave -> leave(LeaveReason.LEFT, true);
+            case ClientMessage.Admit admit -> decide("admit", admit.waitingId(), true);
+            case ClientMessage.Refuse refuse -> decide("refuse", refuse.waitingId(), false);
             case ClientMessage.Ping ping -> send(new ServerMessage.Pong());
             case ClientMessage.Join join -> join(join);
         }
@@ -145,9 +155,7 @@ public final class SignalingSession implements Session.Listener.AutoDemanding, P
         try {
             granted = service.authorizer().authorize(join.room(), join.name(), join.token());
         } catch (JoinAuthorizer.JoinRefusedException e) {
-            error("auth", "join", e.getMessage());
-            state = State.GONE;
-            out.closeWhenDrained();
+            refuseJoin(e.code(), e.getMessage());
             return;
         }
         if (!enterRoomQuota(join.room())) {
@@ -157,12 +165,170 @@ public final class SignalingSession implements Session.Listener.AutoDemanding, P
         }
         permit = granted;
         room = join.room();
-        state = State.JOINING;
+        if (granted.waitsInLobby()) {
+            waitInLobby();
+            return;
+        }
+        String refusal;
+        synchronized (lock) {
+            if (state != State.NEW) {
+                return;
+            }
+            refusal = takeSeat();
+            if (refusal == null) {
+                state = State.JOINING;
+            }
+        }
+        if (refusal != null) {
+            refuseJoin(refusal, refusal.equals("meeting_full")
+                    ? "the meeting has reached its limit of " + granted.maxParticipants() + " participants"
+                    : "the meeting has ended");
+            return;
+        }
+        enterRoom();
+    }
+
+    /** Takes a seat in the room; null when seated, else the refusal's error code. Called holding {@link #lock}. */
+    private String takeSeat() {
+        String closed = service.closedReason(room);
+        if (closed != null) {
+            return closed;
+        }
+        return service.seats().take(room, this, permit) ? null : "meeting_full";
+    }
+
+    private void refuseJoin(String code, String message) {
+        error(code, "join", message);
+        state = State.GONE;
+        out.closeWhenDrained();
+    }
+
+    private void waitInLobby() {
+        WaitingParticipant waiting;
+        synchronized (lock) {
+            if (state != State.NEW) {
+                return;
+            }
+            waiting = service.closedReason(room) == null ? service.lobby().enter(room, this, permit) : null;
+            if (waiting != null) {
+                waitingId = waiting.waitingId();
+                state = State.WAITING;
+                // Sent under the lock so that it reaches the client before an admission's 'joined'.
+                send(new ServerMessage.Lobby(waiting.waitingId(), room));
+            }
+        }
+        if (waiting == null) {
+            String closed = service.closedReason(room);
+            if (closed != null) {
+                refuseJoin(closed, "the meeting has ended");
+            } else {
+                refuseJoin("lobby_full", "too many people are waiting to be admitted; try again later");
+            }
+            return;
+        }
+        service.observer().waiting(room, waiting.waitingId(), permit);
+        service.lobbyChanged(room);
+    }
+
+    /** A host's decision about someone in the lobby, sent over this (the host's) connection. */
+    private void decide(String requestType, String waiting, boolean admit) {
+        if (!permit.host()) {
+            error("forbidden", requestType, "only a host may admit or refuse people waiting in the lobby");
+            return;
+        }
+        if (admit) {
+            switch (service.admit(room, waiting, permit.identity())) {
+                case ADMITTED -> { }
+                case NOT_WAITING -> error("not_waiting", requestType, "nobody waits in the lobby under that id");
+                case ROOM_FULL -> error("meeting_full", requestType,
+                        "the meeting is at its participant limit; they keep waiting");
+            }
+        } else if (!service.refuse(room, waiting, permit.identity())) {
+            error("not_waiting", requestType, "nobody waits in the lobby under that id");
+        }
+    }
+
+    /** Lets this waiting session in, on behalf of host {@code by}. */
+    AdmitResult admit(String by) {
+        String wid;
+        synchronized (lock) {
+            if (state != State.WAITING) {
+                return AdmitResult.NOT_WAITING;
+            }
+            if (takeSeat() != null) {
+                return AdmitResult.ROOM_FULL;
+            }
+            wid = waitingId;
+            service.lobby().remove(room, wid);
+            state = State.JOINING;
+        }
+        service.observer().admitted(room, wid, permit, by);
+        service.lobbyChanged(room);
+        enterRoom();
+        return AdmitResult.ADMITTED;
+    }
+
+    /** Turns this waiting session away, on behalf of host {@code by}. */
+    boolean refuse(String by) {
+        String wid;
+        synchronized (lock) {
+            if (state != State.WAITING) {
+                return false;
+            }
+            wid = waitingId;
+            service.lobby().remove(room, wid);
+            state = State.GONE;
+        }
+        service.observer().refused(room, wid, permit, by);
+        service.lobbyChanged(room);
+        error("lobby_refused", "join", "a host did not admit you to this meeting");
+        out.closeWhenDrained();
+        return true;
+    }
+
+    /** Takes this session out of its room or lobby with {@code reason}; false when it was already gone. */
+    boolean remove(String reason) {
+        State was;
+        Participant p;
+        synchronized (lock) {
+            was = state;
+            if (was == State.GONE || was == State.NEW) {
+                return false;
+            }
+            state = State.GONE;
+            p = participant;
+        }
+        service.seats().release(room, this);
+        if (was == State.WAITING) {
+            service.lobby().remove(room, waitingId);
+        }
+        if (was == State.JOINED && p != null) {
+            service.exited(room, this);
+            p.leave(LeaveReason.REMOVED);
+            service.observer().left(room, p.id(), reason);
+        }
+        send(new ServerMessage.Removed(reason));
+        out.closeWhenDrained();
+        return true;
+    }
+
+    boolean isHost() {
+        JoinPermit p = permit;
+        return p != null && p.host();
+    }
+
+    /** Joins the media room; the caller holds a seat for this session and has set {@link State#JOINING}. */
+    private void enterRoom() {
         backlog.joinStarted();
-        service.sfu().join(join.room(), granted.name(), this).whenComplete((p, e) -> {
+        service.sfu().join(room, permit.name(), this).whenComplete((p, e) -> {
             if (e != null) {
-                state = State.NEW;
+                service.seats().release(room, this);
                 leaveRoomQuota();
+                synchronized (lock) {
+                    if (state == State.JOINING) {
+                        state = State.NEW;
+                    }
+                }
                 Throwable cause = e instanceof CompletionException ? e.getCause() : e;
                 if (cause instanceof RoomFullException) {
                     error("room_full", "join", cause.getMessage());
@@ -209,9 +375,18 @@ public final class SignalingSession implements Session.Listener.AutoDemanding, P
     }
 
     private void leave(LeaveReason reason, boolean tellClient) {
-        Participant p = participant;
-        State was = state;
-        state = State.GONE;
+        State was;
+        Participant p;
+        synchronized (lock) {
+            was = state;
+            state = State.GONE;
+            p = participant;
+        }
+        service.seats().release(room, this);
+        if (was == State.WAITING) {
+            service.lobby().remove(room, waitingId);
+            service.lobbyChanged(room);
+        }
         if (p != null && was == State.JOINED) {
             service.exited(room, this);
             p.leave(reason);
@@ -230,13 +405,8 @@ public final class SignalingSession implements Session.Listener.AutoDemanding, P
             counted = false;
             service.quota().closeConnection(address);
         }
-        if (state == State.JOINED) {
-            leave(LeaveReason.DISCONNECTED, false);
-        } else if (state == State.JOINING) {
-            // The join is still on its way: onJoined sees GONE and leaves at once.
-            state = State.GONE;
-        }
-        state = State.GONE;
+        // A join still on its way sees GONE in onJoined and leaves at once.
+        leave(LeaveReason.DISCONNECTED, false);
     }
 
     @Override
@@ -248,15 +418,24 @@ public final class SignalingSession implements Session.Listener.AutoDemanding, P
 
     @Override
     public void onJoined(Participant self, List<ParticipantInfo> others) {
-        participant = self;
-        if (state != State.JOINING) {
+        boolean in;
+        synchronized (lock) {
+            participant = self;
+            in = state == State.JOINING;
+            if (in) {
+                state = State.JOINED;
+            }
+        }
+        if (!in) {
             self.leave(LeaveReason.DISCONNECTED);
             return;
         }
-        state = State.JOINED;
         service.entered(room, this);
         service.observer().joined(room, self.id(), permit);
         send(new ServerMessage.Joined(self.id(), room, others, service.iceServersFor(permit)));
+        if (permit.host()) {
+            send(ServerMessage.LobbyUpdated.of(service.lobby().list(room)));
+        }
         drainBacklog();
     }
 
@@ -283,8 +462,15 @@ public final class SignalingSession implements Session.Listener.AutoDemanding, P
     @Override
     public void onRemoved(LeaveReason reason) {
         Participant p = participant;
-        if (state == State.JOINED && p != null) {
-            state = State.GONE;
+        boolean wasIn;
+        synchronized (lock) {
+            wasIn = state == State.JOINED && p != null;
+            if (wasIn) {
+                state = State.GONE;
+            }
+        }
+        if (wasIn) {
+            service.seats().release(room, this);
             service.exited(room, this);
             service.observer().left(room, p.id(), reason.wireName());
             send(new ServerMessage.Left(reason.wireName()));
@@ -328,6 +514,8 @@ public final class SignalingSession implements Session.Listener.AutoDemanding, P
             case ClientMessage.Chat c -> "chat";
             case ClientMessage.Ping p -> "ping";
             case ClientMessage.Leave l -> "leave";
+            case ClientMessage.Admit a -> "admit";
+            case ClientMessage.Refuse r -> "refuse";
         };
     }
 }

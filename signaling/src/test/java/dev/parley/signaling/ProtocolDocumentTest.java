@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -15,24 +16,31 @@ import org.junit.jupiter.api.Test;
 /** docs/protocol.md's error codes are exactly the ones the signaling code sends: clients switch on them. */
 class ProtocolDocumentTest {
     private static final Path DOC = Path.of("../docs/protocol.md");
-    private static final Path SOURCES = Path.of("src/main/java/dev/parley/signaling");
-    /** Where a code is given: {@code error("code", ...)} in a session, {@code new Invalid("code", ...)} in decoding. */
-    private static final Pattern SENT = Pattern.compile("(?:\\berror|new Invalid)\\(\"([a-z_]+)\"");
+    /** Where signaling gives a code: {@code error}, {@code refuseJoin}, {@code new Invalid} and join refusals. */
+    private static final Source SIGNALING = new Source(Path.of("src/main/java/dev/parley/signaling"),
+            Pattern.compile("(?:\\berror|\\brefuseJoin|new Invalid|JoinRefusedException)\\(\"([a-z_]+)\""));
+    /** The control plane decides why a join is refused; signaling passes its code on. */
+    private static final Source CONTROL = new Source(Path.of("../control-api/src/main/java/dev/parley/control"),
+            Pattern.compile("new AdmissionRefused\\(\"([a-z_]+)\""));
+
+    private record Source(Path dir, Pattern sent) {}
 
     @Test
     void documentedErrorCodesAreTheOnesSent() throws Exception {
         Set<String> documented = documentedCodes(Files.readString(DOC));
         Set<String> sent = new TreeSet<>();
-        try (Stream<Path> files = Files.walk(SOURCES)) {
-            for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
-                Matcher m = SENT.matcher(Files.readString(f));
-                while (m.find()) {
-                    sent.add(m.group(1));
+        for (Source source : List.of(SIGNALING, CONTROL)) {
+            try (Stream<Path> files = Files.walk(source.dir())) {
+                for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+                    Matcher m = source.sent().matcher(Files.readString(f));
+                    while (m.find()) {
+                        sent.add(m.group(1));
+                    }
                 }
             }
         }
         assertTrue(sent.size() >= 5, "the scan finds the codes the code sends: " + sent);
-        assertEquals(sent, documented, "docs/protocol.md '### Error codes' against the codes in " + SOURCES);
+        assertEquals(sent, documented, "docs/protocol.md '### Error codes' against the codes signaling and the control plane send");
         Matcher mention = Pattern.compile("`code` `([a-z_]+)`").matcher(Files.readString(DOC));
         while (mention.find()) {
             assertTrue(sent.contains(mention.group(1)), "docs/protocol.md names code '" + mention.group(1)

@@ -1,0 +1,54 @@
+package dev.parley.control;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What the control plane asks of the live rooms (the server wires this to signaling): the lobby, and
+ * removing everyone when a meeting ends. Rooms are those of this process.
+ */
+public interface LiveRooms {
+    /** Someone waiting in a room's lobby. */
+    record Waiting(String waitingId, String identity, String name, Instant since) {}
+
+    /** What came of an admission. */
+    enum Admit { ADMITTED, NOT_WAITING, ROOM_FULL }
+
+    List<Waiting> waiting(String room);
+
+    /** Lets {@code waitingId} in, on behalf of {@code by} (an account id). */
+    Admit admit(String room, String waitingId, String by);
+
+    /** Turns {@code waitingId} away; false when nobody waits under that id. */
+    boolean refuse(String room, String waitingId, String by);
+
+    /** Lets everyone waiting in {@code room}'s lobby in, as far as the room has places (the lobby was turned off). */
+    void admitAll(String room, String by);
+
+    /** Removes everyone from {@code room} and its lobby, telling them {@code reason}. */
+    void close(String room, String reason);
+
+    /** No live rooms (the control plane alone, as in its own tests). */
+    LiveRooms NONE = new LiveRooms() {
+        @Override
+        public List<Waiting> waiting(String room) {
+            return List.of();
+        }
+
+        @Override
+        public Admit admit(String room, String waitingId, String by) {
+            return Admit.NOT_WAITING;
+        }
+
+        @Override
+        public boolean refuse(String room, String waitingId, String by) {
+            return false;
+        }
+
+        @Override
+        public void admitAll(String room, String by) {}
+
+        @Override
+        public void close(String room, String reason) {}
+    };
+}

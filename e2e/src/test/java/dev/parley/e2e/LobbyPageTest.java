@@ -1,0 +1,95 @@
+package dev.parley.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.microsoft.playwright.Locator;
+import com.microsoft.playwright.Page;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Set;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * A meeting with a lobby, in Chromium against a real server: a guest opening the link waits on the lobby
+ * screen; the host's meeting page lists them with Admit and Refuse; an admitted guest joins the call, a
+ * refused one is told so; when the host ends the meeting, the guest's page says it ended.
+ */
+class LobbyPageTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(20);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static ParleyServerProcess server;
+    private static HeadlessChromium chromium;
+
+    @BeforeAll
+    static void start() throws IOException {
+        server = ParleyServerProcess.start("lobby");
+        chromium = HeadlessChromium.launch();
+    }
+
+    @AfterAll
+    static void stop() {
+        try {
+            if (chromium != null) chromium.close();
+        } finally {
+            if (server != null) server.close();
+        }
+    }
+
+    @Test
+    void theHostAdmitsOneGuestAndRefusesAnother() throws IOException {
+        String access = json(server.request("POST", "/api/v1/auth/register", null,
+                "{\"email\":\"host@example.org\",\"password\":\"a long enough secret\",\"displayName\":\"Host\"}"), 201)
+                .path("accessToken").asText();
+        JsonNode meeting = json(server.request("POST", "/api/v1/meetings", access,
+                "{\"title\":\"Lobby\",\"settings\":{\"lobby\":true}}"), 201);
+        String room = meeting.path("room").asText();
+        String hostToken = json(server.request("POST", "/api/v1/meetings/" + meeting.path("id").asText() + "/join",
+                access, "{}"), 200).path("token").asText();
+
+        try (MeetingPage host = MeetingPage.open(chromium, server, "Host");
+             MeetingPage grace = MeetingPage.open(chromium, server, "Grace");
+             MeetingPage mallory = MeetingPage.open(chromium, server, "Mallory")) {
+            host.page().navigate("/meet/" + room + "?name=Host&prejoin=0&token=" + hostToken);
+            host.awaitJoined();
+
+            grace.page().navigate("/meet/" + room + "?name=Grace&prejoin=0");
+            assertThat(grace.page().locator("#lobby")).isVisible(visible());
+            Locator waiting = host.page().locator("#lobby-list li", new Page.LocatorOptions().setHasText("Grace"));
+            assertThat(waiting).isVisible(visible());
+            host.screenshot(E2eFiles.outputDir().resolve("lobby-host.png"));
+            waiting.locator(".admit").click();
+            grace.awaitJoined();
+            assertThat(grace.page().locator("#meeting")).isVisible(visible());
+            host.awaitTiles(Set.of("Host", "Grace"), TIMEOUT);
+            grace.awaitTiles(Set.of("Host", "Grace"), TIMEOUT);
+            assertThat(host.page().locator("#lobby-panel")).isHidden();
+
+            mallory.page().navigate("/meet/" + room + "?name=Mallory&prejoin=0");
+            assertThat(mallory.page().locator("#lobby")).isVisible(visible());
+            host.page().locator("#lobby-list li", new Page.LocatorOptions().setHasText("Mallory")).locator(".refuse").click();
+            assertThat(mallory.page().locator("#ended-title")).hasText("The host did not let you in");
+
+            assertEquals(204, server.request("DELETE", "/api/v1/meetings/" + meeting.path("id").asText(), access, null)
+                    .statusCode());
+            assertThat(grace.page().locator("#ended-title")).hasText("The meeting has ended");
+            assertThat(host.page().locator("#ended-title")).hasText("The meeting has ended");
+        }
+    }
+
+    private static com.microsoft.playwright.assertions.LocatorAssertions.IsVisibleOptions visible() {
+        return new com.microsoft.playwright.assertions.LocatorAssertions.IsVisibleOptions().setTimeout(TIMEOUT.toMillis());
+    }
+
+    private static JsonNode json(HttpResponse<String> response, int expected) throws IOException {
+        assertEquals(expected, response.statusCode(), response.body());
+        return JSON.readTree(response.body());
+    }
+}

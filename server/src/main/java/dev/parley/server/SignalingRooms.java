@@ -1,0 +1,57 @@
+package dev.parley.server;
+
+import dev.parley.control.LiveRooms;
+import dev.parley.signaling.SignalingService;
+import java.util.List;
+
+/**
+ * The control plane's view of the live rooms, served by signaling. The control plane starts first (signaling
+ * needs its authorizer), so signaling is attached afterwards; until then there are no live rooms.
+ */
+final class SignalingRooms implements LiveRooms {
+    volatile SignalingService signaling;
+
+    @Override
+    public List<Waiting> waiting(String room) {
+        SignalingService s = signaling;
+        return s == null ? List.of() : s.waiting(room).stream()
+                .map(w -> new Waiting(w.waitingId(), w.identity(), w.name(), w.since())).toList();
+    }
+
+    @Override
+    public Admit admit(String room, String waitingId, String by) {
+        SignalingService s = signaling;
+        if (s == null) {
+            return Admit.NOT_WAITING;
+        }
+        return switch (s.admit(room, waitingId, by)) {
+            case ADMITTED -> Admit.ADMITTED;
+            case NOT_WAITING -> Admit.NOT_WAITING;
+            case ROOM_FULL -> Admit.ROOM_FULL;
+        };
+    }
+
+    @Override
+    public boolean refuse(String room, String waitingId, String by) {
+        SignalingService s = signaling;
+        return s != null && s.refuse(room, waitingId, by);
+    }
+
+    @Override
+    public void admitAll(String room, String by) {
+        SignalingService s = signaling;
+        if (s != null) {
+            for (dev.parley.signaling.WaitingParticipant w : s.waiting(room)) {
+                s.admit(room, w.waitingId(), by);
+            }
+        }
+    }
+
+    @Override
+    public void close(String room, String reason) {
+        SignalingService s = signaling;
+        if (s != null) {
+            s.closeRoom(room, reason);
+        }
+    }
+}
