@@ -42,6 +42,7 @@ final class ControlStack implements AutoCloseable {
 
     private final ControlPlane plane;
     private final OutboxRelay relay;
+    private final WebhookDispatcher webhooks;
     private final RedisState redis;
     private final boolean authRequired;
     /** Presence is written to the database off the room threads, in order. */
@@ -51,9 +52,11 @@ final class ControlStack implements AutoCloseable {
         return t;
     });
 
-    private ControlStack(ControlPlane plane, OutboxRelay relay, RedisState redis, boolean authRequired) {
+    private ControlStack(ControlPlane plane, OutboxRelay relay, WebhookDispatcher webhooks, RedisState redis,
+                         boolean authRequired) {
         this.plane = plane;
         this.relay = relay;
+        this.webhooks = webhooks;
         this.redis = redis;
         this.authRequired = authRequired;
     }
@@ -89,10 +92,12 @@ final class ControlStack implements AutoCloseable {
         } else {
             sinks.add(new InProcessEventBus());
         }
-        sinks.add(new WebhookDispatcher(plane::webhookTargets, WebhookDispatcher.Options.defaults()));
+        WebhookDispatcher webhooks = new WebhookDispatcher(plane.jdbi(), plane::webhookTargets,
+                WebhookDispatcher.Options.defaults()).start();
+        sinks.add(webhooks);
         OutboxRelay relay = new OutboxRelay(plane.jdbi(), new FanOutSink(sinks)).start();
         relayRef[0] = relay;
-        return new ControlStack(plane, relay, redis, config.authRequired());
+        return new ControlStack(plane, relay, webhooks, redis, config.authRequired());
     }
 
     ControlPlane plane() {
@@ -173,15 +178,28 @@ final class ControlStack implements AutoCloseable {
         });
     }
 
+    /**
+     * The control plane's part of a shutdown, after signaling has closed its sessions: the departures already
+     * queued are written, whoever is still recorded as present is closed (meetings stop being live), the relay
+     * stops (events not yet delivered stay in the outbox), webhook requests in flight are given a few seconds
+     * and the rest stay in their table; the database closes last.
+     */
     @Override
     public void close() {
         presence.shutdown();
         try {
-            presence.awaitTermination(2, TimeUnit.SECONDS);
+            if (!presence.awaitTermination(10, TimeUnit.SECONDS)) {
+                log.warn("presence writes did not finish in 10 s; the rest are closed below");
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        relay.close();
+        try {
+            plane.closeOpenPresence();
+        } catch (RuntimeException e) {
+            log.warn("closing open presence failed; the next start closes it: {}", e.toString());
+        }
+        relay.close(); // closes the sinks, the webhook dispatcher among them
         plane.close();
         if (redis != null) {
             redis.close();

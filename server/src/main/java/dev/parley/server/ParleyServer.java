@@ -5,7 +5,10 @@ import dev.parley.sfu.SfuServer;
 import dev.parley.signaling.SignalingService;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
+import java.time.Duration;
+import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.NetworkConnector;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.slf4j.Logger;
@@ -19,6 +22,7 @@ final class ParleyServer implements AutoCloseable {
     private SfuServer sfu;
     private Server http;
     private ControlStack control;
+    private SignalingService signaling;
     private int httpPort;
 
     ParleyServer(ServerConfig config) {
@@ -49,7 +53,7 @@ final class ParleyServer implements AutoCloseable {
             close();
             throw new IllegalStateException("the control plane did not start: " + e.getMessage(), e);
         }
-        SignalingService signaling = new SignalingService(sfu, control.authorizer(), control::iceServers,
+        signaling = new SignalingService(sfu, control.authorizer(), control::iceServers,
                 control.observer());
         Handler.Sequence routes = new Handler.Sequence(new Observability(sfu, signaling::openSessions, control),
                 control.plane().apiHandler(), new StaticFiles());
@@ -77,8 +81,28 @@ final class ParleyServer implements AutoCloseable {
         return sfu.mediaPort();
     }
 
+    /**
+     * Shuts down in the order that loses nothing: stop accepting connections; tell every participant the
+     * server is going ({@code left}, reason {@code server_shutdown}) and close their sockets, which queues
+     * their departures; stop HTTP and media; then the control plane writes presence, ends live meetings,
+     * keeps undelivered events and webhooks for the next start, and closes the database last.
+     */
     @Override
     public void close() {
+        if (http != null) {
+            for (Connector c : http.getConnectors()) {
+                if (c instanceof NetworkConnector n) {
+                    n.close(); // no new connections; open ones (the signaling sockets) carry on for now
+                }
+            }
+        }
+        if (signaling != null) {
+            try {
+                signaling.shutdown(Duration.ofSeconds(3));
+            } catch (RuntimeException e) {
+                log.warn("closing signaling sessions failed: {}", e.toString());
+            }
+        }
         try {
             if (http != null) {
                 http.stop();

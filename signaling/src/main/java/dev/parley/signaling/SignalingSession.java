@@ -10,9 +10,12 @@ import dev.parley.sfu.RoomFullException;
 import dev.parley.sfu.StaleAnswerException;
 import dev.parley.sfu.sdp.SdpException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.websocket.api.Session;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +35,7 @@ public final class SignalingSession implements Session.Listener.AutoDemanding, P
     private volatile Participant participant;
     private volatile JoinPermit permit;
     private volatile String room;
+    private final CountDownLatch closed = new CountDownLatch(1);
 
     SignalingSession(SignalingService service) {
         this.service = service;
@@ -114,6 +118,10 @@ public final class SignalingSession implements Session.Listener.AutoDemanding, P
             error("already_joined", "join", "this connection has already joined a room");
             return;
         }
+        if (service.shuttingDown()) {
+            error("shutting_down", "join", "the server is shutting down; join again once it is back");
+            return;
+        }
         JoinPermit granted;
         try {
             granted = service.authorizer().authorize(join.room(), join.name(), join.token());
@@ -155,8 +163,25 @@ public final class SignalingSession implements Session.Listener.AutoDemanding, P
         }
     }
 
+    /** The server is going down: tell the client why, leave the room, close once that is sent. */
+    void serverShutdown() {
+        if (state == State.JOINED) {
+            leave(LeaveReason.SERVER_SHUTDOWN, true);
+        }
+    }
+
+    boolean awaitClosed(Duration timeout) {
+        try {
+            return closed.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     @Override
     public void onWebSocketClose(int statusCode, String reason) {
+        closed.countDown();
         if (state == State.JOINED) {
             leave(LeaveReason.DISCONNECTED, false);
         } else if (state == State.JOINING) {
