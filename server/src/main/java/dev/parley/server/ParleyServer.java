@@ -89,6 +89,7 @@ final class ParleyServer implements AutoCloseable {
      */
     @Override
     public void close() {
+        log.info("shutting down: closing signaling sessions, then HTTP, media and the control plane");
         if (http != null) {
             for (Connector c : http.getConnectors()) {
                 if (c instanceof NetworkConnector n) {
@@ -116,6 +117,7 @@ final class ParleyServer implements AutoCloseable {
         if (control != null) {
             control.close();
         }
+        log.info("stopped");
     }
 
     InetSocketAddress mediaAddress() {
