@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -169,13 +170,18 @@ final class ControlStack implements AutoCloseable {
 
     /** Presence bookkeeping must never break a join or a leave: a database hiccup is logged, not thrown. */
     private void runLogged(Runnable r) {
-        presence.execute(() -> {
-            try {
-                r.run();
-            } catch (RuntimeException e) {
-                log.warn("recording participant presence failed: {}", e.toString());
-            }
-        });
+        try {
+            presence.execute(() -> {
+                try {
+                    r.run();
+                } catch (RuntimeException e) {
+                    log.warn("recording participant presence failed: {}", e.toString());
+                }
+            });
+        } catch (RejectedExecutionException shuttingDown) {
+            // Too late for this departure: close() closes every presence still open before the database goes.
+            log.debug("presence update after shutdown began; left to the shutdown's sweep");
+        }
     }
 
     /**
