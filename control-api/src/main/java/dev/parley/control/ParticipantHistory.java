@@ -117,9 +117,9 @@ final class ParticipantHistory {
                 rooms.add(o.room);
             }
             for (String room : rooms) {
-                boolean someoneLeft = h.createQuery("SELECT COUNT(*) FROM participant_sessions WHERE room = :room AND left_at IS NULL")
+                boolean stillPresent = h.createQuery("SELECT COUNT(*) FROM participant_sessions WHERE room = :room AND left_at IS NULL")
                         .bind("room", room).mapTo(Long.class).one() > 0;
-                if (!someoneLeft) {
+                if (!stillPresent) {
                     MeetingStore.byRoom(h, room).filter(m -> m.status() == Meeting.Status.LIVE).ifPresent(m -> {
                         Meeting idle = m.withStatus(Meeting.Status.SCHEDULED, now);
                         MeetingStore.update(h, idle);

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -91,43 +90,47 @@ class CrashDurabilityTest {
         }
     }
 
-    @Test
-    void aRestartAfterACrashClosesThePresenceItLeftOpen() throws Exception {
-        String meetingId;
-        String participantId;
-        String host;
-        ParleyServerProcess first = ParleyServerProcess.start("crash-presence-before", dataDir, List.of());
-        SignalingClient client = SignalingClient.open(first.baseUri());
-        try {
-            ApiClient api = new ApiClient(first.baseUri());
-            host = api.expect(201, "POST", "/api/v1/auth/register", null,
-                    Map.of("email", "host@example.com", "password", PASSWORD, "displayName", "Host"))
-                    .path("accessToken").asText();
-            meetingId = api.expect(201, "POST", "/api/v1/meetings", host, Map.of("title", "Planning")).path("id").asText();
-            JsonNode grant = api.expect(200, "POST", "/api/v1/meetings/" + meetingId + "/join", host, Map.of());
-            client.send(Map.of("type", "join", "room", grant.path("room").asText(), "name", "Host",
-                    "token", grant.path("token").asText()));
-            participantId = client.next("joined", TIMEOUT).path("participantId").asText();
-            String token = host;
-            Eventually.await(TIMEOUT, "the meeting to be live", () -> "live".equals(
-                    api.expect(200, "GET", "/api/v1/meetings/" + meetingId, token, null).path("status").asText()));
-        } finally {
-            first.kill(); // before the socket closes, so no departure is reported: only the restart can close it
-            client.close();
-        }
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"h2", "postgres"})
+    void aRestartAfterACrashClosesThePresenceItLeftOpen(String store) throws Exception {
+        try (PostgresSchema pg = store.equals("postgres") ? PostgresSchema.create() : null) {
+            List<String> args = pg == null ? List.of() : pg.serverArgs();
+            String meetingId;
+            String participantId;
+            String host;
+            ParleyServerProcess first = ParleyServerProcess.start("crash-presence-" + store + "-before", dataDir, args);
+            SignalingClient client = SignalingClient.open(first.baseUri());
+            try {
+                ApiClient api = new ApiClient(first.baseUri());
+                host = api.expect(201, "POST", "/api/v1/auth/register", null,
+                        Map.of("email", "host@example.com", "password", PASSWORD, "displayName", "Host"))
+                        .path("accessToken").asText();
+                meetingId = api.expect(201, "POST", "/api/v1/meetings", host, Map.of("title", "Planning")).path("id").asText();
+                JsonNode grant = api.expect(200, "POST", "/api/v1/meetings/" + meetingId + "/join", host, Map.of());
+                client.send(Map.of("type", "join", "room", grant.path("room").asText(), "name", "Host",
+                        "token", grant.path("token").asText()));
+                participantId = client.next("joined", TIMEOUT).path("participantId").asText();
+                String token = host;
+                Eventually.await(TIMEOUT, "the meeting to be live", () -> "live".equals(
+                        api.expect(200, "GET", "/api/v1/meetings/" + meetingId, token, null).path("status").asText()));
+            } finally {
+                first.kill(); // before the socket closes, so no departure is reported: only the restart can close it
+                client.close();
+            }
 
-        try (ParleyServerProcess second = ParleyServerProcess.start("crash-presence-after", dataDir, List.of())) {
-            ApiClient api = new ApiClient(second.baseUri());
-            JsonNode meeting = api.expect(200, "GET", "/api/v1/meetings/" + meetingId, host, null);
-            assertFalse("live".equals(meeting.path("status").asText()), "the meeting is no longer live: " + meeting);
-            JsonNode history = api.expect(200, "GET", "/api/v1/meetings/" + meetingId + "/participants/history", host, null);
-            JsonNode rows = history.path("items");
-            assertEquals(1, rows.size(), "one presence recorded: " + history);
-            assertEquals(participantId, rows.get(0).path("participantId").asText());
-            assertFalse(rows.get(0).path("leftAt").isNull(), "the presence was closed: " + history);
-            assertTrue(rows.get(0).has("leftAt"), "leftAt is present: " + history);
-            JsonNode live = api.expect(200, "GET", "/api/v1/meetings/" + meetingId + "/participants", host, null);
-            assertEquals(0, live.path("items").size(), "nobody is listed as present: " + live);
+            try (ParleyServerProcess second = ParleyServerProcess.start("crash-presence-" + store + "-after", dataDir, args)) {
+                ApiClient api = new ApiClient(second.baseUri());
+                JsonNode meeting = api.expect(200, "GET", "/api/v1/meetings/" + meetingId, host, null);
+                assertFalse("live".equals(meeting.path("status").asText()), "the meeting is no longer live: " + meeting);
+                JsonNode history = api.expect(200, "GET", "/api/v1/meetings/" + meetingId + "/participants/history", host, null);
+                JsonNode rows = history.path("items");
+                assertEquals(1, rows.size(), "one presence recorded: " + history);
+                assertEquals(participantId, rows.get(0).path("participantId").asText());
+                assertFalse(rows.get(0).path("leftAt").isNull(), "the presence was closed: " + history);
+                assertTrue(rows.get(0).has("leftAt"), "leftAt is present: " + history);
+                JsonNode live = api.expect(200, "GET", "/api/v1/meetings/" + meetingId + "/participants", host, null);
+                assertEquals(0, live.path("items").size(), "nobody is listed as present: " + live);
+            }
         }
     }
 }

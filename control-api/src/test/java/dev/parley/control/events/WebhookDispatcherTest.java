@@ -197,6 +197,21 @@ class WebhookDispatcherTest {
     }
 
     @Test
+    void twoDispatchersOnOneDatabaseSendEachDeliveryOnce() {
+        List<WebhookTarget> target = List.of(new WebhookTarget("key-1", url(), SECRET));
+        WebhookDispatcher a = dispatcher(FAST);
+        try (WebhookDispatcher b = new WebhookDispatcher(db.jdbi(), () -> target, FAST).start()) {
+            for (int i = 0; i < 30; i++) {
+                (i % 2 == 0 ? a : b).publish(Event.of("meeting.created", "m-" + i, Map.of()));
+            }
+            Eventually.await(Duration.ofSeconds(20), "all delivered", () -> a.delivered() + b.delivered() == 30);
+            Eventually.await(Duration.ofSeconds(2), "nothing pending", () -> a.pending() == 0);
+            assertEquals(30, requests.size(), "each delivery sent once, whichever node claimed it");
+            assertEquals(30, requests.stream().map(Received::eventId).distinct().count());
+        }
+    }
+
+    @Test
     void aDeliveryWhoseKeyLostItsWebhookIsAbandonedUnsent() {
         status = n -> 503;
         List<WebhookTarget> targets = new CopyOnWriteArrayList<>(List.of(new WebhookTarget("key-1", url(), SECRET)));
