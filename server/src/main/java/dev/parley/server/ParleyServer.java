@@ -6,6 +6,7 @@ import dev.parley.signaling.SignalingService;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.NetworkConnector;
@@ -23,6 +24,7 @@ final class ParleyServer implements AutoCloseable {
     private Server http;
     private ControlStack control;
     private SignalingService signaling;
+    private final AtomicBoolean closed = new AtomicBoolean();
     private int httpPort;
 
     ParleyServer(ServerConfig config) {
@@ -89,6 +91,9 @@ final class ParleyServer implements AutoCloseable {
      */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return; // the shutdown hook and an explicit close may both call this
+        }
         log.info("shutting down: closing signaling sessions, then HTTP, media and the control plane");
         if (http != null) {
             for (Connector c : http.getConnectors()) {

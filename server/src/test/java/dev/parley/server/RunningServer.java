@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -66,6 +67,8 @@ final class RunningServer implements AutoCloseable {
     static final class Signaling implements WebSocket.Listener {
         final BlockingQueue<JsonNode> received = new LinkedBlockingQueue<>();
         volatile Integer closeCode;
+        /** What {@link #onClose} returns: the client echoes the server's close only once it completes. */
+        volatile CompletableFuture<Void> closeReply;
         WebSocket socket;
         private final StringBuilder partial = new StringBuilder();
 
@@ -111,7 +114,7 @@ final class RunningServer implements AutoCloseable {
         @Override
         public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
             closeCode = statusCode;
-            return null;
+            return closeReply;
         }
     }
 
