@@ -5,9 +5,11 @@ import dev.parley.control.state.LiveParticipants;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -109,7 +111,7 @@ final class ParticipantHistory {
                     .map((rs, ctx) -> new Open(rs.getString("id"), rs.getString("room"), rs.getString("participant_id"),
                             rs.getString("meeting_id"), rs.getString("identity"), Database.instant(rs, "joined_at")))
                     .list();
-            java.util.Set<String> rooms = new java.util.LinkedHashSet<>();
+            Set<String> rooms = new LinkedHashSet<>();
             for (Open o : open) {
                 h.createUpdate("UPDATE participant_sessions SET left_at = :at WHERE id = :id AND left_at IS NULL")
                         .bind("at", Database.ts(now)).bind("id", o.id).execute();

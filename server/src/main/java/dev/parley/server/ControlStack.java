@@ -28,8 +28,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,7 +43,6 @@ final class ControlStack implements AutoCloseable {
 
     private final ControlPlane plane;
     private final OutboxRelay relay;
-    private final WebhookDispatcher webhooks;
     private final RedisState redis;
     private final boolean authRequired;
     /** Presence is written to the database off the room threads, in order. */
@@ -53,11 +52,9 @@ final class ControlStack implements AutoCloseable {
         return t;
     });
 
-    private ControlStack(ControlPlane plane, OutboxRelay relay, WebhookDispatcher webhooks, RedisState redis,
-                         boolean authRequired) {
+    private ControlStack(ControlPlane plane, OutboxRelay relay, RedisState redis, boolean authRequired) {
         this.plane = plane;
         this.relay = relay;
-        this.webhooks = webhooks;
         this.redis = redis;
         this.authRequired = authRequired;
     }
@@ -93,12 +90,10 @@ final class ControlStack implements AutoCloseable {
         } else {
             sinks.add(new InProcessEventBus());
         }
-        WebhookDispatcher webhooks = new WebhookDispatcher(plane.jdbi(), plane::webhookTargets,
-                WebhookDispatcher.Options.defaults()).start();
-        sinks.add(webhooks);
+        sinks.add(new WebhookDispatcher(plane.jdbi(), plane::webhookTargets, WebhookDispatcher.Options.defaults()).start());
         OutboxRelay relay = new OutboxRelay(plane.jdbi(), new FanOutSink(sinks)).start();
         relayRef[0] = relay;
-        return new ControlStack(plane, relay, webhooks, redis, config.authRequired());
+        return new ControlStack(plane, relay, redis, config.authRequired());
     }
 
     ControlPlane plane() {
