@@ -50,7 +50,8 @@ public final class ControlPlane implements AutoCloseable {
      *
      * @param outbox      records events in the transaction of each change
      * @param limiter      counts login and meeting-password attempts
-     * @param revocations  remembers logged-out access tokens
+     * @param revocations  a cache in front of the database's list of revoked tokens (in memory, or Redis
+     *                     shared by nodes); the database is the record, so a cache that loses its data is harmless
      * @param live         who is in which room right now
      */
     public static ControlPlane start(ControlConfig cfg, EventOutbox outbox, RateLimiter limiter,
@@ -84,20 +85,24 @@ public final class ControlPlane implements AutoCloseable {
         Database db = Database.open(cfg);
         try {
             Jdbi jdbi = db.jdbi;
-            AccessTokens accessTokens = new AccessTokens(secret.derive("access-token"), clock, revocations);
+            StoredRevocations stored = new StoredRevocations(jdbi, revocations, clock);
+            stored.purgeExpired();
+            AccessTokens accessTokens = new AccessTokens(secret.derive("access-token"), clock, stored);
             RefreshTokens refreshTokens = new RefreshTokens(clock);
             Authenticator auth = new Authenticator(jdbi, accessTokens);
             ApiKeyStore apiKeys = new ApiKeyStore(jdbi, new SecretBox(secret.derive("api-key-secrets")));
-            JoinTokens joinTokens = new JoinTokens(secret.derive("join-token"), clock, apiKeys::state, revocations);
+            JoinTokens joinTokens = new JoinTokens(secret.derive("join-token"), clock, apiKeys::state, stored);
             Router router = new Router();
             new AuthRoutes(jdbi, clock, hasher, accessTokens, refreshTokens, auth, limiter, outbox).register(router);
             new UserRoutes(jdbi, clock, hasher, refreshTokens, auth, outbox).register(router);
             new MeetingRoutes(jdbi, clock, cfg, hasher, auth, outbox, limiter, live, joinTokens, rooms).register(router);
             new ApiKeyRoutes(jdbi, clock, auth, apiKeys).register(router);
             OpenApiDocument.register(router);
+            ParticipantHistory participants = new ParticipantHistory(jdbi, clock, outbox, live, NodeIdentity.load(cfg.dataDir()));
+            participants.closeOpen(); // what a crash of this node left open
             LOG.info("control plane ready on {} ({} routes)", cfg.dbUrl() == null ? "H2 under " + cfg.dataDir() : "external database", router.routes().size());
             return new ControlPlane(db, router, new ApiHandler(router, cfg.maxBodyBytes()), joinTokens,
-                    new ParticipantHistory(jdbi, clock, outbox, live), apiKeys, new TurnCredentials(cfg),
+                    participants, apiKeys, new TurnCredentials(cfg),
                     new JoinAdmission(jdbi, joinTokens, cfg.authRequired()), new LobbyEvents(jdbi, clock, outbox));
         } catch (RuntimeException e) {
             db.close();
@@ -137,6 +142,15 @@ public final class ControlPlane implements AutoCloseable {
      */
     public void participantLeft(String room, String participantId) {
         participants.left(room, participantId);
+    }
+
+    /**
+     * Closes the presence of everyone this node still lists as present (history row closed,
+     * {@code participant.left} emitted, meeting no longer {@code live}); the server calls it on shutdown
+     * after signaling has closed its sessions, before closing this plane. Returns how many were closed.
+     */
+    public int closeOpenPresence() {
+        return participants.closeOpen();
     }
 
     /**
@@ -181,6 +195,7 @@ public final class ControlPlane implements AutoCloseable {
         return router.routes();
     }
 
+    /** Closes the database; call it last, once presence and events have been written. */
     @Override
     public void close() {
         database.close();

@@ -23,7 +23,7 @@ final class Database implements AutoCloseable {
     /** Opens the pool and brings the schema up to date; fails fast with the database's own message. */
     static Database open(ControlConfig cfg) {
         HikariConfig hc = new HikariConfig();
-        hc.setJdbcUrl(cfg.effectiveDbUrl());
+        hc.setJdbcUrl(durable(cfg.effectiveDbUrl()));
         if (cfg.dbUser() != null) {
             hc.setUsername(cfg.dbUser());
         }
@@ -41,6 +41,27 @@ final class Database implements AutoCloseable {
             ds.close();
             throw e;
         }
+    }
+
+    /**
+     * H2 settings that keep acknowledged writes: {@code WRITE_DELAY=0} writes each commit to the file before
+     * the commit returns (H2's default leaves up to half a second of commits in memory, so a killed process
+     * lost them), and {@code DB_CLOSE_ON_EXIT=FALSE} stops H2's own shutdown hook from closing the database
+     * while the server's shutdown still records presence. Settings already in the URL are left as given.
+     */
+    static String durable(String url) {
+        if (!url.regionMatches(true, 0, "jdbc:h2:", 0, 8)) {
+            return url;
+        }
+        String upper = url.toUpperCase(java.util.Locale.ROOT);
+        StringBuilder out = new StringBuilder(url);
+        if (!upper.contains(";WRITE_DELAY=")) {
+            out.append(";WRITE_DELAY=0");
+        }
+        if (!upper.contains(";DB_CLOSE_ON_EXIT=")) {
+            out.append(";DB_CLOSE_ON_EXIT=FALSE");
+        }
+        return out.toString();
     }
 
     /** Instants go to the database as UTC offset date-times, which H2 and PostgreSQL both map exactly. */

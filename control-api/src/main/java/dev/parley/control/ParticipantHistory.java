@@ -5,9 +5,11 @@ import dev.parley.control.state.LiveParticipants;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -25,12 +27,15 @@ final class ParticipantHistory {
     private final Clock clock;
     private final EventOutbox outbox;
     private final LiveParticipants live;
+    private final String nodeId;
 
-    ParticipantHistory(Jdbi jdbi, Clock clock, EventOutbox outbox, LiveParticipants live) {
+    /** @param nodeId stamped on the presence rows this node records (see {@link #closeOpen}) */
+    ParticipantHistory(Jdbi jdbi, Clock clock, EventOutbox outbox, LiveParticipants live, String nodeId) {
         this.jdbi = jdbi;
         this.clock = clock;
         this.outbox = outbox;
         this.live = live;
+        this.nodeId = nodeId;
     }
 
     void joined(String room, String participantId, String identity, String name) {
@@ -42,12 +47,12 @@ final class ParticipantHistory {
         jdbi.useTransaction(h -> {
             Meeting m = MeetingStore.byRoom(h, room).orElse(null);
             h.createUpdate("""
-                    INSERT INTO participant_sessions (id, room, meeting_id, participant_id, identity, name, joined_at)
-                    VALUES (:id, :room, :meeting, :pid, :identity, :name, :at)""")
+                    INSERT INTO participant_sessions (id, room, meeting_id, participant_id, identity, name, joined_at, node_id)
+                    VALUES (:id, :room, :meeting, :pid, :identity, :name, :at, :node)""")
                     .bind("id", UUID.randomUUID().toString()).bind("room", room)
                     .bindByType("meeting", m == null ? null : m.id(), String.class)
                     .bind("pid", participantId).bind("identity", identity).bind("name", name).bind("at", Database.ts(now))
-                    .execute();
+                    .bind("node", nodeId).execute();
             outbox.append(h, DomainEvents.participantJoined(room, m == null ? null : m.id(), participantId, identity, name, now));
             if (m != null && m.status() == Meeting.Status.SCHEDULED) {
                 Meeting started = m.withStatus(Meeting.Status.LIVE, now);
@@ -69,8 +74,8 @@ final class ParticipantHistory {
                     SELECT id, meeting_id, identity, joined_at FROM participant_sessions
                     WHERE room = :room AND participant_id = :pid AND left_at IS NULL ORDER BY joined_at DESC""")
                     .bind("room", room).bind("pid", participantId)
-                    .map((rs, ctx) -> new Open(rs.getString("id"), rs.getString("meeting_id"), rs.getString("identity"),
-                            Database.instant(rs, "joined_at")))
+                    .map((rs, ctx) -> new Open(rs.getString("id"), room, participantId, rs.getString("meeting_id"),
+                            rs.getString("identity"), Database.instant(rs, "joined_at")))
                     .list();
             if (open.isEmpty()) {
                 LOG.debug("participant {} left room {} without a recorded join; ignored", participantId, room);
@@ -88,6 +93,56 @@ final class ParticipantHistory {
                 });
             }
         });
+    }
+
+    /**
+     * Closes every presence this node still has open (and those recorded before rows named their node), as
+     * if each participant had left: {@code left_at} is set, {@code participant.left} is emitted, they leave
+     * the live list, and a meeting nobody is left in stops being {@code live}. Run at start, for what a crash
+     * left open, and at shutdown, after signaling has closed its sessions. Returns how many were closed.
+     */
+    int closeOpen() {
+        Instant now = UserStore.now(clock);
+        List<Open> closed = jdbi.inTransaction(h -> {
+            List<Open> open = h.createQuery("""
+                    SELECT id, room, participant_id, meeting_id, identity, joined_at FROM participant_sessions
+                    WHERE left_at IS NULL AND (node_id = :node OR node_id IS NULL) ORDER BY joined_at, id""")
+                    .bind("node", nodeId)
+                    .map((rs, ctx) -> new Open(rs.getString("id"), rs.getString("room"), rs.getString("participant_id"),
+                            rs.getString("meeting_id"), rs.getString("identity"), Database.instant(rs, "joined_at")))
+                    .list();
+            Set<String> rooms = new LinkedHashSet<>();
+            for (Open o : open) {
+                h.createUpdate("UPDATE participant_sessions SET left_at = :at WHERE id = :id AND left_at IS NULL")
+                        .bind("at", Database.ts(now)).bind("id", o.id).execute();
+                outbox.append(h, DomainEvents.participantLeft(o.room, o.meetingId, o.participantId, o.identity, o.joinedAt, now));
+                rooms.add(o.room);
+            }
+            for (String room : rooms) {
+                boolean stillPresent = h.createQuery("SELECT COUNT(*) FROM participant_sessions WHERE room = :room AND left_at IS NULL")
+                        .bind("room", room).mapTo(Long.class).one() > 0;
+                if (!stillPresent) {
+                    MeetingStore.byRoom(h, room).filter(m -> m.status() == Meeting.Status.LIVE).ifPresent(m -> {
+                        Meeting idle = m.withStatus(Meeting.Status.SCHEDULED, now);
+                        MeetingStore.update(h, idle);
+                        outbox.append(h, DomainEvents.meetingUpdated(idle, List.of("status")));
+                    });
+                }
+            }
+            return open;
+        });
+        for (Open o : closed) {
+            try {
+                live.left(o.room, o.participantId);
+            } catch (RuntimeException e) {
+                // The live list expires idle rooms by itself; the history above is what must be right.
+                LOG.warn("could not drop {} from the live list of {}: {}", o.participantId, o.room, e.toString());
+            }
+        }
+        if (!closed.isEmpty()) {
+            LOG.info("closed {} participant presence(s) left open on this node", closed.size());
+        }
+        return closed.size();
     }
 
     static List<Map<String, Object>> forMeeting(Handle h, String meetingId, int limit, int offset) {
@@ -113,5 +168,5 @@ final class ParticipantHistory {
         }
     }
 
-    private record Open(String id, String meetingId, String identity, Instant joinedAt) {}
+    private record Open(String id, String room, String participantId, String meetingId, String identity, Instant joinedAt) {}
 }

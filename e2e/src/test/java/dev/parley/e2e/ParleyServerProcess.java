@@ -30,6 +30,8 @@ import java.util.stream.Stream;
  * A real Parley server ({@code server/target/parley.jar}) running as a child process for a test: HTTP and
  * media on free loopback ports, a throw-away data directory, its output kept in {@code e2e/target/server-*.log}.
  * {@link #start(String)} returns once the server printed its ready line; {@link #close()} stops it.
+ * Restart tests pass their own data directory (and flags) to {@link #start(String, Path, List)}, and stop the
+ * process with {@link #kill()} (SIGKILL) or {@link #terminate()} (SIGTERM).
  */
 public final class ParleyServerProcess implements AutoCloseable {
     private static final Pattern READY = Pattern.compile(
@@ -39,14 +41,17 @@ public final class ParleyServerProcess implements AutoCloseable {
 
     private final Process process;
     private final Path dataDir;
+    private final boolean ownsDataDir;
     private final Path logFile;
     private final int httpPort;
     private final int mediaPort;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private ParleyServerProcess(Process process, Path dataDir, Path logFile, int httpPort, int mediaPort) {
+    private ParleyServerProcess(Process process, Path dataDir, boolean ownsDataDir, Path logFile, int httpPort,
+                                int mediaPort) {
         this.process = process;
         this.dataDir = dataDir;
+        this.ownsDataDir = ownsDataDir;
         this.logFile = logFile;
         this.httpPort = httpPort;
         this.mediaPort = mediaPort;
@@ -59,18 +64,30 @@ public final class ParleyServerProcess implements AutoCloseable {
      * @throws IllegalStateException when the jar is missing, the process exits, or it is not ready in time
      */
     public static ParleyServerProcess start(String label) throws IOException {
+        return start(label, null, List.of());
+    }
+
+    /**
+     * Starts the server on {@code dataDir} (kept on close, so a second process can start on it; null means a
+     * throw-away one) with {@code extraArgs} appended to the command line, e.g. {@code --db-url ...}.
+     */
+    public static ParleyServerProcess start(String label, Path dataDir, List<String> extraArgs) throws IOException {
         Path jar = E2eFiles.serverJar();
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("No Parley server jar at " + jar.toAbsolutePath()
                     + ": build it first (./mvnw -pl server -am package -DskipTests), or run the whole build (./test.sh)");
         }
-        Path dataDir = Files.createTempDirectory("parley-e2e-data-");
+        boolean owns = dataDir == null;
+        if (owns) {
+            dataDir = Files.createTempDirectory("parley-e2e-data-");
+        }
         Path logFile = E2eFiles.outputDir().resolve("server-" + label + "-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("HHmmss-SSS")) + ".log");
         Files.createDirectories(logFile.getParent());
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        List<String> command = List.of(java.toString(), "-Djava.net.preferIPv4Stack=true", "-jar", jar.toString(),
-                "--http-port", "0", "--media-port", "0", "--public-ip", "127.0.0.1", "--http-bind", "127.0.0.1", "--data-dir", dataDir.toString());
+        List<String> command = new ArrayList<>(List.of(java.toString(), "-Djava.net.preferIPv4Stack=true", "-jar", jar.toString(),
+                "--http-port", "0", "--media-port", "0", "--public-ip", "127.0.0.1", "--http-bind", "127.0.0.1", "--data-dir", dataDir.toString()));
+        command.addAll(extraArgs);
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         CompletableFuture<Matcher> ready = new CompletableFuture<>();
         Thread pump = new Thread(() -> pumpOutput(process, logFile, ready), "parley-server-log-" + label);
@@ -78,11 +95,13 @@ public final class ParleyServerProcess implements AutoCloseable {
         pump.start();
         try {
             Matcher line = ready.get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-            return new ParleyServerProcess(process, dataDir, logFile,
+            return new ParleyServerProcess(process, dataDir, owns, logFile,
                     Integer.parseInt(line.group(2)), Integer.parseInt(line.group(3)));
         } catch (TimeoutException | ExecutionException | InterruptedException e) {
             process.destroyForcibly();
-            deleteRecursively(dataDir);
+            if (owns) {
+                deleteRecursively(dataDir);
+            }
             String why = e instanceof TimeoutException ? "did not print its ready line within " + START_TIMEOUT.toSeconds() + " s"
                     : e instanceof ExecutionException ee ? ee.getCause().getMessage() : "interrupted while starting";
             throw new IllegalStateException("Parley server " + why + "; command: " + String.join(" ", command)
@@ -182,7 +201,41 @@ public final class ParleyServerProcess implements AutoCloseable {
         return PrometheusText.parse(response.body());
     }
 
-    /** Stops the server (gracefully, then forcibly) and deletes its data directory. */
+    /** Kills the server with SIGKILL, as a crash would, and waits until it is gone. */
+    public void kill() {
+        try {
+            process.destroyForcibly().waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while killing the server", e);
+        }
+        if (process.isAlive()) {
+            throw new IllegalStateException("the server survived SIGKILL for " + STOP_TIMEOUT.toSeconds() + " s");
+        }
+    }
+
+    /**
+     * Sends SIGTERM (the server's ordered shutdown runs) and waits for the process to end.
+     *
+     * @return its exit code
+     * @throws IllegalStateException when it has not exited within {@code timeout} (it is then killed)
+     */
+    public int terminate(Duration timeout) {
+        process.destroy();
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                throw new IllegalStateException("the server did not exit within " + timeout.toSeconds()
+                        + " s of SIGTERM; see " + logFile);
+            }
+            return process.exitValue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while stopping the server", e);
+        }
+    }
+
+    /** Stops the server (gracefully, then forcibly) and deletes its data directory unless the test gave it. */
     @Override
     public void close() {
         process.destroy();
@@ -194,7 +247,9 @@ public final class ParleyServerProcess implements AutoCloseable {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
         } finally {
-            deleteRecursively(dataDir);
+            if (ownsDataDir) {
+                deleteRecursively(dataDir);
+            }
         }
     }
 
@@ -207,7 +262,8 @@ public final class ParleyServerProcess implements AutoCloseable {
         }
     }
 
-    private static void deleteRecursively(Path dir) {
+    /** Deletes a directory tree, e.g. a data directory a test passed to {@link #start(String, Path, List)}. */
+    public static void deleteRecursively(Path dir) {
         try (Stream<Path> paths = Files.walk(dir)) {
             List<Path> all = new ArrayList<>(paths.toList());
             all.sort(Comparator.reverseOrder());

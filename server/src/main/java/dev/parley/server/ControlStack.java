@@ -33,6 +33,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -96,7 +97,7 @@ final class ControlStack implements AutoCloseable {
         } else {
             sinks.add(new InProcessEventBus());
         }
-        sinks.add(new WebhookDispatcher(plane::webhookTargets, WebhookDispatcher.Options.defaults()));
+        sinks.add(new WebhookDispatcher(plane.jdbi(), plane::webhookTargets, WebhookDispatcher.Options.defaults()).start());
         OutboxRelay relay = new OutboxRelay(plane.jdbi(), new FanOutSink(sinks)).start();
         relayRef[0] = relay;
         return new ControlStack(plane, relay, redis, rooms, limiter);
@@ -203,24 +204,42 @@ final class ControlStack implements AutoCloseable {
 
     /** Presence bookkeeping must never break a join or a leave: a database hiccup is logged, not thrown. */
     private void runLogged(Runnable r) {
-        presence.execute(() -> {
-            try {
-                r.run();
-            } catch (RuntimeException e) {
-                log.warn("recording participant presence failed: {}", e.toString());
-            }
-        });
+        try {
+            presence.execute(() -> {
+                try {
+                    r.run();
+                } catch (RuntimeException e) {
+                    log.warn("recording participant presence failed: {}", e.toString());
+                }
+            });
+        } catch (RejectedExecutionException shuttingDown) {
+            // Too late for this departure: close() closes every presence still open before the database goes.
+            log.debug("presence update after shutdown began; left to the shutdown's sweep");
+        }
     }
 
+    /**
+     * The control plane's part of a shutdown, after signaling has closed its sessions: the departures already
+     * queued are written, whoever is still recorded as present is closed (meetings stop being live), the relay
+     * stops (events not yet delivered stay in the outbox), webhook requests in flight are given a few seconds
+     * and the rest stay in their table; the database closes last.
+     */
     @Override
     public void close() {
         presence.shutdown();
         try {
-            presence.awaitTermination(2, TimeUnit.SECONDS);
+            if (!presence.awaitTermination(10, TimeUnit.SECONDS)) {
+                log.warn("presence writes did not finish in 10 s; the rest are closed below");
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        relay.close();
+        try {
+            plane.closeOpenPresence();
+        } catch (RuntimeException e) {
+            log.warn("closing open presence failed; the next start closes it: {}", e.toString());
+        }
+        relay.close(); // closes the sinks, the webhook dispatcher among them
         plane.close();
         if (redis != null) {
             redis.close();

@@ -7,11 +7,15 @@ import dev.parley.signaling.SignalingService;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnector;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.slf4j.Logger;
@@ -25,6 +29,8 @@ final class ParleyServer implements AutoCloseable {
     private SfuServer sfu;
     private Server http;
     private ControlStack control;
+    private SignalingService signaling;
+    private final AtomicBoolean closed = new AtomicBoolean();
     private int httpPort;
     private int metricsPort = -1;
 
@@ -74,7 +80,7 @@ final class ParleyServer implements AutoCloseable {
             close();
             throw new IllegalStateException("the control plane did not start: " + e.getMessage(), e);
         }
-        SignalingService signaling = new SignalingService(sfu, control.authorizer(), control::iceServers,
+        signaling = new SignalingService(sfu, control.authorizer(), control::iceServers,
                 control.observer(), control.signalingLimits(config.limits()));
         control.attach(signaling);
         MetricsToken metricsToken;
@@ -141,8 +147,32 @@ final class ParleyServer implements AutoCloseable {
         return sfu;
     }
 
+    /**
+     * Shuts down in the order that loses nothing: stop accepting connections; tell every participant the
+     * server is going ({@code left}, reason {@code server_shutdown}) and close their sockets, which queues
+     * their departures; stop HTTP and media; then the control plane writes presence, ends live meetings,
+     * keeps undelivered events and webhooks for the next start, and closes the database last.
+     */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return; // the shutdown hook and an explicit close may both call this
+        }
+        log.info("shutting down: closing signaling sessions, then HTTP, media and the control plane");
+        if (http != null) {
+            for (Connector c : http.getConnectors()) {
+                if (c instanceof NetworkConnector n) {
+                    n.close(); // no new connections; open ones (the signaling sockets) carry on for now
+                }
+            }
+        }
+        if (signaling != null) {
+            try {
+                signaling.shutdown(Duration.ofSeconds(3));
+            } catch (RuntimeException e) {
+                log.warn("closing signaling sessions failed: {}", e.toString());
+            }
+        }
         try {
             if (http != null) {
                 http.stop();
@@ -156,6 +186,7 @@ final class ParleyServer implements AutoCloseable {
         if (control != null) {
             control.close();
         }
+        log.info("stopped");
     }
 
     InetSocketAddress mediaAddress() {

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -146,6 +147,8 @@ final class RunningServer implements AutoCloseable {
     static final class Signaling implements WebSocket.Listener {
         final BlockingQueue<JsonNode> received = new LinkedBlockingQueue<>();
         volatile Integer closeCode;
+        /** What {@link #onClose} returns: the client echoes the server's close only once it completes. */
+        volatile CompletableFuture<Void> closeReply;
         WebSocket socket;
         private final StringBuilder partial = new StringBuilder();
 
@@ -229,7 +232,7 @@ final class RunningServer implements AutoCloseable {
         @Override
         public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
             closeCode = statusCode;
-            return null;
+            return closeReply;
         }
     }
 

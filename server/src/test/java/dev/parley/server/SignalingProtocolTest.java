@@ -1,10 +1,13 @@
 package dev.parley.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -81,6 +84,28 @@ class SignalingProtocolTest {
         JsonNode left = ada.next("participantLeft");
         assertEquals(bobId, left.get("participantId").asText());
         assertEquals("disconnected", left.get("reason").asText());
+    }
+
+    @Test
+    void aShuttingDownServerTellsParticipantsWhyAndRefusesNewJoins(@TempDir Path own) throws Exception {
+        try (RunningServer stopping = new RunningServer(own)) {
+            RunningServer.Signaling ada = stopping.signaling();
+            ada.closeReply = new CompletableFuture<>(); // keeps the shutdown waiting for Ada's socket a moment
+            ada.send("{\"type\":\"join\",\"room\":\"shutdown-test\",\"name\":\"Ada\"}");
+            ada.next("joined");
+            RunningServer.Signaling late = stopping.signaling();
+
+            Thread closer = Thread.ofPlatform().start(stopping.server::close);
+            JsonNode left = ada.next("left");
+            assertEquals("server_shutdown", left.get("reason").asText(), left.toString());
+            late.send("{\"type\":\"join\",\"room\":\"shutdown-test\",\"name\":\"Late\"}");
+            assertError(late.next("error"), "shutting_down", "join");
+
+            ada.closeReply.complete(null);
+            closer.join(Duration.ofSeconds(30));
+            assertFalse(closer.isAlive(), "the shutdown finished");
+            assertTrue(ada.awaitClosed(), "Ada's socket was closed by the server");
+        }
     }
 
     private static void assertError(JsonNode m, String code, String requestType) {

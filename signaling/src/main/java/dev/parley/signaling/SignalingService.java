@@ -44,6 +44,7 @@ public final class SignalingService {
     private final ConcurrentHashMap<String, Closed> closed = new ConcurrentHashMap<>();
 
     private record Closed(String reason, long atNanos) {}
+    private volatile boolean shuttingDown;
 
     /**
      * @param iceServers the STUN/TURN servers each participant gets in {@code joined} (TURN credentials are per participant)
@@ -162,6 +163,31 @@ public final class SignalingService {
                 s.send(update);
             }
         }
+    }
+
+    /**
+     * The first step of a server shutdown: refuses joins from now on ({@code error} code
+     * {@code shutting_down}), and sends every joined participant {@code left} with reason
+     * {@code server_shutdown}, removes them from their room (the observer hears each departure) and closes
+     * their sockets once that message is sent. Waits up to {@code grace} for those sockets to close.
+     */
+    public void shutdown(Duration grace) {
+        shuttingDown = true;
+        List<SignalingSession> joined = rooms.values().stream().flatMap(Set::stream).toList();
+        for (SignalingSession s : joined) {
+            s.serverShutdown();
+        }
+        long deadline = System.nanoTime() + grace.toNanos();
+        for (SignalingSession s : joined) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || !s.awaitClosed(Duration.ofNanos(left))) {
+                break;
+            }
+        }
+    }
+
+    boolean shuttingDown() {
+        return shuttingDown;
     }
 
     SfuServer sfu() {

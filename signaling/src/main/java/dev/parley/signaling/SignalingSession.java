@@ -11,9 +11,12 @@ import dev.parley.sfu.StaleAnswerException;
 import dev.parley.sfu.TooManyTracksException;
 import dev.parley.sfu.sdp.SdpException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.websocket.api.Session;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +44,7 @@ public final class SignalingSession implements Session.Listener.AutoDemanding, P
     private volatile JoinPermit permit;
     private volatile String room;
     private volatile String waitingId;
+    private final CountDownLatch closed = new CountDownLatch(1);
 
     SignalingSession(SignalingService service, String address) {
         this.service = service;
@@ -149,6 +153,10 @@ public final class SignalingSession implements Session.Listener.AutoDemanding, P
         }
         if (join.token() == null && !service.guestJoins().tryJoin(address)) {
             error("rate_limited", "join", "too many joins without a join token from your address; wait a minute, or join with a token");
+            return;
+        }
+        if (service.shuttingDown()) {
+            error("shutting_down", "join", "the server is shutting down; join again once it is back");
             return;
         }
         JoinPermit granted;
@@ -398,8 +406,25 @@ public final class SignalingSession implements Session.Listener.AutoDemanding, P
         }
     }
 
+    /** The server is going down: tell the client why, leave the room, close once that is sent. */
+    void serverShutdown() {
+        if (state == State.JOINED) {
+            leave(LeaveReason.SERVER_SHUTDOWN, true);
+        }
+    }
+
+    boolean awaitClosed(Duration timeout) {
+        try {
+            return closed.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     @Override
     public void onWebSocketClose(int statusCode, String reason) {
+        closed.countDown();
         leaveRoomQuota();
         if (counted) {
             counted = false;

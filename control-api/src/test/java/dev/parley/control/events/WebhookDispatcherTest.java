@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Webhook delivery against a real HTTP server on 127.0.0.1 that fails on purpose. */
+/** Webhook delivery from a real (H2) delivery table to a real HTTP server on 127.0.0.1 that fails on purpose. */
 class WebhookDispatcherTest {
     private static final String SECRET = "whsec-test-1";
     private static final WebhookDispatcher.Options FAST = new WebhookDispatcher.Options(
@@ -43,9 +43,11 @@ class WebhookDispatcherTest {
     /** Maps the 1-based request number to the status to answer; 0 means hang until the test ends. */
     private volatile IntUnaryOperator status = n -> 204;
     private WebhookDispatcher dispatcher;
+    private TestDatabase db;
 
     @BeforeEach
     void startServer() throws IOException {
+        db = TestDatabase.h2();
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         serverThreads = Executors.newFixedThreadPool(4);
         server.setExecutor(serverThreads);
@@ -62,6 +64,7 @@ class WebhookDispatcherTest {
         server.stop(0);
         serverThreads.shutdownNow();
         serverThreads.awaitTermination(5, TimeUnit.SECONDS);
+        db.close();
     }
 
     private void handle(HttpExchange exchange) throws IOException {
@@ -88,7 +91,8 @@ class WebhookDispatcherTest {
     }
 
     private WebhookDispatcher dispatcher(WebhookDispatcher.Options options) {
-        dispatcher = new WebhookDispatcher(() -> List.of(new WebhookTarget("key-1", url(), SECRET)), options);
+        dispatcher = new WebhookDispatcher(db.jdbi(), () -> List.of(new WebhookTarget("key-1", url(), SECRET)), options)
+                .start();
         return dispatcher;
     }
 
@@ -146,8 +150,7 @@ class WebhookDispatcherTest {
         List<Event> onBus = new CopyOnWriteArrayList<>();
         InProcessEventBus bus = new InProcessEventBus();
         bus.subscribe(onBus::add);
-        try (TestDatabase db = TestDatabase.h2();
-             OutboxRelay relay = new OutboxRelay(db.jdbi(), new FanOutSink(List.of(bus, dispatcher(FAST))))) {
+        try (OutboxRelay relay = new OutboxRelay(db.jdbi(), new FanOutSink(List.of(bus, dispatcher(FAST))))) {
             relay.start();
             JdbcEventOutbox outbox = new JdbcEventOutbox(relay::wake);
             Event e = Event.of("recording.ready", "m-9", Map.of("url", "https://example.test/r.webm"));
@@ -156,6 +159,71 @@ class WebhookDispatcherTest {
             assertEquals(e.id().toString(), requests.get(0).eventId());
             assertEquals(1, onBus.size());
         }
+    }
+
+    @Test
+    void pendingDeliveriesAreKeptAcrossARestartAndThenDelivered() {
+        status = n -> 503;
+        WebhookDispatcher.Options slowRetry = new WebhookDispatcher.Options(
+                6, Duration.ofMillis(300), Duration.ofMillis(300), Duration.ofMillis(500), 100);
+        Event event = Event.of("participant.left", "m-7", Map.of("participantId", "p-1"));
+        WebhookDispatcher first = dispatcher(slowRetry);
+        first.publish(event);
+        Eventually.await(Duration.ofSeconds(10), "a failed attempt", () -> first.failedAttempts() >= 1);
+        first.close();
+        assertEquals(1, first.pending(), "the delivery is still in the table after close");
+
+        status = n -> 204;
+        int before = requests.size();
+        WebhookDispatcher second = dispatcher(slowRetry);
+        Eventually.await(Duration.ofSeconds(10), "delivered by the next run", () -> second.delivered() == 1);
+        assertEquals(0, second.pending());
+        Received last = requests.get(requests.size() - 1);
+        assertEquals(event.id().toString(), last.eventId());
+        assertEquals(event, EventJson.parseEnvelope(last.body()));
+        assertTrue(WebhookSignature.verify(SECRET, last.body(), last.signature()));
+        assertEquals(before + 1, requests.size(), "one request after the restart");
+    }
+
+    @Test
+    void anEventPublishedTwiceIsDeliveredOncePerTarget() {
+        Event event = Event.of("meeting.created", "m-3", Map.of());
+        WebhookDispatcher d = dispatcher(FAST);
+        d.publish(event);
+        d.publish(event); // the relay republishes after a crash between publish and mark
+        Eventually.await(Duration.ofSeconds(10), "delivered", () -> d.delivered() == 1);
+        Eventually.await(Duration.ofSeconds(2), "nothing pending", () -> d.pending() == 0);
+        assertEquals(1, requests.size());
+    }
+
+    @Test
+    void twoDispatchersOnOneDatabaseSendEachDeliveryOnce() {
+        List<WebhookTarget> target = List.of(new WebhookTarget("key-1", url(), SECRET));
+        WebhookDispatcher a = dispatcher(FAST);
+        try (WebhookDispatcher b = new WebhookDispatcher(db.jdbi(), () -> target, FAST).start()) {
+            for (int i = 0; i < 30; i++) {
+                (i % 2 == 0 ? a : b).publish(Event.of("meeting.created", "m-" + i, Map.of()));
+            }
+            Eventually.await(Duration.ofSeconds(20), "all delivered", () -> a.delivered() + b.delivered() == 30);
+            Eventually.await(Duration.ofSeconds(2), "nothing pending", () -> a.pending() == 0);
+            assertEquals(30, requests.size(), "each delivery sent once, whichever node claimed it");
+            assertEquals(30, requests.stream().map(Received::eventId).distinct().count());
+        }
+    }
+
+    @Test
+    void aDeliveryWhoseKeyLostItsWebhookIsAbandonedUnsent() {
+        status = n -> 503;
+        List<WebhookTarget> targets = new CopyOnWriteArrayList<>(List.of(new WebhookTarget("key-1", url(), SECRET)));
+        WebhookDispatcher.Options slowRetry = new WebhookDispatcher.Options(
+                6, Duration.ofMillis(300), Duration.ofMillis(300), Duration.ofMillis(500), 100);
+        dispatcher = new WebhookDispatcher(db.jdbi(), () -> List.copyOf(targets), slowRetry).start();
+        dispatcher.publish(Event.of("meeting.created", "m-4", Map.of()));
+        Eventually.await(Duration.ofSeconds(10), "a failed attempt", () -> dispatcher.failedAttempts() >= 1);
+        targets.clear(); // the API key is revoked
+        Eventually.await(Duration.ofSeconds(10), "abandoned", () -> dispatcher.abandoned() == 1);
+        assertEquals(0, dispatcher.pending());
+        assertEquals(1, requests.size(), "no request after the key went away");
     }
 
     @Test
