@@ -35,6 +35,7 @@ public final class PublisherNegotiation {
         List<String> mids = new ArrayList<>();
         StringBuilder body = new StringBuilder();
         Set<String> seenMids = new HashSet<>();
+        Set<String> bundled = Set.copyOf(sdp.bundleMids());
         for (MediaSection m : sdp.media()) {
             String mid = m.attribute("mid");
             if (mid == null || mid.isEmpty()) {
@@ -43,7 +44,7 @@ public final class PublisherNegotiation {
             if (!mid.matches("[A-Za-z0-9_.\\-]{1,32}") || !seenMids.add(mid)) {
                 throw new SdpException("a=mid:" + mid + " is invalid or repeated");
             }
-            PublishedTrack track = accept(m, mid);
+            PublishedTrack track = accept(m, mid, bundled.contains(mid));
             if (track == null) {
                 writeRejected(body, m, mid);
                 continue;
@@ -94,13 +95,13 @@ public final class PublisherNegotiation {
                 setup == null ? "actpass" : setup);
     }
 
-    private static PublishedTrack accept(MediaSection m, String mid) throws SdpException {
+    private static PublishedTrack accept(MediaSection m, String mid, boolean bundled) throws SdpException {
         MediaKind kind = switch (m.kind()) {
             case "audio" -> MediaKind.AUDIO;
             case "video" -> MediaKind.VIDEO;
             default -> null;
         };
-        if (kind == null || m.port() == 0) {
+        if (kind == null || !isOffered(m, bundled)) {
             return null;
         }
         String direction = m.direction();
@@ -118,6 +119,15 @@ public final class PublisherNegotiation {
         int ssrc = primarySsrc(m);
         int audioLevel = kind == MediaKind.AUDIO ? extensionId(m, EXT_AUDIO_LEVEL) : 0;
         return new PublishedTrack(mid, kind, codecs.get(chosen), chosen, ssrc, audioLevel);
+    }
+
+    /**
+     * Whether the offerer wants this m-section: a port other than 0, or port 0 with {@code a=bundle-only} inside
+     * the BUNDLE group (RFC 8843 section 6): Firefox offers every section after the first that way under
+     * max-bundle. Port 0 without both means the offerer disabled the section.
+     */
+    private static boolean isOffered(MediaSection m, boolean bundled) {
+        return m.port() != 0 || (bundled && m.has("bundle-only"));
     }
 
     private static Map<Integer, Codec> codecs(MediaSection m, MediaKind kind) throws SdpException {
