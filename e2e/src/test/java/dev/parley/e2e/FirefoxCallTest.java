@@ -16,7 +16,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * Firefox beside Chromium in one call through a real Parley server: Firefox's camera and microphone reach both
  * Chromium pages and Firefox decodes and hears both of them, with Firefox joining between the two, after a
  * Chromium participant leaves and comes back (Firefox's subscriber m-sections are taken over), and after
- * Firefox itself leaves and comes back (a new Firefox publisher connection).
+ * Firefox itself leaves and comes back through the pre-join screen as a new user would (a new Firefox
+ * publisher connection, whose tracks take over the m-sections its first one had on the others' side).
  */
 class FirefoxCallTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(25);
@@ -58,7 +59,7 @@ class FirefoxCallTest {
                 }
             }
             try (MeetingPage bob = MeetingPage.join(chromium, server, room, "Bob");
-                 FirefoxPage foxAgain = FirefoxPage.join(server, room, "Fox")) {
+                 FirefoxPage foxAgain = FirefoxPage.joinThroughPreJoin(server, room, "Fox")) {
                 everyoneSeesAndHearsEveryone(List.of(alice, foxAgain, bob));
             }
         }

@@ -50,13 +50,44 @@ public final class FirefoxPage implements CallPage {
         this.log = log;
     }
 
-    /** Starts Firefox on the meeting page as {@code name} and waits until the client has joined the room. */
+    /** Starts Firefox on the meeting page as {@code name}, skipping the pre-join screen, and waits until it joined. */
     public static FirefoxPage join(ParleyServerProcess server, String room, String name) throws IOException {
+        FirefoxPage page = open(server, "/meet/" + room + "?name=" + name + "&prejoin=0", name);
+        try {
+            page.awaitJoined();
+            return page;
+        } catch (RuntimeException e) {
+            page.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Joins as a new user does: the meeting link opens the pre-join screen (camera preview), the user types
+     * {@code name} and presses "Join now"; waits until the client joined.
+     */
+    public static FirefoxPage joinThroughPreJoin(ParleyServerProcess server, String room, String name) throws IOException {
+        FirefoxPage page = open(server, "/meet/" + room, name);
+        try {
+            page.awaitTrue("async () => !document.querySelector('#prejoin').hidden"
+                    + " && document.querySelector('#preview').srcObject != null",
+                    "the pre-join screen with the camera preview");
+            page.evaluateJson("async () => { document.querySelector('#prejoin-name').value = " + Json.MAPPER.writeValueAsString(name)
+                    + "; document.querySelector('#prejoin-form button[type=submit]').click(); }");
+            page.awaitJoined();
+            return page;
+        } catch (RuntimeException e) {
+            page.close();
+            throw e;
+        }
+    }
+
+    private static FirefoxPage open(ParleyServerProcess server, String path, String name) throws IOException {
         requireTools();
         Path dir = E2eFiles.firefoxDriverDir().toAbsolutePath();
         installDriver(dir);
         Path log = E2eFiles.browserLog(name);
-        String url = server.baseUri().resolve("/meet/" + room + "?name=" + name + "&prejoin=0").toString();
+        String url = server.baseUri().resolve(path).toString();
         ProcessBuilder builder = new ProcessBuilder("node", dir.resolve("firefox-page.mjs").toString(), url)
                 .directory(dir.toFile())
                 .redirectError(log.toFile());
@@ -73,7 +104,6 @@ public final class FirefoxPage implements CallPage {
             if (!ready.path("ready").asBoolean()) {
                 throw new IllegalStateException("firefox-page.mjs did not start: " + ready);
             }
-            page.awaitJoined();
             return page;
         } catch (RuntimeException e) {
             page.close();
@@ -83,23 +113,21 @@ public final class FirefoxPage implements CallPage {
 
     /** Waits until the page's client ({@code window.parley}) has joined its room. */
     public void awaitJoined() {
-        long deadline = System.nanoTime() + JOIN_TIMEOUT.toNanos();
-        while (!"true".equals(evaluateJson("async () => Boolean(window.parley && window.parley.participantId)"))) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(name + "'s Firefox page did not join within " + JOIN_TIMEOUT.toSeconds()
-                        + " s; see " + log);
-            }
-            pause(POLL);
-        }
+        awaitTrue("async () => Boolean(window.parley && window.parley.participantId)", "joining the room");
     }
 
     /** Presses the leave button and waits for the "you left" screen. */
     public void clickLeave() {
         evaluateJson("async () => document.querySelector('#leave').click()");
+        awaitTrue("async () => !document.querySelector('#ended').hidden", "the ended screen after leaving");
+    }
+
+    private void awaitTrue(String asyncFunction, String what) {
         long deadline = System.nanoTime() + JOIN_TIMEOUT.toNanos();
-        while (!"true".equals(evaluateJson("async () => !document.querySelector('#ended').hidden"))) {
+        while (!"true".equals(evaluateJson(asyncFunction))) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError(name + "'s Firefox page did not show the ended screen after leaving");
+                throw new AssertionError(name + "'s Firefox page did not show " + what + " within "
+                        + JOIN_TIMEOUT.toSeconds() + " s; see " + log);
             }
             pause(POLL);
         }
