@@ -14,7 +14,8 @@ import java.util.Set;
  *
  * <p>Parley accepts one codec per m-section (Opus for audio; VP8, else H.264 packetization-mode 1, for
  * video), no RTX, FEC or simulcast yet, and the mid and audio-level header extensions. The browser then
- * sends exactly the first codec of the answer, so subscribers can be offered just that codec.
+ * sends exactly the first codec of the answer, so subscribers can be offered just that codec. A section
+ * without {@code a=ssrc} is accepted when the mid extension is negotiated: its SSRC is learnt from the packets.
  */
 public final class PublisherNegotiation {
     static final String EXT_MID = "urn:ietf:params:rtp-hdrext:sdes:mid";
@@ -116,9 +117,15 @@ public final class PublisherNegotiation {
         if (chosen < 0) {
             return null;
         }
-        int ssrc = primarySsrc(m);
+        long ssrc = primarySsrc(m);
+        int midExtension = extensionId(m, EXT_MID);
+        if (ssrc < 0 && midExtension == 0) {
+            throw new SdpException("m=" + m.kind() + " has neither an a=ssrc line nor the " + EXT_MID
+                    + " header extension, so its packets cannot be told apart; simulcast is not supported yet");
+        }
         int audioLevel = kind == MediaKind.AUDIO ? extensionId(m, EXT_AUDIO_LEVEL) : 0;
-        return new PublishedTrack(mid, kind, codecs.get(chosen), chosen, ssrc, audioLevel);
+        return new PublishedTrack(mid, kind, codecs.get(chosen), chosen, (int) Math.max(ssrc, 0), ssrc >= 0,
+                audioLevel, midExtension);
     }
 
     /**
@@ -200,8 +207,11 @@ public final class PublisherNegotiation {
         return -1;
     }
 
-    /** The media SSRC: the first {@code a=ssrc} that is not the retransmission half of an FID group. */
-    private static int primarySsrc(MediaSection m) throws SdpException {
+    /**
+     * The media SSRC: the first {@code a=ssrc} that is not the retransmission half of an FID group; -1 when
+     * the section announces none (the browser then names the section in each packet's mid extension).
+     */
+    private static long primarySsrc(MediaSection m) throws SdpException {
         Set<Long> retransmission = new HashSet<>();
         for (String g : m.attributes("ssrc-group")) {
             String[] parts = g.trim().split(" +");
@@ -213,10 +223,10 @@ public final class PublisherNegotiation {
             int space = s.indexOf(' ');
             long ssrc = parseSsrc(space < 0 ? s : s.substring(0, space));
             if (!retransmission.contains(ssrc)) {
-                return (int) ssrc;
+                return ssrc;
             }
         }
-        throw new SdpException("m=" + m.kind() + " has no a=ssrc line; simulcast and unsignaled streams are not supported yet");
+        return -1;
     }
 
     private static long parseSsrc(String s) throws SdpException {
@@ -263,9 +273,8 @@ public final class PublisherNegotiation {
         sdp.append("a=rtcp:9 IN IP4 0.0.0.0\r\n");
         local.writeTo(sdp, "passive");
         sdp.append("a=mid:").append(t.mid()).append("\r\n");
-        int midExt = extensionId(m, EXT_MID);
-        if (midExt > 0) {
-            sdp.append("a=extmap:").append(midExt).append(' ').append(EXT_MID).append("\r\n");
+        if (t.midExtension() > 0) {
+            sdp.append("a=extmap:").append(t.midExtension()).append(' ').append(EXT_MID).append("\r\n");
         }
         if (t.audioLevelExtension() > 0) {
             sdp.append("a=extmap:").append(t.audioLevelExtension()).append(' ').append(EXT_AUDIO_LEVEL).append("\r\n");

@@ -202,7 +202,23 @@ class PublisherNegotiationTest {
         assertMessage("needs a=mid", CHROME_OFFER.replace("a=mid:1\r\n", ""));
         assertMessage("the SDP is empty", "");
         assertMessage("must start with v=0", "o=- 1 1 IN IP4 0.0.0.0\r\n");
-        assertMessage("no a=ssrc", CHROME_OFFER.replaceAll("a=ssrc(-group)?:[^\\r]*\\r\\n", ""));
+        assertMessage("neither an a=ssrc line nor the urn:ietf:params:rtp-hdrext:sdes:mid header extension",
+                CHROME_OFFER.replaceAll("a=ssrc(-group)?:[^\\r]*\\r\\n", "").replaceAll("a=extmap:4 [^\\r]*\\r\\n", ""));
+    }
+
+    @Test
+    void aSectionWithoutSsrcIsAcceptedWhenTheMidExtensionNamesIt() throws Exception {
+        String offer = FIREFOX_OFFER.replaceAll("a=ssrc(-group)?:[^\\r]*\\r\\n", "");
+        PublisherNegotiation.Result r = PublisherNegotiation.answer(offer, LOCAL, 1);
+        assertEquals(2, r.tracks().size());
+        for (PublishedTrack t : r.tracks()) {
+            assertFalse(t.ssrcSignaled(), t.mid() + ": the SSRC is to be learnt from the packets");
+            assertEquals(3, t.midExtension(), "Firefox's id for the mid extension");
+        }
+        MediaSection video = SessionDescription.parse(r.answer()).media().get(1);
+        assertEquals(List.of("3 " + PublisherNegotiation.EXT_MID), video.attributes("extmap"),
+                "the answer keeps the mid extension, or the browser would stop naming its packets");
+        assertTrue(PublisherNegotiation.answer(FIREFOX_OFFER, LOCAL, 1).tracks().get(1).ssrcSignaled());
     }
 
     @Test
