@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs and starts what Parley's tests use for real and Maven Central cannot provide:
-# Debian's chromium (browser tests), PostgreSQL on 127.0.0.1:5432 with a `test` database (trust auth for
+# Debian's chromium and firefox-esr (browser tests; Firefox is driven by a Node script, so Node.js and npm too),
+# PostgreSQL on 127.0.0.1:5432 with a `test` database (trust auth for
 # local connections) and Redis on 127.0.0.1:6379. Kafka and S3 come from Maven Central inside the tests.
 set -euo pipefail
 
@@ -22,6 +23,9 @@ port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 needed=()
 command -v chromium >/dev/null 2>&1 || needed+=(chromium)
+[ -x /usr/bin/firefox-esr ] || needed+=(firefox-esr)
+command -v node >/dev/null 2>&1 || needed+=(nodejs)
+command -v npm >/dev/null 2>&1 || needed+=(npm)
 [ ${#needed[@]} -eq 0 ] || apt_install "${needed[@]}"
 
 if ! port_open 5432; then

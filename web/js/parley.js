@@ -412,6 +412,9 @@ export class ParleyClient extends EventTarget {
       const section = transceiver.mid === null ? undefined : owners.get(transceiver.mid);
       const track = transceiver.receiver.track;
       if (!section || !section.participantId || section.rejected) continue;
+      // An offer answered while its participant left (participantJoined always precedes their tracks):
+      // announcing it now would leave a tile behind that no participantLeft will ever remove.
+      if (!this.participants.has(section.participantId)) continue;
       if (this.#announcedTracks.get(track.id) === section.participantId) continue;
       this.#announcedTracks.set(track.id, section.participantId);
       let stream = this.#remoteStreams.get(section.participantId);

@@ -1,8 +1,5 @@
 package dev.parley.e2e;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Page;
 
@@ -13,26 +10,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.function.BiPredicate;
 
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * One participant's meeting page ({@code /meet/<room>?name=...&prejoin=0}) in its own browser context, and
  * what the tests read from it: tiles, and media statistics through {@code window.parley} (the page's ParleyClient).
  * The page's console goes to {@code e2e/target/browser-<name>-*.log}.
  */
-public final class MeetingPage implements AutoCloseable {
-    private static final ObjectMapper JSON = new ObjectMapper();
+public final class MeetingPage implements CallPage {
     private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(20);
-    private static final long POLL_MILLIS = 500;
 
     private final String name;
     private final BrowserContext context;
@@ -97,6 +85,7 @@ public final class MeetingPage implements AutoCloseable {
     }
 
     /** The display name this page joined with. */
+    @Override
     public String name() {
         return name;
     }
@@ -106,72 +95,14 @@ public final class MeetingPage implements AutoCloseable {
         return page;
     }
 
-    /** Names on the tiles shown (self included), from their {@code data-participant-name} attributes. */
-    public Set<String> tileNames() {
-        List<?> names = (List<?>) page.evaluate(
-                "() => [...document.querySelectorAll('.tile[data-participant-id]')].map(t => t.dataset.participantName)");
-        Set<String> result = new TreeSet<>();
-        for (Object n : names) result.add(String.valueOf(n));
-        return result;
+    @Override
+    public String evaluateJson(String asyncFunction) {
+        return (String) page.evaluate("async () => JSON.stringify(await (" + asyncFunction + ")())");
     }
 
-    /** Waits until exactly these names are on tiles. */
-    public void awaitTiles(Set<String> expected, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        Set<String> shown = tileNames();
-        while (!shown.equals(new TreeSet<>(expected))) {
-            if (System.nanoTime() > deadline) {
-                fail(name + "'s page shows tiles " + shown + ", expected " + new TreeSet<>(expected)
-                        + " within " + timeout.toSeconds() + " s");
-            }
-            page.waitForTimeout(POLL_MILLIS);
-            shown = tileNames();
-        }
-    }
-
-    /** Receive statistics of this page by remote participant name. */
-    public Map<String, ReceiverStats> receiverStatsByName() {
-        String json = (String) page.evaluate("async () => JSON.stringify(await window.parley.receiverStats())");
-        try {
-            Map<String, ReceiverStats> byId = JSON.readValue(json, new TypeReference<Map<String, ReceiverStats>>() {});
-            Map<String, ReceiverStats> byName = new HashMap<>();
-            for (ReceiverStats stats : byId.values()) byName.put(stats.name(), stats);
-            return byName;
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("receiverStats() returned unreadable JSON: " + json, e);
-        }
-    }
-
-    /** Waits until video frames are decoded and audio arrives from each of {@code senders}, between two polls. */
-    public Map<String, ReceiverStats> awaitMediaFrom(Collection<String> senders, Duration timeout) {
-        return awaitRising(senders, timeout, ReceiverStats::mediaRoseSince, "video frames and audio");
-    }
-
-    /** Waits until video frames are decoded from each of {@code senders}, between two polls. */
-    public Map<String, ReceiverStats> awaitVideoFrom(Collection<String> senders, Duration timeout) {
-        return awaitRising(senders, timeout, ReceiverStats::videoRoseSince, "video frames");
-    }
-
-    private Map<String, ReceiverStats> awaitRising(Collection<String> senders, Duration timeout,
-                                                   BiPredicate<ReceiverStats, ReceiverStats> rose, String what) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        Map<String, ReceiverStats> previous = receiverStatsByName();
-        while (true) {
-            page.waitForTimeout(POLL_MILLIS);
-            Map<String, ReceiverStats> current = receiverStatsByName();
-            boolean all = true;
-            for (String sender : senders) {
-                ReceiverStats before = previous.get(sender);
-                ReceiverStats now = current.get(sender);
-                all &= before != null && now != null && rose.test(now, before);
-            }
-            if (all) return current;
-            if (System.nanoTime() > deadline) {
-                fail(name + " did not receive rising " + what + " from " + senders + " within "
-                        + timeout.toSeconds() + " s; last two polls: " + previous + " then " + current);
-            }
-            previous = current;
-        }
+    @Override
+    public void pause(Duration duration) {
+        page.waitForTimeout(duration.toMillis());
     }
 
     /** The server's SDP answer on the publisher connection (carries the server's ICE ufrag and password). */
@@ -211,10 +142,7 @@ public final class MeetingPage implements AutoCloseable {
 
     private static Writer openConsoleLog(String name) {
         try {
-            Path dir = E2eFiles.outputDir();
-            Files.createDirectories(dir);
-            return Files.newBufferedWriter(dir.resolve("browser-" + name + "-" + System.nanoTime() + ".log"),
-                    StandardCharsets.UTF_8);
+            return Files.newBufferedWriter(E2eFiles.browserLog(name), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -285,6 +285,9 @@ public final class PeerTransport {
         }
         PublishedStream s = publishedBySsrc(RtpHeader.ssrc(buf, in.offset()));
         if (s == null) {
+            s = publishedByMid(buf, in.offset(), in.length());
+        }
+        if (s == null) {
             counters.dropped(DropReason.UNKNOWN_SSRC);
             return;
         }
@@ -461,7 +464,17 @@ public final class PeerTransport {
 
     private PublishedStream publishedBySsrc(int ssrc) {
         for (PublishedStream s : published) {
-            if (s.ssrc() == ssrc) {
+            if (s.ssrcKnown() && s.ssrc() == ssrc) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    /** A stream whose offer announced no SSRC, named by this packet's mid extension (its SSRC is learnt). */
+    private PublishedStream publishedByMid(byte[] buf, int off, int len) {
+        for (PublishedStream s : published) {
+            if (s.learnSsrcFromMid(buf, off, len)) {
                 return s;
             }
         }

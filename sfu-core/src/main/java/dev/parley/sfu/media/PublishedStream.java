@@ -10,7 +10,9 @@ import dev.parley.sfu.rtp.RtpHeader;
 import dev.parley.sfu.rtp.SendHistory;
 import dev.parley.sfu.rtp.SenderReport;
 import dev.parley.sfu.sdp.PublishedTrack;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.util.Arrays;
 
 /**
  * A stream a publisher sends, and its fan-out: each RTP packet is decrypted once, kept in the send
@@ -22,8 +24,11 @@ public final class PublishedStream {
     private final MediaEngine engine;
     private final PeerTransport publisher;
     private final PublishedTrack track;
-    private final int ssrc;
-    private final ReceiveStatistics statistics;
+    private final byte[] midBytes;
+    // Loop-confined; fixed from the start when the offer announced the SSRC, else learnt once from the mid.
+    private int ssrc;
+    private boolean ssrcKnown;
+    private ReceiveStatistics statistics;
     private final SendHistory history;
     private final KeyframeRequestThrottle keyframes = new KeyframeRequestThrottle();
     // Loop-confined.
@@ -36,7 +41,9 @@ public final class PublishedStream {
         this.engine = engine;
         this.publisher = publisher;
         this.track = track;
+        this.midBytes = track.mid().getBytes(StandardCharsets.US_ASCII);
         this.ssrc = track.ssrc();
+        this.ssrcKnown = track.ssrcSignaled();
         this.statistics = new ReceiveStatistics(ssrc, track.codec().clockRate());
         // Audio is not retransmitted (no NACK negotiated for it), so only video keeps a history.
         this.history = track.kind() == MediaKind.VIDEO ? new SendHistory() : null;
@@ -83,6 +90,30 @@ public final class PublishedStream {
 
     int ssrc() {
         return ssrc;
+    }
+
+    boolean ssrcKnown() {
+        return ssrcKnown;
+    }
+
+    /**
+     * Whether {@code packet} names this stream's m-section in its mid header extension while the offer left the
+     * SSRC unannounced; if so, its SSRC becomes this stream's for good (RFC 8843 section 9.2).
+     */
+    boolean learnSsrcFromMid(byte[] buf, int off, int len) {
+        if (ssrcKnown || track.midExtension() == 0) {
+            return false;
+        }
+        long found = RtpHeader.findExtension(buf, off, len, track.midExtension());
+        if (found < 0 || !Arrays.equals(buf, RtpHeader.extensionOffset(found),
+                RtpHeader.extensionOffset(found) + RtpHeader.extensionLength(found), midBytes, 0, midBytes.length)) {
+            return false;
+        }
+        ssrc = RtpHeader.ssrc(buf, off);
+        ssrcKnown = true;
+        // Once per stream, not per packet: the statistics report blocks must carry the learnt SSRC.
+        statistics = new ReceiveStatistics(ssrc, track.codec().clockRate());
+        return true;
     }
 
     ReceiveStatistics statistics() {
@@ -160,7 +191,7 @@ public final class PublishedStream {
 
     /** Asks the publisher for a keyframe, at most once per throttle interval. */
     void requestKeyframe(long now) {
-        if (track.kind() != MediaKind.VIDEO || closed || !publisher.connected() || !keyframes.tryForward(now)) {
+        if (track.kind() != MediaKind.VIDEO || closed || !ssrcKnown || !publisher.connected() || !keyframes.tryForward(now)) {
             return;
         }
         int n = RtcpWriter.writePli(out.array(), 0, publisher.rtcpSsrc(), ssrc);

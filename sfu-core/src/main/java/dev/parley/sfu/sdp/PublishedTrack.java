@@ -6,7 +6,11 @@ import dev.parley.sfu.MediaKind;
  * A track a publisher's offer sends and Parley's answer accepts.
  *
  * @param payloadType the publisher's payload type for {@code codec}
- * @param ssrc the media SSRC announced in the offer
+ * @param ssrc the media SSRC announced in the offer; meaningless when {@code ssrcSignaled} is false
+ * @param ssrcSignaled whether the offer announced the SSRC ({@code a=ssrc}); when it did not, Parley learns it
+ *     from the first packet whose mid header extension names this track's m-section
  * @param audioLevelExtension the RFC 6464 header extension id, 0 when not negotiated
+ * @param midExtension the RFC 8843 mid header extension id, 0 when not negotiated
  */
-public record PublishedTrack(String mid, MediaKind kind, Codec codec, int payloadType, int ssrc, int audioLevelExtension) {}
+public record PublishedTrack(String mid, MediaKind kind, Codec codec, int payloadType, int ssrc, boolean ssrcSignaled,
+                             int audioLevelExtension, int midExtension) {}

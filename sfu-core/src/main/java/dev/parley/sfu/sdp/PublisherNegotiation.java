@@ -14,7 +14,8 @@ import java.util.Set;
  *
  * <p>Parley accepts one codec per m-section (Opus for audio; VP8, else H.264 packetization-mode 1, for
  * video), no RTX, FEC or simulcast yet, and the mid and audio-level header extensions. The browser then
- * sends exactly the first codec of the answer, so subscribers can be offered just that codec.
+ * sends exactly the first codec of the answer, so subscribers can be offered just that codec. A section
+ * without {@code a=ssrc} is accepted when the mid extension is negotiated: its SSRC is learnt from the packets.
  */
 public final class PublisherNegotiation {
     static final String EXT_MID = "urn:ietf:params:rtp-hdrext:sdes:mid";
@@ -35,6 +36,7 @@ public final class PublisherNegotiation {
         List<String> mids = new ArrayList<>();
         StringBuilder body = new StringBuilder();
         Set<String> seenMids = new HashSet<>();
+        Set<String> bundled = Set.copyOf(sdp.bundleMids());
         for (MediaSection m : sdp.media()) {
             String mid = m.attribute("mid");
             if (mid == null || mid.isEmpty()) {
@@ -43,7 +45,7 @@ public final class PublisherNegotiation {
             if (!mid.matches("[A-Za-z0-9_.\\-]{1,32}") || !seenMids.add(mid)) {
                 throw new SdpException("a=mid:" + mid + " is invalid or repeated");
             }
-            PublishedTrack track = accept(m, mid);
+            PublishedTrack track = accept(m, mid, bundled.contains(mid));
             if (track == null) {
                 writeRejected(body, m, mid);
                 continue;
@@ -94,13 +96,13 @@ public final class PublisherNegotiation {
                 setup == null ? "actpass" : setup);
     }
 
-    private static PublishedTrack accept(MediaSection m, String mid) throws SdpException {
+    private static PublishedTrack accept(MediaSection m, String mid, boolean bundled) throws SdpException {
         MediaKind kind = switch (m.kind()) {
             case "audio" -> MediaKind.AUDIO;
             case "video" -> MediaKind.VIDEO;
             default -> null;
         };
-        if (kind == null || m.port() == 0) {
+        if (kind == null || !isOffered(m, bundled)) {
             return null;
         }
         String direction = m.direction();
@@ -115,9 +117,24 @@ public final class PublisherNegotiation {
         if (chosen < 0) {
             return null;
         }
-        int ssrc = primarySsrc(m);
+        long ssrc = primarySsrc(m);
+        int midExtension = extensionId(m, EXT_MID);
+        if (ssrc < 0 && midExtension == 0) {
+            throw new SdpException("m=" + m.kind() + " has neither an a=ssrc line nor the " + EXT_MID
+                    + " header extension, so its packets cannot be told apart; simulcast is not supported yet");
+        }
         int audioLevel = kind == MediaKind.AUDIO ? extensionId(m, EXT_AUDIO_LEVEL) : 0;
-        return new PublishedTrack(mid, kind, codecs.get(chosen), chosen, ssrc, audioLevel);
+        return new PublishedTrack(mid, kind, codecs.get(chosen), chosen, (int) Math.max(ssrc, 0), ssrc >= 0,
+                audioLevel, midExtension);
+    }
+
+    /**
+     * Whether the offerer wants this m-section: a port other than 0, or port 0 with {@code a=bundle-only} inside
+     * the BUNDLE group (RFC 8843 section 6): Firefox offers every section after the first that way under
+     * max-bundle. Port 0 without both means the offerer disabled the section.
+     */
+    private static boolean isOffered(MediaSection m, boolean bundled) {
+        return m.port() != 0 || (bundled && m.has("bundle-only"));
     }
 
     private static Map<Integer, Codec> codecs(MediaSection m, MediaKind kind) throws SdpException {
@@ -190,8 +207,11 @@ public final class PublisherNegotiation {
         return -1;
     }
 
-    /** The media SSRC: the first {@code a=ssrc} that is not the retransmission half of an FID group. */
-    private static int primarySsrc(MediaSection m) throws SdpException {
+    /**
+     * The media SSRC: the first {@code a=ssrc} that is not the retransmission half of an FID group; -1 when
+     * the section announces none (the browser then names the section in each packet's mid extension).
+     */
+    private static long primarySsrc(MediaSection m) throws SdpException {
         Set<Long> retransmission = new HashSet<>();
         for (String g : m.attributes("ssrc-group")) {
             String[] parts = g.trim().split(" +");
@@ -203,10 +223,10 @@ public final class PublisherNegotiation {
             int space = s.indexOf(' ');
             long ssrc = parseSsrc(space < 0 ? s : s.substring(0, space));
             if (!retransmission.contains(ssrc)) {
-                return (int) ssrc;
+                return ssrc;
             }
         }
-        throw new SdpException("m=" + m.kind() + " has no a=ssrc line; simulcast and unsignaled streams are not supported yet");
+        return -1;
     }
 
     private static long parseSsrc(String s) throws SdpException {
@@ -253,9 +273,8 @@ public final class PublisherNegotiation {
         sdp.append("a=rtcp:9 IN IP4 0.0.0.0\r\n");
         local.writeTo(sdp, "passive");
         sdp.append("a=mid:").append(t.mid()).append("\r\n");
-        int midExt = extensionId(m, EXT_MID);
-        if (midExt > 0) {
-            sdp.append("a=extmap:").append(midExt).append(' ').append(EXT_MID).append("\r\n");
+        if (t.midExtension() > 0) {
+            sdp.append("a=extmap:").append(t.midExtension()).append(' ').append(EXT_MID).append("\r\n");
         }
         if (t.audioLevelExtension() > 0) {
             sdp.append("a=extmap:").append(t.audioLevelExtension()).append(' ').append(EXT_AUDIO_LEVEL).append("\r\n");

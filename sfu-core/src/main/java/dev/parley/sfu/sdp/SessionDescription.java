@@ -100,6 +100,20 @@ public final class SessionDescription {
     }
 
     /**
+     * The mids of the first {@code a=group:BUNDLE} line (RFC 8843), empty when the SDP has none. Parley carries
+     * every m-section over one transport, so only this group matters.
+     */
+    public List<String> bundleMids() {
+        for (String a : sessionAttributes) {
+            if (a.startsWith("group:BUNDLE")) {
+                String mids = a.substring("group:BUNDLE".length()).trim();
+                return mids.isEmpty() ? List.of() : List.of(mids.split("[ \t]+"));
+            }
+        }
+        return List.of();
+    }
+
+    /**
      * The attribute from the media section, falling back to the session level, as ICE credentials and
      * fingerprints may sit at either.
      */

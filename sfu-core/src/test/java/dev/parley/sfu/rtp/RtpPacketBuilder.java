@@ -3,7 +3,7 @@ package dev.parley.sfu.rtp;
 import java.io.ByteArrayOutputStream;
 
 /** Builds RTP packets byte by byte from the RFC 3550 / RFC 8285 layouts, independently of the code under test. */
-final class RtpPacketBuilder {
+public final class RtpPacketBuilder {
     int version = 2;
     int payloadType = 96;
     boolean marker;
@@ -16,7 +16,7 @@ final class RtpPacketBuilder {
     byte[] payload = new byte[0];
     int padding;
 
-    RtpPacketBuilder payloadType(int pt) {
+    public RtpPacketBuilder payloadType(int pt) {
         payloadType = pt;
         return this;
     }
@@ -26,7 +26,7 @@ final class RtpPacketBuilder {
         return this;
     }
 
-    RtpPacketBuilder seq(int s) {
+    public RtpPacketBuilder seq(int s) {
         sequenceNumber = s;
         return this;
     }
@@ -36,7 +36,7 @@ final class RtpPacketBuilder {
         return this;
     }
 
-    RtpPacketBuilder ssrc(int s) {
+    public RtpPacketBuilder ssrc(int s) {
         ssrc = s;
         return this;
     }
@@ -46,7 +46,7 @@ final class RtpPacketBuilder {
         return this;
     }
 
-    RtpPacketBuilder payload(byte... p) {
+    public RtpPacketBuilder payload(byte... p) {
         payload = p;
         return this;
     }
@@ -57,7 +57,7 @@ final class RtpPacketBuilder {
     }
 
     /** Appends a one-byte-form element (RFC 8285 section 4.2); switches the profile to 0xBEDE. */
-    RtpPacketBuilder oneByte(int id, int... data) {
+    public RtpPacketBuilder oneByte(int id, int... data) {
         extensionProfile = 0xBEDE;
         extension.write(id << 4 | (data.length - 1));
         for (int d : data) {
@@ -67,7 +67,7 @@ final class RtpPacketBuilder {
     }
 
     /** Appends a two-byte-form element (RFC 8285 section 4.3); switches the profile to 0x1000. */
-    RtpPacketBuilder twoByte(int id, int... data) {
+    public RtpPacketBuilder twoByte(int id, int... data) {
         extensionProfile = 0x1000;
         extension.write(id);
         extension.write(data.length);
@@ -86,7 +86,7 @@ final class RtpPacketBuilder {
         return this;
     }
 
-    byte[] build() {
+    public byte[] build() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         boolean x = extensionProfile >= 0;
         out.write(version << 6 | (padding > 0 ? 0x20 : 0) | (x ? 0x10 : 0) | csrcs.length);

@@ -73,6 +73,89 @@ class PublisherNegotiationTest {
             "a=ssrc:3333 cname:abc",
             "") ;
 
+    /**
+     * What Firefox ESR 153 offered on Parley's publisher connection (candidates left out): VP8 as payload type
+     * 120, the fingerprint at session level, and the video section as {@code a=bundle-only} with port 0.
+     */
+    static final String FIREFOX_OFFER = String.join("\r\n",
+            "v=0",
+            "o=mozilla...THIS_IS_SDPARTA-99.0 2818597632052114631 0 IN IP4 0.0.0.0",
+            "s=-",
+            "t=0 0",
+            "a=sendrecv",
+            "a=fingerprint:sha-256 C0:1F:78:30:81:A7:00:D5:F8:32:A0:6C:93:2E:55:37:C5:FF:E5:3B:37:49:7B:C1:69:91:64:CB:84:99:36:B2",
+            "a=group:BUNDLE 0 1",
+            "a=ice-options:trickle",
+            "a=msid-semantic:WMS *",
+            "m=audio 37304 UDP/TLS/RTP/SAVPF 109 9 0 8 101",
+            "c=IN IP4 127.0.0.1",
+            "a=sendonly",
+            "a=end-of-candidates",
+            "a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level",
+            "a=extmap:2/recvonly urn:ietf:params:rtp-hdrext:csrc-audio-level",
+            "a=extmap:3 urn:ietf:params:rtp-hdrext:sdes:mid",
+            "a=extmap:7 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01",
+            "a=extmap-allow-mixed",
+            "a=fmtp:109 maxplaybackrate=48000;stereo=1;useinbandfec=1",
+            "a=fmtp:101 0-15",
+            "a=ice-pwd:034006d36915db75271f2711ef54ceb8",
+            "a=ice-ufrag:796e64b1",
+            "a=mid:0",
+            "a=msid:{2374cd53-6cf7-4c4a-a113-fc1349ad66a5} {af7fd881-0759-49fd-a7be-6b24be4c303f}",
+            "a=rtcp:36154 IN IP4 127.0.0.1",
+            "a=rtcp-fb:109 transport-cc",
+            "a=rtcp-mux",
+            "a=rtpmap:109 opus/48000/2",
+            "a=rtpmap:9 G722/8000/1",
+            "a=rtpmap:0 PCMU/8000",
+            "a=rtpmap:8 PCMA/8000",
+            "a=rtpmap:101 telephone-event/8000",
+            "a=setup:actpass",
+            "a=ssrc:2585862766 cname:{64d67c75-7665-4e68-8da4-ea7aba2ca3ce}",
+            "m=video 0 UDP/TLS/RTP/SAVPF 120 124 121 125 99 100 123 122 119",
+            "c=IN IP4 0.0.0.0",
+            "a=bundle-only",
+            "a=sendonly",
+            "a=extmap:3 urn:ietf:params:rtp-hdrext:sdes:mid",
+            "a=extmap:4 http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time",
+            "a=extmap:5 urn:ietf:params:rtp-hdrext:toffset",
+            "a=extmap:6/recvonly http://www.webrtc.org/experiments/rtp-hdrext/playout-delay",
+            "a=extmap:7 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01",
+            "a=extmap-allow-mixed",
+            "a=fmtp:120 max-fs=12288;max-fr=60",
+            "a=fmtp:124 apt=120",
+            "a=fmtp:121 max-fs=12288;max-fr=60",
+            "a=fmtp:125 apt=121",
+            "a=fmtp:100 apt=99",
+            "a=fmtp:119 apt=122",
+            "a=ice-pwd:034006d36915db75271f2711ef54ceb8",
+            "a=ice-ufrag:796e64b1",
+            "a=mid:1",
+            "a=msid:{2374cd53-6cf7-4c4a-a113-fc1349ad66a5} {5d9effa4-aede-4946-90c8-29e63591c031}",
+            "a=rtcp-fb:120 nack",
+            "a=rtcp-fb:120 nack pli",
+            "a=rtcp-fb:120 ccm fir",
+            "a=rtcp-fb:120 goog-remb",
+            "a=rtcp-fb:120 transport-cc",
+            "a=rtcp-fb:121 nack",
+            "a=rtcp-fb:121 nack pli",
+            "a=rtcp-mux",
+            "a=rtcp-rsize",
+            "a=rtpmap:120 VP8/90000",
+            "a=rtpmap:124 rtx/90000",
+            "a=rtpmap:121 VP9/90000",
+            "a=rtpmap:125 rtx/90000",
+            "a=rtpmap:99 AV1/90000",
+            "a=rtpmap:100 rtx/90000",
+            "a=rtpmap:123 ulpfec/90000",
+            "a=rtpmap:122 red/90000",
+            "a=rtpmap:119 rtx/90000",
+            "a=setup:actpass",
+            "a=ssrc:122552929 cname:{64d67c75-7665-4e68-8da4-ea7aba2ca3ce}",
+            "a=ssrc:1403714371 cname:{64d67c75-7665-4e68-8da4-ea7aba2ca3ce}",
+            "a=ssrc-group:FID 122552929 1403714371",
+            "");
+
     @Test
     void acceptsOpusAndVp8AndLearnsTheBrowsersTransport() throws Exception {
         PublisherNegotiation.Result r = PublisherNegotiation.answer(CHROME_OFFER, LOCAL, 42);
@@ -119,7 +202,23 @@ class PublisherNegotiationTest {
         assertMessage("needs a=mid", CHROME_OFFER.replace("a=mid:1\r\n", ""));
         assertMessage("the SDP is empty", "");
         assertMessage("must start with v=0", "o=- 1 1 IN IP4 0.0.0.0\r\n");
-        assertMessage("no a=ssrc", CHROME_OFFER.replaceAll("a=ssrc(-group)?:[^\\r]*\\r\\n", ""));
+        assertMessage("neither an a=ssrc line nor the urn:ietf:params:rtp-hdrext:sdes:mid header extension",
+                CHROME_OFFER.replaceAll("a=ssrc(-group)?:[^\\r]*\\r\\n", "").replaceAll("a=extmap:4 [^\\r]*\\r\\n", ""));
+    }
+
+    @Test
+    void aSectionWithoutSsrcIsAcceptedWhenTheMidExtensionNamesIt() throws Exception {
+        String offer = FIREFOX_OFFER.replaceAll("a=ssrc(-group)?:[^\\r]*\\r\\n", "");
+        PublisherNegotiation.Result r = PublisherNegotiation.answer(offer, LOCAL, 1);
+        assertEquals(2, r.tracks().size());
+        for (PublishedTrack t : r.tracks()) {
+            assertFalse(t.ssrcSignaled(), t.mid() + ": the SSRC is to be learnt from the packets");
+            assertEquals(3, t.midExtension(), "Firefox's id for the mid extension");
+        }
+        MediaSection video = SessionDescription.parse(r.answer()).media().get(1);
+        assertEquals(List.of("3 " + PublisherNegotiation.EXT_MID), video.attributes("extmap"),
+                "the answer keeps the mid extension, or the browser would stop naming its packets");
+        assertTrue(PublisherNegotiation.answer(FIREFOX_OFFER, LOCAL, 1).tracks().get(1).ssrcSignaled());
     }
 
     @Test
@@ -129,6 +228,53 @@ class PublisherNegotiationTest {
         PublisherNegotiation.Result r = PublisherNegotiation.answer(offer, LOCAL, 1);
         assertEquals(1, r.tracks().size());
         assertEquals(0, SessionDescription.parse(r.answer()).media().get(1).port());
+    }
+
+    @Test
+    void acceptsFirefoxsBundleOnlyVideoSection() throws Exception {
+        PublisherNegotiation.Result r = PublisherNegotiation.answer(FIREFOX_OFFER, LOCAL, 7);
+        assertEquals("796e64b1", r.remote().ufrag());
+        assertEquals("sha-256 C0:1F:78:30:81:A7:00:D5:F8:32:A0:6C:93:2E:55:37:C5:FF:E5:3B:37:49:7B:C1:69:91:64:CB:84:99:36:B2",
+                r.remote().fingerprint(), "Firefox puts the fingerprint at session level");
+        assertEquals(2, r.tracks().size(), "the port-0 bundle-only video section is part of the bundle, not rejected");
+        PublishedTrack audio = r.tracks().get(0);
+        assertEquals(109, audio.payloadType());
+        assertEquals(2585862766L, audio.ssrc() & 0xFFFFFFFFL);
+        assertEquals(1, audio.audioLevelExtension());
+        PublishedTrack video = r.tracks().get(1);
+        assertEquals(MediaKind.VIDEO, video.kind());
+        assertEquals("VP8", video.codec().name());
+        assertEquals(120, video.payloadType());
+        assertEquals(96, video.codec().subscriberPayloadType(), "subscribers get VP8 as 96 whatever Firefox used");
+        assertEquals(122552929, video.ssrc(), "the FID group after the ssrc lines still marks the RTX SSRC");
+
+        SessionDescription answer = SessionDescription.parse(r.answer());
+        assertEquals(List.of("0", "1"), answer.bundleMids());
+        MediaSection v = answer.media().get(1);
+        assertEquals(9, v.port(), "an accepted section gets a port in the answer");
+        assertEquals(List.of("120"), v.formats());
+        assertEquals("recvonly", v.direction());
+        assertEquals(List.of("3 " + PublisherNegotiation.EXT_MID), v.attributes("extmap"));
+        assertTrue(v.attributes("rtcp-fb").contains("120 nack pli"));
+    }
+
+    @Test
+    void aPortZeroSectionIsRejectedUnlessBundleOnlyInsideTheBundle() throws Exception {
+        String outsideBundle = FIREFOX_OFFER.replace("a=group:BUNDLE 0 1", "a=group:BUNDLE 0");
+        assertVideoRejected(outsideBundle);
+        String noBundle = FIREFOX_OFFER.replace("a=group:BUNDLE 0 1\r\n", "");
+        assertVideoRejected(noBundle);
+        String disabled = FIREFOX_OFFER.replace("a=bundle-only\r\n", "");
+        assertVideoRejected(disabled);
+    }
+
+    private static void assertVideoRejected(String offer) throws SdpException {
+        PublisherNegotiation.Result r = PublisherNegotiation.answer(offer, LOCAL, 1);
+        assertEquals(1, r.tracks().size());
+        assertEquals(MediaKind.AUDIO, r.tracks().get(0).kind());
+        SessionDescription answer = SessionDescription.parse(r.answer());
+        assertEquals(0, answer.media().get(1).port());
+        assertEquals(List.of("0"), answer.bundleMids());
     }
 
     private static void assertMessage(String expected, String offer) {
