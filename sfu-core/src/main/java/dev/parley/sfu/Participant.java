@@ -149,6 +149,7 @@ public final class Participant {
                 if (!mids.contains(t.stream().mid())) {
                     it.remove();
                     t.stream().close();
+                    room.trackUnpublished(t);
                     for (Participant p : room.members()) {
                         if (p != this) {
                             p.unsubscribe(t);
@@ -210,6 +211,7 @@ public final class Participant {
                 videoMuted = muted;
             }
             room.updated(this);
+            room.muted(this, kind, muted);
             return null;
         });
     }
