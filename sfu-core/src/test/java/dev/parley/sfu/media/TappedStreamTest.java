@@ -34,7 +34,7 @@ class TappedStreamTest {
     private static final TappedTrack TRACK = new TappedTrack("t1", "p1", "ada", MediaKind.VIDEO, "VP8", 96, 90000, 1, "", false);
 
     /** Counts what it is given, reading each packet's header as a recorder would. */
-    static final class Counting implements TrackTapListener {
+    static class Counting implements TrackTapListener {
         final AtomicLong packets = new AtomicLong();
         final AtomicLong reports = new AtomicLong();
         volatile long sink;
@@ -106,6 +106,46 @@ class TappedStreamTest {
                 stream.onSenderReport(sr, 0, 28, i);
             }
         }
+    }
+
+    @Test
+    void aListenerThatThrowsKeepsReceiving() throws Exception {
+        PublishedStream stream = new PublishedStream(null, null,
+                new PublishedTrack("1", MediaKind.VIDEO, VP8, 96, 0x1234, true, 0, 0));
+        AtomicLong calls = new AtomicLong();
+        java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+        MediaTap tap = new MediaTap(null, "room", new Counting() {
+            @Override
+            public void onRtp(TappedTrack track, TapPacket packet) {
+                calls.incrementAndGet();
+                throw new IllegalStateException("a broken consumer");
+            }
+
+            @Override
+            public void onClosed() {
+                closed.countDown();
+            }
+        }, TapOptions.withQueue(256), () -> {});
+        tap.start();
+        assertTrue(stream.addTapOnLoop(new TapFeed(tap, TRACK, stream)));
+        byte[] rtp = new RtpPacketBuilder().ssrc(0x1234).payloadType(96).payload(new byte[100]).build();
+        PacketBuffer in = new PacketBuffer();
+        for (int i = 0; i < 100; i++) {
+            RtpHeader.setSequenceNumber(rtp, 0, i);
+            in.copyFrom(rtp, 0, rtp.length);
+            stream.onRtp(in, i);
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (tap.deliveredPackets() < 100) {
+            if (System.nanoTime() > deadline) {
+                fail("delivered " + tap.deliveredPackets() + " of 100 to a listener that throws");
+            }
+            Thread.sleep(5);
+        }
+        assertEquals(100, calls.get());
+        assertEquals(100, tap.listenerFailures());
+        tap.close();
+        assertTrue(closed.await(5, TimeUnit.SECONDS), "onClosed still comes");
     }
 
     @Test
