@@ -205,13 +205,16 @@ public final class Participant {
     public CompletableFuture<Void> setMuted(MediaKind kind, boolean muted) {
         return room.call(() -> {
             ensureActive();
+            boolean changed = muted != (kind == MediaKind.AUDIO ? audioMuted : videoMuted);
             if (kind == MediaKind.AUDIO) {
                 audioMuted = muted;
             } else {
                 videoMuted = muted;
             }
             room.updated(this);
-            room.muted(this, kind, muted);
+            if (changed) {
+                room.muted(this, kind, muted); // taps hear of changes only
+            }
             return null;
         });
     }

@@ -123,6 +123,7 @@ class TrackTapEventsTest {
         assertEquals(Set.of("added bob AUDIO", "added bob VIDEO"), rec.next(2), "a new publisher's tracks");
 
         bob.setMuted(MediaKind.AUDIO, true).get(5, TimeUnit.SECONDS);
+        bob.setMuted(MediaKind.AUDIO, true).get(5, TimeUnit.SECONDS); // no change, no event
         assertEquals(Set.of("muted bob AUDIO"), rec.next(1));
         bob.setMuted(MediaKind.AUDIO, false).get(5, TimeUnit.SECONDS);
         assertEquals(Set.of("unmuted bob AUDIO"), rec.next(1));
