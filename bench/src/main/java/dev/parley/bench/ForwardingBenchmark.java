@@ -9,6 +9,12 @@ import dev.parley.sfu.SfuServer;
 import dev.parley.sfu.packet.PacketBuffer;
 import dev.parley.sfu.srtp.SrtpProfile;
 import dev.parley.sfu.srtp.SrtpSession;
+import dev.parley.sfu.tap.TapOptions;
+import dev.parley.sfu.tap.TapPacket;
+import dev.parley.sfu.tap.TappedTrack;
+import dev.parley.sfu.tap.TrackRemoval;
+import dev.parley.sfu.tap.TrackTap;
+import dev.parley.sfu.tap.TrackTapListener;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -33,7 +39,8 @@ import java.util.concurrent.TimeUnit;
  * UDP measured in the same run on the same machine.
  *
  * <p>Usage: {@code ForwardingBenchmark [--rate 1000] [--seconds 5] [--warmup 2] [--fanout 1,4,16,32]
- * [--srtp gcm|cm] [--markdown docs/performance.md]}. With {@code --markdown} the results replace the part of
+ * [--srtp gcm|cm] [--tap] [--markdown docs/performance.md]}. {@code --tap} adds, for each fan-out, a run of the
+ * same room with a track tap on it (a listener that reads each packet's header), against the same raw baseline. With {@code --markdown} the results replace the part of
  * that file between {@code <!-- results:start -->} and {@code <!-- results:end -->}.
  */
 public final class ForwardingBenchmark {
@@ -42,7 +49,7 @@ public final class ForwardingBenchmark {
     private static final String END = "<!-- results:end -->";
 
     /** What one configuration measured over the window. */
-    record Measurement(int fanout, double forwardedPerSecond, double forwardingCpuMicros, double processCpuMicros,
+    record Measurement(int fanout, boolean tapped, double forwardedPerSecond, double forwardingCpuMicros, double processCpuMicros,
                        double p50Micros, double p99Micros, double lossPercent, double allocatedBytesPerPacket) {}
 
     private final int rate;
@@ -67,6 +74,7 @@ public final class ForwardingBenchmark {
         List<Integer> fanouts = List.of(1, 4, 16, 32);
         SrtpProfile profile = SrtpProfile.AEAD_AES_128_GCM;
         Path markdown = null;
+        boolean tap = false;
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
@@ -80,6 +88,10 @@ public final class ForwardingBenchmark {
                     default -> throw new IllegalArgumentException("--srtp is gcm or cm, not " + value);
                 };
                 case "--markdown" -> markdown = Path.of(value);
+                case "--tap" -> {
+                    tap = true;
+                    i--; // a flag: no value follows
+                }
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
                         + "; see the javadoc of ForwardingBenchmark for the options");
             }
@@ -93,10 +105,15 @@ public final class ForwardingBenchmark {
                 Duration.ofSeconds(seconds), profile);
         List<Measurement[]> rows = new ArrayList<>();
         for (int n : fanouts) {
-            Measurement sfu = bench.runSfu(n);
+            Measurement sfu = bench.runSfu(n, false);
             Measurement raw = bench.runRawUdp(n);
             rows.add(new Measurement[] {sfu, raw});
             System.out.println(bench.row(sfu, raw));
+            if (tap) {
+                Measurement tapped = bench.runSfu(n, true);
+                rows.add(new Measurement[] {tapped, raw});
+                System.out.println(bench.row(tapped, raw));
+            }
         }
         String table = bench.table(rows);
         System.out.println();
@@ -108,7 +125,7 @@ public final class ForwardingBenchmark {
 
     // --- the SFU ---
 
-    Measurement runSfu(int fanout) throws Exception {
+    Measurement runSfu(int fanout, boolean tapped) throws Exception {
         InetAddress loopback = InetAddress.getLoopbackAddress();
         try (SfuServer sfu = SfuServer.start(new SfuConfig(loopback, 0, List.of(loopback), Duration.ofSeconds(15), fanout + 1))) {
             List<AutoCloseable> peers = new ArrayList<>();
@@ -135,6 +152,10 @@ public final class ForwardingBenchmark {
                     participant.acceptSubscriberAnswer(sub.answerFor(offer[1]), Integer.parseInt(offer[0])).get(10, TimeUnit.SECONDS);
                     sub.connect(Duration.ofSeconds(10), SyntheticPeer.DEFAULT_CONSENT_INTERVAL, profile);
                 }
+                if (tapped) {
+                    TrackTap tap = sfu.room("bench").addTap(new HeaderReader(), TapOptions.defaults()).get(10, TimeUnit.SECONDS);
+                    peers.add(tap);
+                }
                 byte[] payload = new byte[PAYLOAD];
                 Thread media = newestThread("parley-media");
                 try (PacedSender sender = new PacedSender("bench-publisher", rate, i -> {
@@ -142,7 +163,7 @@ public final class ForwardingBenchmark {
                     return publisher.sendRtp(videoSsrc, SyntheticPeer.VP8_PAYLOAD_TYPE, (int) i & 0xFFFF,
                             (int) (i * 3000), payload);
                 })) {
-                    return measure(fanout, recorders, sender, media, () -> sfu.counters().forwardedPackets());
+                    return measure(fanout, tapped, recorders, sender, media, () -> sfu.counters().forwardedPackets());
                 }
             } finally {
                 for (AutoCloseable c : peers) {
@@ -150,6 +171,22 @@ public final class ForwardingBenchmark {
                 }
             }
         }
+    }
+
+    /** A tap's listener that does what any consumer does at least: reads each packet's header. */
+    private static final class HeaderReader implements TrackTapListener {
+        long sink;
+
+        @Override
+        public void onTrackAdded(TappedTrack track) {}
+
+        @Override
+        public void onRtp(TappedTrack track, TapPacket packet) {
+            sink += packet.sequenceNumber() + packet.timestamp() + packet.payloadLength();
+        }
+
+        @Override
+        public void onTrackRemoved(TappedTrack track, TrackRemoval reason) {}
     }
 
     /** Takes the subscriber offers the SFU sends; the benchmark's participants need only the first. */
@@ -226,7 +263,7 @@ public final class ForwardingBenchmark {
                     return false;
                 }
             })) {
-                return measure(fanout, recorders, sender, relayThread, () -> relayed[0]);
+                return measure(fanout, false, recorders, sender, relayThread, () -> relayed[0]);
             } finally {
                 for (DatagramChannel r : receivers) {
                     r.close();
@@ -274,7 +311,7 @@ public final class ForwardingBenchmark {
         long get();
     }
 
-    private Measurement measure(int fanout, List<LatencyRecorder> recorders, PacedSender sender, Thread forwarder,
+    private Measurement measure(int fanout, boolean tapped, List<LatencyRecorder> recorders, PacedSender sender, Thread forwarder,
                                 Counter forwarded) throws InterruptedException {
         Thread.sleep(warmup.toMillis()); // warm-up: JIT, socket buffers, first keyframe requests
         long cpu0 = threads.getThreadCpuTime(forwarder.threadId());
@@ -298,7 +335,7 @@ public final class ForwardingBenchmark {
         }
         long[] latencies = LatencyRecorder.merged(recorders);
         double expected = (double) sent * fanout;
-        return new Measurement(fanout, count * 1e9 / elapsed, cpu / 1e3 / Math.max(1, count),
+        return new Measurement(fanout, tapped, count * 1e9 / elapsed, cpu / 1e3 / Math.max(1, count),
                 process / 1e3 / Math.max(1, count), LatencyRecorder.quantile(latencies, 0.5) / 1e3,
                 LatencyRecorder.quantile(latencies, 0.99) / 1e3,
                 expected == 0 ? 0 : Math.max(0, 100.0 * (expected - received) / expected),
@@ -331,8 +368,8 @@ public final class ForwardingBenchmark {
 
     String row(Measurement sfu, Measurement raw) {
         return String.format(Locale.ROOT,
-                "| %d | %,.0f | %,.0f | %.2f | %.2f | **%.1f×** | %.2f | %.2f | **%.1f×** | %.0f / %.0f | %.0f / %.0f | %.2f%% / %.2f%% | %.0f / %.0f |",
-                sfu.fanout(), sfu.forwardedPerSecond(), raw.forwardedPerSecond(),
+                "| %s | %,.0f | %,.0f | %.2f | %.2f | **%.1f×** | %.2f | %.2f | **%.1f×** | %.0f / %.0f | %.0f / %.0f | %.2f%% / %.2f%% | %.0f / %.0f |",
+                sfu.fanout() + (sfu.tapped() ? " + tap" : ""), sfu.forwardedPerSecond(), raw.forwardedPerSecond(),
                 sfu.forwardingCpuMicros(), raw.forwardingCpuMicros(), sfu.forwardingCpuMicros() / raw.forwardingCpuMicros(),
                 sfu.processCpuMicros(), raw.processCpuMicros(), sfu.processCpuMicros() / raw.processCpuMicros(),
                 sfu.p50Micros(), sfu.p99Micros(), raw.p50Micros(), raw.p99Micros(),

@@ -2,6 +2,7 @@ package dev.parley.bench;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -15,6 +16,13 @@ import dev.parley.sfu.SfuConfig;
 import dev.parley.sfu.SfuServer;
 import dev.parley.sfu.StaleAnswerException;
 import dev.parley.sfu.StreamStats;
+import dev.parley.sfu.tap.TapOptions;
+import dev.parley.sfu.tap.TapPacket;
+import dev.parley.sfu.tap.TapSenderReport;
+import dev.parley.sfu.tap.TappedTrack;
+import dev.parley.sfu.tap.TrackRemoval;
+import dev.parley.sfu.tap.TrackTap;
+import dev.parley.sfu.tap.TrackTapListener;
 import dev.parley.sfu.packet.PacketBuffer;
 import dev.parley.sfu.rtp.RtcpFeedback;
 import dev.parley.sfu.rtp.RtcpIterator;
@@ -42,13 +50,14 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
  * Three synthetic participants meet through a real {@link SfuServer} over UDP on 127.0.0.1: ICE, DTLS-SRTP,
  * forwarding with SSRC and sequence rewriting, NACK answered from history, PLI throttling, and removal of a
- * participant whose consent expired.
+ * participant whose consent expired; and track taps on that meeting ({@link TrackTaps}).
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class SfuLoopbackTest {
@@ -455,6 +464,179 @@ class SfuLoopbackTest {
                 Thread.currentThread().interrupt();
                 throw new CompletionException(e);
             }
+        }
+    }
+
+    /** A track tap on the meeting: decrypted RTP and sender reports off the media loop, keyframes, a stalled tap. */
+    @Nested
+    class TrackTaps {
+        /** An RTP packet a tap received. */
+        record Tapped(String trackId, int ssrc, int payloadType, int seq, long timestamp, byte[] payload) {}
+
+        /** Records what the tap delivers; {@code onRtp} waits while {@link #stall} is closed. */
+        final class TapRecorder implements TrackTapListener {
+            final List<TappedTrack> tracks = new CopyOnWriteArrayList<>();
+            final ConcurrentLinkedQueue<Tapped> packets = new ConcurrentLinkedQueue<>();
+            final ConcurrentLinkedQueue<Map.Entry<String, TapSenderReport>> reports = new ConcurrentLinkedQueue<>();
+            final java.util.concurrent.CountDownLatch stall;
+            volatile boolean closed;
+
+            TapRecorder(boolean stalled) {
+                stall = new java.util.concurrent.CountDownLatch(stalled ? 1 : 0);
+            }
+
+            @Override
+            public void onTrackAdded(TappedTrack track) {
+                tracks.add(track);
+            }
+
+            @Override
+            public void onRtp(TappedTrack track, TapPacket p) {
+                try {
+                    stall.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                byte[] payload = java.util.Arrays.copyOfRange(p.array(), p.payloadOffset(), p.payloadOffset() + p.payloadLength());
+                packets.add(new Tapped(track.trackId(), p.ssrc(), p.payloadType(), p.sequenceNumber(), p.timestamp(), payload));
+            }
+
+            @Override
+            public void onSenderReport(TappedTrack track, TapSenderReport report) {
+                reports.add(Map.entry(track.trackId(), report));
+            }
+
+            @Override
+            public void onTrackRemoved(TappedTrack track, TrackRemoval reason) {}
+
+            @Override
+            public void onClosed() {
+                closed = true;
+            }
+
+            TappedTrack track(Member m, MediaKind kind) {
+                return tracks.stream().filter(t -> t.participantId().equals(m.participant.id()) && t.kind() == kind)
+                        .findFirst().orElseThrow(() -> new AssertionError("no tapped " + kind + " of " + m.name + ": " + tracks));
+            }
+        }
+
+        private TrackTap open(TapRecorder recorder, TapOptions options) throws Exception {
+            TrackTap tap = sfu.findRoom("loopback").orElseThrow().addTap(recorder, options).get(5, TimeUnit.SECONDS);
+            await("the tap hears of the six published tracks", Duration.ofSeconds(5), () -> recorder.tracks.size() == 6);
+            return tap;
+        }
+
+        @Test
+        void aTapReceivesEachTrackInOrderOfArrivalWithItsCodecAndSenderReports() throws Exception {
+            TapRecorder rec = new TapRecorder(false);
+            try (TrackTap tap = open(rec, TapOptions.defaults())) {
+                Member ada = members.get(0);
+                TappedTrack audio = rec.track(ada, MediaKind.AUDIO);
+                TappedTrack video = rec.track(ada, MediaKind.VIDEO);
+                assertEquals(List.of("opus", 111, 48000, 2, "minptime=10;useinbandfec=1"),
+                        List.of(audio.codec(), audio.payloadType(), audio.clockRate(), audio.channels(), audio.fmtp()));
+                assertEquals(List.of("VP8", 96, 90000), List.of(video.codec(), video.payloadType(), video.clockRate()));
+
+                ada.sendMedia(1000, PACKETS);
+                long ntp = NtpTime.fromUnixNanos(System.currentTimeMillis() * 1_000_000L);
+                byte[] sr = new byte[64];
+                int srLength = RtcpWriter.writeSenderReport(sr, 0, ada.videoSsrc, ntp, 3000 * PACKETS, PACKETS, 12345);
+                assertTrue(ada.publisher.sendRtcp(sr, 0, srLength));
+                await("the tap has ada's packets and sender report", Duration.ofSeconds(5),
+                        () -> rec.packets.size() >= 2 * PACKETS && !rec.reports.isEmpty());
+
+                List<Tapped> got = new ArrayList<>(rec.packets);
+                assertEquals(2 * PACKETS, got.size());
+                for (int i = 0; i < PACKETS; i++) {
+                    // sendMedia interleaves: audio i, then video i. The tap sees them as they arrived.
+                    Tapped a = got.get(2 * i);
+                    Tapped v = got.get(2 * i + 1);
+                    assertEquals(new Tapped(audio.trackId(), ada.audioSsrc, 111, 1000 + i, 960L * i, a.payload()), a, "audio " + i);
+                    assertEquals(new Tapped(video.trackId(), ada.videoSsrc, 96, 1000 + i, 3000L * i, v.payload()), v, "video " + i);
+                    assertArrayEquals(payload(ada.audioSsrc, 1000 + i, AUDIO_PAYLOAD), a.payload(), "audio payload " + i);
+                    assertArrayEquals(payload(ada.videoSsrc, 1000 + i, VIDEO_PAYLOAD), v.payload(), "video payload " + i);
+                }
+                Map.Entry<String, TapSenderReport> report = rec.reports.peek();
+                assertEquals(video.trackId(), report.getKey());
+                assertEquals(ntp, report.getValue().ntpTimestamp());
+                assertEquals(3000L * PACKETS, report.getValue().rtpTimestamp());
+                assertEquals(PACKETS, report.getValue().packetCount());
+                assertEquals(12345, report.getValue().octetCount());
+                assertEquals(System.currentTimeMillis() * 1_000_000L, report.getValue().unixNanos(), 1e9, "NTP as Unix time");
+                assertEquals(2 * PACKETS + 1, tap.deliveredPackets());
+                assertEquals(0, tap.droppedPackets());
+            }
+            await("the closed tap's listener is told", Duration.ofSeconds(5), () -> rec.closed);
+        }
+
+        @Test
+        void aTapsKeyframeRequestReachesThePublisherThroughTheThrottle() throws Exception {
+            TapRecorder rec = new TapRecorder(false);
+            try (TrackTap tap = open(rec, TapOptions.defaults())) {
+                Member ada = members.get(0);
+                // Opening the tap asked for keyframes already; let the throttle's interval pass since the last PLI.
+                await("earlier keyframe requests are over", Duration.ofSeconds(3), () -> {
+                    Long last = null;
+                    for (Long t : ada.plisForVideo) {
+                        last = t;
+                    }
+                    return last != null && System.nanoTime() - last > TimeUnit.MILLISECONDS.toNanos(400);
+                });
+                int before = ada.plisForVideo.size();
+                assertTrue(tap.requestKeyframe(rec.track(ada, MediaKind.VIDEO).trackId()));
+                await("the tap's PLI reaches ada", Duration.ofSeconds(2), () -> ada.plisForVideo.size() > before);
+                assertFalse(tap.requestKeyframe(rec.track(ada, MediaKind.AUDIO).trackId()), "audio has no keyframes");
+                assertFalse(tap.requestKeyframe("no-such-track"));
+            }
+        }
+
+        @Test
+        void aTapThatNeverReadsDoesNotChangeWhatSubscribersReceive() throws Exception {
+            TapRecorder rec = new TapRecorder(true);
+            TrackTap tap = open(rec, TapOptions.withQueue(16));
+            try {
+                Member ada = members.get(0);
+                ada.sendMedia(1000, PACKETS);
+                await("bob and cy have all of ada's packets", Duration.ofSeconds(5), () ->
+                        members.get(1).receivedOn(members.get(1).ssrcFor(ada, MediaKind.VIDEO)).size() == PACKETS
+                                && members.get(2).receivedOn(members.get(2).ssrcFor(ada, MediaKind.VIDEO)).size() == PACKETS);
+                for (Member sub : List.of(members.get(1), members.get(2))) {
+                    checkStream(sub, ada, MediaKind.AUDIO, ada.audioSsrc, AUDIO_PAYLOAD);
+                    checkStream(sub, ada, MediaKind.VIDEO, ada.videoSsrc, VIDEO_PAYLOAD);
+                }
+                // The queue's 16 slots are full (the listener holds the first, stalled); the rest were dropped.
+                await("the tap counts what it dropped", Duration.ofSeconds(2),
+                        () -> tap.droppedPackets() == 2 * PACKETS - 16);
+            } finally {
+                rec.stall.countDown();
+            }
+            await("the tap catches up on what it queued", Duration.ofSeconds(5), () -> tap.deliveredPackets() == 16);
+            assertEquals(2 * PACKETS, tap.deliveredPackets() + tap.droppedPackets());
+            tap.close();
+        }
+
+        @Test
+        void aClosedTapIsDetachedFromTheMediaPath() throws Exception {
+            TapRecorder rec = new TapRecorder(false);
+            // A queue that a second and third batch would overflow, were the streams still copying to it.
+            TrackTap tap = open(rec, TapOptions.withQueue(2 * PACKETS + 20));
+            Member ada = members.get(0);
+            ada.sendMedia(1000, PACKETS);
+            await("the tap has ada's packets", Duration.ofSeconds(5), () -> tap.deliveredPackets() == 2 * PACKETS);
+            tap.close();
+            await("the closed tap's listener is told", Duration.ofSeconds(5), () -> rec.closed);
+            await("the room lets the tap go", Duration.ofSeconds(5),
+                    () -> sfu.findRoom("loopback").orElseThrow().tapCount().join() == 0);
+            Member bob = members.get(1);
+            int videoFromAda = bob.ssrcFor(ada, MediaKind.VIDEO);
+            await("bob has the first batch", Duration.ofSeconds(5), () -> bob.receivedOn(videoFromAda).size() == PACKETS);
+            ada.sendMedia(2000, PACKETS);
+            ada.sendMedia(3000, PACKETS);
+            // Once bob has the later batches, the media loop has handled them: the tap's counters are final.
+            await("bob has the later batches", Duration.ofSeconds(5), () -> bob.receivedOn(videoFromAda).size() == 3 * PACKETS);
+            assertEquals(2 * PACKETS, tap.deliveredPackets(), "nothing delivered after close");
+            assertEquals(0, tap.droppedPackets(), "nor queued: the streams no longer copy to it");
+            assertEquals(2 * PACKETS, rec.packets.size());
         }
     }
 }

@@ -149,6 +149,7 @@ public final class Participant {
                 if (!mids.contains(t.stream().mid())) {
                     it.remove();
                     t.stream().close();
+                    room.trackUnpublished(t);
                     for (Participant p : room.members()) {
                         if (p != this) {
                             p.unsubscribe(t);
@@ -204,12 +205,16 @@ public final class Participant {
     public CompletableFuture<Void> setMuted(MediaKind kind, boolean muted) {
         return room.call(() -> {
             ensureActive();
+            boolean changed = muted != (kind == MediaKind.AUDIO ? audioMuted : videoMuted);
             if (kind == MediaKind.AUDIO) {
                 audioMuted = muted;
             } else {
                 videoMuted = muted;
             }
             room.updated(this);
+            if (changed) {
+                room.muted(this, kind, muted); // taps hear of changes only
+            }
             return null;
         });
     }

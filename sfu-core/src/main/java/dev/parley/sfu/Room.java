@@ -1,10 +1,17 @@
 package dev.parley.sfu;
 
 import dev.parley.sfu.media.MediaEngine;
+import dev.parley.sfu.media.MediaTap;
+import dev.parley.sfu.tap.TapOptions;
+import dev.parley.sfu.tap.TappedTrack;
+import dev.parley.sfu.tap.TrackRemoval;
+import dev.parley.sfu.tap.TrackTap;
+import dev.parley.sfu.tap.TrackTapListener;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
@@ -24,6 +31,7 @@ public final class Room {
     private final int maxTracksPerRoom;
     private final Consumer<Room> onEmpty;
     private final Map<String, Participant> participants = new LinkedHashMap<>();
+    private final List<MediaTap> taps = new ArrayList<>();
     private volatile int size;
     private volatile List<Participant> snapshot = List.of();
     private boolean closed;
@@ -85,6 +93,37 @@ public final class Room {
         });
     }
 
+    /**
+     * Opens a track tap on the room: the listener hears of every track published in it, now and later, and receives
+     * their packets on the tap's own thread (see {@link dev.parley.sfu.tap}). While a tap is open the room stays,
+     * even empty, so a tap survives everyone leaving and coming back. Fails with {@link IllegalStateException}
+     * when the room has already emptied and been forgotten.
+     */
+    public CompletableFuture<TrackTap> addTap(TrackTapListener listener, TapOptions options) {
+        Objects.requireNonNull(listener, "listener");
+        Objects.requireNonNull(options, "options");
+        return call(() -> {
+            if (closed) {
+                throw new IllegalStateException("room " + name + " has closed; open the tap on the room that replaced it");
+            }
+            MediaTap[] self = new MediaTap[1];
+            MediaTap tap = media.openTap(name, listener, options, () -> control.execute(() -> removeTap(self[0])));
+            self[0] = tap;
+            taps.add(tap);
+            for (Participant p : participants.values()) {
+                for (Track t : p.tracks()) {
+                    tap.attach(t.stream(), tapped(t));
+                }
+            }
+            return tap;
+        });
+    }
+
+    /** How many taps are open on the room now. */
+    public CompletableFuture<Integer> tapCount() {
+        return call(taps::size);
+    }
+
     /** The participants now, read without waiting for the room's control thread (for metrics). */
     public List<Participant> participantsNow() {
         return List.copyOf(snapshot);
@@ -135,11 +174,52 @@ public final class Room {
     }
 
     void trackPublished(Participant publisher, Track track) {
+        for (MediaTap tap : taps) {
+            tap.attach(track.stream(), tapped(track));
+        }
         for (Participant p : participants.values()) {
             if (p != publisher) {
                 p.subscribe(track);
                 p.renegotiateSubscriber();
             }
+        }
+    }
+
+    void trackUnpublished(Track track) {
+        for (MediaTap tap : taps) {
+            tap.detach(track.id(), TrackRemoval.UNPUBLISHED);
+        }
+    }
+
+    void muted(Participant publisher, MediaKind kind, boolean muted) {
+        for (MediaTap tap : taps) {
+            for (Track t : publisher.tracks()) {
+                if (t.kind() == kind) {
+                    tap.muted(t.id(), muted);
+                }
+            }
+        }
+    }
+
+    private static TappedTrack tapped(Track t) {
+        Participant owner = t.owner();
+        ParticipantInfo info = owner.info();
+        boolean muted = t.kind() == MediaKind.AUDIO ? info.audioMuted() : info.videoMuted();
+        return new TappedTrack(t.id(), owner.id(), owner.name(), t.kind(), t.codec().name(), t.stream().payloadType(),
+                t.codec().clockRate(), Math.max(1, t.codec().channels()), t.codec().fmtp(), muted);
+    }
+
+    private void removeTap(MediaTap tap) {
+        if (taps.remove(tap)) {
+            tap.detachAll();
+            closeIfEmpty();
+        }
+    }
+
+    private void closeIfEmpty() {
+        if (participants.isEmpty() && taps.isEmpty() && !closed) {
+            closed = true;
+            onEmpty.accept(this);
         }
     }
 
@@ -157,20 +237,26 @@ public final class Room {
         }
         size = participants.size();
         snapshot = List.copyOf(participants.values());
+        for (MediaTap tap : taps) {
+            for (Track t : gone.tracks()) {
+                tap.detach(t.id(), TrackRemoval.PARTICIPANT_LEFT);
+            }
+        }
         for (Participant p : participants.values()) {
             p.unsubscribeFrom(gone);
             p.renegotiateSubscriber();
             p.listener().onParticipantLeft(gone.id(), reason);
         }
-        if (participants.isEmpty()) {
-            closed = true;
-            onEmpty.accept(this);
-        }
+        // A tapped room stays while empty: a recording goes on when everyone leaves and someone comes back.
+        closeIfEmpty();
     }
 
     void closeAll(LeaveReason reason) {
         for (Participant p : List.copyOf(participants.values())) {
             p.removeBy(reason);
+        }
+        for (MediaTap tap : List.copyOf(taps)) {
+            tap.close();
         }
     }
 

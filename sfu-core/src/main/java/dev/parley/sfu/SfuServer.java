@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
  * try (SfuServer sfu = SfuServer.start(config)) {
  *     Participant alice = sfu.room("standup").join("Alice", listener).join();
  *     String answer = alice.publish(offerFromBrowser).join();
+ *     TrackTap recorder = sfu.room("standup").addTap(listener, TapOptions.defaults()).join(); // decrypted RTP
  *     ...
  * }
  * }</pre>

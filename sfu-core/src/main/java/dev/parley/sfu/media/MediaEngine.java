@@ -6,6 +6,8 @@ import dev.parley.sfu.dtls.HandshakeLimits;
 import dev.parley.sfu.packet.PacketBuffer;
 import dev.parley.sfu.srtp.SrtpSession;
 import dev.parley.sfu.stun.StunBindingResponder;
+import dev.parley.sfu.tap.TapOptions;
+import dev.parley.sfu.tap.TrackTapListener;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -137,6 +139,16 @@ public final class MediaEngine implements AutoCloseable {
         byUfrag.put(t.ufrag(), t);
         onLoop(() -> transports.add(t));
         return t;
+    }
+
+    /**
+     * Opens a track tap and starts its thread; the caller attaches it to streams. {@code onClose} runs on the
+     * thread that closes the tap, once.
+     */
+    public MediaTap openTap(String room, TrackTapListener listener, TapOptions options, Runnable onClose) {
+        MediaTap tap = new MediaTap(this, room, listener, options, onClose);
+        tap.start();
+        return tap;
     }
 
     // --- used by the transport and stream classes ---

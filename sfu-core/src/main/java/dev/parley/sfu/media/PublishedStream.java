@@ -33,6 +33,7 @@ public final class PublishedStream {
     private final KeyframeRequestThrottle keyframes = new KeyframeRequestThrottle();
     // Loop-confined.
     private Forward[] forwards = new Forward[0];
+    private TapFeed[] taps = new TapFeed[0];
     private final PacketBuffer out = new PacketBuffer();
     private boolean closed;
     private long bytesReceived;
@@ -55,6 +56,11 @@ public final class PublishedStream {
 
     public MediaKind kind() {
         return track.kind();
+    }
+
+    /** The publisher's payload type for the codec (what tapped packets carry). */
+    public int payloadType() {
+        return track.payloadType();
     }
 
     /** Starts forwarding to {@code subscriber} under the given SSRC and payload type. */
@@ -136,6 +142,19 @@ public final class PublishedStream {
         forwards = new Forward[0];
     }
 
+    /** Starts copying packets to a tap; false when the stream has already stopped. */
+    boolean addTapOnLoop(TapFeed feed) {
+        if (closed) {
+            return false;
+        }
+        taps = PeerTransport.append(taps, feed);
+        return true;
+    }
+
+    void removeTapOnLoop(TapFeed feed) {
+        taps = PeerTransport.remove(taps, feed);
+    }
+
     void removeForwardOnLoop(Forward f) {
         forwards = PeerTransport.remove(forwards, f);
     }
@@ -155,6 +174,10 @@ public final class PublishedStream {
                 rewrite(out, f, seq);
                 f.send(out);
             }
+        }
+        // Taps after subscribers: a copy into each tap's ring, whatever state the tap is in.
+        for (TapFeed t : taps) {
+            t.offerRtp(buf, off, in.length(), now);
         }
     }
 
@@ -176,6 +199,9 @@ public final class PublishedStream {
             return;
         }
         statistics.onSenderReport(SenderReport.ntpTimestamp(buf, off), now);
+        for (TapFeed t : taps) {
+            t.offerSenderReport(buf, off, now);
+        }
         for (Forward f : forwards) {
             if (f.subscriber().connected()) {
                 int n = RtcpWriter.writeSenderReport(out.array(), 0, f.ssrc(), SenderReport.ntpTimestamp(buf, off),
