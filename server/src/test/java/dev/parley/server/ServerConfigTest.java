@@ -104,7 +104,7 @@ class ServerConfigTest {
     @Test
     void limitsHaveSafeDefaultsAndRefuseNonsense() {
         UsageLimits defaults = ServerConfig.from(Settings.resolve(new String[0], Map.of())).limits();
-        assertEquals(new UsageLimits(8, 256, 100, 20, 60, List.of()), defaults);
+        assertEquals(new UsageLimits(8, 256, 100, 20, 60, List.of(), 10_000), defaults);
         UsageLimits set = ServerConfig.from(Settings.resolve(new String[] {"--max-tracks-per-participant", "4",
                 "--trusted-proxies", "10.0.0.1, ::1"}, Map.of("PARLEY_GUEST_JOINS_PER_MINUTE", "5"))).limits();
         assertEquals(4, set.tracksPerParticipant());
