@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -100,6 +101,61 @@ class SignalingLimitsTest {
                 }
                 Thread.sleep(50);
             }
+        }
+    }
+
+    @Test
+    void connectionsOnTheWholeServerAreCappedAcrossAddressesAndFreedWhenOneCloses() throws Exception {
+        try (RunningServer s = new RunningServer(dir, "--max-connections", "2", "--trusted-proxies", "127.0.0.1")) {
+            RunningServer.Signaling ada = s.signaling(Map.of("X-Forwarded-For", "203.0.113.1"));
+            RunningServer.Signaling bob = s.signaling(Map.of("X-Forwarded-For", "203.0.113.2"));
+            ada.sendMessage("ping");
+            ada.next("pong");
+            bob.sendMessage("ping");
+            bob.next("pong");
+            assertEquals(2.0, RunningServer.sample(s.metrics(), "parley_signaling_connections"));
+
+            RunningServer.Signaling carol = s.signaling(Map.of("X-Forwarded-For", "203.0.113.3"));
+            JsonNode refused = carol.next("error");
+            assertError(refused, "too_many_connections", null);
+            String why = refused.get("message").asText();
+            assertTrue(why.contains("(max-connections)") && !why.contains("per-address"), "the message names the cap: " + why);
+            assertTrue(carol.awaitClosed(), "the refused connection is closed");
+            assertEquals(1008, carol.closeCode, "closed as a policy violation");
+            String m = s.metrics();
+            assertEquals(1.0, RunningServer.sample(m, "parley_signaling_refusals_total{code=\"too_many_connections\"}"), m);
+            assertEquals(2.0, RunningServer.sample(m, "parley_signaling_connections"), "a refused connection holds no slot");
+
+            ada.socket.abort();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (true) {
+                RunningServer.Signaling dave = s.signaling(Map.of("X-Forwarded-For", "203.0.113.4"));
+                dave.sendMessage("ping");
+                JsonNode reply = dave.nextOf("pong", "error");
+                if (reply.get("type").asText().equals("pong")) {
+                    break;
+                }
+                assertError(reply, "too_many_connections", null);
+                if (System.nanoTime() > deadline) {
+                    fail("a closed connection never gave its slot back to the server");
+                }
+                Thread.sleep(50);
+            }
+            s.awaitMetrics(Duration.ofSeconds(10), x -> RunningServer.sample(x, "parley_signaling_connections") == 2.0);
+        }
+    }
+
+    @Test
+    void aPerAddressRefusalSaysItIsThePerAddressCap() throws Exception {
+        try (RunningServer s = new RunningServer(dir, "--max-connections-per-address", "1", "--max-connections", "5")) {
+            RunningServer.Signaling first = s.signaling();
+            first.sendMessage("ping");
+            first.next("pong");
+            JsonNode refused = s.signaling().next("error");
+            assertError(refused, "too_many_connections", null);
+            assertTrue(refused.get("message").asText().contains("(max-connections-per-address)"), refused.toString());
+            assertEquals(1.0, RunningServer.sample(s.metrics(), "parley_signaling_connections"),
+                    "refused by its address, it gave back its server-wide slot");
         }
     }
 
