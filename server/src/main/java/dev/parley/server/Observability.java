@@ -85,7 +85,7 @@ final class Observability extends Handler.Abstract {
                 .callback(cb -> cb.call(sfu.rooms().size())).register(registry);
         GaugeWithCallback.builder().name("parley_participants").help("Participants in all rooms")
                 .callback(cb -> cb.call(participants())).register(registry);
-        GaugeWithCallback.builder().name("parley_signaling_sessions").help("Open signaling WebSocket connections")
+        GaugeWithCallback.builder().name("parley_signaling_sessions").help("Signaling WebSocket connections that joined a room")
                 .callback(cb -> cb.call(signaling.openSessions())).register(registry);
         GaugeWithCallback.builder().name("parley_signaling_connections")
                 .help("Open signaling WebSocket connections, joined or not, counted against max-connections")

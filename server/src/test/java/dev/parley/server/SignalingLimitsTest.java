@@ -146,6 +146,47 @@ class SignalingLimitsTest {
     }
 
     @Test
+    void aRushOfConnectionsFromManyAddressesGetsExactlyTheCap() throws Exception {
+        int cap = 5;
+        int rush = 20;
+        try (RunningServer s = new RunningServer(dir, "--max-connections", String.valueOf(cap), "--trusted-proxies", "127.0.0.1")) {
+            List<java.util.concurrent.CompletableFuture<RunningServer.Signaling>> opening = new ArrayList<>();
+            for (int i = 0; i < rush; i++) {
+                Map<String, String> from = Map.of("X-Forwarded-For", "198.51.100." + (i + 1));
+                opening.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return s.signaling(from);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }));
+            }
+            int admitted = 0;
+            int refused = 0;
+            for (var f : opening) {
+                RunningServer.Signaling c = f.get(20, TimeUnit.SECONDS);
+                try {
+                    c.sendMessage("ping");
+                } catch (java.util.concurrent.CompletionException closedByTheServer) {
+                    // a refused connection may be closed already; its error came first
+                }
+                JsonNode reply = c.nextOf("pong", "error");
+                if (reply.get("type").asText().equals("pong")) {
+                    admitted++;
+                } else {
+                    assertError(reply, "too_many_connections", null);
+                    refused++;
+                }
+            }
+            assertEquals(cap, admitted, "exactly the cap is let in, however the connections race");
+            assertEquals(rush - cap, refused);
+            String m = s.metrics();
+            assertEquals(cap, RunningServer.sample(m, "parley_signaling_connections"), m);
+            assertEquals(rush - cap, RunningServer.sample(m, "parley_signaling_refusals_total{code=\"too_many_connections\"}"), m);
+        }
+    }
+
+    @Test
     void aPerAddressRefusalSaysItIsThePerAddressCap() throws Exception {
         try (RunningServer s = new RunningServer(dir, "--max-connections-per-address", "1", "--max-connections", "5")) {
             RunningServer.Signaling first = s.signaling();
