@@ -1,6 +1,7 @@
 package dev.parley.signaling;
 
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -14,6 +15,7 @@ public enum ErrorCode {
     RATE_LIMITED, SHUTTING_DOWN, TOO_MANY_PENDING;
 
     private static final Map<String, ErrorCode> BY_WIRE_NAME;
+    private final String wireName = name().toLowerCase(Locale.ROOT);
 
     static {
         Map<String, ErrorCode> m = new HashMap<>();
@@ -25,7 +27,7 @@ public enum ErrorCode {
 
     /** The code as sent in the {@code code} field, e.g. {@code too_many_connections}. */
     public String wireName() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return wireName;
     }
 
     /** The code with that wire name, or null for a string that is not one of them. */
