@@ -47,6 +47,7 @@ final class ControlStack implements AutoCloseable {
 
     private final ControlPlane plane;
     private final OutboxRelay relay;
+    private final WebhookDispatcher webhooks;
     private final RedisState redis;
     private final RateLimiter limiter;
     private final SignalingRooms rooms;
@@ -57,8 +58,10 @@ final class ControlStack implements AutoCloseable {
         return t;
     });
 
-    private ControlStack(ControlPlane plane, OutboxRelay relay, RedisState redis, SignalingRooms rooms, RateLimiter limiter) {
+    private ControlStack(ControlPlane plane, OutboxRelay relay, WebhookDispatcher webhooks, RedisState redis,
+                         SignalingRooms rooms, RateLimiter limiter) {
         this.limiter = limiter;
+        this.webhooks = webhooks;
         this.plane = plane;
         this.relay = relay;
         this.redis = redis;
@@ -97,10 +100,12 @@ final class ControlStack implements AutoCloseable {
         } else {
             sinks.add(new InProcessEventBus());
         }
-        sinks.add(new WebhookDispatcher(plane.jdbi(), plane::webhookTargets, WebhookDispatcher.Options.defaults()).start());
+        WebhookDispatcher webhooks = new WebhookDispatcher(plane.jdbi(), plane::webhookTargets,
+                WebhookDispatcher.Options.defaults()).start();
+        sinks.add(webhooks);
         OutboxRelay relay = new OutboxRelay(plane.jdbi(), new FanOutSink(sinks)).start();
         relayRef[0] = relay;
-        return new ControlStack(plane, relay, redis, rooms, limiter);
+        return new ControlStack(plane, relay, webhooks, redis, rooms, limiter);
     }
 
     ControlPlane plane() {
@@ -117,6 +122,36 @@ final class ControlStack implements AutoCloseable {
 
     long eventDeliveryFailures() {
         return relay.failedAttempts();
+    }
+
+    /**
+     * Webhook deliveries waiting in the database (in flight included), or -1 when the database does not answer.
+     * Read at scrape time, once per scrape: a COUNT over the {@code (state, next_attempt_at)} index, of at most
+     * the dispatcher's 10 000 pending rows, is cheap, and unlike a count kept in memory it includes rows an
+     * earlier run or another node left, which are the ones an operator is looking for.
+     */
+    long webhooksPending() {
+        try {
+            return webhooks.pending();
+        } catch (RuntimeException e) {
+            log.debug("webhook deliveries not counted for metrics: {}", e.toString());
+            return -1;
+        }
+    }
+
+    /** Webhook deliveries this process made (2xx), since it started. */
+    long webhooksDelivered() {
+        return webhooks.delivered();
+    }
+
+    /** Webhook attempts that failed (each retried, or abandoned), since this process started. */
+    long webhookAttemptsFailed() {
+        return webhooks.failedAttempts();
+    }
+
+    /** Webhook deliveries this process gave up, since it started. */
+    long webhooksAbandoned() {
+        return webhooks.abandoned();
     }
 
     /**
@@ -155,7 +190,7 @@ final class ControlStack implements AutoCloseable {
                 log.warn("guest join rate limit not checked: {}", e.toString());
                 return true;
             }
-        }, Set.copyOf(limits.trustedProxies()));
+        }, Set.copyOf(limits.trustedProxies()), limits.maxConnections());
     }
 
     ParticipantObserver observer() {

@@ -8,6 +8,8 @@ import dev.parley.sfu.dtls.HandshakeAdmission;
 import dev.parley.sfu.dtls.HandshakeOutcome;
 import dev.parley.sfu.media.DropReason;
 import dev.parley.sfu.media.MediaCounters;
+import dev.parley.signaling.ErrorCode;
+import dev.parley.signaling.SignalingService;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
@@ -16,7 +18,6 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.function.BiConsumer;
-import java.util.function.IntSupplier;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.server.Connector;
@@ -46,7 +47,7 @@ final class Observability extends Handler.Abstract {
      * @param userLabels also label per-participant series with room and display names
      * @param metricsListener the connector that alone serves {@code /metrics}, or null to serve it on every one
      */
-    Observability(SfuServer sfu, IntSupplier signalingSessions, ControlStack control, MetricsToken token,
+    Observability(SfuServer sfu, SignalingService signaling, ControlStack control, MetricsToken token,
                   boolean userLabels, Connector metricsListener) {
         this.sfu = sfu;
         this.token = token;
@@ -84,8 +85,24 @@ final class Observability extends Handler.Abstract {
                 .callback(cb -> cb.call(sfu.rooms().size())).register(registry);
         GaugeWithCallback.builder().name("parley_participants").help("Participants in all rooms")
                 .callback(cb -> cb.call(participants())).register(registry);
-        GaugeWithCallback.builder().name("parley_signaling_sessions").help("Open signaling WebSocket connections")
-                .callback(cb -> cb.call(signalingSessions.getAsInt())).register(registry);
+        GaugeWithCallback.builder().name("parley_signaling_sessions").help("Signaling WebSocket connections that joined a room")
+                .callback(cb -> cb.call(signaling.openSessions())).register(registry);
+        GaugeWithCallback.builder().name("parley_signaling_connections")
+                .help("Open signaling WebSocket connections, joined or not, counted against max-connections")
+                .callback(cb -> cb.call(signaling.openConnections())).register(registry);
+        // Label values come only from ErrorCode (the protocol's table) and "other": never from what a client sent.
+        CounterWithCallback.builder().name("parley_signaling_refusals_total")
+                .help("Signaling error messages sent, by error code (docs/protocol.md); other: a code outside the protocol")
+                .labelNames("code")
+                .callback(cb -> {
+                    for (ErrorCode code : ErrorCode.values()) {
+                        cb.call(signaling.errorsSent(code), code.wireName());
+                    }
+                    cb.call(signaling.errorsSentWithOtherCodes(), "other");
+                }).register(registry);
+        CounterWithCallback.builder().name("parley_signaling_origin_refusals_total")
+                .help("Signaling WebSocket upgrades refused with 403: the page's origin is not allowed")
+                .callback(cb -> cb.call(signaling.originRefusals())).register(registry);
         String[] labels = userLabels
                 ? new String[] {"room", "participant", "kind", "direction", "room_name", "name"}
                 : new String[] {"room", "participant", "kind", "direction"};
@@ -120,6 +137,22 @@ final class Observability extends Handler.Abstract {
         CounterWithCallback.builder().name("parley_events_delivery_failures_total")
                 .help("Failed delivery attempts (Kafka or the bus down); each is retried")
                 .callback(cb -> cb.call(control.eventDeliveryFailures())).register(registry);
+        GaugeWithCallback.builder().name("parley_webhook_deliveries_pending")
+                .help("Webhook deliveries waiting in the database (in flight included); absent when the database does not answer")
+                .callback(cb -> {
+                    long pending = control.webhooksPending();
+                    if (pending >= 0) {
+                        cb.call(pending);
+                    }
+                }).register(registry);
+        CounterWithCallback.builder().name("parley_webhook_deliveries_total")
+                .help("Webhook outcomes since start: delivered and abandoned deliveries, failed attempts (each retried or abandoned)")
+                .labelNames("outcome")
+                .callback(cb -> {
+                    cb.call(control.webhooksDelivered(), "delivered");
+                    cb.call(control.webhookAttemptsFailed(), "failed");
+                    cb.call(control.webhooksAbandoned(), "abandoned");
+                }).register(registry);
     }
 
     private void eachStream(BiConsumer<StreamStats, String[]> sink) {

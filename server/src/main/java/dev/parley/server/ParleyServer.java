@@ -93,7 +93,7 @@ final class ParleyServer implements AutoCloseable {
         log.info("Prometheus metrics at /metrics on {} port {}, with Authorization: Bearer <{}>",
                 metricsListener == null ? "the HTTP" : "the metrics", metricsListener == null ? httpPort : metricsPort,
                 config.metricsToken() != null ? "the metrics-token setting" : config.dataDir().resolve(MetricsToken.FILE_NAME));
-        Observability observability = new Observability(sfu, signaling::openSessions, control, metricsToken,
+        Observability observability = new Observability(sfu, signaling, control, metricsToken,
                 config.metricsUserLabels(), metricsListener);
         Handler.Sequence routes = new Handler.Sequence(observability, control.plane().apiHandler(), new StaticFiles());
         List<String> origins = new ArrayList<>(config.allowedOrigins());

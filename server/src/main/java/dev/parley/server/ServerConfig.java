@@ -134,9 +134,12 @@ record ServerConfig(
         for (String ip : list(s.get("trusted-proxies"))) {
             trustedProxies.add(address(s, "trusted-proxies", ip).getHostAddress());
         }
-        UsageLimits limits = new UsageLimits(tracksPerParticipant, tracksPerRoom,
-                positive(s, "max-connections-per-address", 1, 100_000), positive(s, "max-rooms-per-address", 1, 100_000),
-                positive(s, "guest-joins-per-minute", 1, 100_000), trustedProxies);
+        int connectionsPerAddress = positive(s, "max-connections-per-address", 1, 100_000);
+        // Not tied to max-connections-per-address: a per-address cap above the total simply never bites.
+        int maxConnections = positive(s, "max-connections", 1, 1_000_000);
+        UsageLimits limits = new UsageLimits(tracksPerParticipant, tracksPerRoom, connectionsPerAddress,
+                positive(s, "max-rooms-per-address", 1, 100_000), positive(s, "guest-joins-per-minute", 1, 100_000),
+                trustedProxies, maxConnections);
         String metricsToken = s.get("metrics-token");
         if (!metricsToken.isEmpty() && !metricsToken.matches("[A-Za-z0-9._~+/=-]{16,}")) {
             throw invalid(s, "metrics-token", "must be at least 16 characters of A-Z a-z 0-9 . _ ~ + / = -");

@@ -58,6 +58,7 @@ final class Settings {
             new Option("dtls-handshake-threads", "32", "threads for DTLS handshakes; twice as many more may wait for one, beyond that a ClientHello is refused (the browser retries it)"),
             new Option("dtls-pending-per-source", "4", "DTLS handshakes pending at once from one IPv4 address or IPv6 /64; more are refused until one ends (raise it for many users behind one NAT)"),
             new Option("dtls-pending-per-room", "8", "DTLS handshakes pending at once in one room; more are refused until one ends"),
+            new Option("max-connections", "10000", "signaling connections open at once on the whole server, from all addresses; more are refused (too_many_connections)"),
             new Option("log-level", "info", "log level: error, warn, info, debug, trace"));
 
     private final Map<String, String> values;

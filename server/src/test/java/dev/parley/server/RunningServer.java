@@ -100,6 +100,33 @@ final class RunningServer implements AutoCloseable {
         return r.body();
     }
 
+    /**
+     * The value of one sample in an exposition, given as it is written before the value, e.g.
+     * {@code parley_signaling_refusals_total{code="auth"}}; NaN when there is no such sample.
+     */
+    static double sample(String exposition, String series) {
+        for (String line : exposition.split("\n")) {
+            if (line.startsWith(series + " ")) {
+                return Double.parseDouble(line.substring(series.length() + 1).trim());
+            }
+        }
+        return Double.NaN;
+    }
+
+    /** Polls /metrics until {@code condition} holds, for up to {@code timeout}; returns that exposition. */
+    String awaitMetrics(Duration timeout, java.util.function.Predicate<String> condition) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String last = metrics();
+        while (!condition.test(last)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("metrics never met the condition within " + timeout + "; last exposition:\n" + last);
+            }
+            Thread.sleep(100);
+            last = metrics();
+        }
+        return last;
+    }
+
     /** An answer read off a plain socket, for request targets an HTTP client library would refuse to send. */
     record RawReply(int status, Map<String, String> headers, String body) {}
 

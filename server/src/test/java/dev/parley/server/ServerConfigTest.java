@@ -104,7 +104,7 @@ class ServerConfigTest {
     @Test
     void limitsHaveSafeDefaultsAndRefuseNonsense() {
         UsageLimits defaults = ServerConfig.from(Settings.resolve(new String[0], Map.of())).limits();
-        assertEquals(new UsageLimits(8, 256, 100, 20, 60, List.of()), defaults);
+        assertEquals(new UsageLimits(8, 256, 100, 20, 60, List.of(), 10_000), defaults);
         UsageLimits set = ServerConfig.from(Settings.resolve(new String[] {"--max-tracks-per-participant", "4",
                 "--trusted-proxies", "10.0.0.1, ::1"}, Map.of("PARLEY_GUEST_JOINS_PER_MINUTE", "5"))).limits();
         assertEquals(4, set.tracksPerParticipant());
@@ -118,6 +118,13 @@ class ServerConfigTest {
         assertRefused("setting max-connections-per-address", new String[] {"--max-connections-per-address", "-1"}, Map.of());
         assertRefused("setting max-rooms-per-address", new String[] {"--max-rooms-per-address", "many"}, Map.of());
         assertRefused("setting guest-joins-per-minute", new String[] {"--guest-joins-per-minute", "0"}, Map.of());
+        assertEquals(50, ServerConfig.from(Settings.resolve(new String[0], Map.of("PARLEY_MAX_CONNECTIONS", "50")))
+                .limits().maxConnections(), "a cap below the per-address one is fine: it simply bites first");
+        assertRefused("setting max-connections (from $PARLEY_MAX_CONNECTIONS, value '0'): must be between 1 and 1000000",
+                new String[0], Map.of("PARLEY_MAX_CONNECTIONS", "0"));
+        assertRefused("setting max-connections (from --max-connections, value 'lots'): must be a whole number",
+                new String[] {"--max-connections", "lots"}, Map.of());
+        assertRefused("setting max-connections", new String[] {"--max-connections", "99999999999"}, Map.of());
         assertRefused("setting trusted-proxies (from --trusted-proxies, value 'proxy.example.org'): 'proxy.example.org' is not an IP address",
                 new String[] {"--trusted-proxies", "proxy.example.org"}, Map.of());
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -88,9 +89,7 @@ class SignalingLimitsTest {
             first.socket.abort();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (true) {
-                RunningServer.Signaling again = s.signaling();
-                again.sendMessage("ping");
-                JsonNode reply = again.nextOf("pong", "error");
+                JsonNode reply = pingOrRefusal(s.signaling());
                 if (reply.get("type").asText().equals("pong")) {
                     break;
                 }
@@ -100,6 +99,94 @@ class SignalingLimitsTest {
                 }
                 Thread.sleep(50);
             }
+        }
+    }
+
+    @Test
+    void connectionsOnTheWholeServerAreCappedAcrossAddressesAndFreedWhenOneCloses() throws Exception {
+        try (RunningServer s = new RunningServer(dir, "--max-connections", "2", "--trusted-proxies", "127.0.0.1")) {
+            RunningServer.Signaling ada = s.signaling(Map.of("X-Forwarded-For", "203.0.113.1"));
+            RunningServer.Signaling bob = s.signaling(Map.of("X-Forwarded-For", "203.0.113.2"));
+            ada.sendMessage("ping");
+            ada.next("pong");
+            bob.sendMessage("ping");
+            bob.next("pong");
+            assertEquals(2.0, RunningServer.sample(s.metrics(), "parley_signaling_connections"));
+
+            RunningServer.Signaling carol = s.signaling(Map.of("X-Forwarded-For", "203.0.113.3"));
+            JsonNode refused = carol.next("error");
+            assertError(refused, "too_many_connections", null);
+            String why = refused.get("message").asText();
+            assertTrue(why.contains("(max-connections)") && !why.contains("per-address"), "the message names the cap: " + why);
+            assertTrue(carol.awaitClosed(), "the refused connection is closed");
+            assertEquals(1008, carol.closeCode, "closed as a policy violation");
+            String m = s.metrics();
+            assertEquals(1.0, RunningServer.sample(m, "parley_signaling_refusals_total{code=\"too_many_connections\"}"), m);
+            assertEquals(2.0, RunningServer.sample(m, "parley_signaling_connections"), "a refused connection holds no slot");
+
+            ada.socket.abort();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (true) {
+                JsonNode reply = pingOrRefusal(s.signaling(Map.of("X-Forwarded-For", "203.0.113.4")));
+                if (reply.get("type").asText().equals("pong")) {
+                    break;
+                }
+                assertError(reply, "too_many_connections", null);
+                if (System.nanoTime() > deadline) {
+                    fail("a closed connection never gave its slot back to the server");
+                }
+                Thread.sleep(50);
+            }
+            s.awaitMetrics(Duration.ofSeconds(10), x -> RunningServer.sample(x, "parley_signaling_connections") == 2.0);
+        }
+    }
+
+    @Test
+    void aRushOfConnectionsFromManyAddressesGetsExactlyTheCap() throws Exception {
+        int cap = 5;
+        int rush = 20;
+        try (RunningServer s = new RunningServer(dir, "--max-connections", String.valueOf(cap), "--trusted-proxies", "127.0.0.1")) {
+            List<java.util.concurrent.CompletableFuture<RunningServer.Signaling>> opening = new ArrayList<>();
+            for (int i = 0; i < rush; i++) {
+                Map<String, String> from = Map.of("X-Forwarded-For", "198.51.100." + (i + 1));
+                opening.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return s.signaling(from);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }));
+            }
+            int admitted = 0;
+            int refused = 0;
+            for (var f : opening) {
+                JsonNode reply = pingOrRefusal(f.get(20, TimeUnit.SECONDS));
+                if (reply.get("type").asText().equals("pong")) {
+                    admitted++;
+                } else {
+                    assertError(reply, "too_many_connections", null);
+                    refused++;
+                }
+            }
+            assertEquals(cap, admitted, "exactly the cap is let in, however the connections race");
+            assertEquals(rush - cap, refused);
+            String m = s.metrics();
+            assertEquals(cap, RunningServer.sample(m, "parley_signaling_connections"), m);
+            assertEquals(rush - cap, RunningServer.sample(m, "parley_signaling_refusals_total{code=\"too_many_connections\"}"), m);
+        }
+    }
+
+    @Test
+    void aPerAddressRefusalSaysItIsThePerAddressCap() throws Exception {
+        try (RunningServer s = new RunningServer(dir, "--max-connections-per-address", "1", "--max-connections", "5")) {
+            RunningServer.Signaling first = s.signaling();
+            first.sendMessage("ping");
+            first.next("pong");
+            JsonNode refused = s.signaling().next("error");
+            assertError(refused, "too_many_connections", null);
+            assertTrue(refused.get("message").asText().contains("(max-connections-per-address)"), refused.toString());
+            assertEquals(1.0, RunningServer.sample(s.metrics(), "parley_signaling_connections"),
+                    "refused by its address, it gave back its server-wide slot");
         }
     }
 
@@ -230,6 +317,19 @@ class SignalingLimitsTest {
         c.sendMessage("join", "room", room, "name", name);
         c.next("joined");
         return c;
+    }
+
+    /**
+     * Pings a new connection: its {@code pong}, or the {@code error} it was refused with (a refused connection
+     * may be closed before the ping goes out; its error came first).
+     */
+    private static JsonNode pingOrRefusal(RunningServer.Signaling c) throws InterruptedException {
+        try {
+            c.sendMessage("ping");
+        } catch (java.util.concurrent.CompletionException closedByTheServer) {
+            // the error is already in the queue
+        }
+        return c.nextOf("pong", "error");
     }
 
     static void assertError(JsonNode m, String code, String requestType) {

@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpURI;
@@ -36,6 +38,10 @@ public final class SignalingService {
     private final ParticipantObserver observer;
     private final SignalingLimits limits;
     private final AddressQuota quota;
+    private final ErrorCounts errors = new ErrorCounts();
+    private final LongAdder originRefusals = new LongAdder();
+    /** Open connections counted against {@link SignalingLimits#maxConnections()}. */
+    private final AtomicInteger connections = new AtomicInteger();
     private final ObjectMapper json = new ObjectMapper();
     private final ConcurrentHashMap<String, Set<SignalingSession>> rooms = new ConcurrentHashMap<>();
     private final RoomSeats seats = new RoomSeats();
@@ -80,6 +86,7 @@ public final class SignalingService {
             container.addMapping("/ws/signaling", (request, response, callback) -> {
                 HttpURI uri = request.getHttpURI();
                 if (!origins.permits(request.getHeaders().get(HttpHeader.ORIGIN), uri.getHost(), uri.getPort())) {
+                    originRefusals.increment();
                     Response.writeError(request, response, callback, 403,
                             "signaling is not open to pages of this origin (see the allowed-origins setting)");
                     return null;
@@ -91,13 +98,41 @@ public final class SignalingService {
         return ws;
     }
 
-    /** How many signaling connections are open. */
+    /** How many signaling connections have joined a room (or are in it). */
     public int openSessions() {
         int n = 0;
         for (Set<SignalingSession> s : rooms.values()) {
             n += s.size();
         }
         return n;
+    }
+
+    /** How many signaling connections are open and counted against the server-wide cap, joined or not. */
+    public int openConnections() {
+        return connections.get();
+    }
+
+    /** The server-wide cap on open signaling connections. */
+    public int maxConnections() {
+        return limits.maxConnections();
+    }
+
+    /** How many {@code error} messages with {@code code} signaling has sent since it started. */
+    public long errorsSent(ErrorCode code) {
+        return errors.sent(code);
+    }
+
+    /**
+     * How many {@code error} messages signaling has sent with a code outside {@link ErrorCode}: only a
+     * {@link JoinAuthorizer} of an embedder (or a {@link #closeRoom} reason) can give one; Parley's own never do.
+     */
+    public long errorsSentWithOtherCodes() {
+        return errors.sentWithOtherCodes();
+    }
+
+    /** How many WebSocket upgrades were refused with 403 because the page's origin is not allowed. */
+    public long originRefusals() {
+        return originRefusals.sum();
     }
 
     /** Who waits in {@code room}'s lobby, oldest first. */
@@ -204,6 +239,25 @@ public final class SignalingService {
 
     ParticipantObserver observer() {
         return observer;
+    }
+
+    /** Counts a new connection against the server-wide cap; false (nothing counted) when it is reached. */
+    boolean openConnection() {
+        int max = limits.maxConnections();
+        for (int n = connections.get(); n < max; n = connections.get()) {
+            if (connections.compareAndSet(n, n + 1)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    void closeConnection() {
+        connections.decrementAndGet();
+    }
+
+    void errorSent(String code) {
+        errors.count(code);
     }
 
     AddressQuota quota() {

@@ -54,14 +54,24 @@ public final class SignalingSession implements Session.Listener.AutoDemanding, P
     @Override
     public void onWebSocketOpen(Session session) {
         this.out = new OutboundQueue(session);
+        if (!service.openConnection()) {
+            refuseConnection("the server has its limit of " + service.maxConnections()
+                    + " signaling connections open (max-connections); try again later");
+            return;
+        }
         if (!service.quota().openConnection(address)) {
-            state = State.GONE;
-            error("too_many_connections", null, "your address has " + service.quota().maxConnections()
-                    + " signaling connections open already; close one first");
-            out.closeWhenDrained(1008, "too many connections");
+            service.closeConnection();
+            refuseConnection("your address has " + service.quota().maxConnections()
+                    + " signaling connections open already (max-connections-per-address); close one first");
             return;
         }
         counted = true;
+    }
+
+    private void refuseConnection(String message) {
+        state = State.GONE;
+        error("too_many_connections", null, message);
+        out.closeWhenDrained(1008, "too many connections");
     }
 
     @Override
@@ -429,6 +439,7 @@ public final class SignalingSession implements Session.Listener.AutoDemanding, P
         if (counted) {
             counted = false;
             service.quota().closeConnection(address);
+            service.closeConnection();
         }
         // A join still on its way sees GONE in onJoined and leaves at once.
         leave(LeaveReason.DISCONNECTED, false);
@@ -520,6 +531,7 @@ public final class SignalingSession implements Session.Listener.AutoDemanding, P
     }
 
     private void error(String code, String requestType, String message) {
+        service.errorSent(code);
         send(new ServerMessage.Error(code, message, requestType));
     }
 

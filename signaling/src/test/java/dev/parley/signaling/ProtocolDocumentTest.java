@@ -48,6 +48,16 @@ class ProtocolDocumentTest {
         }
     }
 
+    @Test
+    void errorCodeEnumIsTheDocumentedTable() throws Exception {
+        Set<String> enumerated = new TreeSet<>();
+        for (ErrorCode c : ErrorCode.values()) {
+            enumerated.add(c.wireName());
+        }
+        assertEquals(documentedCodes(Files.readString(DOC)), enumerated,
+                "ErrorCode (the refusal metric's label values) against docs/protocol.md '### Error codes'");
+    }
+
     private static Set<String> documentedCodes(String doc) {
         int start = doc.indexOf("### Error codes");
         assertTrue(start >= 0, "docs/protocol.md has an '### Error codes' section");
