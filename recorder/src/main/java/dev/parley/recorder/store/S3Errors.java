@@ -51,8 +51,8 @@ final class S3Errors {
         return switch (code == null ? "" : code) {
             case "NoSuchBucket" -> StoreFailure.BUCKET_MISSING;
             case "InvalidAccessKeyId", "SignatureDoesNotMatch", "InvalidToken", "ExpiredToken",
-                 "AuthorizationHeaderMalformed", "InvalidSecurity" -> StoreFailure.CREDENTIALS_REFUSED;
-            case "AccessDenied", "AllAccessDisabled" -> StoreFailure.ACCESS_DENIED;
+                 "AuthorizationHeaderMalformed", "InvalidSecurity", "AccessDenied", "AllAccessDisabled" ->
+                    StoreFailure.CREDENTIALS_REFUSED;
             case "NoSuchKey", "NoSuchUpload", "ResourceNotFound" -> StoreFailure.NOT_FOUND;
             case "InternalError", "ServiceUnavailable", "SlowDown", "RequestTimeout", "OperationAborted" ->
                     StoreFailure.SERVER_ERROR;

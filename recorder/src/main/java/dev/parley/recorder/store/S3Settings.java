@@ -15,13 +15,14 @@ import java.util.regex.Pattern;
  * @param secretKey the secret key (never printed)
  * @param pathStyle {@code endpoint/bucket/key} URLs (MinIO, most self-hosted stores) rather than
  *     {@code bucket.endpoint/key}
- * @param partSize bytes per multipart part, 5 MiB to 5 GiB; files up to this size go in one request
+ * @param partSize bytes per multipart part, 5 MiB to 512 MiB; files up to this size go in one request
  */
 public record S3Settings(URI endpoint, URI publicEndpoint, String bucket, String region, String accessKey,
                          String secretKey, boolean pathStyle, long partSize) {
 
     public static final long MIN_PART_SIZE = 5L * 1024 * 1024;
-    public static final long MAX_PART_SIZE = 5L * 1024 * 1024 * 1024;
+    /** Parts are held in memory one at a time while they are signed and sent, hence the modest maximum. */
+    public static final long MAX_PART_SIZE = 512L * 1024 * 1024;
     public static final long DEFAULT_PART_SIZE = 16L * 1024 * 1024;
     private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
     private static final Pattern REGION = Pattern.compile("[a-z0-9-]{1,32}");
@@ -45,7 +46,7 @@ public record S3Settings(URI endpoint, URI publicEndpoint, String bucket, String
             throw new IllegalArgumentException("s3-secret-key is required for the S3 recording store");
         }
         if (partSize < MIN_PART_SIZE || partSize > MAX_PART_SIZE) {
-            throw new IllegalArgumentException("s3 part size must be between 5 MiB and 5 GiB, got " + partSize);
+            throw new IllegalArgumentException("s3 part size must be between 5 MiB and 512 MiB, got " + partSize);
         }
     }
 

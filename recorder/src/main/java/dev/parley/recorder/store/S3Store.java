@@ -45,6 +45,7 @@ import java.util.function.Supplier;
 public final class S3Store extends RecordingStore {
     /** User metadata naming the spool record that wrote the object ({@code x-amz-meta-parley-upload}). */
     static final String TAG_METADATA = "parley-upload";
+    private static final int MAX_PARTS = 10_000;
     private static final long CONNECT_TIMEOUT_MS = 10_000;
     private static final long IO_TIMEOUT_MS = 120_000;
 
@@ -131,7 +132,12 @@ public final class S3Store extends RecordingStore {
     private void uploadInParts(ObjectKey key, Path file, long size, Http.Headers headers, UploadProgress progress)
             throws StoreException, InterruptedException {
         long partSize = settings.partSize();
-        int parts = (int) ((size + partSize - 1) / partSize);
+        long partCount = (size + partSize - 1) / partSize;
+        if (partCount > MAX_PARTS) {
+            throw new StoreException(StoreFailure.REJECTED, key + " needs " + partCount + " parts of " + partSize
+                    + " bytes, more than the " + MAX_PARTS + " S3 allows: raise the part size");
+        }
+        int parts = (int) partCount;
         String uploadId = progress.multipartUploadId();
         Map<Integer, Part> stored = uploadId == null ? Map.of() : storedParts(key, uploadId);
         if (stored == null) {
@@ -150,6 +156,8 @@ public final class S3Store extends RecordingStore {
             uploadId = id;
         }
         Part[] done = new Part[parts];
+        // One part in memory at a time: the client signs the body's SHA-256 and must read it twice.
+        byte[] buffer = null;
         try (RandomAccessFile in = new RandomAccessFile(file.toFile(), "r")) {
             for (int n = 1; n <= parts; n++) {
                 long offset = (n - 1) * partSize;
@@ -162,11 +170,16 @@ public final class S3Store extends RecordingStore {
                 if (Thread.interrupted()) {
                     throw new InterruptedException();
                 }
+                if (buffer == null) {
+                    buffer = new byte[(int) Math.min(partSize, size)];
+                }
                 in.seek(offset);
+                in.readFully(buffer, 0, (int) length);
                 int number = n;
                 String id = uploadId;
+                byte[] body = buffer;
                 UploadPartResponse response = await(() -> client.uploadPart(bucketArgs(UploadPartArgs.builder())
-                        .object(key.value()).uploadId(id).partNumber(number).file(in, length).build()),
+                        .object(key.value()).uploadId(id).partNumber(number).data(body, (int) length).build()),
                         "uploading part " + n + "/" + parts + " of " + where(key));
                 done[n - 1] = new Part(n, response.part().etag());
                 progress.partUploaded(n, parts);

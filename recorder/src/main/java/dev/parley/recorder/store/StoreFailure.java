@@ -4,10 +4,11 @@ package dev.parley.recorder.store;
 public enum StoreFailure {
     /** The configured bucket does not exist. An operator has to create it (or fix {@code s3-bucket}). */
     BUCKET_MISSING(false, "the bucket does not exist"),
-    /** The object store refused the access key or the signature made with the secret key. */
+    /**
+     * The object store refused the access key, the signature made with the secret key, or what these credentials
+     * may do (S3 servers answer all three with similar codes, some with a plain AccessDenied).
+     */
     CREDENTIALS_REFUSED(false, "the object store refused the credentials"),
-    /** The credentials were accepted but are not allowed to do this (bucket policy). */
-    ACCESS_DENIED(false, "access denied by the object store"),
     /** No object under that key. */
     NOT_FOUND(false, "no such recording file"),
     /** The local disk has no room for the file (or would go below the configured reserve). */
