@@ -58,13 +58,14 @@ public final class LocalDirectoryStore extends RecordingStore {
         }
         try {
             Files.createDirectories(target.getParent());
+            // Checked even when a hard link would take no room: a disk this full refuses new recordings.
+            long usable = Files.getFileStore(target.getParent()).getUsableSpace();
+            if (usable - size < reserveBytes) {
+                throw new StoreException(StoreFailure.DISK_FULL, "storing " + size + " bytes under " + key
+                        + " would leave " + (usable - size) + " bytes free in " + root + ", below the reserve of "
+                        + reserveBytes + " bytes");
+            }
             if (!linkInto(file, target)) {
-                long usable = Files.getFileStore(target.getParent()).getUsableSpace();
-                if (usable - size < reserveBytes) {
-                    throw new StoreException(StoreFailure.DISK_FULL, "storing " + size + " bytes under " + key
-                            + " would leave " + (usable - size) + " bytes free in " + root + ", below the reserve of "
-                            + reserveBytes);
-                }
                 DurableFiles.copyAtomically(file, target);
             }
         } catch (IOException e) {

@@ -71,7 +71,8 @@ public final class RecordingUploader implements AutoCloseable {
      * background. The file must not change afterwards.
      *
      * @throws IllegalArgumentException if {@code file} is not a regular file
-     * @throws IllegalStateException if an upload of {@code key} is already pending or the uploader is closed
+     * @throws IllegalStateException if a file for {@code key} is already in the spool (even a failed one: it is
+     *     retried at the next start) or the uploader is closed
      * @throws IOException if the spool cannot take the file (nothing changed then)
      */
     public void submit(ObjectKey key, Path file) throws IOException {
@@ -83,14 +84,16 @@ public final class RecordingUploader implements AutoCloseable {
                 throw new IllegalStateException("the recording uploader is closed");
             }
             if (pending.containsKey(key)) {
-                throw new IllegalStateException("an upload of " + key + " is already pending");
+                throw new IllegalStateException("an upload of " + key + " is already pending in " + spool.dir());
             }
             pending.put(key, spool.add(key, file));
         }
         schedule(key, 1, Duration.ZERO);
     }
 
-    /** How many uploads are submitted (or resumed) and not yet uploaded or failed. */
+    /**
+     * How many files wait in the spool: being uploaded, waiting for a retry, or failed and kept for the next start.
+     */
     public int pending() {
         return pending.size();
     }
@@ -149,17 +152,14 @@ public final class RecordingUploader implements AutoCloseable {
             } else {
                 LOG.warn("Upload of {} failed after {} attempt(s); the file stays in {}: {}", key, attempt,
                         spool.dir(), e.getMessage());
-                pending.remove(key);
                 emit(new UploadEvent.Failed(key, e, attempt));
             }
         } catch (IOException e) {
-            pending.remove(key);
             emit(new UploadEvent.Failed(key, DurableFiles.failure("spool " + spool.dir(), e), attempt));
         } catch (InterruptedException e) {
             // closing: the record (with its multipart upload id) stays for the next start
         } catch (RuntimeException e) {
             LOG.error("Upload of {} failed unexpectedly", key, e);
-            pending.remove(key);
             emit(new UploadEvent.Failed(key, new StoreException(StoreFailure.REJECTED, e.toString(), e), attempt));
         }
     }
@@ -171,6 +171,7 @@ public final class RecordingUploader implements AutoCloseable {
             return stored.get();
         }
         spool.remove(record); // nothing left to upload, ever
+        pending.remove(record.key());
         throw new StoreException(StoreFailure.LOCAL_IO, "the spooled file of " + record.key() + " ("
                 + record.id() + ") is missing and the store does not have it");
     }
