@@ -15,6 +15,8 @@ import java.util.UUID;
  * A file appears complete or not at all (hard link or copy to a temporary name, fsync, rename).
  */
 public final class LocalDirectoryStore extends RecordingStore {
+    /** Free space left on the disk unless configured otherwise: 1 GiB. */
+    public static final long DEFAULT_RESERVE_BYTES = 1L << 30;
     private final Path root;
     private final long reserveBytes;
 

@@ -14,6 +14,8 @@ public abstract sealed class RecordingStore implements AutoCloseable permits Loc
 
     /** The longest a presigned download URL may stay valid (the S3 limit). */
     public static final Duration MAX_DOWNLOAD_VALIDITY = Duration.ofDays(7);
+    /** How long a download link stays valid unless configured otherwise. */
+    public static final Duration DEFAULT_DOWNLOAD_VALIDITY = Duration.ofMinutes(15);
 
     RecordingStore() {
     }
