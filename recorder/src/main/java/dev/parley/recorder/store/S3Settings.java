@@ -63,6 +63,10 @@ public record S3Settings(URI endpoint, URI publicEndpoint, String bucket, String
         return new S3Settings(endpoint, publicEndpoint, bucket, region, access, secret, pathStyle, partSize);
     }
 
+    public S3Settings withPublicEndpoint(URI uri) {
+        return new S3Settings(endpoint, uri, bucket, region, accessKey, secretKey, pathStyle, partSize);
+    }
+
     public S3Settings withBucket(String name) {
         return new S3Settings(endpoint, publicEndpoint, name, region, accessKey, secretKey, pathStyle, partSize);
     }

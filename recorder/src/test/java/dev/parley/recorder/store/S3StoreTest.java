@@ -113,6 +113,17 @@ class S3StoreTest {
             }
             assertEquals(403, status);
 
+            // Browsers may reach the store by another name than the server does: the URL carries that name.
+            URI publicEndpoint = URI.create("http://localhost:" + s3.endpoint().getPort());
+            try (S3Store behindAName = new S3Store(s3.settings(BUCKET).withPublicEndpoint(publicEndpoint))) {
+                URI url = ((Download.PresignedUrl) behindAName.download(key, Duration.ofMinutes(1))).url();
+                assertEquals("localhost", url.getHost());
+                HttpResponse<byte[]> viaPublic = http.send(HttpRequest.newBuilder(url).build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
+                assertEquals(200, viaPublic.statusCode());
+                assertArrayEquals(bytes, viaPublic.body());
+            }
+
             StoreException missing = assertThrows(StoreException.class,
                     () -> store.download(ObjectKey.of("presign/none.webm"), Duration.ofMinutes(1)));
             assertEquals(StoreFailure.NOT_FOUND, missing.failure());
