@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -52,9 +53,16 @@ public final class RecordingUploader implements AutoCloseable {
      * @param store where files go; the caller keeps ownership (closes it after this uploader)
      */
     public static RecordingUploader start(Path spoolDir, RecordingStore store, RetryPolicy retry,
-                                          Consumer<UploadEvent> listener) throws IOException {
-        RecordingUploader uploader = new RecordingUploader(new UploadSpool(spoolDir), store, retry, listener);
-        for (SpoolRecord record : uploader.spool.load()) {
+                                          Consumer<UploadEvent> listener) throws StoreException {
+        RecordingUploader uploader;
+        List<SpoolRecord> records;
+        try {
+            uploader = new RecordingUploader(new UploadSpool(spoolDir), store, retry, listener);
+            records = uploader.spool.load();
+        } catch (IOException e) {
+            throw DurableFiles.failure("cannot open the recording upload spool " + spoolDir, e);
+        }
+        for (SpoolRecord record : records) {
             if (uploader.pending.putIfAbsent(record.key(), record) == null) {
                 LOG.info("Resuming the upload of {} to {}", record.key(), store.describe());
                 uploader.schedule(record.key(), 1, Duration.ZERO);
@@ -73,9 +81,10 @@ public final class RecordingUploader implements AutoCloseable {
      * @throws IllegalArgumentException if {@code file} is not a regular file
      * @throws IllegalStateException if a file for {@code key} is already in the spool (even a failed one: it is
      *     retried at the next start) or the uploader is closed
-     * @throws IOException if the spool cannot take the file (nothing changed then)
+     * @throws StoreException if the spool cannot take the file: {@link StoreFailure#DISK_FULL} or
+     *     {@link StoreFailure#LOCAL_IO} (the file stays where it was then)
      */
-    public void submit(ObjectKey key, Path file) throws IOException {
+    public void submit(ObjectKey key, Path file) throws StoreException {
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("not a regular file: " + file);
         }
@@ -86,7 +95,11 @@ public final class RecordingUploader implements AutoCloseable {
             if (pending.containsKey(key)) {
                 throw new IllegalStateException("an upload of " + key + " is already pending in " + spool.dir());
             }
-            pending.put(key, spool.add(key, file));
+            try {
+                pending.put(key, spool.add(key, file));
+            } catch (IOException e) {
+                throw DurableFiles.failure("cannot take " + file + " into the upload spool " + spool.dir(), e);
+            }
         }
         schedule(key, 1, Duration.ZERO);
     }

@@ -143,4 +143,25 @@ class UploadSpoolTest {
             assertEquals(2, spoolContents(spoolDir).size(), "one record and its file");
         }
     }
+
+    @Test
+    void aSpoolThatCannotTakeTheFileIsATypedFailureAndTheFileStaysWhereItWas() throws Exception {
+        Path spoolDir = tmp.resolve("spool");
+        RecordedEvents events = new RecordedEvents();
+        Path source = file(tmp.resolve("work"), "e.webm", content(100, 7));
+        try (RecordingUploader uploader = RecordingUploader.start(spoolDir,
+                new LocalDirectoryStore(tmp.resolve("recordings"), 0), ONCE, events)) {
+            Files.delete(spoolDir); // the spool directory vanished (unmounted disk, operator error)
+            Files.writeString(spoolDir, "not a directory");
+            StoreException refused = assertThrows(StoreException.class,
+                    () -> uploader.submit(ObjectKey.of("m/r/e.webm"), source));
+            assertEquals(StoreFailure.LOCAL_IO, refused.failure());
+            assertTrue(refused.getMessage().contains("spool"), refused.getMessage());
+            assertTrue(Files.exists(source), "the file was not taken");
+            assertEquals(0, uploader.pending());
+        }
+        StoreException unusable = assertThrows(StoreException.class, () -> RecordingUploader.start(spoolDir,
+                new LocalDirectoryStore(tmp.resolve("recordings"), 0), ONCE, events));
+        assertEquals(StoreFailure.LOCAL_IO, unusable.failure());
+    }
 }
