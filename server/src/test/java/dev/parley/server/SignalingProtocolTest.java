@@ -80,7 +80,7 @@ class SignalingProtocolTest {
         assertEquals(bobId, update.get("id").asText());
         assertTrue(update.get("audioMuted").asBoolean());
 
-        bob.socket.abort(); // the browser vanished without a goodbye
+        bob.socket().abort(); // the browser vanished without a goodbye
         JsonNode left = ada.next("participantLeft");
         assertEquals(bobId, left.get("participantId").asText());
         assertEquals("disconnected", left.get("reason").asText());
@@ -90,7 +90,7 @@ class SignalingProtocolTest {
     void aShuttingDownServerTellsParticipantsWhyAndRefusesNewJoins(@TempDir Path own) throws Exception {
         try (RunningServer stopping = new RunningServer(own)) {
             RunningServer.Signaling ada = stopping.signaling();
-            ada.closeReply = new CompletableFuture<>(); // keeps the shutdown waiting for Ada's socket a moment
+            CompletableFuture<Void> adaCloseReply = ada.holdCloseReply(); // keeps the shutdown waiting for Ada's socket a moment
             ada.send("{\"type\":\"join\",\"room\":\"shutdown-test\",\"name\":\"Ada\"}");
             ada.next("joined");
             RunningServer.Signaling late = stopping.signaling();
@@ -101,7 +101,7 @@ class SignalingProtocolTest {
             late.send("{\"type\":\"join\",\"room\":\"shutdown-test\",\"name\":\"Late\"}");
             assertError(late.next("error"), "shutting_down", "join");
 
-            ada.closeReply.complete(null);
+            adaCloseReply.complete(null);
             closer.join(Duration.ofSeconds(30));
             assertFalse(closer.isAlive(), "the shutdown finished");
             assertTrue(ada.awaitClosed(), "Ada's socket was closed by the server");

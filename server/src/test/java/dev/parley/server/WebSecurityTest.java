@@ -94,7 +94,7 @@ class WebSecurityTest {
             RunningServer.Signaling s = server.signaling(origin);
             s.send("{\"type\":\"ping\"}");
             s.next("pong");
-            s.socket.abort();
+            s.socket().abort();
         }
     }
 
