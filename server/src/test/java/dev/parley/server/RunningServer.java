@@ -15,17 +15,39 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
-/** A Parley server started in-process on loopback, with small HTTP and WebSocket clients for tests. */
-final class RunningServer implements AutoCloseable {
+/**
+ * A Parley server started in-process on loopback, with small HTTP and WebSocket clients for tests. One server
+ * for all tests of a class: {@code @RegisterExtension static final RunningServer server = RunningServer.perClass();}
+ */
+final class RunningServer implements AutoCloseable, AfterAllCallback {
     static final ObjectMapper JSON = new ObjectMapper();
     final ParleyServer server;
     final String base;
     private final Path dataDir;
+    private boolean ownsDataDir;
     private final HttpClient http = HttpClient.newHttpClient();
+
+    /**
+     * A server started now (when the test class is initialized) on a temporary data directory, stopped and its
+     * directory deleted after the class's last test when registered with {@code @RegisterExtension}.
+     */
+    static RunningServer perClass(String... extraArgs) {
+        try {
+            RunningServer s = new RunningServer(Files.createTempDirectory("parley-server-test-"), extraArgs);
+            s.ownsDataDir = true;
+            return s;
+        } catch (Exception e) {
+            throw new IllegalStateException("the test server did not start", e);
+        }
+    }
 
     RunningServer(Path dataDir, String... extraArgs) throws Exception {
         this(dataDir, List.of(extraArgs));
@@ -146,7 +168,19 @@ final class RunningServer implements AutoCloseable {
     }
 
     @Override
+    public void afterAll(ExtensionContext context) {
+        close();
+    }
+
+    @Override
     public void close() {
         server.close();
+        if (ownsDataDir) {
+            try (Stream<Path> paths = Files.walk(dataDir)) {
+                paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            } catch (java.io.IOException e) {
+                System.err.println("could not delete test data directory " + dataDir + ": " + e.getMessage());
+            }
+        }
     }
 }
