@@ -4,9 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -49,35 +48,20 @@ class AccountsFlowTest {
     private static final String PASSWORD = "correct horse battery";
     private static final String TITLE = "Design review";
 
-    private static ParleyServerProcess server;
-    private static HeadlessChromium chromium;
+    @RegisterExtension
+    static final CallFixture call = new CallFixture("accounts-flow");
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
-    @BeforeAll
-    static void start() throws IOException {
-        server = ParleyServerProcess.start("accounts-flow");
-        chromium = HeadlessChromium.launch();
-    }
-
-    @AfterAll
-    static void stop() {
-        try {
-            if (chromium != null) chromium.close();
-        } finally {
-            if (server != null) server.close();
-        }
-    }
 
     @Test
     void signUpScheduleJoinWithTokenMeetAGuestAndSignOut() {
-        try (MeetingPage ada = MeetingPage.open(chromium, server, "Ada")) {
+        try (MeetingPage ada = MeetingPage.open(call.chromium(), call.server(), "Ada")) {
             Page page = ada.page();
             signUp(page);
             Locator meeting = createMeeting(page);
             String meetingId = meeting.getAttribute("data-meeting-id");
             String room = meeting.getAttribute("data-room");
             String link = meeting.locator(".link").inputValue();
-            assertEquals(server.baseUri() + "/meet/" + room, link, "the listed join link is the meeting's URL");
+            assertEquals(call.server().baseUri() + "/meet/" + room, link, "the listed join link is the meeting's URL");
             assertThat(meeting.locator(".details")).containsText("up to 12");
             assertThat(meeting.locator(".status")).hasText("Scheduled");
             page.screenshot(new Page.ScreenshotOptions().setPath(E2eFiles.outputDir().resolve("meetings.png")));
@@ -98,7 +82,7 @@ class AccountsFlowTest {
             assertEquals(NAME, host.path("name").asText());
             assertEquals(host.path("participantId").asText(), page.evaluate("() => window.parley.participantId"));
 
-            try (MeetingPage grace = MeetingPage.join(chromium, server, room, "Grace")) {
+            try (MeetingPage grace = MeetingPage.join(call.chromium(), call.server(), room, "Grace")) {
                 Set<String> both = Set.of(NAME, "Grace");
                 ada.awaitTiles(both, TIMEOUT);
                 grace.awaitTiles(both, TIMEOUT);
@@ -131,7 +115,7 @@ class AccountsFlowTest {
         assertEquals(201, created.statusCode(), created.body());
         String room = readJson(created.body()).path("room").asText();
 
-        try (MeetingPage guest = MeetingPage.open(chromium, server, "Guest")) {
+        try (MeetingPage guest = MeetingPage.open(call.chromium(), call.server(), "Guest")) {
             Page page = guest.page();
             // The meeting admits only accounts: the REST join refuses the guest before any media starts.
             page.navigate("/meet/" + room + "?meeting=" + room + "&name=Guest&prejoin=0");
@@ -253,7 +237,7 @@ class AccountsFlowTest {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         List<JsonNode> items = List.of();
         while (System.nanoTime() < deadline) {
-            HttpResponse<String> response = server.get("/api/v1/meetings/" + meetingId + "/participants");
+            HttpResponse<String> response = call.server().get("/api/v1/meetings/" + meetingId + "/participants");
             assertEquals(200, response.statusCode(), response.body());
             items = new ArrayList<>();
             for (JsonNode item : readJson(response.body()).path("items")) items.add(item);
@@ -264,7 +248,7 @@ class AccountsFlowTest {
     }
 
     private HttpResponse<String> post(String path, String json, String... headers) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(server.baseUri() + path)).timeout(Duration.ofSeconds(10))
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(call.server().baseUri() + path)).timeout(Duration.ofSeconds(10))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json));
         if (headers.length > 0) builder.headers(headers);
         HttpRequest request = builder.build();

@@ -1,6 +1,8 @@
 package dev.parley.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.parley.testkit.PostgresSchema;
+import dev.parley.testkit.SignalingClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -106,13 +108,7 @@ class CrashDurabilityTest {
                         Map.of("email", "host@example.com", "password", PASSWORD, "displayName", "Host"))
                         .path("accessToken").asText();
                 meetingId = api.expect(201, "POST", "/api/v1/meetings", host, Map.of("title", "Planning")).path("id").asText();
-                JsonNode grant = api.expect(200, "POST", "/api/v1/meetings/" + meetingId + "/join", host, Map.of());
-                client.send(Map.of("type", "join", "room", grant.path("room").asText(), "name", "Host",
-                        "token", grant.path("token").asText()));
-                participantId = client.next("joined", TIMEOUT).path("participantId").asText();
-                String token = host;
-                Eventually.await(TIMEOUT, "the meeting to be live", () -> "live".equals(
-                        api.expect(200, "GET", "/api/v1/meetings/" + meetingId, token, null).path("status").asText()));
+                participantId = LiveMeeting.join(api, client, host, meetingId, "Host", TIMEOUT);
             } finally {
                 first.kill(); // before the socket closes, so no departure is reported: only the restart can close it
                 client.close();

@@ -1,8 +1,7 @@
 package dev.parley.e2e;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -23,43 +22,28 @@ class FirefoxCallTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(25);
     private static final Set<String> EVERYONE = Set.of("Alice", "Fox", "Bob");
 
-    private static ParleyServerProcess server;
-    private static HeadlessChromium chromium;
-
-    @BeforeAll
-    static void start() throws IOException {
-        server = ParleyServerProcess.start("firefox-call");
-        chromium = HeadlessChromium.launch();
-    }
-
-    @AfterAll
-    static void stop() {
-        try {
-            if (chromium != null) chromium.close();
-        } finally {
-            if (server != null) server.close();
-        }
-    }
+    @RegisterExtension
+    static final CallFixture call = new CallFixture("firefox-call");
 
     @Test
     void firefoxAndTwoChromiumPagesSeeAndHearEachOther() throws IOException {
         String room = "firefox-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
-        try (MeetingPage alice = MeetingPage.join(chromium, server, room, "Alice")) {
-            try (FirefoxPage fox = FirefoxPage.join(server, room, "Fox")) {
-                try (MeetingPage bob = MeetingPage.join(chromium, server, room, "Bob")) {
+        try (MeetingPage alice = MeetingPage.join(call.chromium(), call.server(), room, "Alice")) {
+            try (FirefoxPage fox = FirefoxPage.join(call.server(), room, "Fox")) {
+                try (MeetingPage bob = MeetingPage.join(call.chromium(), call.server(), room, "Bob")) {
                     everyoneSeesAndHearsEveryone(List.of(alice, fox, bob));
                     alice.screenshot(E2eFiles.outputDir().resolve("firefox-call.png"));
                     bob.clickLeave();
                 }
                 alice.awaitTiles(Set.of("Alice", "Fox"), TIMEOUT);
                 fox.awaitTiles(Set.of("Alice", "Fox"), TIMEOUT);
-                try (MeetingPage bobAgain = MeetingPage.join(chromium, server, room, "Bob")) {
+                try (MeetingPage bobAgain = MeetingPage.join(call.chromium(), call.server(), room, "Bob")) {
                     everyoneSeesAndHearsEveryone(List.of(alice, fox, bobAgain));
                     fox.clickLeave();
                 }
             }
-            try (MeetingPage bob = MeetingPage.join(chromium, server, room, "Bob");
-                 FirefoxPage foxAgain = FirefoxPage.joinThroughPreJoin(server, room, "Fox")) {
+            try (MeetingPage bob = MeetingPage.join(call.chromium(), call.server(), room, "Bob");
+                 FirefoxPage foxAgain = FirefoxPage.joinThroughPreJoin(call.server(), room, "Fox")) {
                 everyoneSeesAndHearsEveryone(List.of(alice, foxAgain, bob));
             }
         }

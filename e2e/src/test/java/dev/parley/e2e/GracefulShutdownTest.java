@@ -2,6 +2,8 @@ package dev.parley.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.parley.testkit.Eventually;
+import dev.parley.testkit.SignalingClient;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -86,13 +88,7 @@ class GracefulShutdownTest {
             api.expect(201, "POST", "/api/v1/api-keys", admin, Map.of("name", "crm",
                     "webhookUrl", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook"));
             meetingId = api.expect(201, "POST", "/api/v1/meetings", admin, Map.of("title", "Retro")).path("id").asText();
-            JsonNode grant = api.expect(200, "POST", "/api/v1/meetings/" + meetingId + "/join", admin, Map.of());
-            client.send(Map.of("type", "join", "room", grant.path("room").asText(), "name", "Admin",
-                    "token", grant.path("token").asText()));
-            participantId = client.next("joined", TIMEOUT).path("participantId").asText();
-            String token = admin;
-            Eventually.await(TIMEOUT, "the meeting to be live", () -> "live".equals(
-                    api.expect(200, "GET", "/api/v1/meetings/" + meetingId, token, null).path("status").asText()));
+            participantId = LiveMeeting.join(api, client, admin, meetingId, "Admin", TIMEOUT);
             Eventually.await(TIMEOUT, "webhook deliveries refused by the receiver", () -> refused.get() >= 1);
 
             assertEquals(143, first.terminate(Duration.ofSeconds(30)), "SIGTERM ends the JVM after its shutdown");

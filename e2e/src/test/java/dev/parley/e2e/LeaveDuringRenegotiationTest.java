@@ -1,10 +1,8 @@
 package dev.parley.e2e;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Set;
@@ -35,30 +33,15 @@ class LeaveDuringRenegotiationTest {
               };
             }""";
 
-    private static ParleyServerProcess server;
-    private static HeadlessChromium chromium;
-
-    @BeforeAll
-    static void start() throws IOException {
-        server = ParleyServerProcess.start("leave-during-renegotiation");
-        chromium = HeadlessChromium.launch();
-    }
-
-    @AfterAll
-    static void stop() {
-        try {
-            if (chromium != null) chromium.close();
-        } finally {
-            if (server != null) server.close();
-        }
-    }
+    @RegisterExtension
+    static final CallFixture call = new CallFixture("leave-during-renegotiation");
 
     @Test
     void participantsWhoLeaveWhileAnOfferIsBeingAppliedLeaveNoTileBehind() {
         String room = "race-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
-        try (MeetingPage alice = MeetingPage.join(chromium, server, room, "Alice")) {
-            MeetingPage bob = MeetingPage.join(chromium, server, room, "Bob");
-            MeetingPage carol = MeetingPage.join(chromium, server, room, "Carol");
+        try (MeetingPage alice = MeetingPage.join(call.chromium(), call.server(), room, "Alice")) {
+            MeetingPage bob = MeetingPage.join(call.chromium(), call.server(), room, "Bob");
+            MeetingPage carol = MeetingPage.join(call.chromium(), call.server(), room, "Carol");
             try {
                 alice.awaitTiles(Set.of("Alice", "Bob", "Carol"), TIMEOUT);
                 alice.awaitVideoFrom(Set.of("Bob", "Carol"), TIMEOUT);

@@ -4,9 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.net.http.HttpResponse;
@@ -25,38 +24,23 @@ class LobbyPageTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private static ParleyServerProcess server;
-    private static HeadlessChromium chromium;
-
-    @BeforeAll
-    static void start() throws IOException {
-        server = ParleyServerProcess.start("lobby");
-        chromium = HeadlessChromium.launch();
-    }
-
-    @AfterAll
-    static void stop() {
-        try {
-            if (chromium != null) chromium.close();
-        } finally {
-            if (server != null) server.close();
-        }
-    }
+    @RegisterExtension
+    static final CallFixture call = new CallFixture("lobby");
 
     @Test
     void theHostAdmitsOneGuestAndRefusesAnother() throws IOException {
-        String access = json(server.request("POST", "/api/v1/auth/register", null,
+        String access = json(call.server().request("POST", "/api/v1/auth/register", null,
                 "{\"email\":\"host@example.org\",\"password\":\"a long enough secret\",\"displayName\":\"Host\"}"), 201)
                 .path("accessToken").asText();
-        JsonNode meeting = json(server.request("POST", "/api/v1/meetings", access,
+        JsonNode meeting = json(call.server().request("POST", "/api/v1/meetings", access,
                 "{\"title\":\"Lobby\",\"settings\":{\"lobby\":true}}"), 201);
         String room = meeting.path("room").asText();
-        String hostToken = json(server.request("POST", "/api/v1/meetings/" + meeting.path("id").asText() + "/join",
+        String hostToken = json(call.server().request("POST", "/api/v1/meetings/" + meeting.path("id").asText() + "/join",
                 access, "{}"), 200).path("token").asText();
 
-        try (MeetingPage host = MeetingPage.open(chromium, server, "Host");
-             MeetingPage grace = MeetingPage.open(chromium, server, "Grace");
-             MeetingPage mallory = MeetingPage.open(chromium, server, "Mallory")) {
+        try (MeetingPage host = MeetingPage.open(call.chromium(), call.server(), "Host");
+             MeetingPage grace = MeetingPage.open(call.chromium(), call.server(), "Grace");
+             MeetingPage mallory = MeetingPage.open(call.chromium(), call.server(), "Mallory")) {
             host.page().navigate("/meet/" + room + "?name=Host&prejoin=0&token=" + hostToken);
             host.awaitJoined();
 
@@ -77,7 +61,7 @@ class LobbyPageTest {
             host.page().locator("#lobby-list li", new Page.LocatorOptions().setHasText("Mallory")).locator(".refuse").click();
             assertThat(mallory.page().locator("#ended-title")).hasText("The host did not let you in");
 
-            assertEquals(204, server.request("DELETE", "/api/v1/meetings/" + meeting.path("id").asText(), access, null)
+            assertEquals(204, call.server().request("DELETE", "/api/v1/meetings/" + meeting.path("id").asText(), access, null)
                     .statusCode());
             assertThat(grace.page().locator("#ended-title")).hasText("The meeting has ended");
             assertThat(host.page().locator("#ended-title")).hasText("The meeting has ended");

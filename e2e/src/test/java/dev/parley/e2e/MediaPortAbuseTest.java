@@ -1,8 +1,7 @@
 package dev.parley.e2e;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -56,29 +55,14 @@ class MediaPortAbuseTest {
 
     record Datagram(Kind kind, byte[] bytes) {}
 
-    private static ParleyServerProcess server;
-    private static HeadlessChromium chromium;
-
-    @BeforeAll
-    static void start() throws IOException {
-        server = ParleyServerProcess.start("media-port-abuse");
-        chromium = HeadlessChromium.launch();
-    }
-
-    @AfterAll
-    static void stop() {
-        try {
-            if (chromium != null) chromium.close();
-        } finally {
-            if (server != null) server.close();
-        }
-    }
+    @RegisterExtension
+    static final CallFixture call = new CallFixture("media-port-abuse");
 
     @Test
     void garbageOnTheMediaPortIsDroppedAndCountedWhileTheCallGoesOn() throws Exception {
         String room = "e2e-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
-        try (MeetingPage alice = MeetingPage.join(chromium, server, room, "Alice");
-             MeetingPage bob = MeetingPage.join(chromium, server, room, "Bob")) {
+        try (MeetingPage alice = MeetingPage.join(call.chromium(), call.server(), room, "Alice");
+             MeetingPage bob = MeetingPage.join(call.chromium(), call.server(), room, "Bob")) {
             alice.awaitMediaFrom(List.of("Bob"), TIMEOUT);
             bob.awaitMediaFrom(List.of("Alice"), TIMEOUT);
 
@@ -86,9 +70,9 @@ class MediaPortAbuseTest {
             // real check from Alice carries, and only the password (hence MESSAGE-INTEGRITY) is wrong.
             String username = ufrag(alice.publisherRemoteSdp()) + ":" + ufrag(alice.publisherLocalSdp());
             List<Datagram> datagrams = craft(new Random(SEED), username);
-            PrometheusText before = server.metrics();
+            PrometheusText before = call.server().metrics();
 
-            CompletableFuture<Void> spray = CompletableFuture.runAsync(() -> send(datagrams, server.mediaPort()));
+            CompletableFuture<Void> spray = CompletableFuture.runAsync(() -> send(datagrams, call.server().mediaPort()));
             // Throughout the spray both keep decoding each other's video.
             while (!spray.isDone()) {
                 alice.awaitVideoFrom(List.of("Bob"), Duration.ofSeconds(3));
@@ -109,7 +93,7 @@ class MediaPortAbuseTest {
             // And after it: the call is still fine, and so is the server.
             alice.awaitMediaFrom(List.of("Bob"), TIMEOUT);
             bob.awaitMediaFrom(List.of("Alice"), TIMEOUT);
-            assertEquals(200, server.get("/health").statusCode(), "/health after the spray");
+            assertEquals(200, call.server().get("/health").statusCode(), "/health after the spray");
         }
     }
 
@@ -123,7 +107,7 @@ class MediaPortAbuseTest {
     private static PrometheusText awaitDropsCounted(PrometheusText before, int sent) throws InterruptedException {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         while (true) {
-            PrometheusText now = server.metrics();
+            PrometheusText now = call.server().metrics();
             double rise = now.sum(DROPPED) - before.sum(DROPPED);
             if (rise >= sent) return now;
             if (System.nanoTime() > deadline) {

@@ -1,10 +1,8 @@
 package dev.parley.e2e;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
@@ -37,29 +35,14 @@ class PublisherWithoutSsrcLinesTest {
               };
             })();""";
 
-    private static ParleyServerProcess server;
-    private static HeadlessChromium chromium;
-
-    @BeforeAll
-    static void start() throws IOException {
-        server = ParleyServerProcess.start("publisher-without-ssrc");
-        chromium = HeadlessChromium.launch();
-    }
-
-    @AfterAll
-    static void stop() {
-        try {
-            if (chromium != null) chromium.close();
-        } finally {
-            if (server != null) server.close();
-        }
-    }
+    @RegisterExtension
+    static final CallFixture call = new CallFixture("publisher-without-ssrc");
 
     @Test
     void aPublisherWhoseOfferAnnouncesNoSsrcIsSeenAndHeard() {
         String room = "nossrc-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
-        try (MeetingPage alice = MeetingPage.join(chromium, server, room, "Alice");
-             MeetingPage bob = MeetingPage.open(chromium, server, "Bob")) {
+        try (MeetingPage alice = MeetingPage.join(call.chromium(), call.server(), room, "Alice");
+             MeetingPage bob = MeetingPage.open(call.chromium(), call.server(), "Bob")) {
             bob.page().addInitScript(STRIP_SSRC_LINES);
             bob.page().navigate("/meet/" + room + "?name=Bob&prejoin=0");
             bob.awaitJoined();
@@ -70,7 +53,7 @@ class PublisherWithoutSsrcLinesTest {
             assertTrue(sent.contains("m=video"), "the page did not record its publish offer: " + sent);
             assertFalse(sent.contains("a=ssrc"), "the offer Parley received still announced SSRCs: " + sent);
 
-            try (MeetingPage carol = MeetingPage.join(chromium, server, room, "Carol")) {
+            try (MeetingPage carol = MeetingPage.join(call.chromium(), call.server(), room, "Carol")) {
                 carol.awaitMediaFrom(List.of("Alice", "Bob"), TIMEOUT);
             }
         }

@@ -2,11 +2,9 @@ package dev.parley.e2e;
 
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.assertions.LocatorAssertions;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -26,30 +24,15 @@ class ThreeParticipantCallTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
     private static final Set<String> EVERYONE = Set.of("Alice", "Bob", "Carol");
 
-    private static ParleyServerProcess server;
-    private static HeadlessChromium chromium;
-
-    @BeforeAll
-    static void start() throws IOException {
-        server = ParleyServerProcess.start("three-participants");
-        chromium = HeadlessChromium.launch();
-    }
-
-    @AfterAll
-    static void stop() {
-        try {
-            if (chromium != null) chromium.close();
-        } finally {
-            if (server != null) server.close();
-        }
-    }
+    @RegisterExtension
+    static final CallFixture call = new CallFixture("three-participants");
 
     @Test
     void everyoneSeesAndHearsEveryoneAndALeaverCanComeBack() {
         String room = "e2e-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
-        try (MeetingPage alice = MeetingPage.join(chromium, server, room, "Alice");
-             MeetingPage bob = MeetingPage.join(chromium, server, room, "Bob")) {
-            try (MeetingPage carol = MeetingPage.join(chromium, server, room, "Carol")) {
+        try (MeetingPage alice = MeetingPage.join(call.chromium(), call.server(), room, "Alice");
+             MeetingPage bob = MeetingPage.join(call.chromium(), call.server(), room, "Bob")) {
+            try (MeetingPage carol = MeetingPage.join(call.chromium(), call.server(), room, "Carol")) {
                 List<MeetingPage> all = List.of(alice, bob, carol);
                 for (MeetingPage page : all) page.awaitTiles(EVERYONE, TIMEOUT);
                 for (MeetingPage page : all) page.awaitMediaFrom(othersThan(page, EVERYONE), TIMEOUT);
@@ -67,7 +50,7 @@ class ThreeParticipantCallTest {
             alice.awaitMediaFrom(List.of("Bob"), TIMEOUT);
             bob.awaitMediaFrom(List.of("Alice"), TIMEOUT);
 
-            try (MeetingPage carolAgain = MeetingPage.join(chromium, server, room, "Carol")) {
+            try (MeetingPage carolAgain = MeetingPage.join(call.chromium(), call.server(), room, "Carol")) {
                 List<MeetingPage> all = List.of(alice, bob, carolAgain);
                 for (MeetingPage page : all) page.awaitTiles(EVERYONE, TIMEOUT);
                 for (MeetingPage page : all) page.awaitMediaFrom(othersThan(page, EVERYONE), TIMEOUT);
@@ -84,7 +67,7 @@ class ThreeParticipantCallTest {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         String missing = "";
         while (System.nanoTime() < deadline) {
-            PrometheusText metrics = server.metrics();
+            PrometheusText metrics = call.server().metrics();
             missing = "";
             for (MeetingPage page : pages) {
                 String id = page.participantId();

@@ -130,7 +130,7 @@ class HandshakeFloodTest {
         SyntheticPeer peer = SyntheticPeer.open(name, from, (p, at) -> {});
         open.add(peer);
         RunningServer.Signaling signaling = s.signaling();
-        open.add(() -> signaling.socket.abort());
+        open.add(() -> signaling.socket().abort());
         signaling.send(RunningServer.JSON.writeValueAsString(Map.of("type", "join", "room", room, "name", name)));
         signaling.next("joined");
         signaling.send(RunningServer.JSON.writeValueAsString(Map.of("type", "publish",

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.parley.testkit.PostgresSchema;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -209,7 +210,7 @@ class MeetingRulesAtJoinTest {
 
     @Test
     void lobbyGuestsWaitUntilAHostAdmitsOrRefusesThem() throws Exception {
-        try (PostgresSchema db = new PostgresSchema(); RunningServer s = new RunningServer(dir, db.serverArgs())) {
+        try (PostgresSchema db = PostgresSchema.create(); RunningServer s = new RunningServer(dir, db.serverArgs())) {
             String host = register(s, "host@example.org");
             JsonNode meeting = meeting(s, host, "{\"lobby\":true,\"maxParticipants\":3}");
             String id = meeting.get("id").asText();
@@ -326,7 +327,7 @@ class MeetingRulesAtJoinTest {
             RunningServer.Signaling bob = s.signaling();
             bob.join(room, "Bob", guestToken(s, meeting, "Bob", null));
             bob.next("lobby");
-            bob.socket.sendClose(1000, "bye").join();
+            bob.socket().sendClose(1000, "bye").join();
             assertEquals(0, awaitLobbySize(s, id, host, 0));
 
             // Turning the lobby off lets those waiting in.

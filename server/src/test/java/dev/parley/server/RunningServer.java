@@ -2,12 +2,12 @@ package dev.parley.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.testkit.PostgresSchema;
+import dev.parley.testkit.SignalingClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.WebSocket;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -15,28 +15,50 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
-/** A Parley server started in-process on loopback, with small HTTP and WebSocket clients for tests. */
-final class RunningServer implements AutoCloseable {
+/**
+ * A Parley server started in-process on loopback, with small HTTP and WebSocket clients for tests. One server
+ * for all tests of a class: {@code @RegisterExtension static final RunningServer server = RunningServer.perClass();}
+ */
+final class RunningServer implements AutoCloseable, AfterAllCallback {
     static final ObjectMapper JSON = new ObjectMapper();
     final ParleyServer server;
     final String base;
     private final Path dataDir;
+    private boolean ownsDataDir;
     private final HttpClient http = HttpClient.newHttpClient();
 
+    /**
+     * A server started now (when the test class is initialized) on a temporary data directory, stopped and its
+     * directory deleted after the class's last test when registered with {@code @RegisterExtension}.
+     */
+    static RunningServer perClass(String... extraArgs) {
+        try {
+            RunningServer s = new RunningServer(Files.createTempDirectory("parley-server-test-"), extraArgs);
+            s.ownsDataDir = true;
+            return s;
+        } catch (Exception e) {
+            throw new IllegalStateException("the test server did not start", e);
+        }
+    }
+
     RunningServer(Path dataDir, String... extraArgs) throws Exception {
+        this(dataDir, List.of(extraArgs));
+    }
+
+    /** Starts a server on {@code dataDir} with {@code extraArgs} appended, e.g. {@link PostgresSchema#serverArgs()}. */
+    RunningServer(Path dataDir, List<String> extraArgs) throws Exception {
         this.dataDir = dataDir;
         List<String> args = new ArrayList<>(List.of("--http-port", "0", "--media-port", "0", "--public-ip", "127.0.0.1",
                 "--http-bind", "127.0.0.1", "--data-dir", dataDir.toString()));
-        args.addAll(List.of(extraArgs));
+        args.addAll(extraArgs);
         server = new ParleyServer(ServerConfig.from(Settings.resolve(args.toArray(String[]::new), Map.of())));
         server.start();
         base = "http://127.0.0.1:" + server.httpPort();
@@ -162,109 +184,30 @@ final class RunningServer implements AutoCloseable {
 
     /** A signaling connection whose upgrade request carries these extra headers (e.g. X-Forwarded-For, Origin). */
     Signaling signaling(Map<String, String> headers) throws Exception {
-        Signaling s = new Signaling();
-        WebSocket.Builder builder = http.newWebSocketBuilder();
-        headers.forEach(builder::header);
-        s.socket = builder
-                .buildAsync(URI.create("ws://127.0.0.1:" + server.httpPort() + "/ws/signaling"), s)
-                .get(10, TimeUnit.SECONDS);
-        return s;
+        return new Signaling(URI.create(base), headers);
     }
 
-    static final class Signaling implements WebSocket.Listener {
-        final BlockingQueue<JsonNode> received = new LinkedBlockingQueue<>();
-        volatile Integer closeCode;
-        /** What {@link #onClose} returns: the client echoes the server's close only once it completes. */
-        volatile CompletableFuture<Void> closeReply;
-        WebSocket socket;
-        private final StringBuilder partial = new StringBuilder();
-
-        void send(String json) {
-            socket.sendText(json, true).join();
+    /** The kit's signaling client under the name the server tests use for it. */
+    static final class Signaling extends SignalingClient {
+        Signaling(URI base, Map<String, String> headers) throws Exception {
+            super(base, headers);
         }
+    }
 
-        /** Sends {@code {"type": type, name: value, ...}}, the values JSON-encoded (strings, numbers, booleans). */
-        void sendMessage(String type, Object... namesAndValues) {
-            com.fasterxml.jackson.databind.node.ObjectNode m = JSON.createObjectNode().put("type", type);
-            for (int i = 0; i < namesAndValues.length; i += 2) {
-                m.set((String) namesAndValues[i], JSON.valueToTree(namesAndValues[i + 1]));
-            }
-            send(m.toString());
-        }
-
-        /** The next message of {@code type}, skipping others; fails after 10 s. */
-        JsonNode next(String type) throws InterruptedException {
-            return nextOf(type);
-        }
-
-        /** The next message of any of {@code types}, skipping others; fails after 10 s. */
-        JsonNode nextOf(String... types) throws InterruptedException {
-            List<String> wanted = List.of(types);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (System.nanoTime() < deadline) {
-                JsonNode m = received.poll(100, TimeUnit.MILLISECONDS);
-                if (m != null && wanted.contains(m.path("type").asText())) {
-                    return m;
-                }
-            }
-            throw new AssertionError("no " + wanted + " message within 10 s");
-        }
-
-        /** Sends a {@code join} for {@code room} as {@code name}, with {@code token} when not null. */
-        void join(String room, String name, String token) {
-            ObjectNode m = JSON.createObjectNode().put("type", "join").put("room", room).put("name", name);
-            if (token != null) {
-                m.put("token", token);
-            }
-            send(m.toString());
-        }
-
-        /** The next {@code error} (skipping other messages), asserting its code. */
-        JsonNode error(String code) throws InterruptedException {
-            JsonNode e = next("error");
-            if (!code.equals(e.path("code").asText())) {
-                throw new AssertionError("expected error '" + code + "', got " + e);
-            }
-            return e;
-        }
-
-        /** Whether a message of {@code type} is among those received and not yet consumed. */
-        boolean hasReceived(String type) {
-            return received.stream().anyMatch(m -> m.path("type").asText().equals(type));
-        }
-
-        boolean awaitClosed() throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (closeCode == null && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
-            return closeCode != null;
-        }
-
-        @Override
-        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            partial.append(data);
-            if (last) {
-                try {
-                    received.add(JSON.readTree(partial.toString()));
-                } catch (Exception e) {
-                    throw new IllegalStateException("server sent invalid JSON: " + partial, e);
-                }
-                partial.setLength(0);
-            }
-            webSocket.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-            closeCode = statusCode;
-            return closeReply;
-        }
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
     }
 
     @Override
     public void close() {
         server.close();
+        if (ownsDataDir) {
+            try (Stream<Path> paths = Files.walk(dataDir)) {
+                paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            } catch (java.io.IOException e) {
+                System.err.println("could not delete test data directory " + dataDir + ": " + e.getMessage());
+            }
+        }
     }
 }

@@ -84,9 +84,9 @@ class SignalingLimitsTest {
             RunningServer.Signaling third = s.signaling();
             assertError(third.next("error"), "too_many_connections", null);
             assertTrue(third.awaitClosed(), "the refused connection is closed");
-            assertEquals(1008, third.closeCode, "closed as a policy violation");
+            assertEquals(1008, third.closeCode(), "closed as a policy violation");
 
-            first.socket.abort();
+            first.socket().abort();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (true) {
                 JsonNode reply = pingOrRefusal(s.signaling());

@@ -8,26 +8,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The signaling protocol's answers to bad and out-of-order messages (docs/protocol.md), over a real WebSocket. */
 class SignalingProtocolTest {
-    @TempDir
-    static Path dir;
-    static RunningServer server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = new RunningServer(dir);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final RunningServer server = RunningServer.perClass();
 
     @Test
     void badMessagesGetAnErrorAndTheConnectionStaysUsable() throws Exception {
@@ -80,7 +68,7 @@ class SignalingProtocolTest {
         assertEquals(bobId, update.get("id").asText());
         assertTrue(update.get("audioMuted").asBoolean());
 
-        bob.socket.abort(); // the browser vanished without a goodbye
+        bob.socket().abort(); // the browser vanished without a goodbye
         JsonNode left = ada.next("participantLeft");
         assertEquals(bobId, left.get("participantId").asText());
         assertEquals("disconnected", left.get("reason").asText());
@@ -90,7 +78,7 @@ class SignalingProtocolTest {
     void aShuttingDownServerTellsParticipantsWhyAndRefusesNewJoins(@TempDir Path own) throws Exception {
         try (RunningServer stopping = new RunningServer(own)) {
             RunningServer.Signaling ada = stopping.signaling();
-            ada.closeReply = new CompletableFuture<>(); // keeps the shutdown waiting for Ada's socket a moment
+            CompletableFuture<Void> adaCloseReply = ada.holdCloseReply(); // keeps the shutdown waiting for Ada's socket a moment
             ada.send("{\"type\":\"join\",\"room\":\"shutdown-test\",\"name\":\"Ada\"}");
             ada.next("joined");
             RunningServer.Signaling late = stopping.signaling();
@@ -101,7 +89,7 @@ class SignalingProtocolTest {
             late.send("{\"type\":\"join\",\"room\":\"shutdown-test\",\"name\":\"Late\"}");
             assertError(late.next("error"), "shutting_down", "join");
 
-            ada.closeReply.complete(null);
+            adaCloseReply.complete(null);
             closer.join(Duration.ofSeconds(30));
             assertFalse(closer.isAlive(), "the shutdown finished");
             assertTrue(ada.awaitClosed(), "Ada's socket was closed by the server");

@@ -9,30 +9,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocketHandshakeException;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** What a browser and a scanner see of Parley over HTTP: headers, error bodies and who may open signaling. */
 class WebSecurityTest {
-    @TempDir
-    static Path dir;
-    static RunningServer server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = new RunningServer(dir, "--allowed-origins", "https://app.example.org, http://localhost:3000");
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final RunningServer server = RunningServer.perClass("--allowed-origins", "https://app.example.org, http://localhost:3000");
 
     @Test
     void everyResponseCarriesTheSecurityHeadersAndNoServerHeader() throws Exception {
@@ -94,7 +80,7 @@ class WebSecurityTest {
             RunningServer.Signaling s = server.signaling(origin);
             s.send("{\"type\":\"ping\"}");
             s.next("pong");
-            s.socket.abort();
+            s.socket().abort();
         }
     }
 

@@ -1,6 +1,6 @@
 package dev.parley.control.events;
 
-import dev.parley.control.testing.Eventually;
+import dev.parley.testkit.Eventually;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;

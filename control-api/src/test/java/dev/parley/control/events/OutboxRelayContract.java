@@ -1,6 +1,6 @@
 package dev.parley.control.events;
 
-import dev.parley.control.testing.Eventually;
+import dev.parley.testkit.Eventually;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

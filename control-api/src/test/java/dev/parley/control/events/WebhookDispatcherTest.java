@@ -1,6 +1,6 @@
 package dev.parley.control.events;
 
-import dev.parley.control.testing.Eventually;
+import dev.parley.testkit.Eventually;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterEach;

@@ -1,6 +1,6 @@
 package dev.parley.control.state;
 
-import dev.parley.control.testing.Eventually;
+import dev.parley.testkit.Eventually;
 import dev.parley.control.state.LiveParticipants.LiveParticipant;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScanArgs;
