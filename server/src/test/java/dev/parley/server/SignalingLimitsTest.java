@@ -119,12 +119,12 @@ class SignalingLimitsTest {
             String why = refused.get("message").asText();
             assertTrue(why.contains("(max-connections)") && !why.contains("per-address"), "the message names the cap: " + why);
             assertTrue(carol.awaitClosed(), "the refused connection is closed");
-            assertEquals(1008, carol.closeCode, "closed as a policy violation");
+            assertEquals(1008, carol.closeCode(), "closed as a policy violation");
             String m = s.metrics();
             assertEquals(1.0, RunningServer.sample(m, "parley_signaling_refusals_total{code=\"too_many_connections\"}"), m);
             assertEquals(2.0, RunningServer.sample(m, "parley_signaling_connections"), "a refused connection holds no slot");
 
-            ada.socket.abort();
+            ada.socket().abort();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (true) {
                 JsonNode reply = pingOrRefusal(s.signaling(Map.of("X-Forwarded-For", "203.0.113.4")));
