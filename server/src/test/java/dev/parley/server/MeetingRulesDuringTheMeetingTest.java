@@ -34,11 +34,15 @@ class MeetingRulesDuringTheMeetingTest {
             String room = meeting.get("room").asText();
             RunningServer.Signaling h = s.signaling();
             h.join(room, "Host", s.post("/api/v1/meetings/" + id + "/join", host, "{}").body().get("token").asText());
-            String hostId = h.next("joined").get("participantId").asText();
+            JsonNode hostJoined = h.next("joined");
+            String hostId = hostJoined.get("participantId").asText();
+            assertTrue(hostJoined.get("host").asBoolean(), "joined tells a host it hosts");
             String adaToken = guestToken(s, meeting, "Ada", null);
             RunningServer.Signaling ada = s.signaling();
             ada.join(room, "Ada", adaToken);
-            String adaId = ada.next("joined").get("participantId").asText();
+            JsonNode adaJoined = ada.next("joined");
+            String adaId = adaJoined.get("participantId").asText();
+            assertFalse(adaJoined.get("host").asBoolean());
             RunningServer.Signaling bob = s.signaling();
             bob.join(room, "Bob", guestToken(s, meeting, "Bob", null));
             bob.next("joined");

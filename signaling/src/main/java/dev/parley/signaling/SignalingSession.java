@@ -514,7 +514,7 @@ public final class SignalingSession implements Session.Listener.AutoDemanding, P
         }
         service.entered(room, this);
         service.observer().joined(room, self.id(), permit);
-        send(new ServerMessage.Joined(self.id(), room, others, service.iceServersFor(permit)));
+        send(new ServerMessage.Joined(self.id(), room, others, service.iceServersFor(permit), permit.host()));
         if (permit.host()) {
             send(ServerMessage.LobbyUpdated.of(service.lobby().list(room)));
         }
