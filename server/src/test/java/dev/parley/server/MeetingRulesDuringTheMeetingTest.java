@@ -2,6 +2,7 @@ package dev.parley.server;
 
 import static dev.parley.server.MeetingRulesAtJoinTest.awaitEvents;
 import static dev.parley.server.MeetingRulesAtJoinTest.awaitLive;
+import static dev.parley.server.MeetingRulesAtJoinTest.awaitLobbySize;
 import static dev.parley.server.MeetingRulesAtJoinTest.guestToken;
 import static dev.parley.server.MeetingRulesAtJoinTest.meeting;
 import static dev.parley.server.MeetingRulesAtJoinTest.register;
@@ -159,8 +160,10 @@ class MeetingRulesDuringTheMeetingTest {
             String[] tokens = new String[2];
             RunningServer.Signaling[] calls = new RunningServer.Signaling[2];
             String[] participantIds = new String[2];
+            String[] accesses = new String[2];
             for (int i = 0; i < 2; i++) {
                 String access = register(s, "p" + i + "@example.org");
+                accesses[i] = access;
                 userIds[i] = s.get("/api/v1/users/me", access).body().get("id").asText();
                 tokens[i] = s.post("/api/v1/meetings/" + id + "/join", access, "{}").body().get("token").asText();
                 calls[i] = s.signaling();
@@ -168,10 +171,21 @@ class MeetingRulesDuringTheMeetingTest {
                 participantIds[i] = calls[i].next("joined").get("participantId").asText();
             }
             awaitLive(s, id, admin, n -> n == 3);
+            // P0 also waits in the lobby of another meeting.
+            JsonNode lobbyMeeting = meeting(s, admin, "{\"lobby\":true}");
+            String lobbyId = lobbyMeeting.get("id").asText();
+            RunningServer.Signaling waiting = s.signaling();
+            waiting.join(lobbyMeeting.get("room").asText(), "P0", s.post("/api/v1/meetings/" + lobbyId + "/join",
+                    accesses[0], "{}").body().get("token").asText());
+            waiting.next("lobby");
+            assertEquals(1, awaitLobbySize(s, lobbyId, admin, 1));
 
             assertEquals(200, s.post("/api/v1/users/" + userIds[0] + "/disable", admin, "").status());
             assertEquals("account_disabled", calls[0].next("removed").get("reason").asText());
             assertTrue(calls[0].awaitClosed());
+            assertEquals("account_disabled", waiting.next("removed").get("reason").asText());
+            assertTrue(waiting.awaitClosed());
+            assertEquals(0, awaitLobbySize(s, lobbyId, admin, 0));
             JsonNode gone = h.next("participantLeft");
             assertEquals(participantIds[0], gone.get("participantId").asText());
             assertEquals("removed", gone.get("reason").asText());
