@@ -204,6 +204,9 @@ function ensureTile(participantId, name, isSelf) {
     const video = tile.querySelector('video');
     // Our own tile must never play our microphone back to us.
     video.muted = isSelf || soundBlocked;
+    const remove = tile.querySelector('.remove');
+    remove.hidden = isSelf || !client?.isHost;
+    remove.addEventListener('click', () => confirmRemove(participantId));
     $('tiles').append(tile);
     layoutTiles();
   }
@@ -213,6 +216,13 @@ function ensureTile(participantId, name, isSelf) {
     tile.querySelector('.initials').textContent = initials(name);
   }
   return tile;
+}
+
+// Hosts: remove someone, after asking, by name, so that a mis-click does not bar them from the meeting.
+function confirmRemove(participantId) {
+  const name = tileOf(participantId)?.dataset.participantName ?? 'this participant';
+  if (!window.confirm(`Remove ${name} from the meeting? They cannot rejoin until it ends.`)) return;
+  client?.remove(participantId);
 }
 
 function renderMuteState(tile, audioMuted, videoMuted, hasVideo) {
@@ -352,6 +362,10 @@ function wireClient() {
     if (!selfId) return;
     if (detail.reason === 'left') showEnded('You left the meeting');
     else if (detail.reason === 'meeting_ended') showEnded('The meeting has ended', 'The host ended it for everyone.');
+    else if (detail.reason === 'removed_by_host') showRemoved();
+    else if (detail.reason === 'account_disabled' || detail.reason === 'account_deleted') {
+      showEnded('You are no longer in the meeting', 'Your account was disabled or deleted by an administrator.');
+    }
     else showEnded('You are no longer in the meeting', `Reason: ${detail.reason}.`);
   });
   client.addEventListener('error', ({ detail }) => {
@@ -419,6 +433,10 @@ function showJoinRefused(name, error) {
     case 'lobby_refused':
       showEnded('The host did not let you in', 'You can ask to join again.');
       return;
+    case 'removed':
+    case 'removed_by_host':
+      showRemoved();
+      return;
     case 'left':
       showEnded('You left the meeting');
       return;
@@ -428,6 +446,12 @@ function showJoinRefused(name, error) {
     default:
       showEnded('Could not join the meeting', error.message);
   }
+}
+
+// Removed by a host: rejoining is refused until the meeting ends, so offer no rejoin link.
+function showRemoved() {
+  showEnded('A host removed you from the meeting', 'You cannot rejoin it until it ends.');
+  $('rejoin').hidden = true;
 }
 
 // Hosts: who waits in the lobby, each with Admit and Refuse.

@@ -16,7 +16,8 @@ const LEAVE_GRACE_MS = 2_000;
  * One client of a Parley room: connect, publish a camera/microphone stream, receive everyone else's.
  *
  * Events (all `CustomEvent`s, data in `event.detail`):
- * - `joined` `{participantId, room, participants}`: we are in the room.
+ * - `joined` `{participantId, room, participants, host}`: we are in the room; `host` when we may admit, refuse
+ *   and remove others.
  * - `participantjoined` / `participantupdated` `{participant}`; `participantleft` `{participantId, reason, participant}`.
  * - `track` `{participantId, track, stream}`: a remote track arrived; `stream` holds all of that participant's tracks.
  * - `chat` `{from, name, text, sentAt, self}`.
@@ -24,7 +25,7 @@ const LEAVE_GRACE_MS = 2_000;
  * - `connectionstatechange` `{state, target}`: `state` is the overall state (see {@link ParleyClient#connectionState}),
  *   `target` what changed (`signaling`, `publisher` or `subscriber`).
  * - `left` `{reason}`: we are out of the room (after {@link ParleyClient#leave} or removed by the server, e.g.
- *   `meeting_ended`).
+ *   `meeting_ended`, `removed_by_host`, `account_disabled`, `account_deleted`).
  * - `lobby` `{waitingId, room}`: the meeting has a lobby and we wait for a host; {@link ParleyClient#connect}
  *   resolves once a host admits us, or rejects with code `lobby_refused`.
  * - `lobbyupdated` `{waiting}` (hosts only): who waits in the lobby now, `[{waitingId, identity, name, since}]`.
@@ -36,6 +37,8 @@ export class ParleyClient extends EventTarget {
   participantId = null;
   /** The room we are in once joined. @type {string|null} */
   room = null;
+  /** Whether we host the room (may admit, refuse and remove others), once joined. */
+  isHost = false;
   /** Our id in the lobby while a host has yet to admit us, else null. @type {string|null} */
   waitingId = null;
   /** Hosts: who waits in the lobby, oldest first. @type {{waitingId: string, identity: string, name: string, since: string}[]} */
@@ -162,6 +165,16 @@ export class ParleyClient extends EventTarget {
   refuse(waitingId) {
     if (!this.participantId) throw new Error('ParleyClient.refuse: not joined');
     this.#send({ type: 'refuse', waitingId });
+  }
+
+  /**
+   * Hosts: takes a participant out of the room; its identity may not rejoin until the meeting ends. The
+   * others see it leave with reason `removed`; a refusal arrives as an `error` event (`forbidden`, `not_in_room`).
+   */
+  remove(participantId) {
+    if (!this.participantId) throw new Error('ParleyClient.remove: not joined');
+    if (typeof participantId !== 'string' || !participantId) throw new TypeError('ParleyClient.remove: participantId must be a non-empty string');
+    this.#send({ type: 'remove', participantId });
   }
 
   /**
@@ -299,9 +312,10 @@ export class ParleyClient extends EventTarget {
     this.waitingId = null;
     this.participantId = message.participantId;
     this.room = message.room;
+    this.isHost = message.host === true;
     this.#iceServers = Array.isArray(message.iceServers) ? message.iceServers : [];
     for (const participant of message.participants ?? []) this.participants.set(participant.id, participant);
-    const detail = { participantId: this.participantId, room: this.room, participants: [...this.participants.values()] };
+    const detail = { participantId: this.participantId, room: this.room, participants: [...this.participants.values()], host: this.isHost };
     this.#updateState('signaling');
     this.#emit('joined', detail);
     this.#pendingJoin?.resolve(detail);

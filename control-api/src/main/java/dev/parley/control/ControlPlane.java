@@ -94,7 +94,7 @@ public final class ControlPlane implements AutoCloseable {
             JoinTokens joinTokens = new JoinTokens(secret.derive("join-token"), clock, apiKeys::state, stored);
             Router router = new Router();
             new AuthRoutes(jdbi, clock, hasher, accessTokens, refreshTokens, auth, limiter, outbox).register(router);
-            new UserRoutes(jdbi, clock, hasher, refreshTokens, auth, outbox).register(router);
+            new UserRoutes(jdbi, clock, hasher, refreshTokens, auth, outbox, rooms).register(router);
             new MeetingRoutes(jdbi, clock, cfg, hasher, auth, outbox, limiter, live, joinTokens, rooms).register(router);
             new ApiKeyRoutes(jdbi, clock, auth, apiKeys).register(router);
             OpenApiDocument.register(router);
@@ -184,6 +184,14 @@ public final class ControlPlane implements AutoCloseable {
      */
     public void lobbyDecision(boolean admitted, String room, String waitingId, String identity, String by) {
         lobbyEvents.decided(admitted, room, waitingId, identity, by);
+    }
+
+    /**
+     * Signaling reports that someone was taken out of a room by a decision ({@code by}, an identity; the
+     * {@code reason} says whose): emits {@code participant.removed}.
+     */
+    public void participantRemoved(String room, String participantId, String identity, String reason, String by) {
+        lobbyEvents.removed(room, participantId, identity, reason, by);
     }
 
     /** Webhook destinations of active API keys that have a webhook URL, with the secret to sign deliveries. */

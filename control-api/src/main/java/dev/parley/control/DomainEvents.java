@@ -59,6 +59,13 @@ final class DomainEvents {
                 "identity", identity, what + "By", by, what + "At", at.toString()));
     }
 
+    static Event participantRemoved(String room, String meetingId, String participantId, String identity, String reason,
+                                    String by, java.time.Instant at) {
+        return Event.of("participant.removed", room, data("room", room, "meetingId", meetingId,
+                "participantId", participantId, "identity", identity, "reason", reason, "removedBy", by,
+                "removedAt", at.toString()));
+    }
+
     private static Map<String, Object> meetingData(Meeting m) {
         return data("meetingId", m.id(), "room", m.room(), "title", m.title(), "hostId", m.hostId(),
                 "status", m.status().wire(),

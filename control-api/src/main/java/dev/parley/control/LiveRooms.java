@@ -4,8 +4,9 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * What the control plane asks of the live rooms (the server wires this to signaling): the lobby, and
- * removing everyone when a meeting ends. Rooms are those of this process.
+ * What the control plane asks of the live rooms (the server wires this to signaling): the lobby, removing
+ * one participant or one account's connections, and removing everyone when a meeting ends. Rooms are those
+ * of this process.
  */
 public interface LiveRooms {
     /** Someone waiting in a room's lobby. */
@@ -13,6 +14,9 @@ public interface LiveRooms {
 
     /** What came of an admission. */
     enum Admit { ADMITTED, NOT_WAITING, ROOM_FULL }
+
+    /** What came of removing a participant: out, nobody by that id in the room, or the caller itself. */
+    enum Remove { REMOVED, NOT_IN_ROOM, SELF }
 
     List<Waiting> waiting(String room);
 
@@ -27,6 +31,18 @@ public interface LiveRooms {
 
     /** Removes everyone from {@code room} and its lobby, telling them {@code reason}. */
     void close(String room, String reason);
+
+    /**
+     * Takes {@code participantId} out of {@code room} on behalf of {@code by} (an account id), and bars its
+     * identity from the room until the meeting ends.
+     */
+    Remove remove(String room, String participantId, String by);
+
+    /**
+     * Takes every connection of account {@code accountId} out of every room and lobby, telling them
+     * {@code reason} ({@code account_disabled}, {@code account_deleted}); {@code by} is the admin who decided.
+     */
+    void removeAccount(String accountId, String reason, String by);
 
     /** No live rooms (the control plane alone, as in its own tests). */
     LiveRooms NONE = new LiveRooms() {
@@ -50,5 +66,13 @@ public interface LiveRooms {
 
         @Override
         public void close(String room, String reason) {}
+
+        @Override
+        public Remove remove(String room, String participantId, String by) {
+            return Remove.NOT_IN_ROOM;
+        }
+
+        @Override
+        public void removeAccount(String accountId, String reason, String by) {}
     };
 }

@@ -6,7 +6,10 @@ import java.time.Clock;
 import java.time.Instant;
 import org.jdbi.v3.core.Jdbi;
 
-/** Records lobby activity reported by signaling as {@code participant.waiting/admitted/refused} events. */
+/**
+ * Records decisions about people reported by signaling: lobby activity as {@code participant.waiting/admitted/
+ * refused}, removals as {@code participant.removed}.
+ */
 final class LobbyEvents {
     private final Jdbi jdbi;
     private final Clock clock;
@@ -30,6 +33,12 @@ final class LobbyEvents {
             Event e = DomainEvents.lobbyDecision(admitted, room, meetingId(h, room), waitingId, identity, by, now);
             outbox.append(h, e);
         });
+    }
+
+    void removed(String room, String participantId, String identity, String reason, String by) {
+        Instant now = UserStore.now(clock);
+        jdbi.useTransaction(h -> outbox.append(h, DomainEvents.participantRemoved(room, meetingId(h, room), participantId,
+                identity, reason, by, now)));
     }
 
     private static String meetingId(org.jdbi.v3.core.Handle h, String room) {

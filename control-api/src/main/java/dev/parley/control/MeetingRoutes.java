@@ -61,6 +61,7 @@ final class MeetingRoutes {
         router.add("POST", "/api/v1/meetings/{id}/join", this::join);
         router.add("GET", "/api/v1/meetings/{id}/participants", this::liveParticipants);
         router.add("GET", "/api/v1/meetings/{id}/participants/history", this::history);
+        router.add("POST", "/api/v1/meetings/{id}/participants/{participantId}/remove", this::remove);
         router.add("GET", "/api/v1/meetings/{id}/lobby", this::lobby);
         router.add("POST", "/api/v1/meetings/{id}/lobby/{waitingId}/admit", req -> decide(req, true));
         router.add("POST", "/api/v1/meetings/{id}/lobby/{waitingId}/refuse", req -> decide(req, false));
@@ -245,6 +246,26 @@ final class MeetingRoutes {
             case NOT_WAITING -> throw ApiProblem.notFound("nobody waits in this meeting's lobby as " + TextRules.printable(waitingId));
             case ROOM_FULL -> throw new ApiProblem(ProblemType.MEETING_FULL, "the meeting is at its limit of "
                     + m.settings().maxParticipants() + " participants; they keep waiting");
+        };
+    }
+
+    /**
+     * The meeting's host or an admin takes one participant out: it is told {@code removed_by_host} and its
+     * identity may not rejoin until the meeting ends. Only this node's rooms are reached.
+     */
+    private ApiResponse remove(ApiRequest req) {
+        Authenticator.Caller caller = auth.require(req);
+        Meeting m = find(req);
+        requireManager(caller, m);
+        if (m.status() == Meeting.Status.ENDED) {
+            throw new ApiProblem(ProblemType.MEETING_ENDED, "this meeting has ended");
+        }
+        String participantId = req.pathParam("participantId");
+        return switch (rooms.remove(m.room(), participantId, caller.id())) {
+            case REMOVED -> ApiResponse.noContent();
+            case NOT_IN_ROOM -> throw ApiProblem.notFound("nobody in this meeting has participant id "
+                    + TextRules.printable(participantId));
+            case SELF -> throw new ApiProblem(ProblemType.CONFLICT, "that participant is you; leave the meeting instead");
         };
     }
 

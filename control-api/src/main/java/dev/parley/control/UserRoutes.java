@@ -11,14 +11,21 @@ import org.jdbi.v3.core.Jdbi;
 
 /** {@code /users/me} for everyone, and account administration for admins. */
 final class UserRoutes {
+    /** The reasons an account's connections are given when it is disabled or deleted while in a call. */
+    static final String ACCOUNT_DISABLED = "account_disabled";
+    static final String ACCOUNT_DELETED = "account_deleted";
+
     private final Jdbi jdbi;
     private final Clock clock;
     private final PasswordHasher hasher;
     private final RefreshTokens refreshTokens;
     private final Authenticator auth;
     private final EventOutbox outbox;
+    private final LiveRooms rooms;
 
-    UserRoutes(Jdbi jdbi, Clock clock, PasswordHasher hasher, RefreshTokens refreshTokens, Authenticator auth, EventOutbox outbox) {
+    UserRoutes(Jdbi jdbi, Clock clock, PasswordHasher hasher, RefreshTokens refreshTokens, Authenticator auth, EventOutbox outbox,
+               LiveRooms rooms) {
+        this.rooms = rooms;
         this.jdbi = jdbi;
         this.clock = clock;
         this.hasher = hasher;
@@ -113,6 +120,10 @@ final class UserRoutes {
             }
             return changed;
         });
+        if (disabled) {
+            // After the commit, so a rejoin on the way is already refused; the account leaves every call now.
+            rooms.removeAccount(id, ACCOUNT_DISABLED, admin.id());
+        }
         return ApiResponse.ok(updated.view());
     }
 
@@ -126,6 +137,7 @@ final class UserRoutes {
         if (!deleted) {
             throw ApiProblem.notFound("user " + TextRules.printable(id));
         }
+        rooms.removeAccount(id, ACCOUNT_DELETED, admin.id());
         return ApiResponse.noContent();
     }
 }

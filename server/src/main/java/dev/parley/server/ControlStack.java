@@ -219,6 +219,11 @@ final class ControlStack implements AutoCloseable {
             public void refused(String room, String waitingId, JoinPermit permit, String by) {
                 runLogged(() -> plane.lobbyDecision(false, room, waitingId, permit.identity(), by));
             }
+
+            @Override
+            public void removed(String room, String participantId, JoinPermit permit, String reason, String by) {
+                runLogged(() -> plane.participantRemoved(room, participantId, permit.identity(), reason, by));
+            }
         };
     }
 

@@ -54,4 +54,25 @@ final class SignalingRooms implements LiveRooms {
             s.closeRoom(room, reason);
         }
     }
+
+    @Override
+    public Remove remove(String room, String participantId, String by) {
+        SignalingService s = signaling;
+        if (s == null) {
+            return Remove.NOT_IN_ROOM;
+        }
+        return switch (s.removeParticipant(room, participantId, by)) {
+            case REMOVED -> Remove.REMOVED;
+            case NOT_IN_ROOM -> Remove.NOT_IN_ROOM;
+            case SELF -> Remove.SELF;
+        };
+    }
+
+    @Override
+    public void removeAccount(String accountId, String reason, String by) {
+        SignalingService s = signaling;
+        if (s != null) {
+            s.removeIdentity(accountId, reason, by);
+        }
+    }
 }

@@ -365,9 +365,9 @@ class MeetingRulesAtJoinTest {
         }
     }
 
-    // --- helpers ---
+    // --- helpers (MeetingRulesDuringTheMeetingTest uses them too) ---
 
-    private static int awaitLobbySize(RunningServer s, String id, String access, int expected) throws Exception {
+    static int awaitLobbySize(RunningServer s, String id, String access, int expected) throws Exception {
         long deadline = System.nanoTime() + 10_000_000_000L;
         int n = -1;
         while (System.nanoTime() < deadline) {
@@ -380,27 +380,27 @@ class MeetingRulesAtJoinTest {
         return n;
     }
 
-    private static String register(RunningServer s, String email) throws Exception {
+    static String register(RunningServer s, String email) throws Exception {
         RunningServer.Reply r = s.post("/api/v1/auth/register", null,
                 "{\"email\":\"" + email + "\",\"password\":\"a long enough secret\",\"displayName\":\"Someone\"}");
         assertEquals(201, r.status(), String.valueOf(r.body()));
         return r.body().get("accessToken").asText();
     }
 
-    private static JsonNode meeting(RunningServer s, String access, String settings) throws Exception {
+    static JsonNode meeting(RunningServer s, String access, String settings) throws Exception {
         RunningServer.Reply r = s.post("/api/v1/meetings", access, "{\"title\":\"Rules\",\"settings\":" + settings + "}");
         assertEquals(201, r.status(), String.valueOf(r.body()));
         return r.body();
     }
 
-    private static String guestToken(RunningServer s, JsonNode meeting, String name, String password) throws Exception {
+    static String guestToken(RunningServer s, JsonNode meeting, String name, String password) throws Exception {
         String body = "{\"name\":\"" + name + "\"" + (password == null ? "" : ",\"password\":\"" + password + "\"") + "}";
         RunningServer.Reply r = s.post("/api/v1/meetings/" + meeting.get("id").asText() + "/join", null, body);
         assertEquals(200, r.status(), String.valueOf(r.body()));
         return r.body().get("token").asText();
     }
 
-    private static void awaitLive(RunningServer s, String id, String access, Predicate<Integer> done) throws Exception {
+    static void awaitLive(RunningServer s, String id, String access, Predicate<Integer> done) throws Exception {
         long deadline = System.nanoTime() + 10_000_000_000L;
         int n = -1;
         while (System.nanoTime() < deadline) {
@@ -414,7 +414,7 @@ class MeetingRulesAtJoinTest {
     }
 
     /** The payloads of outbox events of {@code type}, once at least {@code atLeast} exist (or after 10 s). */
-    private static List<String> awaitEvents(PostgresSchema db, String type, int atLeast) throws Exception {
+    static List<String> awaitEvents(PostgresSchema db, String type, int atLeast) throws Exception {
         long deadline = System.nanoTime() + 10_000_000_000L;
         List<String> found = new ArrayList<>();
         while (System.nanoTime() < deadline) {

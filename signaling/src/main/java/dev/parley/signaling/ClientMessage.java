@@ -28,6 +28,9 @@ sealed interface ClientMessage {
     /** A host turns someone in the lobby away. */
     record Refuse(String waitingId) implements ClientMessage {}
 
+    /** A host takes someone out of the room and bars their identity from it until the meeting ends. */
+    record Remove(String participantId) implements ClientMessage {}
+
     Pattern ROOM = Pattern.compile("[A-Za-z0-9_.\\-]{1,64}");
     int MAX_NAME = 64;
     int MAX_CHAT = 2000;
@@ -100,6 +103,7 @@ sealed interface ClientMessage {
             case "leave" -> new Leave();
             case "admit" -> new Admit(f.string("waitingId", 64));
             case "refuse" -> new Refuse(f.string("waitingId", 64));
+            case "remove" -> new Remove(f.string("participantId", 64));
             default -> throw new Invalid("unknown_type", type, "unknown message type '" + type + "'");
         };
     }

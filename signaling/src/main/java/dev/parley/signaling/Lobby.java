@@ -84,6 +84,30 @@ final class Lobby {
         return out;
     }
 
+    /** Everyone waiting in any room's lobby, left in place. */
+    synchronized List<SignalingSession> all() {
+        List<SignalingSession> out = new ArrayList<>();
+        for (LinkedHashMap<String, Entry> waiting : rooms.values()) {
+            for (Entry e : waiting.values()) {
+                out.add(e.session());
+            }
+        }
+        return out;
+    }
+
+    /** Those waiting in {@code room}'s lobby, left in place. */
+    synchronized List<SignalingSession> in(String room) {
+        LinkedHashMap<String, Entry> waiting = rooms.get(room);
+        if (waiting == null) {
+            return List.of();
+        }
+        List<SignalingSession> out = new ArrayList<>(waiting.size());
+        for (Entry e : waiting.values()) {
+            out.add(e.session());
+        }
+        return out;
+    }
+
     private static String newId() {
         byte[] b = new byte[12];
         RANDOM.nextBytes(b);

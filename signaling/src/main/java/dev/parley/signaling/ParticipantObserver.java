@@ -15,6 +15,16 @@ public interface ParticipantObserver {
     /** A host ({@code by}) turned a waiting participant away. */
     default void refused(String room, String waitingId, JoinPermit permit, String by) {}
 
+    /**
+     * Someone was taken out of a room (or its lobby) by a decision: a host's ({@code reason}
+     * {@code removed_by_host}) or an administrator's about the account. {@link #left} has been told already
+     * when they were in the room.
+     *
+     * @param participantId null when they were not in the room yet (waiting, or on their way in)
+     * @param by the identity (account id) that decided, or null when not known
+     */
+    default void removed(String room, String participantId, JoinPermit permit, String reason, String by) {}
+
     ParticipantObserver NONE = new ParticipantObserver() {
         @Override
         public void joined(String room, String participantId, JoinPermit permit) {}

@@ -49,4 +49,13 @@ final class RoomSeats {
         });
         return copy.isEmpty() ? List.of() : copy.get(0);
     }
+
+    /** Everyone seated in any room. */
+    List<SignalingSession> all() {
+        List<SignalingSession> out = new ArrayList<>();
+        for (String room : rooms.keySet()) {
+            out.addAll(in(room));
+        }
+        return out;
+    }
 }

@@ -7,8 +7,9 @@ import java.util.List;
 sealed interface ServerMessage {
     String type();
 
-    record Joined(String participantId, String room, List<ParticipantInfo> participants, List<IceServer> iceServers)
-            implements ServerMessage {
+    /** You are in; {@code host} says whether you may admit, refuse and remove others. */
+    record Joined(String participantId, String room, List<ParticipantInfo> participants, List<IceServer> iceServers,
+                  boolean host) implements ServerMessage {
         public String type() {
             return "joined";
         }

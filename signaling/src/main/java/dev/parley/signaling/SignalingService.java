@@ -49,6 +49,15 @@ public final class SignalingService {
     /** Rooms closed lately, with why and when (nanoTime): a join authorized just before the close stays out. */
     private final ConcurrentHashMap<String, Closed> closed = new ConcurrentHashMap<>();
 
+    /**
+     * Identities a host removed, per room, refused until the room is closed (the meeting ends). Each entry took
+     * a real participant and a host's decision to make, so the sets stay small without a bound of their own.
+     */
+    private final ConcurrentHashMap<String, Set<String>> barred = new ConcurrentHashMap<>();
+
+    /** The reason given to someone a host removed. */
+    public static final String REMOVED_BY_HOST = "removed_by_host";
+
     private record Closed(String reason, long atNanos) {}
     private volatile boolean shuttingDown;
 
@@ -163,6 +172,7 @@ public final class SignalingService {
         long now = System.nanoTime();
         closed.values().removeIf(c -> now - c.atNanos() > CLOSED_ROOM_MEMORY.toNanos());
         closed.put(room, new Closed(reason, now));
+        barred.remove(room);
         int n = 0;
         for (SignalingSession s : lobby.drain(room)) {
             n += s.remove(reason) ? 1 : 0;
@@ -171,6 +181,80 @@ public final class SignalingService {
             n += s.remove(reason) ? 1 : 0;
         }
         return n;
+    }
+
+    /**
+     * Takes participant {@code participantId} out of {@code room} on behalf of host {@code by} (an identity):
+     * it gets {@code removed} with reason {@code removed_by_host}, others see it leave with reason
+     * {@code removed}, and its identity may not join the room again (error {@code removed}) until the room is
+     * closed. Other connections of the same identity in the room or its lobby go too.
+     */
+    public RemoveResult removeParticipant(String room, String participantId, String by) {
+        SignalingSession target = null;
+        for (SignalingSession s : seats.in(room)) {
+            if (participantId.equals(s.participantId())) {
+                target = s;
+                break;
+            }
+        }
+        if (target == null) {
+            return RemoveResult.NOT_IN_ROOM;
+        }
+        String identity = target.identity();
+        if (identity.equals(by)) {
+            return RemoveResult.SELF;
+        }
+        // Barred first: a join of this identity that takes its seat after the sweep below sees the bar.
+        barred.computeIfAbsent(room, r -> ConcurrentHashMap.newKeySet()).add(identity);
+        for (SignalingSession s : seats.in(room)) {
+            if (identity.equals(s.identity())) {
+                remove(s, REMOVED_BY_HOST, by);
+            }
+        }
+        removeWaiting(lobby.in(room), identity, REMOVED_BY_HOST, by);
+        return RemoveResult.REMOVED;
+    }
+
+    /**
+     * Takes every connection of {@code identity} out of every room and lobby with {@code reason} (an account
+     * was disabled or deleted by {@code by}). The control plane refuses the account's joins from then on.
+     *
+     * @return how many connections were removed
+     */
+    public int removeIdentity(String identity, String reason, String by) {
+        int n = 0;
+        for (SignalingSession s : seats.all()) {
+            if (identity.equals(s.identity())) {
+                n += remove(s, reason, by) ? 1 : 0;
+            }
+        }
+        return n + removeWaiting(lobby.all(), identity, reason, by);
+    }
+
+    private int removeWaiting(List<SignalingSession> waiting, String identity, String reason, String by) {
+        int n = 0;
+        for (SignalingSession s : waiting) {
+            if (identity.equals(s.identity()) && remove(s, reason, by)) {
+                n++;
+                lobbyChanged(s.room());
+            }
+        }
+        return n;
+    }
+
+    private boolean remove(SignalingSession s, String reason, String by) {
+        String participantId = s.participantId();
+        if (!s.remove(reason)) {
+            return false;
+        }
+        observer.removed(s.room(), participantId, s.permit(), reason, by);
+        return true;
+    }
+
+    /** Whether a host removed {@code identity} from {@code room} (and the room has not been closed since). */
+    boolean barred(String room, String identity) {
+        Set<String> ids = barred.get(room);
+        return ids != null && ids.contains(identity);
     }
 
     /** Why {@code room} takes nobody in right now (it was just closed), or null. */

@@ -30,6 +30,8 @@ public final class SignalingSession implements Session.Listener.AutoDemanding, P
 
     private enum State { NEW, WAITING, JOINING, JOINED, GONE }
 
+    private static final String REMOVED_MESSAGE = "a host removed you from this meeting; you cannot rejoin it until it ends";
+
     private final SignalingService service;
     private final String address;
     private final JoinBacklog backlog = new JoinBacklog();
@@ -150,6 +152,7 @@ public final class SignalingSession implements Session.Listener.AutoDemanding, P
             case ClientMessage.Leave leave -> leave(LeaveReason.LEFT, true);
             case ClientMessage.Admit admit -> decide("admit", admit.waitingId(), true);
             case ClientMessage.Refuse refuse -> decide("refuse", refuse.waitingId(), false);
+            case ClientMessage.Remove remove -> removeOther(remove.participantId());
             case ClientMessage.Ping ping -> send(new ServerMessage.Pong());
             case ClientMessage.Join join -> join(join);
         }
@@ -198,9 +201,11 @@ public final class SignalingSession implements Session.Listener.AutoDemanding, P
             }
         }
         if (refusal != null) {
-            refuseJoin(refusal, refusal.equals("meeting_full")
-                    ? "the meeting has reached its limit of " + granted.maxParticipants() + " participants"
-                    : "the meeting has ended");
+            refuseJoin(refusal, switch (refusal) {
+                case "meeting_full" -> "the meeting has reached its limit of " + granted.maxParticipants() + " participants";
+                case "removed" -> REMOVED_MESSAGE;
+                default -> "the meeting has ended";
+            });
             return;
         }
         enterRoom();
@@ -212,7 +217,15 @@ public final class SignalingSession implements Session.Listener.AutoDemanding, P
         if (closed != null) {
             return closed;
         }
-        return service.seats().take(room, this, permit) ? null : "meeting_full";
+        if (!service.seats().take(room, this, permit)) {
+            return "meeting_full";
+        }
+        // Checked after taking the seat: a removal that bars this identity either sees the seat or is seen here.
+        if (service.barred(room, permit.identity())) {
+            service.seats().release(room, this);
+            return "removed";
+        }
+        return null;
     }
 
     private void refuseJoin(String code, String message) {
@@ -223,11 +236,17 @@ public final class SignalingSession implements Session.Listener.AutoDemanding, P
 
     private void waitInLobby() {
         WaitingParticipant waiting;
+        boolean barred = false;
         synchronized (lock) {
             if (state != State.NEW) {
                 return;
             }
             waiting = service.closedReason(room) == null ? service.lobby().enter(room, this, permit) : null;
+            if (waiting != null && service.barred(room, permit.identity())) {
+                service.lobby().remove(room, waiting.waitingId());
+                barred = true;
+                waiting = null;
+            }
             if (waiting != null) {
                 waitingId = waiting.waitingId();
                 state = State.WAITING;
@@ -237,7 +256,9 @@ public final class SignalingSession implements Session.Listener.AutoDemanding, P
         }
         if (waiting == null) {
             String closed = service.closedReason(room);
-            if (closed != null) {
+            if (barred) {
+                refuseJoin("removed", REMOVED_MESSAGE);
+            } else if (closed != null) {
                 refuseJoin(closed, "the meeting has ended");
             } else {
                 refuseJoin("lobby_full", "too many people are waiting to be admitted; try again later");
@@ -273,7 +294,12 @@ public final class SignalingSession implements Session.Listener.AutoDemanding, P
             if (state != State.WAITING) {
                 return AdmitResult.NOT_WAITING;
             }
-            if (takeSeat() != null) {
+            String refusal = takeSeat();
+            if ("removed".equals(refusal)) {
+                // Barred while it waited: the removal's sweep of the lobby takes it out.
+                return AdmitResult.NOT_WAITING;
+            }
+            if (refusal != null) {
                 return AdmitResult.ROOM_FULL;
             }
             wid = waitingId;
@@ -328,6 +354,37 @@ public final class SignalingSession implements Session.Listener.AutoDemanding, P
         send(new ServerMessage.Removed(reason));
         out.closeWhenDrained();
         return true;
+    }
+
+    /** A host takes someone else out of the room (and bars their identity from it). */
+    private void removeOther(String participantId) {
+        if (!permit.host()) {
+            error("forbidden", "remove", "only a host may remove participants");
+            return;
+        }
+        switch (service.removeParticipant(room, participantId, permit.identity())) {
+            case REMOVED -> { }
+            case NOT_IN_ROOM -> error("not_in_room", "remove", "nobody in this room has that participantId");
+            case SELF -> error("bad_message", "remove", "that is you; send 'leave' to leave");
+        }
+    }
+
+    String participantId() {
+        Participant p = participant;
+        return p == null ? null : p.id();
+    }
+
+    String identity() {
+        JoinPermit p = permit;
+        return p == null ? null : p.identity();
+    }
+
+    JoinPermit permit() {
+        return permit;
+    }
+
+    String room() {
+        return room;
     }
 
     boolean isHost() {
@@ -468,7 +525,7 @@ public final class SignalingSession implements Session.Listener.AutoDemanding, P
         }
         service.entered(room, this);
         service.observer().joined(room, self.id(), permit);
-        send(new ServerMessage.Joined(self.id(), room, others, service.iceServersFor(permit)));
+        send(new ServerMessage.Joined(self.id(), room, others, service.iceServersFor(permit), permit.host()));
         if (permit.host()) {
             send(ServerMessage.LobbyUpdated.of(service.lobby().list(room)));
         }
@@ -553,6 +610,7 @@ public final class SignalingSession implements Session.Listener.AutoDemanding, P
             case ClientMessage.Leave l -> "leave";
             case ClientMessage.Admit a -> "admit";
             case ClientMessage.Refuse r -> "refuse";
+            case ClientMessage.Remove r -> "remove";
         };
     }
 }
