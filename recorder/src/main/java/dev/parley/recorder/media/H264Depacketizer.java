@@ -40,9 +40,8 @@ final class H264Depacketizer extends Depacketizer {
 
     @Override
     void push(OrderedPacket p) {
-        if (p.afterGap) {
-            abandon();
-            waitForKeyframe();
+        if (p.afterGap && assembling && p.timestamp != frameTimestamp) {
+            broken = true; // the access unit in progress lost its end
         }
         if (assembling && p.timestamp != frameTimestamp) {
             // The previous access unit lost no packet but its marker bit was not set.
@@ -56,6 +55,11 @@ final class H264Depacketizer extends Depacketizer {
             frameTimestamp = p.timestamp;
             frameArrival = p.arrivalNanos;
             frame.clear();
+        }
+        if (p.afterGap) {
+            // Without a start-of-frame flag, the lost packets may belong to this access unit too.
+            broken = true;
+            waitForKeyframe();
         }
         if (!broken && !depacketize(p.array, p.payloadOffset, p.payloadLength)) {
             countMalformed();
