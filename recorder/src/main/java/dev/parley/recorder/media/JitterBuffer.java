@@ -9,6 +9,9 @@ import java.util.function.Consumer;
  * and the next packet released is marked {@link OrderedPacket#afterGap}. Duplicates and packets arriving after
  * their place was released are dropped and counted.
  *
+ * <p>The first packet is held for the deadline too, so that packets sent before it but overtaken by it are
+ * still released in order.
+ *
  * <p>Sequence numbers (16 bits) and timestamps (32 bits) are unrolled to 64 bits across wrap-arounds. Memory is
  * bounded: {@code capacity} slots of at most {@link #MAX_PACKET} bytes, allocated on first use. A jump forward
  * or backward by more than the capacity is taken as a restart of the stream: what is held is released (with
@@ -34,6 +37,9 @@ final class JitterBuffer {
     private long timestampReference;
     private int held;
     private boolean gapPending;
+    /** Until the first packet's deadline nothing is released, so packets sent before it can still come first. */
+    private boolean priming;
+    private long primingUntil;
 
     private long received;
     private long lost;
@@ -84,6 +90,8 @@ final class JitterBuffer {
             next = seq16;
             highest = seq16;
             timestampReference = Integer.toUnsignedLong(ts32);
+            priming = true;
+            primingUntil = nowNanos + deadlineNanos;
         }
         long seq = highest + (short) (seq16 - (int) highest);
         if (seq >= next + slots.length || seq < next - slots.length) {
@@ -93,6 +101,10 @@ final class JitterBuffer {
             next = seq;
             highest = seq;
             gapPending = true;
+            priming = true;
+            primingUntil = nowNanos + deadlineNanos;
+        } else if (seq < next && priming && highest - seq < slots.length) {
+            next = seq; // nothing released yet: the stream starts earlier than its first arrival said
         } else if (seq < next) {
             late++;
             return true;
@@ -127,6 +139,7 @@ final class JitterBuffer {
 
     /** Releases everything held, in order, giving up on every hole (end of the stream or of a sender). */
     void flush() {
+        priming = false;
         while (held > 0) {
             releaseOrSkip();
         }
@@ -137,10 +150,17 @@ final class JitterBuffer {
         java.util.Arrays.fill(lengths, -1);
         held = 0;
         started = false;
+        priming = false;
         gapPending = false;
     }
 
     private void drain(long nowNanos) {
+        if (priming) {
+            if (nowNanos - primingUntil < 0) {
+                return;
+            }
+            priming = false;
+        }
         while (held > 0) {
             if (lengths[(int) next & mask] >= 0) {
                 releaseOrSkip();

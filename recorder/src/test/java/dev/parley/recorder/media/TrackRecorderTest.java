@@ -1,0 +1,272 @@
+package dev.parley.recorder.media;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Whole tracks through the recorder, from RTP packets of real ffmpeg bitstreams to a file that ffprobe and
+ * ffmpeg read: timing, loss, reordering, wrap-around, resolution changes, pauses, a publisher who comes back,
+ * a crash in the middle of a recording, and a file that cannot be written.
+ */
+class TrackRecorderTest {
+    private static final long MS = 1_000_000L;
+
+    @TempDir
+    static Path media;
+    static List<byte[]> opus;
+    static List<byte[]> vp8Small;
+    static List<byte[]> vp8Large;
+
+    @TempDir
+    Path dir;
+    private int keyframeRequests;
+
+    @BeforeAll
+    static void makeMedia() throws Exception {
+        Ffmpeg.require();
+        opus = TestMedia.opus(media, 3);
+        vp8Small = TestMedia.vp8(media, 320, 240, 4, 30);
+        vp8Large = TestMedia.vp8(media, 640, 360, 1, 30);
+    }
+
+    /** A packet and when it arrives. */
+    record Arrival(byte[] packet, long nanos) {
+    }
+
+    private TrackRecorder recorder(Path file, CodecInfo codec) {
+        return new TrackRecorder(file, codec, 0, () -> keyframeRequests++, MediaSettings.defaults());
+    }
+
+    private static void feed(TrackRecorder r, List<Arrival> arrivals) {
+        for (Arrival a : arrivals) {
+            r.packet(a.packet(), 0, a.packet().length, a.nanos());
+            r.tick(a.nanos());
+        }
+    }
+
+    private static List<Arrival> opusArrivals(RtpStream s, List<byte[]> frames, int firstTimestamp, long startNanos) {
+        List<Arrival> out = new ArrayList<>();
+        for (int i = 0; i < frames.size(); i++) {
+            out.add(new Arrival(s.opus(frames.get(i), firstTimestamp + i * 960), startNanos + i * 20 * MS));
+        }
+        return out;
+    }
+
+    private static List<Arrival> vp8Arrivals(RtpStream s, List<byte[]> frames, int firstTimestamp, long startNanos) {
+        List<Arrival> out = new ArrayList<>();
+        for (int i = 0; i < frames.size(); i++) {
+            for (byte[] p : s.vp8(frames.get(i), firstTimestamp + i * 3000)) {
+                out.add(new Arrival(p, startNanos + i * 33 * MS));
+            }
+        }
+        return out;
+    }
+
+    /** Swaps neighbours here and there (arrival times stay in push order), as a network that reorders. */
+    private static List<Arrival> reorder(List<Arrival> in, long seed) {
+        List<byte[]> packets = new ArrayList<>(in.stream().map(Arrival::packet).toList());
+        Random random = new Random(seed);
+        for (int i = 0; i + 2 < packets.size(); i += 3) {
+            if (random.nextInt(3) == 0) {
+                Collections.swap(packets, i, i + 2);
+            }
+        }
+        List<Arrival> out = new ArrayList<>();
+        for (int i = 0; i < packets.size(); i++) {
+            out.add(new Arrival(packets.get(i), in.get(i).nanos()));
+        }
+        return out;
+    }
+
+    private static double maxStep(List<Double> times) {
+        double max = 0;
+        for (int i = 1; i < times.size(); i++) {
+            max = Math.max(max, times.get(i) - times.get(i - 1));
+        }
+        return max;
+    }
+
+    @Test
+    void opusThroughTimestampAndSequenceWrapAroundIsSeamless() throws Exception {
+        Path file = dir.resolve("opus.webm");
+        RtpStream s = new RtpStream(0x1111, 65_500);
+        List<Arrival> arrivals = reorder(opusArrivals(s, opus, 0xFFFF_FFFF - 960 * 40, 0), 1);
+        try (TrackRecorder r = recorder(file, CodecInfo.opus())) {
+            feed(r, arrivals);
+            r.close();
+            TrackStats stats = r.stats();
+            assertEquals(opus.size(), stats.frames());
+            assertEquals(0, stats.packetsLost());
+            assertEquals(Files.size(file), stats.bytes());
+        }
+        Map<String, String> probe = Ffmpeg.probe(file);
+        assertEquals("opus", probe.get("codec_name"));
+        assertEquals("48000", probe.get("sample_rate"));
+        assertEquals(opus.size(), Integer.parseInt(probe.get("nb_read_packets")));
+        assertEquals(3.0, Double.parseDouble(probe.get("duration")), 0.1);
+        List<Double> times = Ffmpeg.packetTimes(file);
+        assertEquals(0.020, maxStep(times), 0.0015, "no jump where the timestamp wrapped");
+        assertTrue(Ffmpeg.decodeCleanly(file) > 0);
+    }
+
+    @Test
+    void vp8WithLossAndReorderingStartsAgainAtTheNextKeyframe() throws Exception {
+        Path file = dir.resolve("vp8.webm");
+        RtpStream s = new RtpStream(0x2222, 100);
+        List<Arrival> arrivals = new ArrayList<>(vp8Arrivals(s, vp8Small, 12345, 0));
+        // Lose the first packet of frame 40 (mid-GOP; keyframes at 0, 30, 60, 90).
+        int frame40 = 0;
+        int seen = 0;
+        for (int i = 0; i < arrivals.size(); i++) {
+            byte[] p = arrivals.get(i).packet();
+            if ((p[12] & 0x10) != 0 && seen++ == 40) {
+                frame40 = i;
+                break;
+            }
+        }
+        arrivals.remove(frame40);
+        try (TrackRecorder r = recorder(file, CodecInfo.vp8())) {
+            feed(r, reorder(arrivals, 2));
+            r.close();
+            TrackStats stats = r.stats();
+            assertEquals(vp8Small.size() - 20, stats.frames(), "frames 40..59 dropped, the rest written");
+            assertEquals(1, stats.packetsLost());
+            assertEquals(320, stats.width());
+            assertTrue(keyframeRequests >= 1 && stats.keyframeRequests() == keyframeRequests);
+        }
+        Map<String, String> probe = Ffmpeg.probe(file);
+        assertEquals("vp8", probe.get("codec_name"));
+        assertEquals("320", probe.get("width"));
+        assertEquals("240", probe.get("height"));
+        assertEquals(vp8Small.size() - 20, Integer.parseInt(probe.get("nb_read_packets")));
+        List<Double> times = Ffmpeg.packetTimes(file);
+        assertEquals(0.0, times.get(0), 1e-9);
+        assertEquals(21 / 30.0, maxStep(times), 0.002, "the dropped frames leave a gap of their length");
+        assertEquals(vp8Small.size() - 20, Ffmpeg.decodeCleanly(file));
+    }
+
+    @Test
+    void aCrashLeavesAFileThatPlaysUpToTheLastFlushedCluster() throws Exception {
+        Path file = dir.resolve("crash.webm");
+        Path copy = dir.resolve("crash-copy.webm");
+        RtpStream s = new RtpStream(0x3333, 0);
+        TrackRecorder r = recorder(file, CodecInfo.vp8());
+        List<Arrival> arrivals = vp8Arrivals(s, vp8Small, 0, 0);
+        feed(r, arrivals.subList(0, arrivals.size() * 3 / 4));
+        long written = r.stats().frames();
+        Files.copy(file, copy); // what a kill -9 now would leave on disk
+        long onDisk = Files.size(copy);
+        assertEquals(r.stats().bytes(), onDisk);
+
+        Map<String, String> crashed = Ffmpeg.probe(copy);
+        assertEquals("vp8", crashed.get("codec_name"));
+        int packets = Integer.parseInt(crashed.get("nb_read_packets"));
+        assertTrue(packets <= written && packets >= written - 31,
+                packets + " frames readable of " + written + " written: at most one 1 s cluster lost");
+        assertEquals(packets, Ffmpeg.decodeCleanly(copy));
+
+        r.close();
+        Map<String, String> finished = Ffmpeg.probe(file);
+        assertEquals(written, Integer.parseInt(finished.get("nb_read_packets")));
+        assertEquals(written / 30.0, Double.parseDouble(finished.get("duration")), 0.05);
+        // Cues make the finalized file seekable: decoding from 2 s on starts at a keyframe cleanly.
+        Ffmpeg.Result seek = Ffmpeg.runAllowingFailure("ffmpeg", "-nostdin", "-v", "error", "-ss", "2", "-i",
+                file.toString(), "-f", "null", "-");
+        assertEquals(0, seek.exit(), seek.stderr());
+    }
+
+    @Test
+    void aResolutionChangeIsCountedAndEveryFrameStillDecodes() throws Exception {
+        Path file = dir.resolve("resize.webm");
+        RtpStream s = new RtpStream(0x4444, 65_000);
+        List<byte[]> frames = new ArrayList<>(vp8Small.subList(0, 30));
+        frames.addAll(vp8Large);
+        try (TrackRecorder r = recorder(file, CodecInfo.vp8())) {
+            feed(r, vp8Arrivals(s, frames, 0, 0));
+            r.close();
+            TrackStats stats = r.stats();
+            assertEquals(frames.size(), stats.frames());
+            assertEquals(1, stats.resolutionChanges());
+            assertEquals(640, stats.width());
+            assertEquals(360, stats.height());
+        }
+        assertEquals(frames.size(), Ffmpeg.decodeCleanly(file));
+    }
+
+    @Test
+    void aPublisherWhoLeavesAndComesBackKeepsTheGapOnTheTimeline() throws Exception {
+        Path file = dir.resolve("rejoin.webm");
+        List<byte[]> second = opus.subList(0, 50);
+        try (TrackRecorder r = recorder(file, CodecInfo.opus())) {
+            feed(r, opusArrivals(new RtpStream(0xAAAA, 40_000), opus.subList(0, 50), 777, 500 * MS));
+            // Two seconds of nothing, then a new sender with other numbers.
+            feed(r, opusArrivals(new RtpStream(0xBBBB, 3), second, 0x7000_0000, 3500 * MS));
+            r.close();
+            assertEquals(2, r.stats().senders());
+            assertEquals(100, r.stats().frames());
+        }
+        List<Double> times = Ffmpeg.packetTimes(file);
+        assertEquals(0.5, times.get(0), 0.002, "the track starts when its first packet arrived");
+        assertEquals(2.02, maxStep(times), 0.01, "the absence stays a gap");
+        assertEquals(4.5, times.get(times.size() - 1), 0.03);
+        assertTrue(Ffmpeg.decodeCleanly(file) > 0);
+    }
+
+    @Test
+    void aMuteGapWithinOneSenderFollowsTheRtpTimestamps() throws Exception {
+        Path file = dir.resolve("mute.webm");
+        RtpStream s = new RtpStream(0xCCCC, 9);
+        try (TrackRecorder r = recorder(file, CodecInfo.opus())) {
+            feed(r, opusArrivals(s, opus.subList(0, 25), 0, 0));
+            // Muted for 3 s: nothing sent, the timestamps move on with the clock.
+            feed(r, opusArrivals(s, opus.subList(25, 50), 25 * 960 + 3 * 48_000, 3500 * MS));
+            r.close();
+        }
+        List<Double> times = Ffmpeg.packetTimes(file);
+        assertEquals(3.02, maxStep(times), 0.002);
+        assertEquals(50, times.size());
+    }
+
+    @Test
+    void aFileThatCannotBeWrittenFailsTheTrackWithAReasonAndNothingThrows() throws Exception {
+        Path file = dir.resolve("missing-directory").resolve("t.webm");
+        RtpStream s = new RtpStream(0xDDDD, 0);
+        TrackRecorder r = recorder(file, CodecInfo.opus());
+        feed(r, opusArrivals(s, opus.subList(0, 20), 0, 0));
+        assertNotNull(r.stats().failure());
+        assertTrue(r.stats().failure().contains("NoSuchFileException"), r.stats().failure());
+        feed(r, opusArrivals(s, opus.subList(20, 30), 20 * 960, 400 * MS));
+        r.close();
+        assertFalse(Files.exists(file));
+        assertEquals(0, r.stats().frames());
+    }
+
+    @Test
+    void aTrackWithoutAKeyframeCreatesNoFile() throws Exception {
+        Path file = dir.resolve("never.webm");
+        RtpStream s = new RtpStream(0xEEEE, 0);
+        try (TrackRecorder r = recorder(file, CodecInfo.vp8())) {
+            feed(r, vp8Arrivals(s, vp8Small.subList(1, 29), 0, 0));
+            r.close();
+            assertFalse(r.hasFile());
+            assertNull(r.stats().failure());
+            assertEquals(28, r.stats().framesDropped());
+            assertTrue(r.stats().keyframeRequests() >= 1);
+        }
+        assertFalse(Files.exists(file));
+    }
+}
