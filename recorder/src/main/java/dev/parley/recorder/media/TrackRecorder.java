@@ -3,6 +3,7 @@ package dev.parley.recorder.media;
 import dev.parley.sfu.rtp.RtpHeader;
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.function.LongSupplier;
 
@@ -50,6 +51,8 @@ public final class TrackRecorder implements Closeable {
     private boolean keyframeRequested;
     private long senders;
     private long now;
+    private long lastFrameArrival;
+    private final byte[] scratch = new byte[JitterBuffer.MAX_PACKET];
     private String failure;
     private boolean closed;
 
@@ -91,13 +94,36 @@ public final class TrackRecorder implements Closeable {
         jitter.push(buf, off, len, nowNanos);
     }
 
-    /** Releases packets whose deadline passed; call it regularly (e.g. every 50 ms) while the track is quiet. */
+    /** {@link #packet(byte[], int, int, long)} for the packet between a buffer's position and limit. */
+    public void packet(ByteBuffer packet, long nowNanos) {
+        int len = packet.remaining();
+        if (packet.hasArray()) {
+            packet(packet.array(), packet.arrayOffset() + packet.position(), len, nowNanos);
+        } else if (len <= scratch.length) {
+            packet.get(packet.position(), scratch, 0, len);
+            packet(scratch, 0, len, nowNanos);
+        } else {
+            packet(scratch, 0, 0, nowNanos); // too large for any RTP packet kept: counted as refused
+        }
+    }
+
+    /**
+     * Releases packets whose deadline passed, and writes out the open cluster once the track has been quiet for
+     * a cluster's duration (so a mute does not keep media only in memory). Call it regularly, e.g. every 50 ms.
+     */
     public void tick(long nowNanos) {
         if (closed || failure != null) {
             return;
         }
         now = nowNanos;
         jitter.poll(nowNanos);
+        if (writer != null && failure == null && nowNanos - lastFrameArrival >= settings.clusterDuration().toNanos()) {
+            try {
+                writer.flush();
+            } catch (IOException e) {
+                fail(e);
+            }
+        }
     }
 
     private void newSender(int newSsrc) {
@@ -126,6 +152,7 @@ public final class TrackRecorder implements Closeable {
                 return;
             }
             keyframeRequested = false;
+            lastFrameArrival = arrival;
             long arrivalMillis = Math.max(0, (arrival - originNanos) / 1_000_000);
             long millis = baseMillis + Math.floorDiv((timestamp - baseTimestamp) * 1000, codec.clockRate());
             if (rebase || Math.abs(millis - arrivalMillis) > REBASE_MILLIS) {

@@ -242,6 +242,25 @@ class TrackRecorderTest {
     }
 
     @Test
+    void aQuietTrackHasItsMediaOnDiskOnceAClusterDurationPassed() throws Exception {
+        Path file = dir.resolve("quiet.webm");
+        Path copy = dir.resolve("quiet-copy.webm");
+        RtpStream s = new RtpStream(0x5555, 0);
+        TrackRecorder r = recorder(file, CodecInfo.opus());
+        for (Arrival a : opusArrivals(s, opus.subList(0, 30), 0, 0)) {
+            java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(a.packet().length + 8);
+            direct.position(8);
+            direct.put(a.packet()).flip().position(8);
+            r.packet(direct, a.nanos());
+        }
+        r.tick(3_000 * MS); // then silence (muted): nothing more arrives
+        Files.copy(file, copy);
+        assertEquals(30, Integer.parseInt(Ffmpeg.probe(copy).get("nb_read_packets")),
+                "every frame is on disk although the cluster was not full and the file is still open");
+        r.close();
+    }
+
+    @Test
     void aFileThatCannotBeWrittenFailsTheTrackWithAReasonAndNothingThrows() throws Exception {
         Path file = dir.resolve("missing-directory").resolve("t.webm");
         RtpStream s = new RtpStream(0xDDDD, 0);
