@@ -213,8 +213,9 @@ class TrackRecorderTest {
         List<byte[]> second = opus.subList(0, 50);
         try (TrackRecorder r = recorder(file, CodecInfo.opus())) {
             feed(r, opusArrivals(new RtpStream(0xAAAA, 40_000), opus.subList(0, 50), 777, 500 * MS));
-            // Two seconds of nothing, then a new sender with other numbers.
-            feed(r, opusArrivals(new RtpStream(0xBBBB, 3), second, 0x7000_0000, 3500 * MS));
+            // Two seconds of nothing, then a new sender with other sequence numbers. Its timestamps happen to go
+            // on from the old sender's: only the new SSRC says that time passed in between.
+            feed(r, opusArrivals(new RtpStream(0xBBBB, 3), second, 777 + 50 * 960, 3500 * MS));
             r.close();
             assertEquals(2, r.stats().senders());
             assertEquals(100, r.stats().frames());
