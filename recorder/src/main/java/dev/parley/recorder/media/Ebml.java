@@ -44,11 +44,19 @@ final class Ebml {
         }
     }
 
-    /** The 8-byte form of a size, as a long to write at a known position. */
+    /** The 8-byte form of a size, to write at a known position. */
     static byte[] size8(long size) {
-        GrowableBytes b = new GrowableBytes(8, 8);
-        size8(b, size);
-        return b.array();
+        byte[] b = new byte[8];
+        size8(b, 0, size);
+        return b;
+    }
+
+    /** Overwrites {@code dst[at..at+8)} with the 8-byte form of a size (patching an element already built). */
+    static void size8(byte[] dst, int at, long size) {
+        dst[at] = 0x01;
+        for (int i = 1; i < 8; i++) {
+            dst[at + i] = (byte) (size >>> (8 * (7 - i)));
+        }
     }
 
     static void uint(GrowableBytes b, int id, long value) {

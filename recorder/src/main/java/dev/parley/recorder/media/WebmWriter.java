@@ -61,6 +61,7 @@ final class WebmWriter implements Closeable {
     private final long tracksAt;
     private long fileLength;
 
+    private ByteBuffer clusterView;
     private boolean clusterOpen;
     private long clusterTime;
     private long lastTime = -1;
@@ -213,9 +214,12 @@ final class WebmWriter implements Closeable {
             return;
         }
         clusterOpen = false;
-        byte[] size = Ebml.size8(cluster.length() - 12);
-        System.arraycopy(size, 0, cluster.array(), 4, 8);
-        writeFully(ByteBuffer.wrap(cluster.array(), 0, cluster.length()), fileLength);
+        Ebml.size8(cluster.array(), 4, cluster.length() - 12);
+        if (clusterView == null || clusterView.array() != cluster.array()) {
+            clusterView = ByteBuffer.wrap(cluster.array()); // again only when the cluster buffer grew
+        }
+        clusterView.clear().limit(cluster.length());
+        writeFully(clusterView, fileLength);
         fileLength += cluster.length();
         cluster.clear();
         long now = nanoClock.getAsLong();

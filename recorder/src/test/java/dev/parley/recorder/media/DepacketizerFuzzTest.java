@@ -18,16 +18,16 @@ class DepacketizerFuzzTest {
     private static final int MAX_FRAME = 64 << 10;
 
     private static final byte[][] VP8_VALID = {
-        RtpStreamBytes.of(0x90, 0x80, 0x81, 0x23, 0x10, 0x02, 0x00, 0x9D, 0x01, 0x2A, 0x40, 0x01, 0xF0, 0x00, 0x11),
-        RtpStreamBytes.of(0x80, 0x80, 0x81, 0x23, 0x55, 0x66, 0x77),
-        RtpStreamBytes.of(0xB0, 0xF0, 0x05, 0x11, 0x40, 0x11, 0x22, 0x33),
+        ByteVectors.of(0x90, 0x80, 0x81, 0x23, 0x10, 0x02, 0x00, 0x9D, 0x01, 0x2A, 0x40, 0x01, 0xF0, 0x00, 0x11),
+        ByteVectors.of(0x80, 0x80, 0x81, 0x23, 0x55, 0x66, 0x77),
+        ByteVectors.of(0xB0, 0xF0, 0x05, 0x11, 0x40, 0x11, 0x22, 0x33),
     };
     private static final byte[][] H264_VALID = {
-        RtpStreamBytes.of(0x78, 0x00, 0x06, 0x67, 0x42, 0xC0, 0x1E, 0xD9, 0x00, 0x00, 0x04, 0x68, 0xCE, 0x3C, 0x80),
-        RtpStreamBytes.of(0x7C, 0x85, 0x88, 0x84, 0x00),
-        RtpStreamBytes.of(0x7C, 0x05, 0x11, 0x22),
-        RtpStreamBytes.of(0x7C, 0x45, 0x33, 0x44),
-        RtpStreamBytes.of(0x41, 0x9A, 0x01, 0x02),
+        ByteVectors.of(0x78, 0x00, 0x06, 0x67, 0x42, 0xC0, 0x1E, 0xD9, 0x00, 0x00, 0x04, 0x68, 0xCE, 0x3C, 0x80),
+        ByteVectors.of(0x7C, 0x85, 0x88, 0x84, 0x00),
+        ByteVectors.of(0x7C, 0x05, 0x11, 0x22),
+        ByteVectors.of(0x7C, 0x45, 0x33, 0x44),
+        ByteVectors.of(0x41, 0x9A, 0x01, 0x02),
     };
 
     @TempDir
@@ -89,7 +89,7 @@ class DepacketizerFuzzTest {
     @Test
     void opusSurvivesHostilePayloads() {
         BoundedSink sink = new BoundedSink();
-        fuzz(new OpusDepacketizer(sink), new byte[][] {RtpStreamBytes.of(0x78, 1, 2)}, 0x5EED_0051L);
+        fuzz(new OpusDepacketizer(sink), new byte[][] {ByteVectors.of(0x78, 1, 2)}, 0x5EED_0051L);
         assertTrue(sink.frames > 0);
     }
 
@@ -98,9 +98,9 @@ class DepacketizerFuzzTest {
         BoundedSink sink = new BoundedSink();
         Vp8Depacketizer vp8 = new Vp8Depacketizer(sink, MAX_FRAME);
         H264Depacketizer h264 = new H264Depacketizer(sink, MAX_FRAME, H264Depacketizer.Format.AVCC);
-        byte[] vp8Start = RtpStreamBytes.of(0x10, 0x00, 0x00, 0x00, 0x9D, 0x01, 0x2A, 0x40, 0x01, 0xF0, 0x00);
+        byte[] vp8Start = ByteVectors.of(0x10, 0x00, 0x00, 0x00, 0x9D, 0x01, 0x2A, 0x40, 0x01, 0xF0, 0x00);
         byte[] vp8More = new byte[1200];
-        byte[] fuStart = RtpStreamBytes.of(0x7C, 0x85, 1, 2, 3);
+        byte[] fuStart = ByteVectors.of(0x7C, 0x85, 1, 2, 3);
         byte[] fuMore = new byte[1200];
         fuMore[0] = 0x7C;
         fuMore[1] = 0x05;
@@ -117,7 +117,7 @@ class DepacketizerFuzzTest {
     @Test
     void spsReaderSurvivesHostileInput() {
         Random random = new Random(0x5EED_0567L);
-        byte[] sps = RtpStreamBytes.of(0x67, 0x64, 0x00, 0x1F, 0xAC, 0xD9, 0x40, 0x50, 0x05, 0xBB, 0x01, 0x10, 0x00,
+        byte[] sps = ByteVectors.of(0x67, 0x64, 0x00, 0x1F, 0xAC, 0xD9, 0x40, 0x50, 0x05, 0xBB, 0x01, 0x10, 0x00,
                 0x00, 0x03, 0x00, 0x10, 0x00, 0x00, 0x03, 0x03, 0xC0, 0xF1, 0x83, 0x19, 0x60);
         for (int round = 0; round < ROUNDS; round++) {
             byte[] b = round % 2 == 0 ? randomBytes(random, 40) : mutate(random, sps);
@@ -134,7 +134,7 @@ class DepacketizerFuzzTest {
             Path file = dir.resolve(codec.codec() + ".webm");
             try (TrackRecorder r = new TrackRecorder(file, codec, 0, () -> requests[0]++, MediaSettings.defaults())) {
                 byte[][] valid = codec.codec() == MediaCodec.VP8 ? VP8_VALID
-                        : codec.codec() == MediaCodec.H264 ? H264_VALID : new byte[][] {RtpStreamBytes.of(0x78, 1)};
+                        : codec.codec() == MediaCodec.H264 ? H264_VALID : new byte[][] {ByteVectors.of(0x78, 1)};
                 for (int round = 0; round < 20_000; round++) {
                     byte[] packet = random.nextInt(4) == 0 ? randomBytes(random, 60)
                             : mutate(random, RtpStream.packet(round + random.nextInt(3), round / 3 * 3000,

@@ -17,9 +17,9 @@ class H264DepacketizerTest {
     private final FrameLog log = new FrameLog();
     private long seq;
 
-    private static final byte[] SPS = RtpStreamBytes.of(0x67, 0x42, 0xC0, 0x1E, 0xD9, 0x00);
-    private static final byte[] PPS = RtpStreamBytes.of(0x68, 0xCE, 0x3C, 0x80);
-    private static final byte[] IDR = RtpStreamBytes.of(0x65, 0x88, 0x84, 0x00, 0x33, 0xFF);
+    private static final byte[] SPS = ByteVectors.of(0x67, 0x42, 0xC0, 0x1E, 0xD9, 0x00);
+    private static final byte[] PPS = ByteVectors.of(0x68, 0xCE, 0x3C, 0x80);
+    private static final byte[] IDR = ByteVectors.of(0x65, 0x88, 0x84, 0x00, 0x33, 0xFF);
 
     private void push(H264Depacketizer d, byte[] payload, long ts, boolean marker, boolean gap) {
         d.push(OrderedPacket.of(payload, seq++, ts, marker, gap));
@@ -45,10 +45,10 @@ class H264DepacketizerTest {
 
     @Test
     void stapAThenFuAMakeOneKeyframeAccessUnitInEitherFormat() {
-        byte[] stap = RtpStreamBytes.of(0x78, 0x00, SPS.length);
-        stap = concat(stap, SPS, RtpStreamBytes.of(0x00, PPS.length), PPS);
-        byte[] fuStart = concat(RtpStreamBytes.of(0x7C, 0x85), java.util.Arrays.copyOfRange(IDR, 1, 3));
-        byte[] fuEnd = concat(RtpStreamBytes.of(0x7C, 0x45), java.util.Arrays.copyOfRange(IDR, 3, 6));
+        byte[] stap = ByteVectors.of(0x78, 0x00, SPS.length);
+        stap = concat(stap, SPS, ByteVectors.of(0x00, PPS.length), PPS);
+        byte[] fuStart = concat(ByteVectors.of(0x7C, 0x85), java.util.Arrays.copyOfRange(IDR, 1, 3));
+        byte[] fuEnd = concat(ByteVectors.of(0x7C, 0x45), java.util.Arrays.copyOfRange(IDR, 3, 6));
         for (H264Depacketizer.Format format : H264Depacketizer.Format.values()) {
             log.frames.clear();
             H264Depacketizer d = new H264Depacketizer(log, 1 << 20, format);
@@ -67,7 +67,7 @@ class H264DepacketizerTest {
     @Test
     void singleNalUnitsOfOneTimestampFormOneAccessUnit() {
         H264Depacketizer d = new H264Depacketizer(log, 1 << 20, H264Depacketizer.Format.ANNEX_B);
-        byte[] slice = RtpStreamBytes.of(0x41, 0x9A, 0x01);
+        byte[] slice = ByteVectors.of(0x41, 0x9A, 0x01);
         push(d, IDR, 0, true, false);
         push(d, slice, 3000, false, false);
         push(d, slice, 3000, true, false);
@@ -80,9 +80,9 @@ class H264DepacketizerTest {
     void aLostFragmentDropsTheAccessUnitAndWaitsForAKeyframe() {
         H264Depacketizer d = new H264Depacketizer(log, 1 << 20, H264Depacketizer.Format.AVCC);
         push(d, IDR, 0, true, false);
-        push(d, RtpStreamBytes.of(0x5C, 0x81, 1, 2), 3000, false, false); // FU-A start of a non-IDR slice
-        push(d, RtpStreamBytes.of(0x5C, 0x41, 3, 4), 3000, true, true); // its middle was lost
-        push(d, RtpStreamBytes.of(0x41, 0x9A, 0x02), 6000, true, false); // depends on the lost one
+        push(d, ByteVectors.of(0x5C, 0x81, 1, 2), 3000, false, false); // FU-A start of a non-IDR slice
+        push(d, ByteVectors.of(0x5C, 0x41, 3, 4), 3000, true, true); // its middle was lost
+        push(d, ByteVectors.of(0x41, 0x9A, 0x02), 6000, true, false); // depends on the lost one
         push(d, IDR, 9000, true, false);
         assertEquals(2, log.frames.size());
         assertTrue(log.frames.get(1).keyframe());
@@ -94,10 +94,10 @@ class H264DepacketizerTest {
     @Test
     void refusesInterleavedModeAndBrokenAggregates() {
         H264Depacketizer d = new H264Depacketizer(log, 1 << 20, H264Depacketizer.Format.AVCC);
-        push(d, RtpStreamBytes.of(0x19, 0, 0, 0), 0, true, false); // STAP-B
-        push(d, RtpStreamBytes.of(0x78, 0x00, 0x09, 0x65), 3000, true, false); // STAP-A size past the end
-        push(d, RtpStreamBytes.of(0x7C, 0xC5, 0x88), 6000, true, false); // FU-A with both S and E
-        push(d, RtpStreamBytes.of(0xE5, 0x88), 9000, true, false); // forbidden_zero_bit set
+        push(d, ByteVectors.of(0x19, 0, 0, 0), 0, true, false); // STAP-B
+        push(d, ByteVectors.of(0x78, 0x00, 0x09, 0x65), 3000, true, false); // STAP-A size past the end
+        push(d, ByteVectors.of(0x7C, 0xC5, 0x88), 6000, true, false); // FU-A with both S and E
+        push(d, ByteVectors.of(0xE5, 0x88), 9000, true, false); // forbidden_zero_bit set
         assertTrue(log.frames.isEmpty());
         assertEquals(4, d.malformed());
     }

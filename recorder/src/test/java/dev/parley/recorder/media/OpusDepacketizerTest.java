@@ -11,8 +11,8 @@ class OpusDepacketizerTest {
 
     @Test
     void everyPayloadIsOneFrameAndALossIsJustAMissingFrame() {
-        byte[] a = RtpStreamBytes.of(0x78, 1, 2, 3);
-        byte[] b = RtpStreamBytes.of(0x78, 4, 5);
+        byte[] a = ByteVectors.of(0x78, 1, 2, 3);
+        byte[] b = ByteVectors.of(0x78, 4, 5);
         opus.push(OrderedPacket.of(a, 0, 960, false, false));
         opus.push(OrderedPacket.of(b, 2, 2880, false, true));
         assertEquals(2, log.frames.size());

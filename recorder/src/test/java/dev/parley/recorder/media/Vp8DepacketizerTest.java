@@ -92,7 +92,7 @@ class Vp8DepacketizerTest {
     @Test
     void readsEveryDescriptorExtensionOfRfc7741() {
         // X=1 I L T K, 7-bit PictureID, TL0PICIDX, TID/Y/KEYIDX, then a 10-byte keyframe header of 640x360.
-        byte[] payload = RtpStreamBytes.of(0x90, 0xF0, 0x05, 0x11, 0x40, 0x10, 0x02, 0x00, 0x9D, 0x01, 0x2A, 0x80,
+        byte[] payload = ByteVectors.of(0x90, 0xF0, 0x05, 0x11, 0x40, 0x10, 0x02, 0x00, 0x9D, 0x01, 0x2A, 0x80,
                 0x02, 0x68, 0x01);
         assertEquals(5, Vp8Depacketizer.descriptorLength(payload, 0, payload.length));
         vp8.push(OrderedPacket.of(payload, 0, 0, true, false));
@@ -100,17 +100,17 @@ class Vp8DepacketizerTest {
         assertEquals(10, log.frames.get(0).data().length);
         assertArrayEquals(new int[] {640, 360}, log.resolutions.get(0));
         // 15-bit PictureID: one byte more.
-        assertEquals(4, Vp8Depacketizer.descriptorLength(RtpStreamBytes.of(0x90, 0x80, 0x81, 0x23, 0), 0, 5));
+        assertEquals(4, Vp8Depacketizer.descriptorLength(ByteVectors.of(0x90, 0x80, 0x81, 0x23, 0), 0, 5));
         // No extension at all.
-        assertEquals(1, Vp8Depacketizer.descriptorLength(RtpStreamBytes.of(0x10, 0), 0, 2));
+        assertEquals(1, Vp8Depacketizer.descriptorLength(ByteVectors.of(0x10, 0), 0, 2));
         // Truncated descriptors.
-        assertEquals(-1, Vp8Depacketizer.descriptorLength(RtpStreamBytes.of(0x90), 0, 1));
-        assertEquals(-1, Vp8Depacketizer.descriptorLength(RtpStreamBytes.of(0x90, 0x80, 0x81), 0, 3));
+        assertEquals(-1, Vp8Depacketizer.descriptorLength(ByteVectors.of(0x90), 0, 1));
+        assertEquals(-1, Vp8Depacketizer.descriptorLength(ByteVectors.of(0x90, 0x80, 0x81), 0, 3));
     }
 
     @Test
     void aKeyframeWithoutTheStartCodeIsMalformed() {
-        byte[] payload = RtpStreamBytes.of(0x10, 0x00, 0x00, 0x00, 0x9D, 0x01, 0x2B, 0x80, 0x02, 0x68, 0x01);
+        byte[] payload = ByteVectors.of(0x10, 0x00, 0x00, 0x00, 0x9D, 0x01, 0x2B, 0x80, 0x02, 0x68, 0x01);
         vp8.push(OrderedPacket.of(payload, 0, 0, true, false));
         assertTrue(log.frames.isEmpty());
         assertEquals(1, vp8.malformed());

@@ -25,12 +25,12 @@ class WebmWriterTest {
 
     @Test
     void sizesUseTheShortestFormAndAvoidTheReservedAllOnesValue() {
-        assertArrayEquals(RtpStreamBytes.of(0x80), size(0));
-        assertArrayEquals(RtpStreamBytes.of(0xFE), size(126));
-        assertArrayEquals(RtpStreamBytes.of(0x40, 0x7F), size(127), "0xFF would mean unknown size");
-        assertArrayEquals(RtpStreamBytes.of(0x7F, 0xFE), size(16382));
-        assertArrayEquals(RtpStreamBytes.of(0x20, 0x3F, 0xFF), size(16383));
-        assertArrayEquals(RtpStreamBytes.of(0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF),
+        assertArrayEquals(ByteVectors.of(0x80), size(0));
+        assertArrayEquals(ByteVectors.of(0xFE), size(126));
+        assertArrayEquals(ByteVectors.of(0x40, 0x7F), size(127), "0xFF would mean unknown size");
+        assertArrayEquals(ByteVectors.of(0x7F, 0xFE), size(16382));
+        assertArrayEquals(ByteVectors.of(0x20, 0x3F, 0xFF), size(16383));
+        assertArrayEquals(ByteVectors.of(0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF),
                 Ebml.size8(Ebml.UNKNOWN_SIZE));
     }
 
@@ -70,7 +70,7 @@ class WebmWriterTest {
         byte[] one = Files.readAllBytes(file);
         int cluster = indexOf(one, 0x1F, 0x43, 0xB6, 0x75);
         // Cluster, 8-byte size, Timestamp 0, SimpleBlock(track 1, +0 ms, key) 1 2 3, SimpleBlock(+33 ms) 4 5.
-        byte[] expected = RtpStreamBytes.of(0x1F, 0x43, 0xB6, 0x75, 0x01, 0, 0, 0, 0, 0, 0, 0x14, 0xE7, 0x81, 0x00,
+        byte[] expected = ByteVectors.of(0x1F, 0x43, 0xB6, 0x75, 0x01, 0, 0, 0, 0, 0, 0, 0x14, 0xE7, 0x81, 0x00,
                 0xA3, 0x87, 0x81, 0x00, 0x00, 0x80, 1, 2, 3, 0xA3, 0x86, 0x81, 0x00, 0x21, 0x00, 4, 5);
         assertArrayEquals(expected, Arrays.copyOfRange(one, cluster, one.length));
 

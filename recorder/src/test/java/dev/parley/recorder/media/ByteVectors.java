@@ -1,8 +1,8 @@
 package dev.parley.recorder.media;
 
 /** Byte arrays written as lists of unsigned values, for hand-made vectors. */
-final class RtpStreamBytes {
-    private RtpStreamBytes() {
+final class ByteVectors {
+    private ByteVectors() {
     }
 
     static byte[] of(int... values) {
