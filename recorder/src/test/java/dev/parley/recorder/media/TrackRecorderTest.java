@@ -243,6 +243,31 @@ class TrackRecorderTest {
     }
 
     @Test
+    void h264IsWrittenAsMatroskaWithItsParameterSets() throws Exception {
+        Path file = dir.resolve("h264.mkv");
+        List<List<byte[]>> units = TestMedia.h264(media, 320, 180, 2);
+        RtpStream s = new RtpStream(0x6666, 65_000);
+        List<Arrival> arrivals = new ArrayList<>();
+        for (int i = 0; i < units.size(); i++) {
+            for (byte[] p : s.h264(units.get(i), 5000 + i * 3000)) {
+                arrivals.add(new Arrival(p, i * 33 * MS));
+            }
+        }
+        try (TrackRecorder r = recorder(file, CodecInfo.h264())) {
+            feed(r, reorder(arrivals, 3));
+            r.close();
+            assertEquals(units.size(), r.stats().frames());
+            assertEquals(320, r.stats().width());
+            assertEquals(180, r.stats().height());
+        }
+        Map<String, String> probe = Ffmpeg.probe(file);
+        assertEquals("h264", probe.get("codec_name"));
+        assertEquals("320", probe.get("width"));
+        assertEquals("180", probe.get("height"));
+        assertEquals(units.size(), Ffmpeg.decodeCleanly(file));
+    }
+
+    @Test
     void aQuietTrackHasItsMediaOnDiskOnceAClusterDurationPassed() throws Exception {
         Path file = dir.resolve("quiet.webm");
         Path copy = dir.resolve("quiet-copy.webm");
