@@ -33,6 +33,13 @@ public final class TrackRecorder implements Closeable {
     private final Runnable keyframeRequest;
     private final MediaSettings settings;
     private final LongSupplier nanoClock;
+    private final SenderClock senderClock;
+    private boolean reportKnown;
+    private int reportSsrc;
+    private int reportTimestamp;
+    private long reportNtpNanos;
+    private boolean synced;
+    private long syncCorrectionMillis;
     private final JitterBuffer jitter;
     private final Depacketizer depacketizer;
 
@@ -63,11 +70,20 @@ public final class TrackRecorder implements Closeable {
      */
     public TrackRecorder(Path file, CodecInfo codec, long originNanos, Runnable keyframeRequest,
             MediaSettings settings) {
-        this(file, codec, originNanos, keyframeRequest, settings, System::nanoTime);
+        this(file, codec, originNanos, keyframeRequest, settings, new SenderClock());
+    }
+
+    /**
+     * @param senderClock the publisher's clock, shared with the recorders of its other tracks (for A/V sync)
+     */
+    public TrackRecorder(Path file, CodecInfo codec, long originNanos, Runnable keyframeRequest,
+            MediaSettings settings, SenderClock senderClock) {
+        this(file, codec, originNanos, keyframeRequest, settings, senderClock, System::nanoTime);
     }
 
     TrackRecorder(Path file, CodecInfo codec, long originNanos, Runnable keyframeRequest, MediaSettings settings,
-            LongSupplier nanoClock) {
+            SenderClock senderClock, LongSupplier nanoClock) {
+        this.senderClock = senderClock;
         this.file = file;
         this.codec = codec;
         this.originNanos = originNanos;
@@ -92,6 +108,22 @@ public final class TrackRecorder implements Closeable {
             }
         }
         jitter.push(buf, off, len, nowNanos);
+    }
+
+    /**
+     * Takes an RTCP sender report of the track's publisher: the NTP time (64-bit RTCP form) at which the RTP
+     * timestamp {@code rtpTimestamp} was current for the stream {@code ssrc}, received at {@code nowNanos}.
+     */
+    public void senderReport(int ssrc, long ntpTimestamp, int rtpTimestamp, long nowNanos) {
+        if (closed) {
+            return;
+        }
+        long ntpNanos = SenderClock.ntpNanos(ntpTimestamp);
+        reportKnown = true;
+        reportSsrc = ssrc;
+        reportTimestamp = rtpTimestamp;
+        reportNtpNanos = ntpNanos;
+        senderClock.observe(ntpNanos, nowNanos);
     }
 
     /** {@link #packet(byte[], int, int, long)} for the packet between a buffer's position and limit. */
@@ -168,6 +200,7 @@ public final class TrackRecorder implements Closeable {
                 }
                 writer.write(data, offset, length, millis, keyframe);
                 lastMillis = Math.max(lastMillis, millis);
+                measureSync(timestamp, millis);
             } catch (IOException | RuntimeException e) {
                 fail(e);
             }
@@ -191,6 +224,18 @@ public final class TrackRecorder implements Closeable {
                 keyframeRequest.run();
             }
         }
+    }
+
+    /** How far this frame's file time is from its capture time as the sender reports and the clock say. */
+    private void measureSync(long timestamp, long fileMillis) {
+        if (!reportKnown || reportSsrc != ssrc || !senderClock.known()) {
+            return;
+        }
+        long sinceReport = (int) timestamp - reportTimestamp; // wrapping difference, good for +-12 h at 48 kHz
+        long captureNtp = reportNtpNanos + sinceReport * 1_000_000_000L / codec.clockRate();
+        syncCorrectionMillis = Math.floorDiv(senderClock.toLocal(captureNtp) - originNanos, 1_000_000L)
+                - fileMillis;
+        synced = true;
     }
 
     private WebmWriter.Track track() {
@@ -275,6 +320,7 @@ public final class TrackRecorder implements Closeable {
         return new TrackStats(writer == null ? 0 : writer.frames(), writer == null ? 0 : writer.bytes(),
                 writer == null ? 0 : writer.durationMillis(), jitter.received(), jitter.lost(), jitter.late(),
                 jitter.duplicates(), jitter.refused(), depacketizer.malformed(), depacketizer.dropped(),
-                keyframeRequests, senders, width, height, resolutionChanges, failure);
+                keyframeRequests, senders, width, height, resolutionChanges, synced, syncCorrectionMillis,
+                failure);
     }
 }

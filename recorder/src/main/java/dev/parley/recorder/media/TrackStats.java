@@ -18,9 +18,13 @@ package dev.parley.recorder.media;
  * @param width current picture width (video), 0 before the first keyframe
  * @param height current picture height (video)
  * @param resolutionChanges times the picture size changed after the first keyframe
+ * @param synced whether a sender report of the current sender has given {@code syncCorrectionMillis}
+ * @param syncCorrectionMillis what to add to this file's times to put it on the capture timeline shared by all
+ *     the tracks recorded with the same {@link SenderClock} (from the last frame written; 0 until synced)
  * @param failure why writing stopped (an I/O error such as a full disk), or null
  */
 public record TrackStats(long frames, long bytes, long durationMillis, long packets, long packetsLost,
         long packetsLate, long duplicates, long refused, long malformed, long framesDropped, long keyframeRequests,
-        long senders, int width, int height, long resolutionChanges, String failure) {
+        long senders, int width, int height, long resolutionChanges, boolean synced,
+        long syncCorrectionMillis, String failure) {
 }

@@ -267,6 +267,59 @@ class TrackRecorderTest {
         assertEquals(units.size(), Ffmpeg.decodeCleanly(file));
     }
 
+    private static long ntp(long millis) {
+        return (3_900_000_000L + millis / 1000) << 32 | ((millis % 1000) << 32) / 1000;
+    }
+
+    @Test
+    void senderReportsLineUpAudioWithVideoThatArrivesLater() throws Exception {
+        SenderClock publisher = new SenderClock();
+        int audioBase = 0x1234_0000;
+        int videoBase = 0x7FFF_0000;
+        TrackRecorder audio = new TrackRecorder(dir.resolve("a.webm"), CodecInfo.opus(), 0, () -> { },
+                MediaSettings.defaults(), publisher);
+        TrackRecorder video = new TrackRecorder(dir.resolve("v.webm"), CodecInfo.vp8(), 0, () -> { },
+                MediaSettings.defaults(), publisher);
+        RtpStream a = new RtpStream(0xA0A0, 1);
+        RtpStream v = new RtpStream(0xB0B0, 1);
+        // Captured at the same moments; audio arrives 20 ms after capture, video 170 ms (encoder, pacing).
+        for (int ms = 0; ms < 2000; ms++) {
+            if (ms % 500 == 0) { // sender reports of both streams, 20 ms on the way
+                audio.senderReport(a.ssrc, ntp(ms), audioBase + ms * 48, (ms + 20) * MS);
+                video.senderReport(v.ssrc, ntp(ms), videoBase + ms * 90, (ms + 20) * MS);
+            }
+            if (ms % 20 == 0) {
+                byte[] p = a.opus(opus.get(ms / 20), audioBase + ms * 48);
+                audio.packet(p, 0, p.length, (ms + 20) * MS);
+            }
+            if (ms % 100 == 0) { // 10 fps: frame ms/100 every 100 ms
+                for (byte[] p : v.vp8(vp8Small.get(ms / 100 * 30 % vp8Small.size()), videoBase + ms * 90)) {
+                    video.packet(p, 0, p.length, (ms + 170) * MS);
+                }
+            }
+            audio.tick((ms + 20) * MS);
+            video.tick((ms + 170) * MS);
+        }
+        audio.close();
+        video.close();
+        TrackStats as = audio.stats();
+        TrackStats vs = video.stats();
+        assertTrue(as.synced() && vs.synced(), as + " / " + vs);
+        assertEquals(0, as.syncCorrectionMillis(), 1);
+        assertEquals(-150, vs.syncCorrectionMillis(), 1, "video was placed 150 ms late by its arrival");
+
+        TrackRecorder other = new TrackRecorder(dir.resolve("o.webm"), CodecInfo.opus(), 0, () -> { },
+                MediaSettings.defaults(), new SenderClock());
+        other.senderReport(0x9999, ntp(0), 0, 0); // another stream's report says nothing about this one
+        RtpStream o = new RtpStream(0xC0C0, 1);
+        for (int i = 0; i < 30; i++) {
+            byte[] p = o.opus(opus.get(i), i * 960);
+            other.packet(p, 0, p.length, i * 20 * MS);
+        }
+        other.close();
+        assertFalse(other.stats().synced());
+    }
+
     @Test
     void aQuietTrackHasItsMediaOnDiskOnceAClusterDurationPassed() throws Exception {
         Path file = dir.resolve("quiet.webm");
