@@ -149,7 +149,7 @@ public final class TrackRecorder implements Closeable {
         }
         now = nowNanos;
         jitter.poll(nowNanos);
-        if (writer != null && failure == null && nowNanos - lastFrameArrival >= settings.clusterDuration().toNanos()) {
+        if (writer != null && nowNanos - lastFrameArrival >= settings.clusterDuration().toNanos()) {
             try {
                 writer.flush();
             } catch (IOException e) {

@@ -38,7 +38,8 @@ final class TestMedia {
     /** Opus packets (20 ms each) of a sine tone, {@code seconds} long. */
     static List<byte[]> opus(Path dir, int seconds) throws IOException, InterruptedException {
         Path ogg = dir.resolve("tone.ogg");
-        Ffmpeg.run("ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
+        Ffmpeg.run("ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i",
+                "sine=frequency=440:sample_rate=48000",
                 "-t", Integer.toString(seconds), "-c:a", "libopus", "-b:a", "48k", "-frame_duration", "20",
                 "-f", "ogg", ogg.toString());
         byte[] data = Files.readAllBytes(ogg);

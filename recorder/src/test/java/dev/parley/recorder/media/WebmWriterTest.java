@@ -87,8 +87,8 @@ class WebmWriterTest {
         assertEquals(done.length, cues + 5 + (done[cues + 4] & 0x7F), "Cues close the file");
         long clusterPosition = cluster - (segment + 12);
         // One CuePoint, for the one keyframe: time 0, track 1, the first cluster's position in the Segment.
-        assertEquals(cues + 5, indexOf(cues, done, 0xBB, 0x8B, 0xB3, 0x81, 0x00, 0xB7, 0x86, 0xF7, 0x81, 0x01, 0xF1, 0x81,
-                (int) clusterPosition));
+        assertEquals(cues + 5, indexOf(cues, done, 0xBB, 0x8B, 0xB3, 0x81, 0x00, 0xB7, 0x86, 0xF7, 0x81, 0x01, 0xF1,
+                0x81, (int) clusterPosition));
     }
 
     @Test
