@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The meeting file made by real ffmpeg from per-track files the recorder wrote: Alice talks (0-2 s) with her
- * camera on for the whole 5 s; Bob joins at 2.5 s with his camera and talks from 3 s to 5 s.
+ * camera on for the whole 5 s; Carol shows her camera until 1.5 s and leaves; Bob joins at 2.5 s with his camera
+ * and talks from 3 s to 5 s. At most two cameras at once: two cells, and Bob takes the one Carol left.
  */
 class MeetingFileComposerTest {
     private static final MeetingFileSettings SMALL = new MeetingFileSettings(160, 120, 640, 480, 15,
@@ -41,11 +42,13 @@ class MeetingFileComposerTest {
         recorded.camera(dir.resolve("alice-video.webm"), 0, 5000, null);
         Path bobVoice = recorded.voice(dir.resolve("bob-audio.webm"), 3000, 2000);
         recorded.camera(dir.resolve("bob-video.webm"), 2500, 2500, null);
+        recorded.camera(dir.resolve("carol-video.webm"), 0, 1500, null);
         meeting = List.of(
                 new TrackFile(aliceVoice, "p-alice", "Alice", Kind.AUDIO, 0, 2000, 0),
                 new TrackFile(dir.resolve("alice-video.webm"), "p-alice", "Alice", Kind.VIDEO, 0, 5000, 0),
                 new TrackFile(bobVoice, "p-bob", "Bob", Kind.AUDIO, 3000, 5000, 0),
-                new TrackFile(dir.resolve("bob-video.webm"), "p-bob", "Bob", Kind.VIDEO, 2500, 5000, 0));
+                new TrackFile(dir.resolve("bob-video.webm"), "p-bob", "Bob", Kind.VIDEO, 2500, 5000, 0),
+                new TrackFile(dir.resolve("carol-video.webm"), "p-carol", "Carol", Kind.VIDEO, 0, 1500, 0));
         meetingFile = dir.resolve("meeting.webm");
         outcome = new MeetingFileComposer(FfmpegTools.onPath(), SMALL).compose(meeting, meetingFile);
     }
@@ -76,9 +79,12 @@ class MeetingFileComposerTest {
     @Test
     void aParticipantWhoJoinedLateAppearsInTheirCellOnlyAfterTheJoin() throws Exception {
         assertInstanceOf(MeetingFileOutcome.Made.class, outcome, outcome.describe());
-        int[] before = cellMeans(1.5);
-        assertTrue(before[0] > 50, "Alice's picture is in the left cell at 1.5 s: mean luma " + before[0]);
-        assertTrue(before[1] < 24, "the right cell is black before Bob joined: mean luma " + before[1]);
+        int[] carol = cellMeans(1.0);
+        assertTrue(carol[0] > 50, "Alice's picture is in the left cell: mean luma " + carol[0]);
+        assertTrue(carol[1] > 50, "Carol's picture is in the right cell at 1 s: mean luma " + carol[1]);
+        int[] before = cellMeans(2.0);
+        assertTrue(before[0] > 50, "Alice's picture is in the left cell at 2 s: mean luma " + before[0]);
+        assertTrue(before[1] < 24, "the right cell is black after Carol left, before Bob joined: " + before[1]);
         int[] after = cellMeans(4.0);
         assertTrue(after[0] > 50, "Alice still there at 4 s: " + after[0]);
         assertTrue(after[1] > 50, "Bob's picture is in the right cell after he joined: " + after[1]);
