@@ -91,6 +91,22 @@ class MeetingFileComposerTest {
     }
 
     @Test
+    void aMutedStretchStaysSilentAndTheSyncCorrectionMovesTheVoice() throws Exception {
+        // Dave talks 0-1 s, is muted 1-3 s, talks 3-4 s; his sender reports say his voice is 0.5 s later.
+        Path voice = new RecordedTracks(dir).voice(dir.resolve("dave-audio.webm"), 0, 4000, 1000, 2000);
+        Path file = dir.resolve("dave-meeting.webm");
+        MeetingFileOutcome o = new MeetingFileComposer(FfmpegTools.onPath(), SMALL).compose(
+                List.of(new TrackFile(voice, "p-dave", "Dave", Kind.AUDIO, 0, 4000, 500)), file);
+        MeetingFileOutcome.Made made = assertInstanceOf(MeetingFileOutcome.Made.class, o, o.describe());
+        assertEquals(4.5, made.durationMillis() / 1000.0, 0.15);
+        assertEquals(1, made.columns(), "no video: one black cell");
+        assertTrue(volume(file, 0.0, 0.4, "max_volume") < -60, "nothing before the corrected start");
+        assertTrue(volume(file, 0.7, 0.6, "mean_volume") > -35, "Dave's first words, 0.5 s late");
+        assertTrue(volume(file, 1.7, 1.6, "max_volume") < -60, "the mute stays silence of its length");
+        assertTrue(volume(file, 3.7, 0.6, "mean_volume") > -35, "Dave's words after the mute, in place");
+    }
+
+    @Test
     void withoutFfmpegTheOutcomeSaysSoAndNothingIsWritten() {
         Path target = dir.resolve("none.webm");
         MeetingFileOutcome o = new MeetingFileComposer(new FfmpegTools("/nonexistent/ffmpeg", "/nonexistent/ffprobe"),
@@ -138,9 +154,9 @@ class MeetingFileComposerTest {
                 () -> new TrackFile(dir.resolve("a.webm"), "p", "P", Kind.AUDIO, 0, 1000, 60_000));
     }
 
-    private static double volume(double from, double length, String key) throws Exception {
+    private static double volume(Path file, double from, double length, String key) throws Exception {
         Ffmpeg.Result r = Ffmpeg.runAllowingFailure("ffmpeg", "-nostdin", "-v", "info", "-ss", Double.toString(from),
-                "-t", Double.toString(length), "-i", meetingFile.toString(), "-vn", "-af", "volumedetect", "-f",
+                "-t", Double.toString(length), "-i", file.toString(), "-vn", "-af", "volumedetect", "-f",
                 "null", "-");
         assertEquals(0, r.exit(), r.stderr());
         Matcher m = Pattern.compile(key + ": (-?[0-9.]+|-inf) dB").matcher(r.stderr());
@@ -149,11 +165,11 @@ class MeetingFileComposerTest {
     }
 
     private static double meanVolume(double from, double length) throws Exception {
-        return volume(from, length, "mean_volume");
+        return volume(meetingFile, from, length, "mean_volume");
     }
 
     private static double maxVolume(double from, double length) throws Exception {
-        return volume(from, length, "max_volume");
+        return volume(meetingFile, from, length, "max_volume");
     }
 
     /** The mean luma of the left and right cells of the picture at {@code t} seconds. */

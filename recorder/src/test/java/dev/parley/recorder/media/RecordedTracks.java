@@ -38,10 +38,22 @@ public final class RecordedTracks {
 
     /** A voice whose first packet arrives {@code startMillis} after the recording's start, lasting {@code millis}. */
     public Path voice(Path file, long startMillis, long millis) throws IOException, InterruptedException {
+        return voice(file, startMillis, millis, millis, 0);
+    }
+
+    /**
+     * A voice as {@link #voice(Path, long, long)}, muted (nothing sent, the RTP clock going on) from {@code muteAt}
+     * for {@code muteMillis} milliseconds of its {@code millis}.
+     */
+    public Path voice(Path file, long startMillis, long millis, long muteAt, long muteMillis)
+            throws IOException, InterruptedException {
         List<byte[]> frames = opus();
         RtpStream s = new RtpStream(nextSsrc++, 100);
         try (TrackRecorder r = new TrackRecorder(file, CodecInfo.opus(), 0, () -> { }, MediaSettings.defaults())) {
             for (int i = 0; i < millis / 20; i++) {
+                if (i * 20L >= muteAt && i * 20L < muteAt + muteMillis) {
+                    continue;
+                }
                 byte[] p = s.opus(frames.get(i % frames.size()), i * 960);
                 long at = (startMillis + i * 20L) * MS;
                 r.packet(p, 0, p.length, at);
