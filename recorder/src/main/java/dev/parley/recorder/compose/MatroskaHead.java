@@ -17,6 +17,8 @@ final class MatroskaHead {
     private static final int INFO = 0x1549A966;
     private static final int DURATION = 0x4489;
     private static final int CLUSTER = 0x1F43B675;
+    private static final int VOID = 0xEC;
+    private static final int TIMESTAMP_SCALE = 0x2AD7B1;
 
     final String docType;
     /** The Segment has a size (a finalized file) rather than the "unknown" size of a file still being written. */
@@ -25,12 +27,33 @@ final class MatroskaHead {
     final boolean segmentComplete;
     /** Info holds a Duration (false also when Info is not in the head). */
     final boolean hasDuration;
+    /** Where the Segment's size field is, and its length in bytes. */
+    final int segmentSizeAt;
+    final int segmentSizeLength;
+    /** Where the Segment's children begin (positions in a Matroska file count from here). */
+    final int segmentDataAt;
+    /** Nanoseconds per timestamp unit (Info's TimestampScale; 1 ms unless it says otherwise). */
+    final long timestampScale;
+    /** A Void inside Info with room for a Duration (Parley's writer reserves one), its position and length; or -1. */
+    final int durationRoomAt;
+    final int durationRoomLength;
+    /** Where the first Cluster begins, or -1 when it is not in the head. */
+    final int firstClusterAt;
 
-    private MatroskaHead(String docType, boolean segmentSized, boolean segmentComplete, boolean hasDuration) {
+    private MatroskaHead(String docType, boolean segmentSized, boolean segmentComplete, boolean hasDuration,
+            int segmentSizeAt, int segmentSizeLength, int segmentDataAt, long timestampScale, int durationRoomAt,
+            int durationRoomLength, int firstClusterAt) {
         this.docType = docType;
         this.segmentSized = segmentSized;
         this.segmentComplete = segmentComplete;
         this.hasDuration = hasDuration;
+        this.segmentSizeAt = segmentSizeAt;
+        this.segmentSizeLength = segmentSizeLength;
+        this.segmentDataAt = segmentDataAt;
+        this.timestampScale = timestampScale;
+        this.durationRoomAt = durationRoomAt;
+        this.durationRoomLength = durationRoomLength;
+        this.firstClusterAt = firstClusterAt;
     }
 
     /** Thrown for a file that is not WebM/Matroska, with what is wrong. */
@@ -80,38 +103,60 @@ final class MatroskaHead {
         if (readId(b) != SEGMENT) {
             throw new NotMatroska("no Segment follows its EBML header");
         }
+        int segmentSizeAt = b.position();
         long segmentSize = readSize(b);
-        long segmentData = b.position();
+        int segmentData = b.position();
         boolean sized = segmentSize >= 0;
         boolean complete = sized && segmentData + segmentSize <= fileLength;
         boolean duration = false;
+        long scale = 1_000_000;
+        int roomAt = -1;
+        int roomLength = 0;
+        int firstCluster = -1;
         // Top-level elements up to the first Cluster (SeekHead, Void, Info, Tracks ...), as far as the head goes.
         while (b.remaining() >= 2) {
+            int at = b.position();
             int id = readId(b);
             long size = readSize(b);
-            if (id == CLUSTER || size < 0 || size > b.remaining()) {
+            if (id == CLUSTER) {
+                firstCluster = at;
+                break;
+            }
+            if (size < 0 || size > b.remaining()) {
                 break;
             }
             int end = b.position() + (int) size;
             if (id == INFO) {
                 while (b.position() < end) {
+                    int childAt = b.position();
                     int child = readId(b);
                     long childSize = readSize(b);
                     if (childSize < 0 || childSize > end - b.position()) {
                         throw new NotMatroska("its Info has an element of a bad size");
                     }
                     duration |= child == DURATION;
+                    if (child == TIMESTAMP_SCALE && childSize >= 1 && childSize <= 8) {
+                        scale = 0;
+                        for (int i = 0; i < childSize; i++) {
+                            scale = scale << 8 | (b.get(b.position() + i) & 0xFF);
+                        }
+                    }
+                    int total = b.position() + (int) childSize - childAt;
+                    if (child == VOID && roomAt < 0 && (total == 11 || total >= 13)) {
+                        roomAt = childAt;
+                        roomLength = total;
+                    }
                     b.position(b.position() + (int) childSize);
                 }
-                break;
             }
             b.position(end);
         }
-        return new MatroskaHead(docType, sized, complete, duration);
+        return new MatroskaHead(docType, sized, complete, duration, segmentSizeAt, segmentData - segmentSizeAt,
+                segmentData, scale <= 0 ? 1_000_000 : scale, roomAt, roomLength, firstCluster);
     }
 
     /** An element id with its length marker, as Matroska writes ids. */
-    private static int readId(ByteBuffer b) throws NotMatroska {
+    static int readId(ByteBuffer b) throws NotMatroska {
         if (!b.hasRemaining()) {
             throw new NotMatroska("it ends inside its header");
         }
@@ -128,7 +173,7 @@ final class MatroskaHead {
     }
 
     /** A size without its marker; -1 for the reserved "unknown size" (all value bits set). */
-    private static long readSize(ByteBuffer b) throws NotMatroska {
+    static long readSize(ByteBuffer b) throws NotMatroska {
         if (!b.hasRemaining()) {
             throw new NotMatroska("it ends inside its header");
         }

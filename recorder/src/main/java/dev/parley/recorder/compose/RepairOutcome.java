@@ -8,7 +8,7 @@ public sealed interface RepairOutcome {
     String describe();
 
     /**
-     * A finalized, seekable file with what was recorded up to the crash.
+     * A finalized file with what was recorded up to the crash (with Cues for seeking when ffmpeg made it).
      *
      * @param durationMillis the duration recovered, as ffprobe reads the repaired file
      * @param truncated always true: the recording ended with a crash, not a stop
@@ -28,7 +28,10 @@ public sealed interface RepairOutcome {
         }
     }
 
-    /** ffmpeg is not on this machine. The file plays as it is, from the start, without a duration or seeking. */
+    /**
+     * ffmpeg is not on this machine and the file lacks what Parley needs to finalize it itself (it was not written
+     * by Parley). The file plays as it is, from the start, without a duration.
+     */
     record FfmpegMissing(String reason) implements RepairOutcome {
         @Override
         public String describe() {

@@ -18,6 +18,10 @@ import java.util.Objects;
  * written under a temporary name beside the target, checked ({@link TrackFileCondition#FINALIZED} and a duration
  * ffprobe reads), and only then moved into place; the crashed file is never changed. Blocking: call it from a
  * worker thread.
+ *
+ * <p>Without ffmpeg (a laptop running {@code ./start.sh}), Parley finalizes the file itself: it keeps the header
+ * and the complete clusters and fills in the Segment size and the Duration, without Cues (players then seek by
+ * reading the file).
  */
 public final class TruncatedRecordingRepair {
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(30);
@@ -61,13 +65,12 @@ public final class TruncatedRecordingRepair {
         if (head.segmentSized && head.segmentComplete && head.hasDuration) {
             return new RepairOutcome.NotNeeded(crashed.getFileName() + " is finalized: nothing to repair");
         }
-        if (!tools.installed()) {
-            return new RepairOutcome.FfmpegMissing("not repaired: " + FfmpegTools.NOT_INSTALLED + "; "
-                    + crashed.getFileName() + " plays as it is, without a duration or seeking");
-        }
         Path temp = repaired.toAbsolutePath().resolveSibling("." + repaired.getFileName() + ".repairing");
         try {
             Files.deleteIfExists(temp);
+            if (!tools.installed()) {
+                return withoutFfmpeg(crashed, head, temp, repaired);
+            }
             FfmpegTools.Run run = FfmpegTools.run(List.of(tools.ffmpeg(), "-nostdin", "-hide_banner", "-v", "error",
                     "-protocol_whitelist", "file", "-threads", "1", "-i", "file:" + crashed.toAbsolutePath(),
                     "-map", "0", "-c", "copy", "-threads", "1", "-f", head.docType, "-y", "file:" + temp), timeout);
@@ -97,5 +100,21 @@ public final class TruncatedRecordingRepair {
                 // a leftover temporary file is overwritten by the next attempt
             }
         }
+    }
+
+    /** Parley's own finalization (no Cues) for a machine without ffmpeg; the caller deletes {@code temp}. */
+    private static RepairOutcome withoutFfmpeg(Path crashed, MatroskaHead head, Path temp, Path repaired)
+            throws IOException {
+        if (head.firstClusterAt < 0 || head.durationRoomAt < 0 || head.segmentSizeLength < 1) {
+            return new RepairOutcome.FfmpegMissing("not repaired: " + FfmpegTools.NOT_INSTALLED + ", and "
+                    + crashed.getFileName() + " has no room for a Duration; it plays as it is, without a duration");
+        }
+        FlushedClusters.Scan scan = FlushedClusters.scan(crashed, head);
+        if (scan.clusters() == 0 || scan.lastTime() < 0) {
+            return new RepairOutcome.Failed("not repaired: " + crashed.getFileName() + " holds no complete frame");
+        }
+        long duration = FlushedClusters.writeFinalized(crashed, head, scan, temp);
+        Files.move(temp, repaired, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        return new RepairOutcome.Repaired(repaired, duration, true);
     }
 }

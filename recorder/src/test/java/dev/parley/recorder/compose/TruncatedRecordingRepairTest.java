@@ -117,13 +117,36 @@ class TruncatedRecordingRepairTest {
     }
 
     @Test
-    void withoutFfmpegTheOutcomeSaysTheFilePlaysAsItIs() {
+    void withoutFfmpegParleyFinalizesTheFileItself() throws Exception {
+        TruncatedRecordingRepair own = new TruncatedRecordingRepair(
+                new FfmpegTools("no-such-ffmpeg-here", "no-such-ffprobe"));
         Path out = dir.resolve("no-ffmpeg.webm");
-        RepairOutcome o = new TruncatedRecordingRepair(new FfmpegTools("no-such-ffmpeg-here", "no-such-ffprobe"))
-                .repair(crashed, out);
-        RepairOutcome.FfmpegMissing missing = assertInstanceOf(RepairOutcome.FfmpegMissing.class, o);
-        assertTrue(missing.reason().contains("ffmpeg not installed"), missing.reason());
-        assertFalse(Files.exists(out));
+        RepairOutcome o = own.repair(crashed, out);
+        RepairOutcome.Repaired r = assertInstanceOf(RepairOutcome.Repaired.class, o, o.describe());
+        assertTrue(r.truncated());
+        assertEquals(TrackFileCondition.FINALIZED, TrackFileCondition.of(out));
+        double written = framesWritten / 30.0;
+        Map<String, String> probe = Ffmpeg.probe(out);
+        double duration = Double.parseDouble(probe.get("duration"));
+        assertTrue(duration <= written + 0.05 && duration >= written - 1.0,
+                duration + " s recovered of " + written + " s written: at most one 1 s cluster lost");
+        assertEquals(duration, r.durationMillis() / 1000.0, 0.04);
+        assertEquals(Integer.parseInt(probe.get("nb_read_packets")), Ffmpeg.decodeCleanly(out));
+
+        // A torn last cluster is left out.
+        byte[] whole = Files.readAllBytes(crashed);
+        Path torn = Files.write(dir.resolve("torn-own.webm"), Arrays.copyOf(whole, whole.length - 700));
+        Path tornOut = dir.resolve("torn-own-repaired.webm");
+        RepairOutcome.Repaired t = assertInstanceOf(RepairOutcome.Repaired.class, own.repair(torn, tornOut));
+        assertTrue(t.durationMillis() < r.durationMillis() && t.durationMillis() >= r.durationMillis() - 1100,
+                t.durationMillis() + " ms of " + r.durationMillis());
+        assertEquals(TrackFileCondition.FINALIZED, TrackFileCondition.of(tornOut));
+        assertEquals(Integer.parseInt(Ffmpeg.probe(tornOut).get("nb_read_packets")), Ffmpeg.decodeCleanly(tornOut));
+
+        // Only the header: nothing to keep.
+        Path headOnly = Files.write(dir.resolve("head-only.webm"), Arrays.copyOf(whole, 400));
+        assertInstanceOf(RepairOutcome.Failed.class, own.repair(headOnly, dir.resolve("head-only-repaired.webm")));
+        assertFalse(Files.exists(dir.resolve("head-only-repaired.webm")));
         assertInstanceOf(RepairOutcome.Failed.class, repair.repair(crashed, crashed), "never over the crashed file");
     }
 }
