@@ -149,4 +149,33 @@ class TruncatedRecordingRepairTest {
         assertFalse(Files.exists(dir.resolve("head-only-repaired.webm")));
         assertInstanceOf(RepairOutcome.Failed.class, repair.repair(crashed, crashed), "never over the crashed file");
     }
+
+    @Test
+    void damagedHeadersAndClustersNeverThrow() throws Exception {
+        TruncatedRecordingRepair own = new TruncatedRecordingRepair(
+                new FfmpegTools("no-such-ffmpeg-here", "no-such-ffprobe"));
+        byte[] whole = Files.readAllBytes(crashed);
+        Random random = new Random(11);
+        int repaired = 0;
+        for (int i = 0; i < 300; i++) {
+            byte[] damaged = Arrays.copyOf(whole, 1 + random.nextInt(whole.length));
+            for (int flips = 1 + random.nextInt(4); flips > 0; flips--) {
+                int at = random.nextInt(Math.min(damaged.length, i % 2 == 0 ? 600 : damaged.length));
+                damaged[at] = (byte) random.nextInt(256);
+            }
+            Path in = Files.write(dir.resolve("damaged.webm"), damaged);
+            Path out = dir.resolve("damaged-" + i + ".webm");
+            TrackFileCondition.of(in);
+            RepairOutcome o = own.repair(in, out);
+            if (o instanceof RepairOutcome.Repaired) {
+                repaired++;
+                assertEquals(TrackFileCondition.FINALIZED, TrackFileCondition.of(out), o.describe());
+                Files.delete(out);
+            } else {
+                assertFalse(o.describe().isBlank());
+                assertFalse(Files.exists(out), o.describe());
+            }
+        }
+        assertTrue(repaired > 0, "some damage leaves complete clusters to keep");
+    }
 }
