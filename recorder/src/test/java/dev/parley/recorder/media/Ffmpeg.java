@@ -15,15 +15,15 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * Runs Debian's ffmpeg and ffprobe for the tests: to make real VP8, Opus and H.264 bitstreams, and to check
+ * Runs Debian's ffmpeg and ffprobe for the tests (the recorder's packages share it): to make real VP8, Opus and H.264 bitstreams, and to check
  * that what the recorder wrote is a file they read. Without them a test is skipped on a developer machine and
  * fails loudly under CI=true (scripts/install-test-tools.sh installs them).
  */
-final class Ffmpeg {
+public final class Ffmpeg {
     private Ffmpeg() {
     }
 
-    static void require() {
+    public static void require() {
         for (String tool : List.of("ffmpeg", "ffprobe")) {
             if (!onPath(tool)) {
                 String message = tool + " is not installed (Debian package ffmpeg; scripts/install-test-tools.sh)";
@@ -45,7 +45,7 @@ final class Ffmpeg {
     }
 
     /** Runs a command; returns its stdout, fails the test with its stderr when it does not exit 0. */
-    static String run(String... command) throws IOException, InterruptedException {
+    public static String run(String... command) throws IOException, InterruptedException {
         Result r = runAllowingFailure(command);
         if (r.exit != 0) {
             fail(String.join(" ", command) + " exited " + r.exit + ":\n" + r.stderr);
@@ -53,10 +53,10 @@ final class Ffmpeg {
         return r.stdout;
     }
 
-    record Result(int exit, String stdout, String stderr) {
+    public record Result(int exit, String stdout, String stderr) {
     }
 
-    static Result runAllowingFailure(String... command) throws IOException, InterruptedException {
+    public static Result runAllowingFailure(String... command) throws IOException, InterruptedException {
         Path err = Files.createTempFile("parley-ffmpeg", ".err");
         try {
             Process p = new ProcessBuilder(command).redirectError(err.toFile()).start();
@@ -73,7 +73,7 @@ final class Ffmpeg {
     }
 
     /** The first stream's fields and the format's duration, as ffprobe reports them. */
-    static Map<String, String> probe(Path file) throws IOException, InterruptedException {
+    public static Map<String, String> probe(Path file) throws IOException, InterruptedException {
         String out = run("ffprobe", "-v", "error", "-count_packets", "-show_entries",
                 "stream=codec_name,codec_type,width,height,sample_rate,channels,nb_read_packets:format=duration",
                 "-of", "default=nw=1", file.toString());
@@ -88,7 +88,7 @@ final class Ffmpeg {
     }
 
     /** Presentation times of the packets of the first stream, in seconds. */
-    static List<Double> packetTimes(Path file) throws IOException, InterruptedException {
+    public static List<Double> packetTimes(Path file) throws IOException, InterruptedException {
         String out = run("ffprobe", "-v", "error", "-select_streams", "0", "-show_entries", "packet=pts_time",
                 "-of", "csv=p=0", file.toString());
         List<Double> times = new ArrayList<>();
@@ -101,7 +101,7 @@ final class Ffmpeg {
     }
 
     /** Decodes the whole file; fails the test on any decoding error, returns the number of frames decoded. */
-    static int decodeCleanly(Path file) throws IOException, InterruptedException {
+    public static int decodeCleanly(Path file) throws IOException, InterruptedException {
         Result r = runAllowingFailure("ffmpeg", "-nostdin", "-v", "error", "-i", file.toString(), "-f", "null",
                 "-");
         assertEquals(0, r.exit, () -> "ffmpeg could not decode " + file + ":\n" + r.stderr);
