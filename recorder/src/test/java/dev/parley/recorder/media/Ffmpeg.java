@@ -19,11 +19,11 @@ import org.junit.jupiter.api.Assumptions;
  * that what the recorder wrote is a file they read. Without them a test is skipped on a developer machine and
  * fails loudly under CI=true (scripts/install-test-tools.sh installs them).
  */
-final class Ffmpeg {
+public final class Ffmpeg {
     private Ffmpeg() {
     }
 
-    static void require() {
+    public static void require() {
         for (String tool : List.of("ffmpeg", "ffprobe")) {
             if (!onPath(tool)) {
                 String message = tool + " is not installed (Debian package ffmpeg; scripts/install-test-tools.sh)";
@@ -73,7 +73,7 @@ final class Ffmpeg {
     }
 
     /** The first stream's fields and the format's duration, as ffprobe reports them. */
-    static Map<String, String> probe(Path file) throws IOException, InterruptedException {
+    public static Map<String, String> probe(Path file) throws IOException, InterruptedException {
         String out = run("ffprobe", "-v", "error", "-count_packets", "-show_entries",
                 "stream=codec_name,codec_type,width,height,sample_rate,channels,nb_read_packets:format=duration",
                 "-of", "default=nw=1", file.toString());
@@ -101,7 +101,7 @@ final class Ffmpeg {
     }
 
     /** Decodes the whole file; fails the test on any decoding error, returns the number of frames decoded. */
-    static int decodeCleanly(Path file) throws IOException, InterruptedException {
+    public static int decodeCleanly(Path file) throws IOException, InterruptedException {
         Result r = runAllowingFailure("ffmpeg", "-nostdin", "-v", "error", "-i", file.toString(), "-f", "null",
                 "-");
         assertEquals(0, r.exit, () -> "ffmpeg could not decode " + file + ":\n" + r.stderr);
