@@ -93,6 +93,7 @@ final class RecordingRoutes implements RoomRecorder.Results {
                             + "started_at) VALUES (:id, :m, :m, :room, 'recording', :by, :at)")
                     .bind("id", id).bind("m", meeting.id()).bind("room", meeting.room()).bind("by", caller.id())
                     .bind("at", now).execute();
+            outbox.append(h, DomainEvents.recording("recording.started", row(h, id).orElseThrow()));
             return meeting;
         });
         try {
@@ -101,7 +102,6 @@ final class RecordingRoutes implements RoomRecorder.Results {
             jdbi.useTransaction(h -> markFailed(h, id, e.getMessage()));
             throw new ApiProblem(ProblemType.RECORDING_UNAVAILABLE, "the recording could not start: " + e.getMessage());
         }
-        jdbi.useHandle(h -> outbox.append(h, DomainEvents.recording("recording.started", row(h, id).orElseThrow())));
         return ApiResponse.created(jdbi.withHandle(h -> row(h, id)).orElseThrow().view(), "/api/v1/recordings/" + id);
     }
 

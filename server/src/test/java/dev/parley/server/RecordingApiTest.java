@@ -1,0 +1,129 @@
+package dev.parley.server;
+
+import static dev.parley.server.MeetingRulesAtJoinTest.meeting;
+import static dev.parley.server.MeetingRulesAtJoinTest.register;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.parley.testkit.Eventually;
+import dev.parley.testkit.PostgresSchema;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Starting, stopping, listing and downloading recordings over real HTTP on a running server (with its real
+ * recorder and local store), and every refusal as a problem document that changes nothing.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class RecordingApiTest {
+    @TempDir
+    Path dir;
+
+    private static void assertProblem(RunningServer.Reply r, int status, String type) {
+        assertEquals(status, r.status(), String.valueOf(r.body()));
+        assertEquals("https://parley.dev/problems/" + type, r.body().get("type").asText(), String.valueOf(r.body()));
+    }
+
+    private static JsonNode recordings(RunningServer s, String meetingId, String access) throws Exception {
+        RunningServer.Reply r = s.get("/api/v1/meetings/" + meetingId + "/recordings", access);
+        assertEquals(200, r.status(), String.valueOf(r.body()));
+        return r.body().get("items");
+    }
+
+    @Test
+    void hostsRecordTheirMeetingAndEveryRefusalIsAProblemThatChangesNothing() throws Exception {
+        try (RunningServer s = new RunningServer(dir)) {
+            String admin = register(s, "admin@example.org");
+            String host = register(s, "host@example.org");
+            String stranger = register(s, "stranger@example.org");
+            String id = meeting(s, host, "{}").get("id").asText();
+            String start = "/api/v1/meetings/" + id + "/recordings";
+
+            assertProblem(s.post(start, null, "{}"), 401, "unauthorized");
+            assertProblem(s.post(start, stranger, "{}"), 403, "forbidden");
+            assertProblem(s.post("/api/v1/meetings/no-such-meeting/recordings", host, "{}"), 404, "not-found");
+            String forbidden = meeting(s, host, "{\"recordingAllowed\":false}").get("id").asText();
+            assertProblem(s.post("/api/v1/meetings/" + forbidden + "/recordings", host, "{}"), 403,
+                    "recording-not-allowed");
+            assertEquals(0, recordings(s, forbidden, host).size(), "a refused start leaves no recording");
+            assertEquals(0, recordings(s, id, host).size());
+
+            RunningServer.Reply started = s.post(start, host, "{}");
+            assertEquals(201, started.status(), String.valueOf(started.body()));
+            String rec = started.body().get("id").asText();
+            assertEquals("recording", started.body().get("status").asText());
+            assertProblem(s.post(start, host, "{}"), 409, "recording-in-progress");
+            assertProblem(s.post(start, admin, "{}"), 409, "recording-in-progress");
+            assertEquals(1, recordings(s, id, host).size(), "the refused second start added nothing");
+            assertProblem(s.get("/api/v1/meetings/" + id + "/recordings", stranger), 403, "forbidden");
+
+            assertProblem(s.post("/api/v1/recordings/" + rec + "/stop", stranger, "{}"), 403, "forbidden");
+            assertProblem(s.post("/api/v1/recordings/no-such-recording/stop", host, "{}"), 404, "not-found");
+            assertProblem(s.get("/api/v1/recordings/no-such-recording/download", host), 404, "not-found");
+            assertProblem(s.get("/api/v1/recordings/" + rec + "/download", host), 409, "conflict");
+            assertProblem(s.get("/api/v1/recordings/" + rec + "/download", stranger), 403, "forbidden");
+
+            RunningServer.Reply stopped = s.post("/api/v1/recordings/" + rec + "/stop", admin, "{}");
+            assertEquals(200, stopped.status(), String.valueOf(stopped.body()));
+            assertEquals("stopped", stopped.body().get("status").asText());
+            assertProblem(s.post("/api/v1/recordings/" + rec + "/stop", host, "{}"), 409, "recording-not-active");
+            Eventually.await(Duration.ofSeconds(10), "the empty recording completes", () -> {
+                try {
+                    return recordings(s, id, host).get(0).get("status").asText().equals("completed");
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            });
+            JsonNode done = recordings(s, id, host).get(0);
+            assertEquals(0, done.get("tracks").size(), "nobody published");
+            assertTrue(done.get("durationSeconds").asDouble() >= 0);
+            RunningServer.Reply download = s.get("/api/v1/recordings/" + rec + "/download", host);
+            assertEquals(200, download.status(), String.valueOf(download.body()));
+            assertEquals(0, download.body().get("files").size());
+            assertProblem(s.get("/api/v1/recordings/" + rec + "/files/track-1-audio.webm", host), 404, "not-found");
+
+            // A new recording after the stop is allowed; an ended meeting may not be recorded.
+            assertEquals(201, s.post(start, host, "{}").status());
+            assertEquals(204, s.delete("/api/v1/meetings/" + id, host).status());
+            assertProblem(s.post(start, host, "{}"), 409, "meeting-ended");
+        }
+    }
+
+    @Test
+    void theRecordingsLifeIsInTheDatabaseAndItsEventsInTheOutbox() throws Exception {
+        try (PostgresSchema db = PostgresSchema.create(); RunningServer s = new RunningServer(dir, db.serverArgs())) {
+            register(s, "admin@example.org");
+            String host = register(s, "host@example.org");
+            String id = meeting(s, host, "{}").get("id").asText();
+            String rec = s.post("/api/v1/meetings/" + id + "/recordings", host, "{}").body().get("id").asText();
+            assertEquals(200, s.post("/api/v1/recordings/" + rec + "/stop", host, "{}").status());
+            Eventually.await(Duration.ofSeconds(10), "recording.completed is in the outbox",
+                    () -> events(db).contains("recording.completed"));
+            assertEquals(List.of("recording.started", "recording.stopped", "recording.completed"), events(db));
+        }
+    }
+
+    private static List<String> events(PostgresSchema db) {
+        List<String> types = new ArrayList<>();
+        try (Connection c = db.connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT type FROM event_outbox WHERE type LIKE 'recording.%' ORDER BY seq")) {
+            while (rs.next()) {
+                types.add(rs.getString(1));
+            }
+        } catch (java.sql.SQLException e) {
+            throw new AssertionError(e);
+        }
+        return types;
+    }
+}
