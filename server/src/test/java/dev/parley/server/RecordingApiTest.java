@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.parley.bench.SyntheticPeer;
 import dev.parley.testkit.Eventually;
 import dev.parley.testkit.PostgresSchema;
 import java.nio.file.Files;
@@ -16,6 +17,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -111,6 +113,78 @@ class RecordingApiTest {
             Eventually.await(Duration.ofSeconds(10), "recording.completed is in the outbox",
                     () -> events(db).contains("recording.completed"));
             assertEquals(List.of("recording.started", "recording.stopped", "recording.completed"), events(db));
+        }
+    }
+
+    @Test
+    void aPublishedTrackIsRecordedAndItsFileIsDownloadedFromTheLocalStore() throws Exception {
+        try (RunningServer s = new RunningServer(dir);
+             SyntheticPeer peer = SyntheticPeer.open("host-pub", (p, at) -> {})) {
+            register(s, "admin@example.org");
+            String host = register(s, "host@example.org");
+            JsonNode meeting = meeting(s, host, "{}");
+            String id = meeting.get("id").asText();
+            JsonNode join = s.post("/api/v1/meetings/" + id + "/join", host, "{\"name\":\"Hana\"}").body();
+            RunningServer.Signaling signaling = s.signaling();
+            signaling.join(join.get("room").asText(), "Hana", join.get("token").asText());
+            signaling.next("joined");
+            int audioSsrc = 0x5151;
+            signaling.send(RunningServer.JSON.writeValueAsString(Map.of("type", "publish",
+                    "sdp", peer.publisherOffer(audioSsrc, 0x5252))));
+            peer.acceptAnswer(signaling.next("publishAnswer").get("sdp").asText());
+            peer.connect(Duration.ofSeconds(5));
+
+            String rec = s.post("/api/v1/meetings/" + id + "/recordings", host, "{}").body().get("id").asText();
+            // Two seconds of 20 ms Opus packets (TOC 0xFC: CELT fullband, 20 ms, stereo), paced in real time.
+            byte[] frame = new byte[40];
+            frame[0] = (byte) 0xFC;
+            long start = System.nanoTime();
+            for (int i = 0; i < 100; i++) {
+                java.util.concurrent.locks.LockSupport.parkNanos(start + i * 20_000_000L - System.nanoTime());
+                assertTrue(peer.sendRtp(audioSsrc, SyntheticPeer.OPUS_PAYLOAD_TYPE, 7000 + i, 960 * i, frame));
+            }
+            assertEquals(200, s.post("/api/v1/recordings/" + rec + "/stop", host, "{}").status());
+            Eventually.await(Duration.ofSeconds(10), "the recording completes", () -> {
+                try {
+                    return recordings(s, id, host).get(0).get("status").asText().equals("completed");
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            });
+            JsonNode done = recordings(s, id, host).get(0);
+            JsonNode audio = null;
+            for (JsonNode t : done.get("tracks")) {
+                if (t.get("kind").asText().equals("audio")) {
+                    audio = t;
+                }
+            }
+            assertTrue(audio != null, "an audio track: " + done);
+            assertEquals("Hana", audio.get("participantName").asText());
+            assertEquals("opus", audio.get("codec").asText());
+            assertTrue(audio.get("bytes").asLong() > 0 && audio.get("bytes").asLong() == done.get("bytes").asLong(),
+                    "the one stored file's size is the recording's: " + done);
+
+            JsonNode files = s.get("/api/v1/recordings/" + rec + "/download", host).body().get("files");
+            assertEquals(1, files.size(), "one file: the camera sent nothing, so it has none: " + files);
+            java.net.http.HttpResponse<byte[]> file = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(s.base + files.get(0).get("url").asText()))
+                            .header("authorization", "Bearer " + host).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(200, file.statusCode());
+            assertEquals("video/webm", file.headers().firstValue("content-type").orElse(""));
+            assertEquals(audio.get("bytes").asLong(), file.body().length);
+            Path webm = dir.resolve("downloaded.webm");
+            Files.write(webm, file.body());
+            Process probe = new ProcessBuilder("ffprobe", "-v", "error", "-show_entries",
+                    "stream=codec_name:format=duration", "-of", "default=nw=1", webm.toString()).start();
+            String out = new String(probe.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertEquals(0, probe.waitFor(), out);
+            assertTrue(out.contains("codec_name=opus"), out);
+            double seconds = Double.parseDouble(out.replaceAll("(?s).*duration=([0-9.]+).*", "$1"));
+            assertEquals(2.0, seconds, 0.3, out);
+
+            JsonNode stranger = s.get("/api/v1/recordings/" + rec + "/download", register(s, "x@example.org")).body();
+            assertEquals("https://parley.dev/problems/forbidden", stranger.get("type").asText());
         }
     }
 
