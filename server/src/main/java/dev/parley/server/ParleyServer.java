@@ -85,6 +85,7 @@ final class ParleyServer implements AutoCloseable {
         signaling = new SignalingService(sfu, control.authorizer(), control::iceServers,
                 control.observer(), control.signalingLimits(config.limits()));
         control.attach(signaling);
+        recorder.announceTo(signaling::recordingChanged);
         MetricsToken metricsToken;
         try {
             metricsToken = MetricsToken.load(config);

@@ -41,6 +41,13 @@ final class SfuRoomRecorder implements RoomRecorder, AutoCloseable {
     private final ExecutorService results = Executors.newSingleThreadExecutor(
             r -> Thread.ofPlatform().daemon().name("parley-recording-results").unstarted(r));
     private volatile Results sink;
+    private volatile Announcer announcer = (room, id, active) -> { };
+
+    /** Tells a room's participants that it is recorded or no longer (signaling's {@code recording} message). */
+    @FunctionalInterface
+    interface Announcer {
+        void recordingChanged(String room, String recordingId, boolean active);
+    }
     private RecordingUploader uploader;
     private MeetingRecorder recorder;
 
@@ -78,21 +85,19 @@ final class SfuRoomRecorder implements RoomRecorder, AutoCloseable {
                 TapOptions.withQueue(TAP_QUEUE_PACKETS));
     }
 
+    void announceTo(Announcer a) {
+        announcer = a;
+    }
+
     @Override
     public void start(String room, String recordingId) {
         MeetingRecorder r = recorder;
         if (r == null) {
             throw new Unavailable("the recorder is not running");
         }
+        dev.parley.recorder.MeetingRecording recording;
         try {
-            r.start(sfu.room(room), recordingId).get(5, TimeUnit.SECONDS)
-                    .finished().whenComplete((manifest, error) -> results.execute(() -> {
-                        if (error != null) {
-                            sink.failed(recordingId, "the recording ended with an error: " + error.getMessage());
-                        } else {
-                            finished(manifest);
-                        }
-                    }));
+            recording = r.start(sfu.room(room), recordingId).get(5, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             throw new Unavailable("the room could not be tapped: " + e.getCause().getMessage());
         } catch (TimeoutException e) {
@@ -103,6 +108,16 @@ final class SfuRoomRecorder implements RoomRecorder, AutoCloseable {
         } catch (RuntimeException e) {
             throw new Unavailable(e.getMessage());
         }
+        // Announced before the end can be: a recording stopped at once is still announced as ended after.
+        announcer.recordingChanged(room, recordingId, true);
+        recording.finished().whenComplete((manifest, error) -> results.execute(() -> {
+            announcer.recordingChanged(room, recordingId, false);
+            if (error != null) {
+                sink.failed(recordingId, "the recording ended with an error: " + error.getMessage());
+            } else {
+                finished(manifest);
+            }
+        }));
     }
 
     private void finished(RecordingManifest m) {

@@ -3,6 +3,7 @@ package dev.parley.server;
 import static dev.parley.server.MeetingRulesAtJoinTest.meeting;
 import static dev.parley.server.MeetingRulesAtJoinTest.register;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -135,6 +136,15 @@ class RecordingApiTest {
             peer.connect(Duration.ofSeconds(5));
 
             String rec = s.post("/api/v1/meetings/" + id + "/recordings", host, "{}").body().get("id").asText();
+            JsonNode told = signaling.next("recording");
+            assertTrue(told.get("active").asBoolean(), "everyone in the room is told: " + told);
+            assertEquals(rec, told.get("recordingId").asText());
+            RunningServer.Signaling late = s.signaling();
+            JsonNode guest = s.post("/api/v1/meetings/" + id + "/join", null, "{\"name\":\"Late\"}").body();
+            late.join(guest.get("room").asText(), "Late", guest.get("token").asText());
+            JsonNode joined = late.next("joined");
+            assertTrue(joined.get("recording").get("active").asBoolean(), "a late joiner learns it: " + joined);
+            assertEquals(rec, joined.get("recording").get("recordingId").asText());
             // Two seconds of 20 ms Opus packets (TOC 0xFC: CELT fullband, 20 ms, stereo), paced in real time.
             byte[] frame = new byte[40];
             frame[0] = (byte) 0xFC;
@@ -144,6 +154,10 @@ class RecordingApiTest {
                 assertTrue(peer.sendRtp(audioSsrc, SyntheticPeer.OPUS_PAYLOAD_TYPE, 7000 + i, 960 * i, frame));
             }
             assertEquals(200, s.post("/api/v1/recordings/" + rec + "/stop", host, "{}").status());
+            for (RunningServer.Signaling inRoom : List.of(signaling, late)) {
+                JsonNode ended = inRoom.next("recording");
+                assertFalse(ended.get("active").asBoolean(), "the end is announced too: " + ended);
+            }
             Eventually.await(Duration.ofSeconds(10), "the recording completes", () -> {
                 try {
                     return recordings(s, id, host).get(0).get("status").asText().equals("completed");
