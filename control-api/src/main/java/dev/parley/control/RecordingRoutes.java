@@ -160,7 +160,19 @@ final class RecordingRoutes implements RoomRecorder.Results {
                 f.put("bytes", t.get("bytes"));
                 f.put("kind", t.get("kind"));
                 f.put("participantName", t.get("participantName"));
-                f.put("url", "/api/v1/recordings/" + id + "/files/" + name);
+                // From an object store, the presigned URL itself (a browser link needs no token); else the API's.
+                String url = "/api/v1/recordings/" + id + "/files/" + name;
+                boolean direct = false;
+                try {
+                    if (recorder.download(fileKey.toString()) instanceof RoomRecorder.Download.Url u) {
+                        url = u.url().toString();
+                        direct = true;
+                    }
+                } catch (RoomRecorder.Unavailable e) {
+                    LOG.warn("Recording {}: file {} is not in the store: {}", id, fileKey, e.getMessage());
+                }
+                f.put("url", url);
+                f.put("direct", direct);
                 files.add(f);
             }
         }
