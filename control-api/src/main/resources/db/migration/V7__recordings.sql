@@ -1,11 +1,13 @@
 -- Recordings of meetings. Runs on H2 (PostgreSQL mode) and PostgreSQL 15.
--- active_meeting_id holds the meeting id while the recording runs and is null afterwards: its unique index
+-- node_id is the node (data/node-id) that records: at start a node fails its own recordings that a crash cut
+-- off, so they never block their meeting. active_meeting_id holds the meeting id while the recording runs and is null afterwards: its unique index
 -- makes a second concurrent recording of one meeting fail in the database, not only in the check before it.
 CREATE TABLE recordings (
     id                VARCHAR(36)              NOT NULL PRIMARY KEY,
     meeting_id        VARCHAR(36)              NOT NULL REFERENCES meetings (id) ON DELETE CASCADE,
     active_meeting_id VARCHAR(36),
     room              VARCHAR(64)              NOT NULL,
+    node_id           VARCHAR(36)              NOT NULL,
     status            VARCHAR(16)              NOT NULL,
     started_by        VARCHAR(36),
     started_at        TIMESTAMP WITH TIME ZONE NOT NULL,

@@ -111,9 +111,12 @@ public final class ControlPlane implements AutoCloseable {
             new UserRoutes(jdbi, clock, hasher, refreshTokens, auth, outbox, rooms).register(router);
             new MeetingRoutes(jdbi, clock, cfg, hasher, auth, outbox, limiter, live, joinTokens, rooms).register(router);
             new ApiKeyRoutes(jdbi, clock, auth, apiKeys).register(router);
-            new RecordingRoutes(jdbi, clock, auth, outbox, recorder).register(router);
+            String nodeId = NodeIdentity.load(cfg.dataDir());
+            RecordingRoutes recordings = new RecordingRoutes(jdbi, clock, auth, outbox, recorder, nodeId);
+            recordings.failInterrupted(); // what a crash of this node left recording
+            recordings.register(router);
             OpenApiDocument.register(router);
-            ParticipantHistory participants = new ParticipantHistory(jdbi, clock, outbox, live, NodeIdentity.load(cfg.dataDir()));
+            ParticipantHistory participants = new ParticipantHistory(jdbi, clock, outbox, live, nodeId);
             participants.closeOpen(); // what a crash of this node left open
             LOG.info("control plane ready on {} ({} routes)", cfg.dbUrl() == null ? "H2 under " + cfg.dataDir() : "external database", router.routes().size());
             return new ControlPlane(db, router, new ApiHandler(router, cfg.maxBodyBytes()), joinTokens,

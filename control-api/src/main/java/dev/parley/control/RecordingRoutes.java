@@ -29,8 +29,11 @@ final class RecordingRoutes implements RoomRecorder.Results {
     private final Authenticator auth;
     private final EventOutbox outbox;
     private final RoomRecorder recorder;
+    private final String nodeId;
 
-    RecordingRoutes(Jdbi jdbi, Clock clock, Authenticator auth, EventOutbox outbox, RoomRecorder recorder) {
+    RecordingRoutes(Jdbi jdbi, Clock clock, Authenticator auth, EventOutbox outbox, RoomRecorder recorder,
+                    String nodeId) {
+        this.nodeId = nodeId;
         this.jdbi = jdbi;
         this.clock = clock;
         this.auth = auth;
@@ -89,8 +92,9 @@ final class RecordingRoutes implements RoomRecorder.Results {
                 throw new ApiProblem(ProblemType.RECORDING_IN_PROGRESS, "this meeting is being recorded already; "
                         + "stop that recording first");
             }
-            h.createUpdate("INSERT INTO recordings (id, meeting_id, active_meeting_id, room, status, started_by, "
-                            + "started_at) VALUES (:id, :m, :m, :room, 'recording', :by, :at)")
+            h.createUpdate("INSERT INTO recordings (id, meeting_id, active_meeting_id, room, node_id, status, "
+                            + "started_by, started_at) VALUES (:id, :m, :m, :room, :node, 'recording', :by, :at)")
+                    .bind("node", nodeId)
                     .bind("id", id).bind("m", meeting.id()).bind("room", meeting.room()).bind("by", caller.id())
                     .bind("at", now).execute();
             outbox.append(h, DomainEvents.recording("recording.started", row(h, id).orElseThrow()));
@@ -103,6 +107,19 @@ final class RecordingRoutes implements RoomRecorder.Results {
             throw new ApiProblem(ProblemType.RECORDING_UNAVAILABLE, "the recording could not start: " + e.getMessage());
         }
         return ApiResponse.created(jdbi.withHandle(h -> row(h, id)).orElseThrow().view(), "/api/v1/recordings/" + id);
+    }
+
+    /**
+     * Marks this node's recordings that are still {@code recording} as failed: the process stopped without
+     * finishing them (a crash; a clean shutdown finishes them). Their files, if any reached the spool, still upload.
+     */
+    void failInterrupted() {
+        List<String> ids = jdbi.withHandle(h -> h.createQuery(
+                "SELECT id FROM recordings WHERE node_id = :node AND status = 'recording'")
+                .bind("node", nodeId).mapTo(String.class).list());
+        for (String id : ids) {
+            jdbi.useTransaction(h -> markFailed(h, id, "the server stopped during the recording"));
+        }
     }
 
     private ApiResponse stop(ApiRequest req) {

@@ -202,6 +202,42 @@ class RecordingApiTest {
         }
     }
 
+    @Test
+    void aShutdownFinishesTheRecordingAndACrashedOneIsFailedAtTheNextStart() throws Exception {
+        try (PostgresSchema db = PostgresSchema.create()) {
+            String host;
+            String id;
+            String rec;
+            try (RunningServer s = new RunningServer(dir, db.serverArgs())) {
+                register(s, "admin@example.org");
+                host = register(s, "host@example.org");
+                id = meeting(s, host, "{}").get("id").asText();
+                rec = s.post("/api/v1/meetings/" + id + "/recordings", host, "{}").body().get("id").asText();
+            } // the ordered shutdown stops the recording: no stop call
+            assertEquals("completed", status(db, rec), "the shutdown finished the (empty) recording");
+
+            // A crash leaves a row that is still recording and holds its meeting.
+            try (Connection c = db.connect(); Statement st = c.createStatement()) {
+                st.executeUpdate("UPDATE recordings SET status = 'recording', active_meeting_id = meeting_id, "
+                        + "stopped_at = NULL WHERE id = '" + rec + "'");
+            }
+            try (RunningServer s = new RunningServer(dir, db.serverArgs())) {
+                assertEquals("failed", status(db, rec), "the restarted node fails what its crash cut off");
+                JsonNode failed = recordings(s, id, host).get(0);
+                assertEquals("the server stopped during the recording", failed.get("failureReason").asText());
+                assertEquals(201, s.post("/api/v1/meetings/" + id + "/recordings", host, "{}").status(),
+                        "the meeting may be recorded again");
+            }
+        }
+    }
+
+    private static String status(PostgresSchema db, String recording) throws Exception {
+        try (Connection c = db.connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT status FROM recordings WHERE id = '" + recording + "'")) {
+            return rs.next() ? rs.getString(1) : null;
+        }
+    }
+
     private static List<String> events(PostgresSchema db) {
         List<String> types = new ArrayList<>();
         try (Connection c = db.connect(); Statement st = c.createStatement();
