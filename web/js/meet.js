@@ -350,6 +350,7 @@ function wireClient() {
     if (participant) renderParticipant(participant);
   });
   client.addEventListener('chat', ({ detail }) => appendChat(detail));
+  client.addEventListener('recording', ({ detail }) => renderRecording(detail));
   client.addEventListener('lobby', () => show('lobby'));
   client.addEventListener('lobbyupdated', ({ detail }) => renderLobby(detail.waiting));
   client.addEventListener('connectionstatechange', ({ detail }) => {
@@ -401,6 +402,7 @@ async function join(name) {
   for (const participant of client.participants.values()) renderParticipant(participant);
   renderSelf();
   renderControls();
+  renderRecording(client.recording);
   if (!wantAudio) client.setMuted('audio', true);
   if (!wantVideo) client.setMuted('video', true);
   if (localStream) {
@@ -409,6 +411,33 @@ async function join(name) {
     } catch (error) {
       $('status').textContent = `Could not send your camera: ${error.message}`;
     }
+  }
+}
+
+// --- recording -------------------------------------------------------------------------------------------
+
+// Everyone sees that the meeting is recorded; signed-in hosts get a Record/Stop button (REST, their account).
+function renderRecording({ active }) {
+  $('recording-indicator').hidden = !active;
+  const button = $('record');
+  button.hidden = !(client?.isHost && currentUser());
+  button.textContent = active ? 'Stop recording' : 'Record';
+  button.setAttribute('aria-pressed', String(active));
+}
+
+async function toggleRecording() {
+  const button = $('record');
+  button.disabled = true;
+  try {
+    if (client.recording.active) {
+      await api('POST', `/recordings/${encodeURIComponent(client.recording.recordingId)}/stop`);
+    } else {
+      await api('POST', `/meetings/${encodeURIComponent(meetingKey ?? room)}/recordings`);
+    }
+  } catch (error) {
+    $('status').textContent = `Recording: ${error.message}`;
+  } finally {
+    button.disabled = false;
   }
 }
 
@@ -500,6 +529,7 @@ function wireMeetingControls() {
     $('chat-input').value = '';
   });
   $('leave').addEventListener('click', () => client?.leave());
+  $('record').addEventListener('click', () => { if (client) toggleRecording(); });
   $('copy-link').addEventListener('click', async () => {
     const link = `${location.origin}/meet/${encodeURIComponent(room)}`;
     try {

@@ -3,7 +3,7 @@
 // Visitors who are not signed in are sent to the sign-in page, which brings them back here.
 
 import { renderAccountNav } from '/js/account-nav.js';
-import { api, currentUser, signInHref } from '/js/session.js';
+import { api, currentUser, signInHref, storedAccessToken } from '/js/session.js';
 import { showProblem, clearProblem } from '/js/form-errors.js';
 
 const $ = (id) => document.getElementById(id);
@@ -60,7 +60,69 @@ function renderMeeting(meeting) {
   const end = item.querySelector('.end');
   end.hidden = !canManage(meeting);
   end.addEventListener('click', () => endMeeting(item, end, meeting));
+  if (canManage(meeting)) loadRecordings(item, meeting);
   return item;
+}
+
+// --- recordings: hosts see their meetings' recordings with a download link per file ---
+
+const RECORDING_LABELS = { recording: 'Recording now', stopped: 'Uploading', completed: 'Ready', failed: 'Failed' };
+
+async function loadRecordings(item, meeting) {
+  let recordings;
+  try {
+    recordings = (await api('GET', `/meetings/${encodeURIComponent(meeting.id)}/recordings`)).items;
+  } catch {
+    return; // the meeting list still works without them
+  }
+  if (!recordings.length) return;
+  const list = item.querySelector('.recording-list');
+  for (const recording of recordings) {
+    const entry = document.createElement('li');
+    const when = new Date(recording.startedAt).toLocaleString();
+    const length = recording.durationSeconds == null ? '' : `, ${Math.round(recording.durationSeconds)} s`;
+    const size = recording.bytes ? `, ${(recording.bytes / 1048576).toFixed(1)} MB` : '';
+    const label = document.createElement('span');
+    label.textContent = `${when}${length}${size}: ${RECORDING_LABELS[recording.status] ?? recording.status}`
+      + (recording.failureReason ? ` (${recording.failureReason})` : '');
+    entry.append(label);
+    if (recording.status === 'completed') addDownloads(entry, recording.id);
+    list.append(entry);
+  }
+  item.querySelector('.recordings').hidden = false;
+}
+
+async function addDownloads(entry, recordingId) {
+  let files;
+  try {
+    files = (await api('GET', `/recordings/${encodeURIComponent(recordingId)}/download`)).files;
+  } catch {
+    return;
+  }
+  const links = document.createElement('ul');
+  for (const file of files) {
+    const link = document.createElement('a');
+    link.textContent = `${file.participantName} (${file.kind})`;
+    link.download = file.name;
+    link.href = file.direct ? file.url : '#';
+    // Files in the server's own store need the access token: fetched, then saved from memory.
+    if (!file.direct) link.addEventListener('click', (event) => { event.preventDefault(); downloadWithToken(file); });
+    const li = document.createElement('li');
+    li.append(link);
+    links.append(li);
+  }
+  entry.append(links);
+}
+
+async function downloadWithToken(file) {
+  const response = await fetch(file.url, { headers: { Authorization: `Bearer ${storedAccessToken()}` } });
+  if (!response.ok) return;
+  const url = URL.createObjectURL(await response.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = file.name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
 function renderList(listId, meetings) {

@@ -29,6 +29,8 @@ const LEAVE_GRACE_MS = 2_000;
  * - `lobby` `{waitingId, room}`: the meeting has a lobby and we wait for a host; {@link ParleyClient#connect}
  *   resolves once a host admits us, or rejects with code `lobby_refused`.
  * - `lobbyupdated` `{waiting}` (hosts only): who waits in the lobby now, `[{waitingId, identity, name, since}]`.
+ * - `recording` `{active, recordingId}`: the meeting started or stopped being recorded (also fired after `joined`
+ *   when it is being recorded as we join); {@link ParleyClient#recording} holds the current state.
  */
 export class ParleyClient extends EventTarget {
   /** Remote participants by id (ourselves excluded). @type {Map<string, Participant>} */
@@ -39,6 +41,8 @@ export class ParleyClient extends EventTarget {
   room = null;
   /** Whether we host the room (may admit, refuse and remove others), once joined. */
   isHost = false;
+  /** Whether the meeting is being recorded now, and by which recording. @type {{active: boolean, recordingId: string|null}} */
+  recording = { active: false, recordingId: null };
   /** Our id in the lobby while a host has yet to admit us, else null. @type {string|null} */
   waitingId = null;
   /** Hosts: who waits in the lobby, oldest first. @type {{waitingId: string, identity: string, name: string, since: string}[]} */
@@ -293,6 +297,7 @@ export class ParleyClient extends EventTarget {
         this.waiting = Array.isArray(message.waiting) ? message.waiting : [];
         return this.#emit('lobbyupdated', { waiting: this.waiting });
       case 'removed': return this.#onRemoved(message);
+      case 'recording': return this.#onRecording(message);
       case 'error': return this.#onServerError(message);
       default:
         console.warn('Parley: ignoring an unknown signaling message', message?.type);
@@ -320,6 +325,12 @@ export class ParleyClient extends EventTarget {
     this.#emit('joined', detail);
     this.#pendingJoin?.resolve(detail);
     this.#pendingJoin = null;
+    if (message.recording?.active) this.#onRecording(message.recording);
+  }
+
+  #onRecording({ active, recordingId }) {
+    this.recording = { active: active === true, recordingId: typeof recordingId === 'string' ? recordingId : null };
+    this.#emit('recording', { ...this.recording });
   }
 
   #onParticipant(participant, eventName) {

@@ -35,6 +35,11 @@ export function currentUser() {
 }
 
 /** Creates an account and signs in with it. */
+/** The stored access token (renewed by {@link api} when it expires), for requests api() cannot make, e.g. file downloads. */
+export function storedAccessToken() {
+  return localStorage.getItem(ACCESS_KEY);
+}
+
 export async function signUp({ email, password, displayName }) {
   return remember(await request('POST', '/auth/register', { body: { email, password, displayName }, auth: false }));
 }

@@ -188,6 +188,10 @@ final class ApiHandler extends Handler.Abstract {
             callback.succeeded();
             return;
         }
+        if (body instanceof FileBody file) {
+            sendFile(response, callback, file);
+            return;
+        }
         byte[] bytes;
         String type;
         if (body instanceof ProblemBody problem) {
@@ -203,6 +207,22 @@ final class ApiHandler extends Handler.Abstract {
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, type);
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
         response.write(true, ByteBuffer.wrap(bytes), callback);
+    }
+
+    /** A file on this server's disk, sent as is (a recording in the local store). */
+    record FileBody(java.nio.file.Path path, long size, String contentType) {}
+
+    /** Streams the file with blocking writes (the API handler runs on a pool thread, never on a media thread). */
+    private static void sendFile(Response response, Callback callback, FileBody file) {
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, file.contentType());
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, file.size());
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(file.path());
+             java.io.OutputStream out = org.eclipse.jetty.io.Content.Sink.asOutputStream(response)) {
+            in.transferTo(out);
+            callback.succeeded();
+        } catch (java.io.IOException e) {
+            callback.failed(e);
+        }
     }
 
     /** A body that is already JSON bytes (the OpenAPI document), sent as is. */

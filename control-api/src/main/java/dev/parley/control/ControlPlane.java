@@ -65,7 +65,14 @@ public final class ControlPlane implements AutoCloseable {
      */
     public static ControlPlane start(ControlConfig cfg, EventOutbox outbox, RateLimiter limiter,
                                      RevocationStore revocations, LiveParticipants live, LiveRooms rooms) {
-        return start(cfg, outbox, limiter, revocations, live, rooms, Clock.systemUTC(), PasswordHasher.DEFAULT);
+        return start(cfg, outbox, limiter, revocations, live, rooms, RoomRecorder.NONE);
+    }
+
+    /** As above, with the recorder the recording endpoints start and stop (attached to this plane's results). */
+    public static ControlPlane start(ControlConfig cfg, EventOutbox outbox, RateLimiter limiter,
+                                     RevocationStore revocations, LiveParticipants live, LiveRooms rooms,
+                                     RoomRecorder recorder) {
+        return start(cfg, outbox, limiter, revocations, live, rooms, recorder, Clock.systemUTC(), PasswordHasher.DEFAULT);
     }
 
     static ControlPlane start(ControlConfig cfg, EventOutbox outbox, RateLimiter limiter, RevocationStore revocations,
@@ -75,7 +82,14 @@ public final class ControlPlane implements AutoCloseable {
 
     static ControlPlane start(ControlConfig cfg, EventOutbox outbox, RateLimiter limiter, RevocationStore revocations,
                               LiveParticipants live, LiveRooms rooms, Clock clock, PasswordHasher hasher) {
+        return start(cfg, outbox, limiter, revocations, live, rooms, RoomRecorder.NONE, clock, hasher);
+    }
+
+    static ControlPlane start(ControlConfig cfg, EventOutbox outbox, RateLimiter limiter, RevocationStore revocations,
+                              LiveParticipants live, LiveRooms rooms, RoomRecorder recorder, Clock clock,
+                              PasswordHasher hasher) {
         Objects.requireNonNull(rooms, "rooms");
+        Objects.requireNonNull(recorder, "recorder");
         Objects.requireNonNull(cfg, "cfg");
         Objects.requireNonNull(outbox, "outbox");
         Objects.requireNonNull(limiter, "limiter");
@@ -97,8 +111,12 @@ public final class ControlPlane implements AutoCloseable {
             new UserRoutes(jdbi, clock, hasher, refreshTokens, auth, outbox, rooms).register(router);
             new MeetingRoutes(jdbi, clock, cfg, hasher, auth, outbox, limiter, live, joinTokens, rooms).register(router);
             new ApiKeyRoutes(jdbi, clock, auth, apiKeys).register(router);
+            String nodeId = NodeIdentity.load(cfg.dataDir());
+            RecordingRoutes recordings = new RecordingRoutes(jdbi, clock, auth, outbox, recorder, nodeId);
+            recordings.failInterrupted(); // what a crash of this node left recording
+            recordings.register(router);
             OpenApiDocument.register(router);
-            ParticipantHistory participants = new ParticipantHistory(jdbi, clock, outbox, live, NodeIdentity.load(cfg.dataDir()));
+            ParticipantHistory participants = new ParticipantHistory(jdbi, clock, outbox, live, nodeId);
             participants.closeOpen(); // what a crash of this node left open
             LOG.info("control plane ready on {} ({} routes)", cfg.dbUrl() == null ? "H2 under " + cfg.dataDir() : "external database", router.routes().size());
             return new ControlPlane(db, router, new ApiHandler(router, cfg.maxBodyBytes()), joinTokens,

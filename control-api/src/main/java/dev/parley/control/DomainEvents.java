@@ -66,6 +66,15 @@ final class DomainEvents {
                 "removedAt", at.toString()));
     }
 
+    /** {@code recording.started|stopped|completed|failed}, keyed by the meeting so a consumer sees them in order. */
+    static Event recording(String type, RecordingRoutes.Row r) {
+        return Event.of(type, r.meetingId(), data("recordingId", r.id(), "meetingId", r.meetingId(), "room", r.room(),
+                "status", r.status(), "startedBy", r.startedBy(), "startedAt", r.startedAt().toString(),
+                "stoppedAt", r.stoppedAt() == null ? null : r.stoppedAt().toString(),
+                "durationSeconds", r.durationMs() == null ? null : r.durationMs() / 1000.0,
+                "bytes", r.bytes(), "failureReason", r.failureReason()));
+    }
+
     private static Map<String, Object> meetingData(Meeting m) {
         return data("meetingId", m.id(), "room", m.room(), "title", m.title(), "hostId", m.hostId(),
                 "status", m.status().wire(),

@@ -19,16 +19,20 @@ enum ProblemType {
     ACCOUNT_DISABLED(403, "account-disabled", "The account is disabled"),
     GUESTS_NOT_ALLOWED(403, "guests-not-allowed", "This meeting does not admit guests"),
     WRONG_MEETING_PASSWORD(403, "wrong-meeting-password", "The meeting password is missing or wrong"),
+    RECORDING_NOT_ALLOWED(403, "recording-not-allowed", "This meeting may not be recorded"),
     NOT_FOUND(404, "not-found", "Not found"),
     METHOD_NOT_ALLOWED(405, "method-not-allowed", "Method not allowed"),
     EMAIL_TAKEN(409, "email-taken", "The email address is already registered"),
     CONFLICT(409, "conflict", "The request conflicts with the current state"),
     MEETING_ENDED(409, "meeting-ended", "The meeting has ended"),
     MEETING_FULL(409, "meeting-full", "The meeting is full"),
+    RECORDING_IN_PROGRESS(409, "recording-in-progress", "The meeting is already being recorded"),
+    RECORDING_NOT_ACTIVE(409, "recording-not-active", "The recording is not running"),
     PAYLOAD_TOO_LARGE(413, "payload-too-large", "The request body is too large"),
     UNSUPPORTED_MEDIA_TYPE(415, "unsupported-media-type", "The request body must be application/json"),
     TOO_MANY_REQUESTS(429, "too-many-requests", "Too many attempts; try again later"),
-    INTERNAL(500, "internal", "Internal server error");
+    INTERNAL(500, "internal", "Internal server error"),
+    RECORDING_UNAVAILABLE(503, "recording-unavailable", "Recording is not available on this server");
 
     static final String BASE = "https://parley.dev/problems/";
 

@@ -12,17 +12,27 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 final class CallFixture implements BeforeAllCallback, AfterAllCallback {
     private final String label;
+    private final java.util.function.Supplier<java.util.List<String>> extraArgs;
     private ParleyServerProcess server;
     private HeadlessChromium chromium;
 
     /** @param label names the server's log file (see {@link ParleyServerProcess#start(String)}) */
     CallFixture(String label) {
+        this(label, java.util.List::of);
+    }
+
+    /**
+     * @param extraArgs server flags, asked for when the server starts (after other static set-up of the test
+     *     class, e.g. an S3 server whose port the flags name)
+     */
+    CallFixture(String label, java.util.function.Supplier<java.util.List<String>> extraArgs) {
         this.label = label;
+        this.extraArgs = extraArgs;
     }
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
-        server = ParleyServerProcess.start(label);
+        server = ParleyServerProcess.start(label, null, extraArgs.get());
         chromium = HeadlessChromium.launch();
     }
 

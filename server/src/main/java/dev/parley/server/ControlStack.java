@@ -68,7 +68,7 @@ final class ControlStack implements AutoCloseable {
         this.rooms = rooms;
     }
 
-    static ControlStack start(ServerConfig config, String publicUrl) {
+    static ControlStack start(ServerConfig config, String publicUrl, dev.parley.control.RoomRecorder recorder) {
         RedisState redis = config.redisUrl() == null ? null : RedisState.connect(config.redisUrl(), "parley:");
         RateLimiter limiter = redis == null ? new InMemoryRateLimiter() : redis.rateLimiter();
         RevocationStore revocations = redis == null ? new InMemoryRevocationStore() : redis.revocations();
@@ -86,7 +86,7 @@ final class ControlStack implements AutoCloseable {
         SignalingRooms rooms = new SignalingRooms();
         ControlPlane plane;
         try {
-            plane = ControlPlane.start(cc, outbox, limiter, revocations, live, rooms);
+            plane = ControlPlane.start(cc, outbox, limiter, revocations, live, rooms, recorder);
         } catch (RuntimeException e) {
             if (redis != null) {
                 redis.close();

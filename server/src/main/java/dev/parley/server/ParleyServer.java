@@ -30,6 +30,7 @@ final class ParleyServer implements AutoCloseable {
     private Server http;
     private ControlStack control;
     private SignalingService signaling;
+    private SfuRoomRecorder recorder;
     private final AtomicBoolean closed = new AtomicBoolean();
     private int httpPort;
     private int metricsPort = -1;
@@ -75,7 +76,8 @@ final class ParleyServer implements AutoCloseable {
         }
         String publicUrl = config.publicUrl() != null ? config.publicUrl() : url().substring(0, url().length() - 1);
         try {
-            control = ControlStack.start(config, publicUrl);
+            recorder = new SfuRoomRecorder(sfu, config.recording());
+            control = ControlStack.start(config, publicUrl, recorder);
         } catch (RuntimeException e) {
             close();
             throw new IllegalStateException("the control plane did not start: " + e.getMessage(), e);
@@ -83,6 +85,7 @@ final class ParleyServer implements AutoCloseable {
         signaling = new SignalingService(sfu, control.authorizer(), control::iceServers,
                 control.observer(), control.signalingLimits(config.limits()));
         control.attach(signaling);
+        recorder.announceTo(signaling::recordingChanged);
         MetricsToken metricsToken;
         try {
             metricsToken = MetricsToken.load(config);
@@ -180,8 +183,14 @@ final class ParleyServer implements AutoCloseable {
         } catch (Exception e) {
             log.warn("stopping HTTP failed: {}", e.toString());
         }
+        if (recorder != null) {
+            recorder.stopRecordings(); // files finalized and in the spool while the rooms still exist
+        }
         if (sfu != null) {
             sfu.close();
+        }
+        if (recorder != null) {
+            recorder.close(); // uploads not finished stay in the spool for the next start
         }
         if (control != null) {
             control.close();

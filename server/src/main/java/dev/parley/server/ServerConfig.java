@@ -42,6 +42,7 @@ record ServerConfig(
         InetAddress metricsBind,
         boolean metricsUserLabels,
         List<String> allowedOrigins,
+        RecordingConfig recording,
         String logLevel) {
 
     static ServerConfig from(Settings s) {
@@ -166,7 +167,63 @@ record ServerConfig(
                 stunUrls, turnUrls, emptyToNull(turnSecret), emptyToNull(dbUrl), emptyToNull(s.get("db-user")),
                 emptyToNull(s.get("db-password")), emptyToNull(s.get("jwt-secret")), authRequired.equals("true"),
                 emptyToNull(publicUrl), emptyToNull(redisUrl), emptyToNull(s.get("kafka-bootstrap")), limits,
-                emptyToNull(metricsToken), metricsPort, metricsBind, metricsUserLabels, List.copyOf(allowedOrigins), logLevel);
+                emptyToNull(metricsToken), metricsPort, metricsBind, metricsUserLabels, List.copyOf(allowedOrigins),
+                recording(s, Path.of(dataDir).toAbsolutePath().normalize()), logLevel);
+    }
+
+    /** The recording settings; S3 settings are checked here, the bucket itself at start. */
+    private static RecordingConfig recording(Settings s, Path dataDir) {
+        String store = s.get("recording-store").toLowerCase(Locale.ROOT);
+        if (!store.equals("local") && !store.equals("s3")) {
+            throw invalid(s, "recording-store", "must be local or s3");
+        }
+        Path dir = s.get("recording-dir").isEmpty() ? dataDir.resolve("recordings")
+                : Path.of(s.get("recording-dir")).toAbsolutePath().normalize();
+        Path spool = s.get("recording-spool-dir").isEmpty() ? dataDir.resolve("recordings-spool")
+                : Path.of(s.get("recording-spool-dir")).toAbsolutePath().normalize();
+        long minFree;
+        try {
+            minFree = Long.parseLong(s.get("recording-min-free"));
+        } catch (NumberFormatException e) {
+            throw invalid(s, "recording-min-free", "must be a whole number of bytes");
+        }
+        if (minFree < 0) {
+            throw invalid(s, "recording-min-free", "must not be negative");
+        }
+        Duration ttl = Duration.ofSeconds(positive(s, "recording-download-ttl", 1, 604_800));
+        int attempts = positive(s, "recording-upload-attempts", 1, 1000);
+        dev.parley.recorder.store.S3Settings s3 = null;
+        if (store.equals("s3")) {
+            for (String required : List.of("s3-endpoint", "s3-bucket", "s3-access-key", "s3-secret-key")) {
+                if (s.get(required).isEmpty()) {
+                    throw invalid(s, required, "is required with recording-store = s3");
+                }
+            }
+            long partSize;
+            try {
+                partSize = Long.parseLong(s.get("s3-part-size"));
+            } catch (NumberFormatException e) {
+                throw invalid(s, "s3-part-size", "must be a whole number of bytes");
+            }
+            try {
+                s3 = new dev.parley.recorder.store.S3Settings(uri(s, "s3-endpoint"),
+                        s.get("s3-public-endpoint").isEmpty() ? null : uri(s, "s3-public-endpoint"),
+                        s.get("s3-bucket"), s.get("s3-region"), s.get("s3-access-key"), s.get("s3-secret-key"),
+                        bool(s, "s3-path-style"), partSize);
+            } catch (IllegalArgumentException e) {
+                // The message names the setting and never the secret key.
+                throw new IllegalArgumentException("recording store settings: " + e.getMessage(), e);
+            }
+        }
+        return new RecordingConfig(dir, spool, minFree, ttl, attempts, s3);
+    }
+
+    private static java.net.URI uri(Settings s, String name) {
+        try {
+            return new java.net.URI(s.get(name));
+        } catch (java.net.URISyntaxException e) {
+            throw invalid(s, name, "is not a URL like http://127.0.0.1:9000");
+        }
     }
 
     private static int port(Settings s, String name) {

@@ -59,6 +59,20 @@ final class Settings {
             new Option("dtls-pending-per-source", "4", "DTLS handshakes pending at once from one IPv4 address or IPv6 /64; more are refused until one ends (raise it for many users behind one NAT)"),
             new Option("dtls-pending-per-room", "8", "DTLS handshakes pending at once in one room; more are refused until one ends"),
             new Option("max-connections", "10000", "signaling connections open at once on the whole server, from all addresses; more are refused (too_many_connections)"),
+            new Option("recording-store", "local", "where recordings go: local (recording-dir on this server) or s3 (the s3-* settings)"),
+            new Option("recording-dir", "", "the local recording store's directory (default: <data-dir>/recordings)"),
+            new Option("recording-spool-dir", "", "recording files waiting for their upload; needs room for the recordings in flight (default: <data-dir>/recordings-spool)"),
+            new Option("recording-min-free", "1073741824", "bytes the local recording store leaves free on its disk; a file that would go below fails the recording"),
+            new Option("recording-download-ttl", "900", "seconds a presigned recording download URL stays valid (1 to 604800)"),
+            new Option("recording-upload-attempts", "12", "attempts per recording file upload before the recording is marked failed (1-1000)"),
+            new Option("s3-endpoint", "", "http(s)://host[:port] of the S3 API for recordings (recording-store = s3)"),
+            new Option("s3-public-endpoint", "", "the endpoint written into presigned download URLs (default: s3-endpoint)"),
+            new Option("s3-bucket", "", "an existing bucket for recordings"),
+            new Option("s3-region", "us-east-1", "the bucket's region"),
+            new Option("s3-access-key", "", "S3 access key id"),
+            new Option("s3-secret-key", "", "S3 secret key; prefer the variable or the config file to a flag (flags show in ps)"),
+            new Option("s3-path-style", "true", "true: endpoint/bucket/key URLs (MinIO, most self-hosted stores); false: bucket.endpoint/key"),
+            new Option("s3-part-size", "16777216", "bytes per multipart upload part, 5 MiB to 512 MiB"),
             new Option("log-level", "info", "log level: error, warn, info, debug, trace"));
 
     private final Map<String, String> values;

@@ -7,11 +7,23 @@ import java.util.List;
 sealed interface ServerMessage {
     String type();
 
-    /** You are in; {@code host} says whether you may admit, refuse and remove others. */
+    /**
+     * You are in; {@code host} says whether you may admit, refuse and remove others; {@code recording} whether the
+     * meeting is being recorded now.
+     */
     record Joined(String participantId, String room, List<ParticipantInfo> participants, List<IceServer> iceServers,
-                  boolean host) implements ServerMessage {
+                  boolean host, Recording recording) implements ServerMessage {
         public String type() {
             return "joined";
+        }
+    }
+
+    /** The meeting is being recorded ({@code active}, with the recording's id) or no longer. */
+    record Recording(boolean active, String recordingId) implements ServerMessage {
+        static final Recording NONE = new Recording(false, null);
+
+        public String type() {
+            return "recording";
         }
     }
 

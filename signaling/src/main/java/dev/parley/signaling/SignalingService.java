@@ -54,6 +54,8 @@ public final class SignalingService {
      * a real participant and a host's decision to make, so the sets stay small without a bound of their own.
      */
     private final ConcurrentHashMap<String, Set<String>> barred = new ConcurrentHashMap<>();
+    /** Rooms being recorded now, with the recording's id: announced in {@code joined}. */
+    private final ConcurrentHashMap<String, String> recordings = new ConcurrentHashMap<>();
 
     /** The reason given to someone a host removed. */
     public static final String REMOVED_BY_HOST = "removed_by_host";
@@ -159,6 +161,27 @@ public final class SignalingService {
     public boolean refuse(String room, String waitingId, String by) {
         SignalingSession s = lobby.find(room, waitingId);
         return s != null && s.refuse(by);
+    }
+
+    /**
+     * Tells everyone in {@code room} that recording {@code recordingId} started ({@code active}) or ended, with the
+     * signaling message {@code recording}; people who join later learn it from {@code joined}.
+     */
+    public void recordingChanged(String room, String recordingId, boolean active) {
+        if (active) {
+            recordings.put(room, recordingId);
+        } else if (!recordings.remove(room, recordingId)) {
+            return; // not the room's current recording: nothing to announce
+        }
+        ServerMessage.Recording message = new ServerMessage.Recording(active, recordingId);
+        for (SignalingSession s : seats.in(room)) {
+            s.send(message);
+        }
+    }
+
+    ServerMessage.Recording recording(String room) {
+        String id = recordings.get(room);
+        return id == null ? ServerMessage.Recording.NONE : new ServerMessage.Recording(true, id);
     }
 
     /**

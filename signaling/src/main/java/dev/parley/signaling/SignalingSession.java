@@ -525,7 +525,9 @@ public final class SignalingSession implements Session.Listener.AutoDemanding, P
         }
         service.entered(room, this);
         service.observer().joined(room, self.id(), permit);
-        send(new ServerMessage.Joined(self.id(), room, others, service.iceServersFor(permit), permit.host()));
+        // Read after entered(): a recording that starts from here on is also announced to this session.
+        send(new ServerMessage.Joined(self.id(), room, others, service.iceServersFor(permit), permit.host(),
+                service.recording(room)));
         if (permit.host()) {
             send(ServerMessage.LobbyUpdated.of(service.lobby().list(room)));
         }

@@ -8,14 +8,14 @@ import java.util.List;
  * Packetizes frames into RTP packets as a WebRTC sender would (RFC 3550 header, RFC 7741 VP8 descriptors,
  * RFC 6184 STAP-A/FU-A, RFC 7587 Opus), written independently of the code under test.
  */
-final class RtpStream {
+public final class RtpStream {
     static final int MTU_PAYLOAD = 1100;
 
     final int ssrc;
     int seq;
     int pictureId = 0x1234;
 
-    RtpStream(int ssrc, int firstSeq) {
+    public RtpStream(int ssrc, int firstSeq) {
         this.ssrc = ssrc;
         this.seq = firstSeq;
     }
@@ -45,12 +45,12 @@ final class RtpStream {
     }
 
     /** One Opus packet, one RTP packet. */
-    byte[] opus(byte[] frame, int timestamp) {
+    public byte[] opus(byte[] frame, int timestamp) {
         return next(timestamp, false, frame);
     }
 
     /** A VP8 frame split at {@link #MTU_PAYLOAD}, with a 15-bit PictureID in each descriptor. */
-    List<byte[]> vp8(byte[] frame, int timestamp) {
+    public List<byte[]> vp8(byte[] frame, int timestamp) {
         List<byte[]> out = new ArrayList<>();
         for (int at = 0; at < frame.length; at += MTU_PAYLOAD) {
             int len = Math.min(MTU_PAYLOAD, frame.length - at);
@@ -125,7 +125,7 @@ final class RtpStream {
     }
 
     /** The payload of an RTP packet built by {@link #packet}. */
-    static byte[] payloadOf(byte[] packet) {
+    public static byte[] payloadOf(byte[] packet) {
         return Arrays.copyOfRange(packet, 12, packet.length);
     }
 }

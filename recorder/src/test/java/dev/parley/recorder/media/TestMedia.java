@@ -10,12 +10,12 @@ import java.util.Arrays;
 import java.util.List;
 
 /** Real bitstreams made by ffmpeg at test time: VP8 frames (IVF), Opus packets (Ogg), H.264 access units. */
-final class TestMedia {
+public final class TestMedia {
     private TestMedia() {
     }
 
     /** VP8 frames of a test picture, {@code seconds} long at 30 fps, a keyframe every {@code gop} frames. */
-    static List<byte[]> vp8(Path dir, int width, int height, int seconds, int gop)
+    public static List<byte[]> vp8(Path dir, int width, int height, int seconds, int gop)
             throws IOException, InterruptedException {
         Path ivf = dir.resolve("vp8-" + width + "x" + height + ".ivf");
         Ffmpeg.run("ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i",
@@ -36,7 +36,7 @@ final class TestMedia {
     }
 
     /** Opus packets (20 ms each) of a sine tone, {@code seconds} long. */
-    static List<byte[]> opus(Path dir, int seconds) throws IOException, InterruptedException {
+    public static List<byte[]> opus(Path dir, int seconds) throws IOException, InterruptedException {
         Path ogg = dir.resolve("tone.ogg");
         Ffmpeg.run("ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i",
                 "sine=frequency=440:sample_rate=48000",

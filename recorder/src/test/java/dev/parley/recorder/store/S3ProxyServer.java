@@ -22,17 +22,17 @@ import org.gaul.s3proxy.nio2blob.TransientNio2BlobStore;
  * S3 client for checking what the store really holds. It can stop and start again on the same port with the
  * same contents, like an object store that goes away for a while.
  */
-final class S3ProxyServer implements AutoCloseable {
-    static final String ACCESS_KEY = "parley-test-access";
-    static final String SECRET_KEY = "parley-test-secret-0123456789";
-    static final String REGION = "us-east-1";
+public final class S3ProxyServer implements AutoCloseable {
+    public static final String ACCESS_KEY = "parley-test-access";
+    public static final String SECRET_KEY = "parley-test-secret-0123456789";
+    public static final String REGION = "us-east-1";
 
     private final BlobStore blobStore = new TransientNio2BlobStore();
     private S3Proxy proxy;
     private int port;
     private MinioAsyncClient inspector;
 
-    static S3ProxyServer start(String... buckets) throws Exception {
+    public static S3ProxyServer start(String... buckets) throws Exception {
         S3ProxyServer server = new S3ProxyServer();
         for (String bucket : buckets) {
             server.blobStore.createContainer(bucket);
@@ -58,12 +58,12 @@ final class S3ProxyServer implements AutoCloseable {
     }
 
     /** The object store goes away: connections to its port are refused. */
-    void stop() throws Exception {
+    public void stop() throws Exception {
         proxy.stop();
     }
 
     /** The object store comes back on the same port with everything it held. */
-    void restart() throws Exception {
+    public void restart() throws Exception {
         Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
         while (true) {
             try {
@@ -78,7 +78,7 @@ final class S3ProxyServer implements AutoCloseable {
         }
     }
 
-    URI endpoint() {
+    public URI endpoint() {
         return URI.create("http://127.0.0.1:" + port);
     }
 
@@ -87,7 +87,7 @@ final class S3ProxyServer implements AutoCloseable {
     }
 
     /** Every object key under {@code prefix}, as a ListObjects call returns them. */
-    List<String> keys(String bucket, String prefix) throws Exception {
+    public List<String> keys(String bucket, String prefix) throws Exception {
         List<String> keys = new ArrayList<>();
         for (Result<Item> item : inspector.listObjects(ListObjectsArgs.builder().bucket(bucket).region(REGION)
                 .prefix(prefix).recursive(true).build())) {
@@ -103,7 +103,7 @@ final class S3ProxyServer implements AutoCloseable {
         return uploads == null ? 0 : uploads.size();
     }
 
-    byte[] read(String bucket, String key) throws Exception {
+    public byte[] read(String bucket, String key) throws Exception {
         try (GetObjectResponse in = inspector.getObject(GetObjectArgs.builder().bucket(bucket).region(REGION)
                 .object(key).build()).get()) {
             return in.readAllBytes();

@@ -1,0 +1,334 @@
+package dev.parley.control;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.parley.control.events.EventOutbox;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code /meetings/{id}/recordings} and {@code /recordings/{id}}: the meeting's host (or an admin) starts and stops
+ * recordings, lists them and downloads their files. Also the {@link RoomRecorder.Results} the recorder reports to:
+ * a recording is {@code recording}, then {@code stopped} (files finalized, uploading), then {@code completed}
+ * when every file is stored, or {@code failed} with a reason.
+ */
+final class RecordingRoutes implements RoomRecorder.Results {
+    private static final Logger LOG = LoggerFactory.getLogger(RecordingRoutes.class);
+    private static final TypeReference<List<Map<String, Object>>> TRACKS = new TypeReference<>() {};
+
+    private final Jdbi jdbi;
+    private final Clock clock;
+    private final Authenticator auth;
+    private final EventOutbox outbox;
+    private final RoomRecorder recorder;
+    private final String nodeId;
+
+    RecordingRoutes(Jdbi jdbi, Clock clock, Authenticator auth, EventOutbox outbox, RoomRecorder recorder,
+                    String nodeId) {
+        this.nodeId = nodeId;
+        this.jdbi = jdbi;
+        this.clock = clock;
+        this.auth = auth;
+        this.outbox = outbox;
+        this.recorder = recorder;
+    }
+
+    void register(Router router) {
+        router.add("POST", "/api/v1/meetings/{id}/recordings", this::start);
+        router.add("GET", "/api/v1/meetings/{id}/recordings", this::list);
+        router.add("POST", "/api/v1/recordings/{id}/stop", this::stop);
+        router.add("GET", "/api/v1/recordings/{id}/download", this::download);
+        router.add("GET", "/api/v1/recordings/{id}/files/{name}", this::file);
+        recorder.attach(this);
+    }
+
+    /** A recording's row. */
+    record Row(String id, String meetingId, String room, String status, String startedBy, Instant startedAt,
+               Instant stoppedAt, Long durationMs, long bytes, Integer filesExpected, int filesUploaded,
+               String tracks, String failureReason) {
+
+        Map<String, Object> view() {
+            Map<String, Object> v = new LinkedHashMap<>();
+            v.put("id", id);
+            v.put("meetingId", meetingId);
+            v.put("status", status);
+            v.put("startedAt", startedAt);
+            v.put("stoppedAt", stoppedAt);
+            v.put("durationSeconds", durationMs == null ? null : durationMs / 1000.0);
+            v.put("bytes", bytes);
+            v.put("tracks", tracks == null ? List.of() : JsonCodec.MAPPER.convertValue(
+                    JsonCodec.parse(tracks.getBytes(java.nio.charset.StandardCharsets.UTF_8)), TRACKS));
+            v.put("failureReason", failureReason);
+            return v;
+        }
+    }
+
+    private ApiResponse start(ApiRequest req) {
+        Authenticator.Caller caller = auth.require(req);
+        String key = req.pathParam("id");
+        String id = UUID.randomUUID().toString();
+        Instant now = UserStore.now(clock);
+        Meeting m = jdbi.inTransaction(h -> {
+            Meeting meeting = MeetingStore.byIdOrRoom(h, key)
+                    .orElseThrow(() -> ApiProblem.notFound("meeting " + TextRules.printable(key)));
+            requireManager(caller, meeting);
+            if (meeting.status() == Meeting.Status.ENDED) {
+                throw new ApiProblem(ProblemType.MEETING_ENDED, "this meeting has ended");
+            }
+            if (!meeting.settings().recordingAllowed()) {
+                throw new ApiProblem(ProblemType.RECORDING_NOT_ALLOWED,
+                        "this meeting's settings say recordingAllowed: false; change them first");
+            }
+            if (h.createQuery("SELECT COUNT(*) FROM recordings WHERE active_meeting_id = :m").bind("m", meeting.id())
+                    .mapTo(Integer.class).one() > 0) {
+                throw new ApiProblem(ProblemType.RECORDING_IN_PROGRESS, "this meeting is being recorded already; "
+                        + "stop that recording first");
+            }
+            h.createUpdate("INSERT INTO recordings (id, meeting_id, active_meeting_id, room, node_id, status, "
+                            + "started_by, started_at) VALUES (:id, :m, :m, :room, :node, 'recording', :by, :at)")
+                    .bind("node", nodeId)
+                    .bind("id", id).bind("m", meeting.id()).bind("room", meeting.room()).bind("by", caller.id())
+                    .bind("at", now).execute();
+            outbox.append(h, DomainEvents.recording("recording.started", row(h, id).orElseThrow()));
+            return meeting;
+        });
+        try {
+            recorder.start(m.room(), id);
+        } catch (RoomRecorder.Unavailable | IllegalStateException e) {
+            jdbi.useTransaction(h -> markFailed(h, id, e.getMessage()));
+            throw new ApiProblem(ProblemType.RECORDING_UNAVAILABLE, "the recording could not start: " + e.getMessage());
+        }
+        return ApiResponse.created(jdbi.withHandle(h -> row(h, id)).orElseThrow().view(), "/api/v1/recordings/" + id);
+    }
+
+    /**
+     * Marks this node's recordings that are still {@code recording} as failed: the process stopped without
+     * finishing them (a crash; a clean shutdown finishes them). Their files, if any reached the spool, still upload.
+     */
+    void failInterrupted() {
+        List<String> ids = jdbi.withHandle(h -> h.createQuery(
+                "SELECT id FROM recordings WHERE node_id = :node AND status = 'recording'")
+                .bind("node", nodeId).mapTo(String.class).list());
+        for (String id : ids) {
+            jdbi.useTransaction(h -> markFailed(h, id, "the server stopped during the recording"));
+        }
+    }
+
+    private ApiResponse stop(ApiRequest req) {
+        Authenticator.Caller caller = auth.require(req);
+        String id = req.pathParam("id");
+        Row stopped = jdbi.inTransaction(h -> {
+            Row r = find(h, id);
+            requireManager(caller, meetingOf(h, r));
+            if (!r.status().equals("recording")) {
+                throw new ApiProblem(ProblemType.RECORDING_NOT_ACTIVE, "the recording is " + r.status());
+            }
+            markStopped(h, r, UserStore.now(clock));
+            return row(h, id).orElseThrow();
+        });
+        recorder.stop(id);
+        return ApiResponse.ok(stopped.view());
+    }
+
+    private ApiResponse list(ApiRequest req) {
+        Authenticator.Caller caller = auth.require(req);
+        String key = req.pathParam("id");
+        List<Map<String, Object>> items = jdbi.withHandle(h -> {
+            Meeting m = MeetingStore.byIdOrRoom(h, key)
+                    .orElseThrow(() -> ApiProblem.notFound("meeting " + TextRules.printable(key)));
+            requireManager(caller, m);
+            return h.createQuery("SELECT * FROM recordings WHERE meeting_id = :m ORDER BY started_at DESC")
+                    .bind("m", m.id()).map((rs, ctx) -> map(rs)).list().stream().map(Row::view).toList();
+        });
+        return ApiResponse.ok(Map.of("items", items));
+    }
+
+    /** The recording's files (one per track, for now) with a link each, and its manifest. */
+    private ApiResponse download(ApiRequest req) {
+        Authenticator.Caller caller = auth.require(req);
+        String id = req.pathParam("id");
+        Row r = jdbi.withHandle(h -> {
+            Row row = find(h, id);
+            requireManager(caller, meetingOf(h, row));
+            return row;
+        });
+        if (!r.status().equals("completed")) {
+            throw new ApiProblem(ProblemType.CONFLICT, "the recording is " + r.status()
+                    + "; its files can be downloaded once it is completed");
+        }
+        Map<String, Object> manifest = r.view();
+        List<Map<String, Object>> files = new java.util.ArrayList<>();
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> tracks = (List<Map<String, Object>>) manifest.get("tracks");
+        for (Map<String, Object> t : tracks) {
+            Object fileKey = t.get("fileKey");
+            if (fileKey != null) {
+                String name = fileKey.toString().substring(fileKey.toString().lastIndexOf('/') + 1);
+                Map<String, Object> f = new LinkedHashMap<>();
+                f.put("name", name);
+                f.put("bytes", t.get("bytes"));
+                f.put("kind", t.get("kind"));
+                f.put("participantName", t.get("participantName"));
+                // From an object store, the presigned URL itself (a browser link needs no token); else the API's.
+                String url = "/api/v1/recordings/" + id + "/files/" + name;
+                boolean direct = false;
+                try {
+                    if (recorder.download(fileKey.toString()) instanceof RoomRecorder.Download.Url u) {
+                        url = u.url().toString();
+                        direct = true;
+                    }
+                } catch (RoomRecorder.Unavailable e) {
+                    LOG.warn("Recording {}: file {} is not in the store: {}", id, fileKey, e.getMessage());
+                }
+                f.put("url", url);
+                f.put("direct", direct);
+                files.add(f);
+            }
+        }
+        Map<String, Object> v = new LinkedHashMap<>();
+        v.put("recordingId", id);
+        v.put("meetingFile", null); // compose: the one-file meeting mix is offered here once it is made
+        v.put("files", files);
+        v.put("manifest", manifest);
+        return ApiResponse.ok(v);
+    }
+
+    /** One file: streamed from the local store, or a redirect to a presigned URL of the object store. */
+    private ApiResponse file(ApiRequest req) {
+        Authenticator.Caller caller = auth.require(req);
+        String id = req.pathParam("id");
+        String name = req.pathParam("name");
+        Row r = jdbi.withHandle(h -> {
+            Row row = find(h, id);
+            requireManager(caller, meetingOf(h, row));
+            return row;
+        });
+        String fileKey = null;
+        for (Object t : (List<?>) r.view().get("tracks")) {
+            Object k = ((Map<?, ?>) t).get("fileKey");
+            if (k != null && k.toString().endsWith("/" + name)) {
+                fileKey = k.toString();
+            }
+        }
+        if (fileKey == null || !r.status().equals("completed")) {
+            throw ApiProblem.notFound("recording " + id + " has no stored file " + TextRules.printable(name));
+        }
+        RoomRecorder.Download d;
+        try {
+            d = recorder.download(fileKey);
+        } catch (RoomRecorder.Unavailable e) {
+            throw ApiProblem.notFound("the file is not in the store: " + e.getMessage());
+        }
+        return switch (d) {
+            case RoomRecorder.Download.Url url -> new ApiResponse(302, null, Map.of("Location", url.url().toString()));
+            case RoomRecorder.Download.LocalFile f -> new ApiResponse(200, new ApiHandler.FileBody(f.path(), f.size(),
+                    name.endsWith(".mkv") ? "video/x-matroska" : "video/webm"),
+                    Map.of("Content-Disposition", "attachment; filename=\"" + name + "\""));
+        };
+    }
+
+    // --- results from the recorder (its threads) ---
+
+    @Override
+    public void finished(String recordingId, RoomRecorder.Summary summary) {
+        String tracks = new String(JsonCodec.write(summary.tracks()), java.nio.charset.StandardCharsets.UTF_8);
+        inTransaction(h -> {
+            Optional<Row> found = row(h, recordingId);
+            if (found.isEmpty()) {
+                return;
+            }
+            Row r = found.get();
+            if (r.status().equals("recording")) { // the room closed, or the server stops: nobody called stop
+                markStopped(h, r, UserStore.now(clock));
+            }
+            h.createUpdate("UPDATE recordings SET duration_ms = :d, tracks = :t, files_expected = :f WHERE id = :id")
+                    .bind("d", summary.durationMillis()).bind("t", tracks).bind("f", summary.files())
+                    .bind("id", recordingId).execute();
+            completeIfStored(h, recordingId);
+        });
+    }
+
+    @Override
+    public void uploaded(String recordingId, String fileKey, long bytes) {
+        inTransaction(h -> {
+            h.createUpdate("UPDATE recordings SET files_uploaded = files_uploaded + 1, bytes = bytes + :b WHERE id = :id")
+                    .bind("b", bytes).bind("id", recordingId).execute();
+            completeIfStored(h, recordingId);
+        });
+    }
+
+    @Override
+    public void failed(String recordingId, String reason) {
+        inTransaction(h -> markFailed(h, recordingId, reason));
+    }
+
+    private void inTransaction(java.util.function.Consumer<Handle> work) {
+        try {
+            jdbi.useTransaction(work::accept);
+        } catch (RuntimeException e) {
+            LOG.error("Could not record what became of a recording", e);
+        }
+    }
+
+    private void completeIfStored(Handle h, String id) {
+        Row r = row(h, id).orElse(null);
+        if (r != null && r.status().equals("stopped") && r.filesExpected() != null
+                && r.filesUploaded() >= r.filesExpected()) {
+            h.createUpdate("UPDATE recordings SET status = 'completed' WHERE id = :id AND status = 'stopped'")
+                    .bind("id", id).execute();
+            outbox.append(h, DomainEvents.recording("recording.completed", row(h, id).orElseThrow()));
+        }
+    }
+
+    private void markStopped(Handle h, Row r, Instant now) {
+        h.createUpdate("UPDATE recordings SET status = 'stopped', stopped_at = :at, active_meeting_id = NULL "
+                + "WHERE id = :id").bind("at", now).bind("id", r.id()).execute();
+        outbox.append(h, DomainEvents.recording("recording.stopped", row(h, r.id()).orElseThrow()));
+    }
+
+    private void markFailed(Handle h, String id, String reason) {
+        String shown = reason == null ? "unknown" : reason.length() > 1000 ? reason.substring(0, 1000) : reason;
+        int changed = h.createUpdate("UPDATE recordings SET status = 'failed', failure_reason = :r, "
+                        + "active_meeting_id = NULL, stopped_at = COALESCE(stopped_at, :at) "
+                        + "WHERE id = :id AND status <> 'failed'")
+                .bind("r", shown).bind("at", UserStore.now(clock)).bind("id", id).execute();
+        if (changed > 0) {
+            outbox.append(h, DomainEvents.recording("recording.failed", row(h, id).orElseThrow()));
+        }
+    }
+
+    private static Row find(Handle h, String id) {
+        return row(h, id).orElseThrow(() -> ApiProblem.notFound("recording " + TextRules.printable(id)));
+    }
+
+    private static Meeting meetingOf(Handle h, Row r) {
+        return MeetingStore.byIdOrRoom(h, r.meetingId()).orElseThrow(() -> ApiProblem.notFound("recording " + r.id()));
+    }
+
+    private static Optional<Row> row(Handle h, String id) {
+        return h.createQuery("SELECT * FROM recordings WHERE id = :id").bind("id", id).map((rs, ctx) -> map(rs))
+                .findOne();
+    }
+
+    private static Row map(java.sql.ResultSet rs) throws java.sql.SQLException {
+        return new Row(rs.getString("id"), rs.getString("meeting_id"), rs.getString("room"), rs.getString("status"),
+                rs.getString("started_by"), Database.instant(rs, "started_at"), Database.instant(rs, "stopped_at"),
+                (Long) rs.getObject("duration_ms", Long.class), rs.getLong("bytes"),
+                (Integer) rs.getObject("files_expected", Integer.class), rs.getInt("files_uploaded"),
+                rs.getString("tracks"), rs.getString("failure_reason"));
+    }
+
+    private static void requireManager(Authenticator.Caller caller, Meeting m) {
+        if (!caller.isAdmin() && !caller.id().equals(m.hostId())) {
+            throw ApiProblem.forbidden("only the meeting's host or an administrator may do this");
+        }
+    }
+}

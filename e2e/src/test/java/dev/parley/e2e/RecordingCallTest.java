@@ -1,0 +1,157 @@
+package dev.parley.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.microsoft.playwright.Page;
+import dev.parley.recorder.store.S3ProxyServer;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Two Chromium participants in a meeting that a host records through the REST API for about ten seconds: both
+ * pages show that it is recorded, and the per-track files reach a real S3 server (S3Proxy) where ffprobe finds
+ * an audio and a video stream of about ten seconds.
+ */
+class RecordingCallTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(20);
+    private static final String BUCKET = "parley-recordings";
+    private static final S3ProxyServer S3 = startS3();
+
+    @RegisterExtension
+    static final CallFixture call = new CallFixture("recording", () -> List.of(
+            "--recording-store", "s3", "--s3-endpoint", S3.endpoint().toString(), "--s3-bucket", BUCKET,
+            "--s3-access-key", S3ProxyServer.ACCESS_KEY, "--s3-secret-key", S3ProxyServer.SECRET_KEY));
+
+    private static S3ProxyServer startS3() {
+        try {
+            return S3ProxyServer.start(BUCKET);
+        } catch (Exception e) {
+            throw new IllegalStateException("S3Proxy did not start", e);
+        }
+    }
+
+    @AfterAll
+    static void stopS3() throws Exception {
+        S3.close();
+    }
+
+    @Test
+    void aHostRecordsTwoParticipantsAndTheirTracksReachS3AsTenSecondFiles() throws Exception {
+        ApiClient api = new ApiClient(call.server().baseUri());
+        register(api, "admin@example.org");
+        String host = register(api, "host@example.org");
+        JsonNode meeting = api.expect(201, "POST", "/api/v1/meetings", host, Map.of("title", "Recorded"));
+        String meetingId = meeting.path("id").asText();
+        String room = meeting.path("room").asText();
+        try (MeetingPage alice = MeetingPage.join(call.chromium(), call.server(), room, "Alice");
+             MeetingPage bob = MeetingPage.join(call.chromium(), call.server(), room, "Bob")) {
+            alice.awaitTiles(Set.of("Alice", "Bob"), TIMEOUT);
+            bob.awaitTiles(Set.of("Alice", "Bob"), TIMEOUT);
+            alice.awaitMediaFrom(List.of("Bob"), TIMEOUT);
+            bob.awaitMediaFrom(List.of("Alice"), TIMEOUT);
+
+            String recording = api.expect(201, "POST", "/api/v1/meetings/" + meetingId + "/recordings", host, null)
+                    .path("id").asText();
+            for (MeetingPage page : List.of(alice, bob)) {
+                page.page().waitForSelector("#recording-indicator:not([hidden])",
+                        new Page.WaitForSelectorOptions().setTimeout(TIMEOUT.toMillis()));
+            }
+            alice.pause(Duration.ofSeconds(10)); // the length of the recording, not a wait for a condition
+            api.expect(200, "POST", "/api/v1/recordings/" + recording + "/stop", host, null);
+            for (MeetingPage page : List.of(alice, bob)) {
+                page.page().waitForSelector("#recording-indicator[hidden]",
+                        new Page.WaitForSelectorOptions().setTimeout(TIMEOUT.toMillis())
+                                .setState(com.microsoft.playwright.options.WaitForSelectorState.ATTACHED));
+            }
+
+            JsonNode done = awaitCompleted(api, host, meetingId);
+            assertEquals(4, done.path("tracks").size(), "two voices and two cameras: " + done);
+            List<String> keys = S3.keys(BUCKET, "recordings/" + recording + "/");
+            assertEquals(4, keys.size(), "every track's file is in the bucket: " + keys);
+            int audio = 0;
+            int video = 0;
+            for (String key : keys) {
+                Path file = E2eFiles.outputDir().resolve("recording-" + key.substring(key.lastIndexOf('/') + 1));
+                Files.write(file, S3.read(BUCKET, key));
+                Map<String, String> probe = probe(file);
+                double seconds = Double.parseDouble(probe.get("duration"));
+                assertTrue(seconds > 8 && seconds < 12.5, key + " lasts about 10 s: " + probe);
+                if ("audio".equals(probe.get("codec_type"))) {
+                    assertEquals("opus", probe.get("codec_name"), probe.toString());
+                    audio++;
+                } else {
+                    assertEquals("video", probe.get("codec_type"), probe.toString());
+                    video++;
+                }
+            }
+            assertEquals(2, audio, "one audio file per participant");
+            assertEquals(2, video, "one video file per participant");
+
+            // The download answer links each file with a presigned URL of the bucket; it serves the same bytes.
+            JsonNode files = api.expect(200, "GET", "/api/v1/recordings/" + recording + "/download", host, null)
+                    .path("files");
+            JsonNode first = files.get(0);
+            assertTrue(first.path("direct").asBoolean(), files.toString());
+            HttpResponse<byte[]> fetched = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(java.net.URI.create(first.path("url").asText())).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(200, fetched.statusCode());
+            assertArrayEquals(S3.read(BUCKET, "recordings/" + recording + "/" + first.path("name").asText()),
+                    fetched.body());
+            for (MeetingPage page : List.of(alice, bob)) {
+                assertEquals(List.of(), page.policyViolations(), page.name() + ": the indicator obeys the CSP");
+            }
+        }
+    }
+
+    private static String register(ApiClient api, String email) {
+        return api.expect(201, "POST", "/api/v1/auth/register", null, Map.of("email", email,
+                "password", "a long enough secret", "displayName", "Someone")).path("accessToken").asText();
+    }
+
+    private static JsonNode awaitCompleted(ApiClient api, String host, String meetingId) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        JsonNode last = null;
+        while (System.nanoTime() < deadline) {
+            last = api.expect(200, "GET", "/api/v1/meetings/" + meetingId + "/recordings", host, null)
+                    .path("items").get(0);
+            if (last.path("status").asText().equals("completed")) {
+                return last;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("the recording did not complete within 30 s: " + last);
+    }
+
+    /** The first stream's type and codec and the file's duration, as ffprobe reports them. */
+    private static Map<String, String> probe(Path file) throws Exception {
+        Process p = new ProcessBuilder("ffprobe", "-v", "error", "-show_entries",
+                "stream=codec_type,codec_name:format=duration", "-of", "default=nw=1", file.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), "ffprobe " + file + ": " + out);
+        Map<String, String> fields = new java.util.LinkedHashMap<>();
+        for (String line : out.split("\n")) {
+            int eq = line.indexOf('=');
+            if (eq > 0) {
+                fields.putIfAbsent(line.substring(0, eq), line.substring(eq + 1).trim());
+            }
+        }
+        return fields;
+    }
+}

@@ -1,0 +1,28 @@
+package dev.parley.recorder;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What a finished recording holds, for the control plane to keep and show (it serialises this; the recorder
+ * writes no JSON).
+ *
+ * @param recordingId the id the recording was started with
+ * @param room the SFU room that was recorded
+ * @param startedAt when the recording started
+ * @param durationMillis from the start to the stop
+ * @param droppedPackets packets the tap's queue had no room for (the recorder fell behind); 0 normally
+ * @param tracks every track that was in the recording, in the order they appeared
+ */
+public record RecordingManifest(String recordingId, String room, Instant startedAt, long durationMillis,
+        long droppedPackets, List<RecordedTrack> tracks) {
+
+    public RecordingManifest {
+        tracks = List.copyOf(tracks);
+    }
+
+    /** Bytes of all the track files. */
+    public long bytes() {
+        return tracks.stream().mapToLong(RecordedTrack::bytes).sum();
+    }
+}
