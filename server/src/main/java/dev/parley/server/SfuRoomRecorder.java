@@ -135,6 +135,10 @@ final class SfuRoomRecorder implements RoomRecorder, AutoCloseable {
         recovery.execute(() -> {
             try {
                 RecordingManifest m = crashed.recover(recordingId, startedAt);
+                if (recovery.isShutdown()) { // cut short by a shutdown: not a verdict, the next start goes on
+                    log.info("Recording {}: recovery interrupted by the shutdown", recordingId);
+                    return;
+                }
                 results.execute(() -> sink.recovered(recordingId, summaryOf(m)));
             } catch (RuntimeException e) {
                 log.error("Recording {} could not be recovered", recordingId, e);
