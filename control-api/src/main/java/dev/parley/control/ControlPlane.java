@@ -113,8 +113,8 @@ public final class ControlPlane implements AutoCloseable {
             new ApiKeyRoutes(jdbi, clock, auth, apiKeys).register(router);
             String nodeId = NodeIdentity.load(cfg.dataDir());
             RecordingRoutes recordings = new RecordingRoutes(jdbi, clock, auth, outbox, recorder, nodeId);
-            recordings.failInterrupted(); // what a crash of this node left recording
             recordings.register(router);
+            recordings.recoverInterrupted(); // what a crash of this node cut off (finished in the background)
             OpenApiDocument.register(router);
             ParticipantHistory participants = new ParticipantHistory(jdbi, clock, outbox, live, nodeId);
             participants.closeOpen(); // what a crash of this node left open

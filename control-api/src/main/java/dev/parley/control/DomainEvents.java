@@ -72,7 +72,7 @@ final class DomainEvents {
                 "status", r.status(), "startedBy", r.startedBy(), "startedAt", r.startedAt().toString(),
                 "stoppedAt", r.stoppedAt() == null ? null : r.stoppedAt().toString(),
                 "durationSeconds", r.durationMs() == null ? null : r.durationMs() / 1000.0,
-                "bytes", r.bytes(), "failureReason", r.failureReason()));
+                "bytes", r.bytes(), "truncated", r.truncated(), "failureReason", r.failureReason()));
     }
 
     private static Map<String, Object> meetingData(Meeting m) {

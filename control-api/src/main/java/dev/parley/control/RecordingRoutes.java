@@ -53,7 +53,7 @@ final class RecordingRoutes implements RoomRecorder.Results {
     /** A recording's row. */
     record Row(String id, String meetingId, String room, String status, String startedBy, Instant startedAt,
                Instant stoppedAt, Long durationMs, long bytes, Integer filesExpected, int filesUploaded,
-               String tracks, String failureReason) {
+               String tracks, boolean truncated, String failureReason) {
 
         Map<String, Object> view() {
             Map<String, Object> v = new LinkedHashMap<>();
@@ -66,6 +66,7 @@ final class RecordingRoutes implements RoomRecorder.Results {
             v.put("bytes", bytes);
             v.put("tracks", tracks == null ? List.of() : JsonCodec.MAPPER.convertValue(
                     JsonCodec.parse(tracks.getBytes(java.nio.charset.StandardCharsets.UTF_8)), TRACKS));
+            v.put("truncated", truncated);
             v.put("failureReason", failureReason);
             return v;
         }
@@ -110,15 +111,26 @@ final class RecordingRoutes implements RoomRecorder.Results {
     }
 
     /**
-     * Marks this node's recordings that are still {@code recording} as failed: the process stopped without
-     * finishing them (a crash; a clean shutdown finishes them). Their files, if any reached the spool, still upload.
+     * Takes up this node's recordings that a crash cut off (still {@code recording}, or {@code stopped} before
+     * their files were handed on): each is marked {@code stopped}, which frees its meeting, and the recorder
+     * finalizes what it had written in the background ({@link #recovered}). Call after {@link #register}, so that
+     * the recorder is attached. A node that cannot record fails them.
      */
-    void failInterrupted() {
-        List<String> ids = jdbi.withHandle(h -> h.createQuery(
-                "SELECT id FROM recordings WHERE node_id = :node AND status = 'recording'")
-                .bind("node", nodeId).mapTo(String.class).list());
-        for (String id : ids) {
-            jdbi.useTransaction(h -> markFailed(h, id, "the server stopped during the recording"));
+    void recoverInterrupted() {
+        List<Row> rows = jdbi.withHandle(h -> h.createQuery("SELECT * FROM recordings WHERE node_id = :node AND "
+                        + "(status = 'recording' OR (status = 'stopped' AND files_expected IS NULL))")
+                .bind("node", nodeId).map((rs, ctx) -> map(rs)).list());
+        for (Row r : rows) {
+            if (r.status().equals("recording")) {
+                jdbi.useTransaction(h -> markStopped(h, r, UserStore.now(clock)));
+            }
+            try {
+                recorder.recover(r.id(), r.startedAt());
+                LOG.info("Recording {} was cut off by a crash; recovering what it wrote", r.id());
+            } catch (RoomRecorder.Unavailable | IllegalArgumentException e) {
+                jdbi.useTransaction(h -> markFailed(h, r.id(), "the server stopped during the recording and "
+                        + "cannot recover it: " + e.getMessage()));
+            }
         }
     }
 
@@ -257,6 +269,30 @@ final class RecordingRoutes implements RoomRecorder.Results {
     }
 
     @Override
+    public void recovered(String recordingId, RoomRecorder.Summary summary) {
+        String tracks = new String(JsonCodec.write(summary.tracks()), java.nio.charset.StandardCharsets.UTF_8);
+        inTransaction(h -> {
+            Row r = row(h, recordingId).orElse(null);
+            if (r == null || !r.status().equals("stopped")) {
+                return;
+            }
+            if (summary.files() == 0) {
+                markFailed(h, recordingId, "the server stopped during the recording and no file of it could be "
+                        + "recovered" + summary.tracks().stream().map(RoomRecorder.Track::failure)
+                        .filter(java.util.Objects::nonNull).findFirst().map(f -> ": " + f).orElse(""));
+                return;
+            }
+            // It ended at the crash, not at the restart: its stop is its start plus what was recovered.
+            h.createUpdate("UPDATE recordings SET duration_ms = :d, tracks = :t, files_expected = :f, "
+                            + "truncated = TRUE, stopped_at = :at WHERE id = :id")
+                    .bind("d", summary.durationMillis()).bind("t", tracks).bind("f", summary.files())
+                    .bind("at", r.startedAt().plusMillis(summary.durationMillis())).bind("id", recordingId)
+                    .execute();
+            completeIfStored(h, recordingId);
+        });
+    }
+
+    @Override
     public void uploaded(String recordingId, String fileKey, long bytes) {
         inTransaction(h -> {
             h.createUpdate("UPDATE recordings SET files_uploaded = files_uploaded + 1, bytes = bytes + :b WHERE id = :id")
@@ -323,7 +359,7 @@ final class RecordingRoutes implements RoomRecorder.Results {
                 rs.getString("started_by"), Database.instant(rs, "started_at"), Database.instant(rs, "stopped_at"),
                 (Long) rs.getObject("duration_ms", Long.class), rs.getLong("bytes"),
                 (Integer) rs.getObject("files_expected", Integer.class), rs.getInt("files_uploaded"),
-                rs.getString("tracks"), rs.getString("failure_reason"));
+                rs.getString("tracks"), rs.getBoolean("truncated"), rs.getString("failure_reason"));
     }
 
     private static void requireManager(Authenticator.Caller caller, Meeting m) {

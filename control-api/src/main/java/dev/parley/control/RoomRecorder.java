@@ -16,6 +16,12 @@ public interface RoomRecorder {
         /** The recording ended (stopped, or its room closed) and its files are finalized and handed to the store. */
         void finished(String recordingId, Summary summary);
 
+        /**
+         * A recording a crash of this node cut off was finalized from what it had written (its files handed to the
+         * store); it completes as {@code truncated} once they are stored, or fails when none could be kept.
+         */
+        void recovered(String recordingId, Summary summary);
+
         /** One file of the recording is in the store. */
         void uploaded(String recordingId, String fileKey, long bytes);
 
@@ -69,6 +75,15 @@ public interface RoomRecorder {
     void stop(String recordingId);
 
     /**
+     * Finalizes, in the background, what recording {@code recordingId} had written when a crash of this node cut
+     * it off; {@link Results#recovered} (or {@link Results#failed}) follows.
+     *
+     * @param startedAt when the recording started
+     * @throws Unavailable when this node cannot recover recordings
+     */
+    void recover(String recordingId, java.time.Instant startedAt);
+
+    /**
      * The stored file {@code fileKey}.
      *
      * @throws Unavailable when it is not (or no longer) in the store
@@ -87,6 +102,11 @@ public interface RoomRecorder {
 
         @Override
         public void stop(String recordingId) {}
+
+        @Override
+        public void recover(String recordingId, java.time.Instant startedAt) {
+            throw new Unavailable("recording is not available on this server");
+        }
 
         @Override
         public Download download(String fileKey) {

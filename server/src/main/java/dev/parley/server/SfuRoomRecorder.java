@@ -1,7 +1,9 @@
 package dev.parley.server;
 
 import dev.parley.control.RoomRecorder;
+import dev.parley.recorder.CrashRecovery;
 import dev.parley.recorder.MeetingRecorder;
+import dev.parley.recorder.compose.FfmpegTools;
 import dev.parley.recorder.RecordedTrack;
 import dev.parley.recorder.RecordingManifest;
 import dev.parley.recorder.media.MediaSettings;
@@ -40,6 +42,9 @@ final class SfuRoomRecorder implements RoomRecorder, AutoCloseable {
     private final RecordingStore store;
     private final ExecutorService results = Executors.newSingleThreadExecutor(
             r -> Thread.ofPlatform().daemon().name("parley-recording-results").unstarted(r));
+    /** Finalizes crashed recordings after a restart: ffmpeg work, off the start-up path and the media threads. */
+    private final ExecutorService recovery = Executors.newSingleThreadExecutor(
+            r -> Thread.ofPlatform().daemon().name("parley-recording-recovery").unstarted(r));
     private volatile Results sink;
     private volatile Announcer announcer = (room, id, active) -> { };
 
@@ -120,11 +125,38 @@ final class SfuRoomRecorder implements RoomRecorder, AutoCloseable {
         }));
     }
 
-    private void finished(RecordingManifest m) {
+    @Override
+    public void recover(String recordingId, java.time.Instant startedAt) {
+        MeetingRecorder r = recorder;
+        if (r == null) {
+            throw new Unavailable("the recorder is not running");
+        }
+        CrashRecovery crashed = new CrashRecovery(config.workDir(), uploader, FfmpegTools.onPath());
+        recovery.execute(() -> {
+            try {
+                RecordingManifest m = crashed.recover(recordingId, startedAt);
+                if (recovery.isShutdown()) { // cut short by a shutdown: not a verdict, the next start goes on
+                    log.info("Recording {}: recovery interrupted by the shutdown", recordingId);
+                    return;
+                }
+                results.execute(() -> sink.recovered(recordingId, summaryOf(m)));
+            } catch (RuntimeException e) {
+                log.error("Recording {} could not be recovered", recordingId, e);
+                results.execute(() -> sink.failed(recordingId, "the server stopped during the recording and "
+                        + "recovering it failed: " + e.getMessage()));
+            }
+        });
+    }
+
+    private static Summary summaryOf(RecordingManifest m) {
         List<Track> tracks = m.tracks().stream().map(t -> new Track(t.participantId(), t.participantName(),
                 t.kind().name().toLowerCase(java.util.Locale.ROOT), t.codec(), t.startMillis(), t.endMillis(),
                 t.fileKey() == null ? null : t.fileKey().value(), t.bytes(), t.truncated(), t.failure())).toList();
-        sink.finished(m.recordingId(), new Summary(m.durationMillis(), m.bytes(), tracks));
+        return new Summary(m.durationMillis(), m.bytes(), tracks);
+    }
+
+    private void finished(RecordingManifest m) {
+        sink.finished(m.recordingId(), summaryOf(m));
         // A file that could not even reach the spool (disk full) fails the recording; the call went on.
         for (RecordedTrack t : m.tracks()) {
             if (t.fileKey() == null && t.failure() != null) {
@@ -171,6 +203,7 @@ final class SfuRoomRecorder implements RoomRecorder, AutoCloseable {
      * reach the control plane; call before the SFU and the control plane close.
      */
     void stopRecordings() {
+        recovery.shutdownNow(); // a recovery cut short is taken up again at the next start
         if (recorder != null) {
             recorder.close();
         }

@@ -203,7 +203,7 @@ class RecordingApiTest {
     }
 
     @Test
-    void aShutdownFinishesTheRecordingAndACrashedOneIsFailedAtTheNextStart() throws Exception {
+    void aShutdownFinishesTheRecordingAndACrashedEmptyOneIsFailedAtTheNextStart() throws Exception {
         try (PostgresSchema db = PostgresSchema.create()) {
             String host;
             String id;
@@ -222,9 +222,16 @@ class RecordingApiTest {
                         + "stopped_at = NULL WHERE id = '" + rec + "'");
             }
             try (RunningServer s = new RunningServer(dir, db.serverArgs())) {
-                assertEquals("failed", status(db, rec), "the restarted node fails what its crash cut off");
+                long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+                while (!"failed".equals(status(db, rec)) && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                }
+                assertEquals("failed", status(db, rec), "the restarted node fails what its crash cut off when "
+                        + "nothing of it was written");
                 JsonNode failed = recordings(s, id, host).get(0);
-                assertEquals("the server stopped during the recording", failed.get("failureReason").asText());
+                assertEquals("the server stopped during the recording and no file of it could be recovered",
+                        failed.get("failureReason").asText());
+                assertEquals(false, failed.get("truncated").asBoolean());
                 assertEquals(201, s.post("/api/v1/meetings/" + id + "/recordings", host, "{}").status(),
                         "the meeting may be recorded again");
             }

@@ -121,7 +121,7 @@ public record FfmpegTools(String ffmpeg, String ffprobe) {
      * The duration of a media file in milliseconds as ffprobe reads it (the format's duration), or -1 when it
      * cannot say.
      */
-    long probeDurationMillis(Path file, Duration timeout) throws IOException, InterruptedException {
+    public long probeDurationMillis(Path file, Duration timeout) throws IOException, InterruptedException {
         Run r = run(List.of(ffprobe, "-v", "error", "-protocol_whitelist", "file", "-show_entries",
                 "format=duration", "-of", "default=nw=1:nk=1", "file:" + file.toAbsolutePath()), timeout);
         if (!r.ok()) {
