@@ -42,7 +42,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Usage: {@code ForwardingBenchmark [--rate 1000] [--seconds 5] [--warmup 2] [--fanout 1,4,16,32]
  * [--srtp gcm|cm] [--tap] [--record] [--markdown docs/performance.md]}. {@code --tap} adds, for each fan-out, a run
  * of the same room with a track tap on it (a listener that reads each packet's header), against the same raw
- * baseline; {@code --record} adds a run with a real recording of the room (a {@link RoomLoad} named
+ * baseline (after an unreported room with each of them, to warm the JIT); {@code --record} adds a run with a real recording of the room (a {@link RoomLoad} named
  * {@code recording}, found with {@link ServiceLoader}: the {@code bench-recording} module, which
  * {@code bench/run.sh} puts on the class path). With {@code --markdown} the results replace the part of that file
  * between {@code <!-- results:start -->} and {@code <!-- results:end -->}.
@@ -116,6 +116,13 @@ public final class ForwardingBenchmark {
         System.out.println("SRTP crypto: " + SrtpSession.cryptoBackend());
         ForwardingBenchmark bench = new ForwardingBenchmark(rate, Duration.ofSeconds(warmupSeconds),
                 Duration.ofSeconds(seconds), profile);
+        if (!loads.isEmpty()) {
+            // Unreported rooms with each load first, so the JIT and class loading do not favour the later rows.
+            System.out.println("warming up: one unreported room per load");
+            for (RoomLoad load : loads) {
+                bench.runSfu(fanouts.get(0), load);
+            }
+        }
         List<Measurement[]> rows = new ArrayList<>();
         for (int n : fanouts) {
             Measurement sfu = bench.runSfu(n, null);
