@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Builds the bench module (and sfu-core) and runs the forwarding benchmark; arguments go to ForwardingBenchmark,
-# e.g. bench/run.sh --markdown docs/performance.md   or   bench/run.sh --fanout 1,4 --seconds 3
+# Builds the bench modules (bench, bench-recording and what they need) and runs the forwarding benchmark; arguments
+# go to ForwardingBenchmark, e.g. bench/run.sh --markdown docs/performance.md   or   bench/run.sh --fanout 16 --record
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/java-home.sh
 pick_jdk
-./mvnw -q -B -pl bench -am package -DskipTests
+./mvnw -q -B -pl bench-recording -am package -DskipTests
 exec "$JAVA_HOME/bin/java" -XX:+UseParallelGC --enable-native-access=ALL-UNNAMED -Dorg.slf4j.simpleLogger.defaultLogLevel=warn ${BENCH_JAVA_OPTS:-} \
-  -cp "bench/target/parley-bench-0.1.0-SNAPSHOT.jar:bench/target/lib/*" dev.parley.bench.ForwardingBenchmark "$@"
+  -cp "bench-recording/target/parley-bench-recording-0.1.0-SNAPSHOT.jar:bench-recording/target/lib/*" dev.parley.bench.ForwardingBenchmark "$@"

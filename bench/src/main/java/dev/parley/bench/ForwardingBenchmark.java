@@ -5,6 +5,7 @@ import dev.parley.sfu.Participant;
 import dev.parley.sfu.ParticipantInfo;
 import dev.parley.sfu.ParticipantListener;
 import dev.parley.sfu.SfuConfig;
+import dev.parley.sfu.Room;
 import dev.parley.sfu.SfuServer;
 import dev.parley.sfu.packet.PacketBuffer;
 import dev.parley.sfu.srtp.SrtpProfile;
@@ -13,7 +14,6 @@ import dev.parley.sfu.tap.TapOptions;
 import dev.parley.sfu.tap.TapPacket;
 import dev.parley.sfu.tap.TappedTrack;
 import dev.parley.sfu.tap.TrackRemoval;
-import dev.parley.sfu.tap.TrackTap;
 import dev.parley.sfu.tap.TrackTapListener;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -28,6 +28,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.ServiceLoader;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -39,17 +40,25 @@ import java.util.concurrent.TimeUnit;
  * UDP measured in the same run on the same machine.
  *
  * <p>Usage: {@code ForwardingBenchmark [--rate 1000] [--seconds 5] [--warmup 2] [--fanout 1,4,16,32]
- * [--srtp gcm|cm] [--tap] [--markdown docs/performance.md]}. {@code --tap} adds, for each fan-out, a run of the
- * same room with a track tap on it (a listener that reads each packet's header), against the same raw baseline. With {@code --markdown} the results replace the part of
- * that file between {@code <!-- results:start -->} and {@code <!-- results:end -->}.
+ * [--srtp gcm|cm] [--tap] [--record] [--markdown docs/performance.md]}. {@code --tap} adds, for each fan-out, a run
+ * of the same room with a track tap on it (a listener that reads each packet's header), against the same raw
+ * baseline (after an unreported room with each of them, to warm the JIT); {@code --record} adds a run with a real recording of the room (a {@link RoomLoad} named
+ * {@code recording}, found with {@link ServiceLoader}: the {@code bench-recording} module, which
+ * {@code bench/run.sh} puts on the class path). With {@code --markdown} the results replace the part of that file
+ * between {@code <!-- results:start -->} and {@code <!-- results:end -->}.
+ *
+ * <p>Every payload is a VP8 keyframe (a payload descriptor, a frame header, the sending time, filler), so a
+ * recorder or anything else that parses VP8 sees well-formed frames: one frame per packet.
  */
 public final class ForwardingBenchmark {
     static final int PAYLOAD = 1200;
+    /** Where in the RTP payload the publisher writes its {@code System.nanoTime()}: after the VP8 headers. */
+    static final int SENT_AT = 16;
     private static final String START = "<!-- results:start -->";
     private static final String END = "<!-- results:end -->";
 
     /** What one configuration measured over the window. */
-    record Measurement(int fanout, boolean tapped, double forwardedPerSecond, double forwardingCpuMicros, double processCpuMicros,
+    record Measurement(int fanout, String load, double forwardedPerSecond, double forwardingCpuMicros, double processCpuMicros,
                        double p50Micros, double p99Micros, double lossPercent, double allocatedBytesPerPacket) {}
 
     private final int rate;
@@ -74,7 +83,7 @@ public final class ForwardingBenchmark {
         List<Integer> fanouts = List.of(1, 4, 16, 32);
         SrtpProfile profile = SrtpProfile.AEAD_AES_128_GCM;
         Path markdown = null;
-        boolean tap = false;
+        List<RoomLoad> loads = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
@@ -89,8 +98,12 @@ public final class ForwardingBenchmark {
                 };
                 case "--markdown" -> markdown = Path.of(value);
                 case "--tap" -> {
-                    tap = true;
+                    loads.add(new HeaderReader());
                     i--; // a flag: no value follows
+                }
+                case "--record" -> {
+                    loads.add(RoomLoad.named("recording"));
+                    i--;
                 }
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
                         + "; see the javadoc of ForwardingBenchmark for the options");
@@ -103,16 +116,23 @@ public final class ForwardingBenchmark {
         System.out.println("SRTP crypto: " + SrtpSession.cryptoBackend());
         ForwardingBenchmark bench = new ForwardingBenchmark(rate, Duration.ofSeconds(warmupSeconds),
                 Duration.ofSeconds(seconds), profile);
+        if (!loads.isEmpty()) {
+            // Unreported rooms with each load first, so the JIT and class loading do not favour the later rows.
+            System.out.println("warming up: one unreported room per load");
+            for (RoomLoad load : loads) {
+                bench.runSfu(fanouts.get(0), load);
+            }
+        }
         List<Measurement[]> rows = new ArrayList<>();
         for (int n : fanouts) {
-            Measurement sfu = bench.runSfu(n, false);
+            Measurement sfu = bench.runSfu(n, null);
             Measurement raw = bench.runRawUdp(n);
             rows.add(new Measurement[] {sfu, raw});
             System.out.println(bench.row(sfu, raw));
-            if (tap) {
-                Measurement tapped = bench.runSfu(n, true);
-                rows.add(new Measurement[] {tapped, raw});
-                System.out.println(bench.row(tapped, raw));
+            for (RoomLoad load : loads) {
+                Measurement loaded = bench.runSfu(n, load);
+                rows.add(new Measurement[] {loaded, raw});
+                System.out.println(bench.row(loaded, raw));
             }
         }
         String table = bench.table(rows);
@@ -125,7 +145,8 @@ public final class ForwardingBenchmark {
 
     // --- the SFU ---
 
-    Measurement runSfu(int fanout, boolean tapped) throws Exception {
+    /** Measures a room with one publisher and {@code fanout} subscribers, with {@code load} on it when not null. */
+    Measurement runSfu(int fanout, RoomLoad load) throws Exception {
         InetAddress loopback = InetAddress.getLoopbackAddress();
         try (SfuServer sfu = SfuServer.start(new SfuConfig(loopback, 0, List.of(loopback), Duration.ofSeconds(15), fanout + 1))) {
             List<AutoCloseable> peers = new ArrayList<>();
@@ -143,7 +164,7 @@ public final class ForwardingBenchmark {
                     recorders.add(recorder);
                     SyntheticPeer sub = SyntheticPeer.open("subscriber-" + i, (p, at) -> {
                         // The payload starts with the publisher's System.nanoTime() at sending.
-                        recorder.record(readLong(p.array(), p.offset() + 12), at);
+                        recorder.record(readLong(p.array(), p.offset() + 12 + SENT_AT), at);
                     });
                     peers.add(sub);
                     OfferQueue offers = new OfferQueue();
@@ -152,18 +173,17 @@ public final class ForwardingBenchmark {
                     participant.acceptSubscriberAnswer(sub.answerFor(offer[1]), Integer.parseInt(offer[0])).get(10, TimeUnit.SECONDS);
                     sub.connect(Duration.ofSeconds(10), SyntheticPeer.DEFAULT_CONSENT_INTERVAL, profile);
                 }
-                if (tapped) {
-                    TrackTap tap = sfu.room("bench").addTap(new HeaderReader(), TapOptions.defaults()).get(10, TimeUnit.SECONDS);
-                    peers.add(tap);
+                if (load != null) {
+                    peers.add(load.attach(sfu.room("bench")));
                 }
-                byte[] payload = new byte[PAYLOAD];
+                byte[] payload = vp8Keyframe();
                 Thread media = newestThread("parley-media");
                 try (PacedSender sender = new PacedSender("bench-publisher", rate, i -> {
-                    putLong(payload, 0, System.nanoTime());
+                    putLong(payload, SENT_AT, System.nanoTime());
                     return publisher.sendRtp(videoSsrc, SyntheticPeer.VP8_PAYLOAD_TYPE, (int) i & 0xFFFF,
                             (int) (i * 3000), payload);
                 })) {
-                    return measure(fanout, tapped, recorders, sender, media, () -> sfu.counters().forwardedPackets());
+                    return measure(fanout, load == null ? null : load.label(), recorders, sender, media, () -> sfu.counters().forwardedPackets());
                 }
             } finally {
                 for (AutoCloseable c : peers) {
@@ -173,9 +193,42 @@ public final class ForwardingBenchmark {
         }
     }
 
-    /** A tap's listener that does what any consumer does at least: reads each packet's header. */
-    private static final class HeaderReader implements TrackTapListener {
+    /**
+     * A 1200-byte VP8 payload that parses as one whole keyframe (RFC 7741 descriptor, RFC 6386 frame header of a
+     * 320x240 keyframe); the rest is zeros, with the sending time at {@link #SENT_AT}. The frame data is not a
+     * decodable picture, which nothing on the forwarding or recording path looks at.
+     */
+    static byte[] vp8Keyframe() {
+        byte[] p = new byte[PAYLOAD];
+        p[0] = 0x10; // descriptor: start of partition 0, no extensions
+        int firstPartition = PAYLOAD - 1 - 10;
+        int tag = (firstPartition << 5) | 0x10; // keyframe (bit 0 clear), version 0, show_frame
+        p[1] = (byte) tag;
+        p[2] = (byte) (tag >>> 8);
+        p[3] = (byte) (tag >>> 16);
+        p[4] = (byte) 0x9d; // the keyframe start code
+        p[5] = 0x01;
+        p[6] = 0x2a;
+        p[7] = (byte) 320; // width and height, little-endian, no scaling
+        p[8] = (byte) (320 >>> 8);
+        p[9] = (byte) 240;
+        p[10] = 0;
+        return p;
+    }
+
+    /** A tap whose listener does what any consumer does at least: reads each packet's header. */
+    private static final class HeaderReader implements TrackTapListener, RoomLoad {
         long sink;
+
+        @Override
+        public String label() {
+            return "tap";
+        }
+
+        @Override
+        public AutoCloseable attach(Room room) throws Exception {
+            return room.addTap(this, TapOptions.defaults()).get(10, TimeUnit.SECONDS);
+        }
 
         @Override
         public void onTrackAdded(TappedTrack track) {}
@@ -255,6 +308,7 @@ public final class ForwardingBenchmark {
             try (PacedSender sender = new PacedSender("raw-source", rate, i -> {
                 packet.clear();
                 packet.putInt(0x80600000 | ((int) i & 0xFFFF)).putInt((int) (i * 3000)).putInt(0x5EED0001);
+                packet.position(12 + SENT_AT);
                 packet.putLong(System.nanoTime());
                 packet.position(12 + PAYLOAD).flip();
                 try {
@@ -263,7 +317,7 @@ public final class ForwardingBenchmark {
                     return false;
                 }
             })) {
-                return measure(fanout, false, recorders, sender, relayThread, () -> relayed[0]);
+                return measure(fanout, null, recorders, sender, relayThread, () -> relayed[0]);
             } finally {
                 for (DatagramChannel r : receivers) {
                     r.close();
@@ -298,7 +352,7 @@ public final class ForwardingBenchmark {
                 buf.clear();
                 channel.receive(buf);
                 long now = System.nanoTime();
-                recorder.record(buf.getLong(12), now);
+                recorder.record(buf.getLong(12 + SENT_AT), now);
             }
         } catch (IOException closed) {
             // the benchmark is over
@@ -311,7 +365,7 @@ public final class ForwardingBenchmark {
         long get();
     }
 
-    private Measurement measure(int fanout, boolean tapped, List<LatencyRecorder> recorders, PacedSender sender, Thread forwarder,
+    private Measurement measure(int fanout, String load, List<LatencyRecorder> recorders, PacedSender sender, Thread forwarder,
                                 Counter forwarded) throws InterruptedException {
         Thread.sleep(warmup.toMillis()); // warm-up: JIT, socket buffers, first keyframe requests
         long cpu0 = threads.getThreadCpuTime(forwarder.threadId());
@@ -335,7 +389,7 @@ public final class ForwardingBenchmark {
         }
         long[] latencies = LatencyRecorder.merged(recorders);
         double expected = (double) sent * fanout;
-        return new Measurement(fanout, tapped, count * 1e9 / elapsed, cpu / 1e3 / Math.max(1, count),
+        return new Measurement(fanout, load, count * 1e9 / elapsed, cpu / 1e3 / Math.max(1, count),
                 process / 1e3 / Math.max(1, count), LatencyRecorder.quantile(latencies, 0.5) / 1e3,
                 LatencyRecorder.quantile(latencies, 0.99) / 1e3,
                 expected == 0 ? 0 : Math.max(0, 100.0 * (expected - received) / expected),
@@ -369,7 +423,7 @@ public final class ForwardingBenchmark {
     String row(Measurement sfu, Measurement raw) {
         return String.format(Locale.ROOT,
                 "| %s | %,.0f | %,.0f | %.2f | %.2f | **%.1f×** | %.2f | %.2f | **%.1f×** | %.0f / %.0f | %.0f / %.0f | %.2f%% / %.2f%% | %.0f / %.0f |",
-                sfu.fanout() + (sfu.tapped() ? " + tap" : ""), sfu.forwardedPerSecond(), raw.forwardedPerSecond(),
+                sfu.fanout() + (sfu.load() == null ? "" : " + " + sfu.load()), sfu.forwardedPerSecond(), raw.forwardedPerSecond(),
                 sfu.forwardingCpuMicros(), raw.forwardingCpuMicros(), sfu.forwardingCpuMicros() / raw.forwardingCpuMicros(),
                 sfu.processCpuMicros(), raw.processCpuMicros(), sfu.processCpuMicros() / raw.processCpuMicros(),
                 sfu.p50Micros(), sfu.p99Micros(), raw.p50Micros(), raw.p99Micros(),
