@@ -1,7 +1,5 @@
 package dev.parley.control;
 
-import java.util.Locale;
-
 /** A recording may not be started or stopped now; {@link #code()} is the signaling error code to send. */
 public final class RecordingRefused extends Exception {
     private final String code;
@@ -13,13 +11,17 @@ public final class RecordingRefused extends Exception {
 
     /** The problem the REST API would answer, as a signaling refusal. */
     static RecordingRefused of(ApiProblem p) {
-        String code = switch (p.type) {
-            case RECORDING_NOT_ALLOWED, RECORDING_IN_PROGRESS, RECORDING_NOT_ACTIVE, RECORDING_UNAVAILABLE,
-                 MEETING_ENDED, FORBIDDEN -> p.type.slug.replace('-', '_').toLowerCase(Locale.ROOT);
-            case NOT_FOUND -> "recording_not_allowed"; // a room with no meeting: only meetings are recorded
-            default -> "internal";
+        // Written out (not derived from the slug) so that the protocol document's test sees every code sent.
+        return switch (p.type) {
+            // NOT_FOUND: a room with no meeting; only meetings are recorded.
+            case RECORDING_NOT_ALLOWED, NOT_FOUND -> new RecordingRefused("recording_not_allowed", p.detail);
+            case RECORDING_IN_PROGRESS -> new RecordingRefused("recording_in_progress", p.detail);
+            case RECORDING_NOT_ACTIVE -> new RecordingRefused("recording_not_active", p.detail);
+            case RECORDING_UNAVAILABLE -> new RecordingRefused("recording_unavailable", p.detail);
+            case MEETING_ENDED -> new RecordingRefused("meeting_ended", p.detail);
+            case FORBIDDEN -> new RecordingRefused("forbidden", p.detail);
+            default -> new RecordingRefused("internal", p.detail);
         };
-        return new RecordingRefused(code, p.detail);
     }
 
     /**
