@@ -97,7 +97,7 @@ final class RecordingRoutes implements RoomRecorder.Results {
         Meeting m = jdbi.inTransaction(h -> {
             Meeting meeting = MeetingStore.byIdOrRoom(h, key)
                     .orElseThrow(() -> ApiProblem.notFound("meeting " + TextRules.printable(key)));
-            String by = who.authorize(meeting);
+            String by = who.authorize(h, meeting);
             if (meeting.status() == Meeting.Status.ENDED) {
                 throw new ApiProblem(ProblemType.MEETING_ENDED, "this meeting has ended");
             }
@@ -153,7 +153,7 @@ final class RecordingRoutes implements RoomRecorder.Results {
                     () -> new ApiProblem(ProblemType.RECORDING_NOT_ACTIVE, "this room has no meeting, so no recording"));
             return h.createQuery("SELECT * FROM recordings WHERE active_meeting_id = :m").bind("m", m.id())
                     .map((rs, ctx) -> map(rs)).findOne().orElseThrow(() -> {
-                        who.authorize(m); // a stranger learns nothing about the meeting's recordings
+                        who.authorize(h, m); // a stranger learns nothing about the meeting's recordings
                         return new ApiProblem(ProblemType.RECORDING_NOT_ACTIVE, "this meeting is not being recorded");
                     });
         }, who);
@@ -162,7 +162,7 @@ final class RecordingRoutes implements RoomRecorder.Results {
     private Row stop(java.util.function.Function<Handle, Row> which, RecordingRequester who) {
         Row stopped = jdbi.inTransaction(h -> {
             Row r = which.apply(h);
-            who.authorize(meetingOf(h, r));
+            who.authorize(h, meetingOf(h, r));
             if (!r.status().equals("recording")) {
                 throw new ApiProblem(ProblemType.RECORDING_NOT_ACTIVE, "the recording is " + r.status());
             }

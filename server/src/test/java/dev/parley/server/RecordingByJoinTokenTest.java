@@ -179,4 +179,29 @@ class RecordingByJoinTokenTest {
             assertEquals(0, recordingsOf(s, closed.get("id").asText(), host));
         }
     }
+
+    @Test
+    void theServersOwnTokensRecordForTheHostOnlyWhileItsAccountIsEnabled() throws Exception {
+        try (RunningServer s = new RunningServer(dir)) {
+            String admin = register(s, "admin@example.org");
+            String host = register(s, "host@example.org");
+            String hostId = s.get("/api/v1/users/me", host).body().get("id").asText();
+            JsonNode meeting = meeting(s, host, "{}");
+            String id = meeting.get("id").asText();
+            String start = "/api/v1/meetings/" + id + "/recordings";
+            String hostToken = s.post(start.replace("/recordings", "/join"), host, "{}").body().get("token").asText();
+            String guestToken = s.post(start.replace("/recordings", "/join"), null, "{\"name\":\"G\"}").body()
+                    .get("token").asText();
+
+            assertProblem(s.post(start, guestToken, "{}"), 403, "forbidden");
+            RunningServer.Reply started = s.post(start, hostToken, "{}");
+            assertEquals(201, started.status(), "the host's join token carries isHost: " + started.body());
+            assertEquals(200, s.post("/api/v1/recordings/" + started.body().get("id").asText() + "/stop", hostToken,
+                    "{}").status());
+
+            assertEquals(200, s.post("/api/v1/users/" + hostId + "/disable", admin, "").status());
+            assertProblem(s.post(start, hostToken, "{}"), 403, "forbidden");
+            assertEquals(1, recordingsOf(s, id, admin), "the disabled host's token started nothing more");
+        }
+    }
 }
