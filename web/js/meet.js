@@ -370,6 +370,7 @@ function wireClient() {
     else showEnded('You are no longer in the meeting', `Reason: ${detail.reason}.`);
   });
   client.addEventListener('error', ({ detail }) => {
+    if (detail.requestType === 'startRecording' || detail.requestType === 'stopRecording') $('record').disabled = false;
     if (detail.code === 'bad_message' || detail.code === 'unknown_type') return;
     if (!soundBlocked) $('status').textContent = `Problem: ${detail.message}`;
   });
@@ -416,29 +417,22 @@ async function join(name) {
 
 // --- recording -------------------------------------------------------------------------------------------
 
-// Everyone sees that the meeting is recorded; signed-in hosts get a Record/Stop button (REST, their account).
+// Everyone sees that the meeting is recorded; whoever may record (hosts, and joins whose token grants canRecord)
+// gets a Record/Stop button, which goes over signaling. The answer is the `recording` message or an `error`.
 function renderRecording({ active }) {
   $('recording-indicator').hidden = !active;
   const button = $('record');
-  button.hidden = !(client?.isHost && currentUser());
+  button.hidden = !client?.canRecord;
+  button.disabled = false;
   button.textContent = active ? 'Stop recording' : 'Record';
   button.setAttribute('aria-pressed', String(active));
 }
 
-async function toggleRecording() {
+function toggleRecording() {
   const button = $('record');
   button.disabled = true;
-  try {
-    if (client.recording.active) {
-      await api('POST', `/recordings/${encodeURIComponent(client.recording.recordingId)}/stop`);
-    } else {
-      await api('POST', `/meetings/${encodeURIComponent(meetingKey ?? room)}/recordings`);
-    }
-  } catch (error) {
-    $('status').textContent = `Recording: ${error.message}`;
-  } finally {
-    button.disabled = false;
-  }
+  if (client.recording.active) client.stopRecording();
+  else client.startRecording();
 }
 
 // A join the server refused (docs/protocol.md error codes), said in the visitor's terms.

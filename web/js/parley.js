@@ -41,6 +41,8 @@ export class ParleyClient extends EventTarget {
   room = null;
   /** Whether we host the room (may admit, refuse and remove others), once joined. */
   isHost = false;
+  /** Whether we may start and stop the meeting's recording (a `canRecord` grant or host rights), once joined. */
+  canRecord = false;
   /** Whether the meeting is being recorded now, and by which recording. @type {{active: boolean, recordingId: string|null}} */
   recording = { active: false, recordingId: null };
   /** Our id in the lobby while a host has yet to admit us, else null. @type {string|null} */
@@ -182,6 +184,21 @@ export class ParleyClient extends EventTarget {
   }
 
   /**
+   * Starts recording the meeting (needs {@link ParleyClient#canRecord}). Success arrives as the `recording` event
+   * to everyone; a refusal as an `error` event (`forbidden`, `recording_not_allowed`, `recording_in_progress`, ...).
+   */
+  startRecording() {
+    if (!this.participantId) throw new Error('ParleyClient.startRecording: not joined');
+    this.#send({ type: 'startRecording' });
+  }
+
+  /** Stops the meeting's recording; as {@link ParleyClient#startRecording}, refusals such as `recording_not_active`. */
+  stopRecording() {
+    if (!this.participantId) throw new Error('ParleyClient.stopRecording: not joined');
+    this.#send({ type: 'stopRecording' });
+  }
+
+  /**
    * Leaves the room (or its lobby): says goodbye, closes both peer connections and the socket.
    * @returns {Promise<void>} resolves when the server confirmed (`left`) or after a short grace period.
    */
@@ -318,6 +335,7 @@ export class ParleyClient extends EventTarget {
     this.participantId = message.participantId;
     this.room = message.room;
     this.isHost = message.host === true;
+    this.canRecord = message.canRecord === true;
     this.#iceServers = Array.isArray(message.iceServers) ? message.iceServers : [];
     for (const participant of message.participants ?? []) this.participants.set(participant.id, participant);
     const detail = { participantId: this.participantId, room: this.room, participants: [...this.participants.values()], host: this.isHost };

@@ -30,10 +30,12 @@ public final class ControlPlane implements AutoCloseable {
     private final TurnCredentials turn;
     private final JoinAdmission admission;
     private final LobbyEvents lobbyEvents;
+    private final RecordingRoutes recordings;
 
     private ControlPlane(Database database, Router router, ApiHandler handler, JoinTokens joinTokens,
                          ParticipantHistory participants, ApiKeyStore apiKeys, TurnCredentials turn,
-                         JoinAdmission admission, LobbyEvents lobbyEvents) {
+                         JoinAdmission admission, LobbyEvents lobbyEvents, RecordingRoutes recordings) {
+        this.recordings = recordings;
         this.turn = turn;
         this.admission = admission;
         this.lobbyEvents = lobbyEvents;
@@ -112,7 +114,7 @@ public final class ControlPlane implements AutoCloseable {
             new MeetingRoutes(jdbi, clock, cfg, hasher, auth, outbox, limiter, live, joinTokens, rooms).register(router);
             new ApiKeyRoutes(jdbi, clock, auth, apiKeys).register(router);
             String nodeId = NodeIdentity.load(cfg.dataDir());
-            RecordingRoutes recordings = new RecordingRoutes(jdbi, clock, auth, outbox, recorder, nodeId);
+            RecordingRoutes recordings = new RecordingRoutes(jdbi, clock, auth, outbox, recorder, nodeId, joinTokens);
             recordings.register(router);
             recordings.recoverInterrupted(); // what a crash of this node cut off (finished in the background)
             OpenApiDocument.register(router);
@@ -121,7 +123,8 @@ public final class ControlPlane implements AutoCloseable {
             LOG.info("control plane ready on {} ({} routes)", cfg.dbUrl() == null ? "H2 under " + cfg.dataDir() : "external database", router.routes().size());
             return new ControlPlane(db, router, new ApiHandler(router, cfg.maxBodyBytes()), joinTokens,
                     participants, apiKeys, new TurnCredentials(cfg),
-                    new JoinAdmission(jdbi, joinTokens, cfg.authRequired()), new LobbyEvents(jdbi, clock, outbox));
+                    new JoinAdmission(jdbi, joinTokens, cfg.authRequired()), new LobbyEvents(jdbi, clock, outbox),
+                    recordings);
         } catch (RuntimeException e) {
             db.close();
             throw e;
@@ -210,6 +213,33 @@ public final class ControlPlane implements AutoCloseable {
      */
     public void participantRemoved(String room, String participantId, String identity, String reason, String by) {
         lobbyEvents.removed(room, participantId, identity, reason, by);
+    }
+
+    /**
+     * A participant of {@code room} (of {@code identity}), whose join allows recording, starts recording the
+     * room's meeting; the start is recorded as theirs. Returns the recording's id.
+     *
+     * @throws RecordingRefused with the signaling error code when the meeting may not be recorded now
+     */
+    public String startRecording(String room, String identity) throws RecordingRefused {
+        try {
+            return recordings.start(room, new RecordingRequester.Participant(identity)).id();
+        } catch (ApiProblem p) {
+            throw RecordingRefused.of(p);
+        }
+    }
+
+    /**
+     * A participant of {@code room} whose join allows recording stops the recording running in the room's meeting.
+     *
+     * @throws RecordingRefused with the signaling error code, e.g. {@code recording_not_active}
+     */
+    public void stopRecording(String room, String identity) throws RecordingRefused {
+        try {
+            recordings.stopInRoom(room, new RecordingRequester.Participant(identity));
+        } catch (ApiProblem p) {
+            throw RecordingRefused.of(p);
+        }
     }
 
     /** Webhook destinations of active API keys that have a webhook URL, with the secret to sign deliveries. */

@@ -118,6 +118,21 @@ public final class JoinTokens {
     }
 
     /**
+     * Whether {@code token} has the shape of a join token (a JWT with a {@code room} claim), as opposed to an
+     * account's access token. Nothing is verified: callers then verify it as a join token.
+     */
+    static boolean isJoinToken(String token) {
+        if (token == null || token.length() > 8192) {
+            return false;
+        }
+        try {
+            return SignedJWT.parse(token).getJWTClaimsSet().getClaim("room") != null;
+        } catch (ParseException e) {
+            return false;
+        }
+    }
+
+    /**
      * Verifies {@code token} for entering {@code room}: signer known and not revoked, signature, time window,
      * room and token revocation, in that order, refusing with the first reason that applies.
      */

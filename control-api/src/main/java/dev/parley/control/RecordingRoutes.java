@@ -30,10 +30,12 @@ final class RecordingRoutes implements RoomRecorder.Results {
     private final EventOutbox outbox;
     private final RoomRecorder recorder;
     private final String nodeId;
+    private final JoinTokens joinTokens;
 
     RecordingRoutes(Jdbi jdbi, Clock clock, Authenticator auth, EventOutbox outbox, RoomRecorder recorder,
-                    String nodeId) {
+                    String nodeId, JoinTokens joinTokens) {
         this.nodeId = nodeId;
+        this.joinTokens = joinTokens;
         this.jdbi = jdbi;
         this.clock = clock;
         this.auth = auth;
@@ -73,14 +75,30 @@ final class RecordingRoutes implements RoomRecorder.Results {
     }
 
     private ApiResponse start(ApiRequest req) {
-        Authenticator.Caller caller = auth.require(req);
-        String key = req.pathParam("id");
+        Row started = start(req.pathParam("id"), requester(req));
+        return ApiResponse.created(started.view(), "/api/v1/recordings/" + started.id());
+    }
+
+    /**
+     * A bearer join token (it has a {@code room} claim) asks as its holder; anything else must be an account's
+     * access token. A missing token is 401.
+     */
+    private RecordingRequester requester(ApiRequest req) {
+        Optional<String> bearer = req.bearer();
+        if (bearer.isPresent() && JoinTokens.isJoinToken(bearer.get())) {
+            return new RecordingRequester.JoinToken(bearer.get(), joinTokens);
+        }
+        return new RecordingRequester.Account(auth.require(req));
+    }
+
+    /** Starts recording meeting {@code key} (id or room) for {@code who}; refuses with a problem that changes nothing. */
+    Row start(String key, RecordingRequester who) {
         String id = UUID.randomUUID().toString();
         Instant now = UserStore.now(clock);
         Meeting m = jdbi.inTransaction(h -> {
             Meeting meeting = MeetingStore.byIdOrRoom(h, key)
                     .orElseThrow(() -> ApiProblem.notFound("meeting " + TextRules.printable(key)));
-            requireManager(caller, meeting);
+            String by = who.authorize(h, meeting);
             if (meeting.status() == Meeting.Status.ENDED) {
                 throw new ApiProblem(ProblemType.MEETING_ENDED, "this meeting has ended");
             }
@@ -96,7 +114,7 @@ final class RecordingRoutes implements RoomRecorder.Results {
             h.createUpdate("INSERT INTO recordings (id, meeting_id, active_meeting_id, room, node_id, status, "
                             + "started_by, started_at) VALUES (:id, :m, :m, :room, :node, 'recording', :by, :at)")
                     .bind("node", nodeId)
-                    .bind("id", id).bind("m", meeting.id()).bind("room", meeting.room()).bind("by", caller.id())
+                    .bind("id", id).bind("m", meeting.id()).bind("room", meeting.room()).bind("by", by)
                     .bind("at", now).execute();
             outbox.append(h, DomainEvents.recording("recording.started", row(h, id).orElseThrow()));
             return meeting;
@@ -107,7 +125,7 @@ final class RecordingRoutes implements RoomRecorder.Results {
             jdbi.useTransaction(h -> markFailed(h, id, e.getMessage()));
             throw new ApiProblem(ProblemType.RECORDING_UNAVAILABLE, "the recording could not start: " + e.getMessage());
         }
-        return ApiResponse.created(jdbi.withHandle(h -> row(h, id)).orElseThrow().view(), "/api/v1/recordings/" + id);
+        return jdbi.withHandle(h -> row(h, id)).orElseThrow();
     }
 
     /**
@@ -135,19 +153,36 @@ final class RecordingRoutes implements RoomRecorder.Results {
     }
 
     private ApiResponse stop(ApiRequest req) {
-        Authenticator.Caller caller = auth.require(req);
+        RecordingRequester who = requester(req);
         String id = req.pathParam("id");
+        return ApiResponse.ok(stop(h -> find(h, id), who).view());
+    }
+
+    /** Stops the recording running in {@code room}'s meeting, for {@code who}. */
+    Row stopInRoom(String room, RecordingRequester who) {
+        return stop(h -> {
+            Meeting m = MeetingStore.byRoom(h, room).orElseThrow(
+                    () -> new ApiProblem(ProblemType.RECORDING_NOT_ACTIVE, "this room has no meeting, so no recording"));
+            return h.createQuery("SELECT * FROM recordings WHERE active_meeting_id = :m").bind("m", m.id())
+                    .map((rs, ctx) -> map(rs)).findOne().orElseThrow(() -> {
+                        who.authorize(h, m); // a stranger learns nothing about the meeting's recordings
+                        return new ApiProblem(ProblemType.RECORDING_NOT_ACTIVE, "this meeting is not being recorded");
+                    });
+        }, who);
+    }
+
+    private Row stop(java.util.function.Function<Handle, Row> which, RecordingRequester who) {
         Row stopped = jdbi.inTransaction(h -> {
-            Row r = find(h, id);
-            requireManager(caller, meetingOf(h, r));
+            Row r = which.apply(h);
+            who.authorize(h, meetingOf(h, r));
             if (!r.status().equals("recording")) {
                 throw new ApiProblem(ProblemType.RECORDING_NOT_ACTIVE, "the recording is " + r.status());
             }
             markStopped(h, r, UserStore.now(clock));
-            return row(h, id).orElseThrow();
+            return row(h, r.id()).orElseThrow();
         });
-        recorder.stop(id);
-        return ApiResponse.ok(stopped.view());
+        recorder.stop(stopped.id());
+        return stopped;
     }
 
     private ApiResponse list(ApiRequest req) {

@@ -5,6 +5,7 @@ import dev.parley.control.AdmissionRefused;
 import dev.parley.control.ControlConfig;
 import dev.parley.control.ControlPlane;
 import dev.parley.control.JoinGrant;
+import dev.parley.control.RecordingRefused;
 import dev.parley.control.events.EventSink;
 import dev.parley.control.events.FanOutSink;
 import dev.parley.control.events.InProcessEventBus;
@@ -23,6 +24,7 @@ import dev.parley.signaling.IceServer;
 import dev.parley.signaling.JoinAuthorizer;
 import dev.parley.signaling.JoinPermit;
 import dev.parley.signaling.ParticipantObserver;
+import dev.parley.signaling.RecordingControl;
 import dev.parley.signaling.SignalingLimits;
 import dev.parley.signaling.SignalingService;
 import java.time.Duration;
@@ -173,7 +175,30 @@ final class ControlStack implements AutoCloseable {
                 return new JoinPermit("guest-" + UUID.randomUUID(), name, true, true, false, a.lobby(), a.maxParticipants());
             }
             return new JoinPermit(g.identity(), g.name() == null || g.name().isBlank() ? name : g.name(),
-                    g.canPublish(), g.canSubscribe(), a.host(), a.lobby(), a.maxParticipants());
+                    g.canPublish(), g.canSubscribe(), a.host(), a.lobby(), a.maxParticipants(), g.canRecord());
+        };
+    }
+
+    /** Recording started and stopped over signaling, by participants whose permit allows it. */
+    RecordingControl recordingControl() {
+        return new RecordingControl() {
+            @Override
+            public void start(String room, String identity) throws RefusedException {
+                try {
+                    plane.startRecording(room, identity);
+                } catch (RecordingRefused e) {
+                    throw new RefusedException(e.code(), e.getMessage());
+                }
+            }
+
+            @Override
+            public void stop(String room, String identity) throws RefusedException {
+                try {
+                    plane.stopRecording(room, identity);
+                } catch (RecordingRefused e) {
+                    throw new RefusedException(e.code(), e.getMessage());
+                }
+            }
         };
     }
 

@@ -86,6 +86,7 @@ final class ParleyServer implements AutoCloseable {
                 control.observer(), control.signalingLimits(config.limits()));
         control.attach(signaling);
         recorder.announceTo(signaling::recordingChanged);
+        signaling.controlRecordingsWith(control.recordingControl());
         MetricsToken metricsToken;
         try {
             metricsToken = MetricsToken.load(config);

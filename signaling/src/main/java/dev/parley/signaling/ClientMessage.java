@@ -31,6 +31,12 @@ sealed interface ClientMessage {
     /** A host takes someone out of the room and bars their identity from it until the meeting ends. */
     record Remove(String participantId) implements ClientMessage {}
 
+    /** A participant allowed to record starts recording the room's meeting. */
+    record StartRecording() implements ClientMessage {}
+
+    /** A participant allowed to record stops the room's running recording. */
+    record StopRecording() implements ClientMessage {}
+
     Pattern ROOM = Pattern.compile("[A-Za-z0-9_.\\-]{1,64}");
     int MAX_NAME = 64;
     int MAX_CHAT = 2000;
@@ -104,6 +110,8 @@ sealed interface ClientMessage {
             case "admit" -> new Admit(f.string("waitingId", 64));
             case "refuse" -> new Refuse(f.string("waitingId", 64));
             case "remove" -> new Remove(f.string("participantId", 64));
+            case "startRecording" -> new StartRecording();
+            case "stopRecording" -> new StopRecording();
             default -> throw new Invalid("unknown_type", type, "unknown message type '" + type + "'");
         };
     }

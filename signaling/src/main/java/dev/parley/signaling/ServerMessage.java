@@ -8,11 +8,11 @@ sealed interface ServerMessage {
     String type();
 
     /**
-     * You are in; {@code host} says whether you may admit, refuse and remove others; {@code recording} whether the
-     * meeting is being recorded now.
+     * You are in; {@code host} says whether you may admit, refuse and remove others; {@code canRecord} whether you
+     * may start and stop recording; {@code recording} whether the meeting is being recorded now.
      */
     record Joined(String participantId, String room, List<ParticipantInfo> participants, List<IceServer> iceServers,
-                  boolean host, Recording recording) implements ServerMessage {
+                  boolean host, boolean canRecord, Recording recording) implements ServerMessage {
         public String type() {
             return "joined";
         }

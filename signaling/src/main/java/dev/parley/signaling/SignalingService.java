@@ -56,6 +56,7 @@ public final class SignalingService {
     private final ConcurrentHashMap<String, Set<String>> barred = new ConcurrentHashMap<>();
     /** Rooms being recorded now, with the recording's id: announced in {@code joined}. */
     private final ConcurrentHashMap<String, String> recordings = new ConcurrentHashMap<>();
+    private volatile RecordingControl recordingControl = RecordingControl.UNAVAILABLE;
 
     /** The reason given to someone a host removed. */
     public static final String REMOVED_BY_HOST = "removed_by_host";
@@ -177,6 +178,15 @@ public final class SignalingService {
         for (SignalingSession s : seats.in(room)) {
             s.send(message);
         }
+    }
+
+    /** Where {@code startRecording} and {@code stopRecording} go; without it they are refused. */
+    public void controlRecordingsWith(RecordingControl control) {
+        this.recordingControl = java.util.Objects.requireNonNull(control, "control");
+    }
+
+    RecordingControl recordingControl() {
+        return recordingControl;
     }
 
     ServerMessage.Recording recording(String room) {

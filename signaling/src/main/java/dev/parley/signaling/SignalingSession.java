@@ -153,8 +153,30 @@ public final class SignalingSession implements Session.Listener.AutoDemanding, P
             case ClientMessage.Admit admit -> decide("admit", admit.waitingId(), true);
             case ClientMessage.Refuse refuse -> decide("refuse", refuse.waitingId(), false);
             case ClientMessage.Remove remove -> removeOther(remove.participantId());
+            case ClientMessage.StartRecording start -> record("startRecording", true);
+            case ClientMessage.StopRecording stop -> record("stopRecording", false);
             case ClientMessage.Ping ping -> send(new ServerMessage.Pong());
             case ClientMessage.Join join -> join(join);
+        }
+    }
+
+    /**
+     * Starts or stops the room's recording for a participant whose join allows it. Success is the {@code recording}
+     * message everyone in the room gets (from the recorder); a refusal is an error to this session only.
+     */
+    private void record(String requestType, boolean start) {
+        if (!permit.mayRecord()) {
+            error("forbidden", requestType, "your join token grants neither canRecord nor host rights");
+            return;
+        }
+        try {
+            if (start) {
+                service.recordingControl().start(room, permit.identity());
+            } else {
+                service.recordingControl().stop(room, permit.identity());
+            }
+        } catch (RecordingControl.RefusedException e) {
+            error(e.code(), requestType, e.getMessage());
         }
     }
 
@@ -527,7 +549,7 @@ public final class SignalingSession implements Session.Listener.AutoDemanding, P
         service.observer().joined(room, self.id(), permit);
         // Read after entered(): a recording that starts from here on is also announced to this session.
         send(new ServerMessage.Joined(self.id(), room, others, service.iceServersFor(permit), permit.host(),
-                service.recording(room)));
+                permit.mayRecord(), service.recording(room)));
         if (permit.host()) {
             send(ServerMessage.LobbyUpdated.of(service.lobby().list(room)));
         }
@@ -613,6 +635,8 @@ public final class SignalingSession implements Session.Listener.AutoDemanding, P
             case ClientMessage.Admit a -> "admit";
             case ClientMessage.Refuse r -> "refuse";
             case ClientMessage.Remove r -> "remove";
+            case ClientMessage.StartRecording r -> "startRecording";
+            case ClientMessage.StopRecording r -> "stopRecording";
         };
     }
 }

@@ -16,12 +16,12 @@ import org.junit.jupiter.api.Test;
 /** docs/protocol.md's error codes are exactly the ones the signaling code sends: clients switch on them. */
 class ProtocolDocumentTest {
     private static final Path DOC = Path.of("../docs/protocol.md");
-    /** Where signaling gives a code: {@code error}, {@code refuseJoin}, {@code new Invalid} and join refusals. */
+    /** Where signaling gives a code: {@code error}, {@code refuseJoin}, {@code new Invalid}, join and recording refusals. */
     private static final Source SIGNALING = new Source(Path.of("src/main/java/dev/parley/signaling"),
-            Pattern.compile("(?:\\berror|\\brefuseJoin|new Invalid|JoinRefusedException)\\(\"([a-z_]+)\""));
-    /** The control plane decides why a join is refused; signaling passes its code on. */
+            Pattern.compile("(?:\\berror|\\brefuseJoin|new Invalid|RefusedException)\\(\"([a-z_]+)\""));
+    /** The control plane decides why a join or a recording request is refused; signaling passes its code on. */
     private static final Source CONTROL = new Source(Path.of("../control-api/src/main/java/dev/parley/control"),
-            Pattern.compile("new AdmissionRefused\\(\"([a-z_]+)\""));
+            Pattern.compile("new (?:AdmissionRefused|RecordingRefused)\\(\"([a-z_]+)\""));
 
     private record Source(Path dir, Pattern sent) {}
 
