@@ -20,6 +20,9 @@ import dev.parley.sfu.tap.TapOptions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -40,6 +43,8 @@ final class SfuRoomRecorder implements RoomRecorder, AutoCloseable {
     private final SfuServer sfu;
     private final RecordingConfig config;
     private final RecordingStore store;
+    /** The hand-overs of recordings' ends to {@link #results} not yet made. */
+    private final Set<CompletableFuture<?>> reporting = ConcurrentHashMap.newKeySet();
     private final ExecutorService results = Executors.newSingleThreadExecutor(
             r -> Thread.ofPlatform().daemon().name("parley-recording-results").unstarted(r));
     /** Finalizes crashed recordings after a restart: ffmpeg work, off the start-up path and the media threads. */
@@ -115,7 +120,7 @@ final class SfuRoomRecorder implements RoomRecorder, AutoCloseable {
         }
         // Announced before the end can be: a recording stopped at once is still announced as ended after.
         announcer.recordingChanged(room, recordingId, true);
-        recording.finished().whenComplete((manifest, error) -> results.execute(() -> {
+        CompletableFuture<?> reported = recording.finished().whenComplete((manifest, error) -> results.execute(() -> {
             announcer.recordingChanged(room, recordingId, false);
             if (error != null) {
                 sink.failed(recordingId, "the recording ended with an error: " + error.getMessage());
@@ -123,6 +128,8 @@ final class SfuRoomRecorder implements RoomRecorder, AutoCloseable {
                 finished(manifest);
             }
         }));
+        reporting.add(reported);
+        reported.whenComplete((v, e) -> reporting.remove(reported));
     }
 
     @Override
@@ -206,6 +213,16 @@ final class SfuRoomRecorder implements RoomRecorder, AutoCloseable {
         recovery.shutdownNow(); // a recovery cut short is taken up again at the next start
         if (recorder != null) {
             recorder.close();
+        }
+        // A recording's end is handed to the results thread by a callback that may run just after its files are
+        // done: wait for those hand-overs, or the shutdown below would refuse them and the result be lost.
+        try {
+            CompletableFuture.allOf(reporting.toArray(CompletableFuture[]::new))
+                    .exceptionally(e -> null).get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            log.warn("recording results were not all handed over in 10 s");
         }
         results.shutdown();
         try {
