@@ -31,6 +31,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class RecordingCallTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
     private static final String BUCKET = "parley-recordings";
+    private static final String PASSWORD = "a long enough secret";
     private static final S3ProxyServer S3 = startS3();
 
     @RegisterExtension
@@ -119,6 +120,7 @@ class RecordingCallTest {
                     HttpResponse.BodyHandlers.ofByteArray());
             assertEquals(200, mixed.statusCode());
             assertArrayEquals(S3.read(BUCKET, meetingFileKey), mixed.body());
+            checkMyMeetingsLinksTheMeetingFile();
             JsonNode files = answer.path("files");
             JsonNode first = files.get(0);
             assertTrue(first.path("direct").asBoolean(), files.toString());
@@ -174,6 +176,29 @@ class RecordingCallTest {
         }
     }
 
+    /** The host signs in and My meetings offers the whole meeting, a link to the bucket's presigned URL. */
+    private static void checkMyMeetingsLinksTheMeetingFile() {
+        try (com.microsoft.playwright.BrowserContext context = call.chromium()
+                .newParticipantContext(call.server().baseUri().toString())) {
+            Page page = context.newPage();
+            page.navigate("/account.html");
+            page.click("#tab-signin");
+            page.fill("#signin-email", "host@example.org");
+            page.fill("#signin-password", PASSWORD);
+            page.click("#signin-form button[type=submit]");
+            page.waitForURL(java.util.regex.Pattern.compile("/meetings\\.html$"));
+            com.microsoft.playwright.Locator link = page.locator(".meeting-file a");
+            link.waitFor(new com.microsoft.playwright.Locator.WaitForOptions().setTimeout(TIMEOUT.toMillis())
+                    .setState(com.microsoft.playwright.options.WaitForSelectorState.ATTACHED));
+            page.locator(".recordings summary").click(); // the recordings are folded away until opened
+            link.waitFor(new com.microsoft.playwright.Locator.WaitForOptions().setTimeout(TIMEOUT.toMillis()));
+            assertEquals("Whole meeting", link.textContent());
+            assertEquals("meeting.webm", link.getAttribute("download"));
+            String href = link.getAttribute("href");
+            assertTrue(href.startsWith(S3.endpoint().toString()) && href.contains("/meeting.webm?"), href);
+        }
+    }
+
     /** Runs a program to its end and returns its output and error output; fails on a non-zero exit. */
     private static String run(String... command) throws Exception {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -184,7 +209,7 @@ class RecordingCallTest {
 
     private static String register(ApiClient api, String email) {
         return api.expect(201, "POST", "/api/v1/auth/register", null, Map.of("email", email,
-                "password", "a long enough secret", "displayName", "Someone")).path("accessToken").asText();
+                "password", PASSWORD, "displayName", "Someone")).path("accessToken").asText();
     }
 
     private static JsonNode awaitCompleted(ApiClient api, String host, String meetingId) throws InterruptedException {
