@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Records meetings: {@link #start} opens a track tap on a room and writes one file per published track into a
- * work directory; {@link MeetingRecording#stop()} finalizes the files and hands them to the
+ * work directory; {@link MeetingRecording#stop()} finalizes the files, makes the meeting file from them with
+ * ffmpeg (or notes why there is none, see {@link MeetingFile}) and hands them all to the
  * {@link RecordingUploader}, which stores them under {@code recordings/<recording id>/<file>}.
  *
  * <p>Nothing here runs on a media thread: packets are written on each tap's own thread, and one executor thread
@@ -142,7 +143,7 @@ public final class MeetingRecorder implements AutoCloseable {
 
     /**
      * Stops every recording under way and waits (up to {@code timeout} in all) until their files are in the
-     * upload spool; part of the server's ordered shutdown, before the SFU closes.
+     * upload spool (making a meeting file may take longer than the wait); part of the server's ordered shutdown, before the SFU closes.
      */
     public void stopAll(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();

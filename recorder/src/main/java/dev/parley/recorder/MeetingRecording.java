@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Packets reach the track recorders on the tap's thread; the recorder's executor ticks them (jitter deadlines,
  * flushing a quiet track's cluster). Both take this recording's lock, which is never held by a media thread.
- * The end (closing the files and handing them to the uploader) runs on the tap's thread after its last call.
+ * The end (closing the files, making the meeting file with ffmpeg, handing them to the uploader) runs on the
+ * tap's thread after its last call.
  */
 public final class MeetingRecording {
     private static final Logger LOG = LoggerFactory.getLogger(MeetingRecording.class);
