@@ -93,25 +93,38 @@ async function loadRecordings(item, meeting) {
 }
 
 async function addDownloads(entry, recordingId) {
-  let files;
+  let answer;
   try {
-    files = (await api('GET', `/recordings/${encodeURIComponent(recordingId)}/download`)).files;
+    answer = await api('GET', `/recordings/${encodeURIComponent(recordingId)}/download`);
   } catch {
     return;
   }
   const links = document.createElement('ul');
-  for (const file of files) {
-    const link = document.createElement('a');
-    link.textContent = `${file.participantName} (${file.kind})`;
-    link.download = file.name;
-    link.href = file.direct ? file.url : '#';
-    // Files in the server's own store need the access token: fetched, then saved from memory.
-    if (!file.direct) link.addEventListener('click', (event) => { event.preventDefault(); downloadWithToken(file); });
+  // The meeting file first: the whole meeting in one file. Without it, say why; the track files remain.
+  const meeting = document.createElement('li');
+  meeting.className = 'meeting-file';
+  if (answer.meetingFile) {
+    meeting.append(downloadLink(answer.meetingFile, 'Whole meeting'));
+  } else {
+    meeting.textContent = `No meeting file (${answer.meetingFileMissing}); the files per track are below.`;
+  }
+  links.append(meeting);
+  for (const file of answer.files) {
     const li = document.createElement('li');
-    li.append(link);
+    li.append(downloadLink(file, `${file.participantName} (${file.kind})`));
     links.append(li);
   }
   entry.append(links);
+}
+
+function downloadLink(file, text) {
+  const link = document.createElement('a');
+  link.textContent = text;
+  link.download = file.name;
+  link.href = file.direct ? file.url : '#';
+  // Files in the server's own store need the access token: fetched, then saved from memory.
+  if (!file.direct) link.addEventListener('click', (event) => { event.preventDefault(); downloadWithToken(file); });
+  return link;
 }
 
 async function downloadWithToken(file) {

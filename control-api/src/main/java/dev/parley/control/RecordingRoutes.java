@@ -55,7 +55,8 @@ final class RecordingRoutes implements RoomRecorder.Results {
     /** A recording's row. */
     record Row(String id, String meetingId, String room, String status, String startedBy, Instant startedAt,
                Instant stoppedAt, Long durationMs, long bytes, Integer filesExpected, int filesUploaded,
-               String tracks, boolean truncated, String failureReason) {
+               String tracks, boolean truncated, String failureReason, String meetingFileKey, Long meetingFileBytes,
+               String meetingFileMissing) {
 
         Map<String, Object> view() {
             Map<String, Object> v = new LinkedHashMap<>();
@@ -70,6 +71,9 @@ final class RecordingRoutes implements RoomRecorder.Results {
                     JsonCodec.parse(tracks.getBytes(java.nio.charset.StandardCharsets.UTF_8)), TRACKS));
             v.put("truncated", truncated);
             v.put("failureReason", failureReason);
+            v.put("meetingFileKey", meetingFileKey);
+            v.put("meetingFileBytes", meetingFileBytes);
+            v.put("meetingFileMissing", meetingFileMissing);
             return v;
         }
     }
@@ -198,7 +202,10 @@ final class RecordingRoutes implements RoomRecorder.Results {
         return ApiResponse.ok(Map.of("items", items));
     }
 
-    /** The recording's files (one per track, for now) with a link each, and its manifest. */
+    /**
+     * The recording's files with a link each: the meeting file when there is one (else why not), the per-track
+     * files, and the manifest.
+     */
     private ApiResponse download(ApiRequest req) {
         Authenticator.Caller caller = auth.require(req);
         String id = req.pathParam("id");
@@ -218,34 +225,43 @@ final class RecordingRoutes implements RoomRecorder.Results {
         for (Map<String, Object> t : tracks) {
             Object fileKey = t.get("fileKey");
             if (fileKey != null) {
-                String name = fileKey.toString().substring(fileKey.toString().lastIndexOf('/') + 1);
-                Map<String, Object> f = new LinkedHashMap<>();
-                f.put("name", name);
-                f.put("bytes", t.get("bytes"));
+                Map<String, Object> f = fileLink(id, fileKey.toString(), t.get("bytes"));
                 f.put("kind", t.get("kind"));
                 f.put("participantName", t.get("participantName"));
-                // From an object store, the presigned URL itself (a browser link needs no token); else the API's.
-                String url = "/api/v1/recordings/" + id + "/files/" + name;
-                boolean direct = false;
-                try {
-                    if (recorder.download(fileKey.toString()) instanceof RoomRecorder.Download.Url u) {
-                        url = u.url().toString();
-                        direct = true;
-                    }
-                } catch (RoomRecorder.Unavailable e) {
-                    LOG.warn("Recording {}: file {} is not in the store: {}", id, fileKey, e.getMessage());
-                }
-                f.put("url", url);
-                f.put("direct", direct);
                 files.add(f);
             }
         }
         Map<String, Object> v = new LinkedHashMap<>();
         v.put("recordingId", id);
-        v.put("meetingFile", null); // compose: the one-file meeting mix is offered here once it is made
+        v.put("meetingFile", r.meetingFileKey() == null ? null
+                : fileLink(id, r.meetingFileKey(), r.meetingFileBytes()));
+        v.put("meetingFileMissing", r.meetingFileKey() != null ? null : r.meetingFileMissing() != null
+                ? r.meetingFileMissing() : "no meeting file was made for this recording");
         v.put("files", files);
         v.put("manifest", manifest);
         return ApiResponse.ok(v);
+    }
+
+    /** A stored file's name, size and link: the presigned URL itself from an object store, else the API's path. */
+    private Map<String, Object> fileLink(String id, String fileKey, Object bytes) {
+        String name = fileKey.substring(fileKey.lastIndexOf('/') + 1);
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("name", name);
+        f.put("bytes", bytes);
+        // A presigned URL needs no token, so a browser link works; the API's path needs the access token.
+        String url = "/api/v1/recordings/" + id + "/files/" + name;
+        boolean direct = false;
+        try {
+            if (recorder.download(fileKey) instanceof RoomRecorder.Download.Url u) {
+                url = u.url().toString();
+                direct = true;
+            }
+        } catch (RoomRecorder.Unavailable e) {
+            LOG.warn("Recording {}: file {} is not in the store: {}", id, fileKey, e.getMessage());
+        }
+        f.put("url", url);
+        f.put("direct", direct);
+        return f;
     }
 
     /** One file: streamed from the local store, or a redirect to a presigned URL of the object store. */
@@ -258,7 +274,8 @@ final class RecordingRoutes implements RoomRecorder.Results {
             requireManager(caller, meetingOf(h, row));
             return row;
         });
-        String fileKey = null;
+        String fileKey = r.meetingFileKey() != null && r.meetingFileKey().endsWith("/" + name)
+                ? r.meetingFileKey() : null;
         for (Object t : (List<?>) r.view().get("tracks")) {
             Object k = ((Map<?, ?>) t).get("fileKey");
             if (k != null && k.toString().endsWith("/" + name)) {
@@ -296,8 +313,14 @@ final class RecordingRoutes implements RoomRecorder.Results {
             if (r.status().equals("recording")) { // the room closed, or the server stops: nobody called stop
                 markStopped(h, r, UserStore.now(clock));
             }
-            h.createUpdate("UPDATE recordings SET duration_ms = :d, tracks = :t, files_expected = :f WHERE id = :id")
+            String missing = summary.meetingFileMissing();
+            h.createUpdate("UPDATE recordings SET duration_ms = :d, tracks = :t, files_expected = :f, "
+                            + "meeting_file_key = :mk, meeting_file_bytes = :mb, meeting_file_missing = :mm "
+                            + "WHERE id = :id")
                     .bind("d", summary.durationMillis()).bind("t", tracks).bind("f", summary.files())
+                    .bind("mk", summary.meetingFileKey())
+                    .bind("mb", summary.meetingFileKey() == null ? null : summary.meetingFileBytes())
+                    .bind("mm", missing == null || missing.length() <= 1000 ? missing : missing.substring(0, 1000))
                     .bind("id", recordingId).execute();
             completeIfStored(h, recordingId);
         });
@@ -394,7 +417,9 @@ final class RecordingRoutes implements RoomRecorder.Results {
                 rs.getString("started_by"), Database.instant(rs, "started_at"), Database.instant(rs, "stopped_at"),
                 (Long) rs.getObject("duration_ms", Long.class), rs.getLong("bytes"),
                 (Integer) rs.getObject("files_expected", Integer.class), rs.getInt("files_uploaded"),
-                rs.getString("tracks"), rs.getBoolean("truncated"), rs.getString("failure_reason"));
+                rs.getString("tracks"), rs.getBoolean("truncated"), rs.getString("failure_reason"),
+                rs.getString("meeting_file_key"), (Long) rs.getObject("meeting_file_bytes", Long.class),
+                rs.getString("meeting_file_missing"));
     }
 
     private static void requireManager(Authenticator.Caller caller, Meeting m) {

@@ -29,15 +29,28 @@ public interface RoomRecorder {
         void failed(String recordingId, String reason);
     }
 
-    /** A finished recording: its length, its files' total size and one entry per track. */
-    record Summary(long durationMillis, long bytes, List<Track> tracks) {
+    /**
+     * A finished recording: its length, its files' total size, one entry per track, and the meeting file.
+     *
+     * @param meetingFileKey where the one-file meeting recording goes, or null when there is none
+     * @param meetingFileBytes its size, 0 without one
+     * @param meetingFileMissing why there is no meeting file (e.g. ffmpeg not installed), null when there is one
+     *     or none was attempted
+     */
+    record Summary(long durationMillis, long bytes, List<Track> tracks, String meetingFileKey, long meetingFileBytes,
+                   String meetingFileMissing) {
         public Summary {
             tracks = List.copyOf(tracks);
         }
 
-        /** How many files go to the store. */
+        /** A recording of per-track files alone (no meeting file attempted). */
+        public Summary(long durationMillis, long bytes, List<Track> tracks) {
+            this(durationMillis, bytes, tracks, null, 0, null);
+        }
+
+        /** How many files go to the store: the track files, and the meeting file when there is one. */
         public int files() {
-            return (int) tracks.stream().filter(t -> t.fileKey() != null).count();
+            return (int) tracks.stream().filter(t -> t.fileKey() != null).count() + (meetingFileKey == null ? 0 : 1);
         }
     }
 

@@ -24,12 +24,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Two Chromium participants in a meeting that a host records through the REST API for about ten seconds: both
- * pages show that it is recorded, and the per-track files reach a real S3 server (S3Proxy) where ffprobe finds
- * an audio and a video stream of about ten seconds.
+ * pages show that it is recorded, and the per-track files and the meeting file reach a real S3 server (S3Proxy)
+ * where ffprobe finds an audio and a video stream of about ten seconds; the meeting file plays in Chromium and
+ * its sound is not silence.
  */
 class RecordingCallTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
     private static final String BUCKET = "parley-recordings";
+    private static final String PASSWORD = "a long enough secret";
     private static final S3ProxyServer S3 = startS3();
 
     @RegisterExtension
@@ -81,8 +83,13 @@ class RecordingCallTest {
 
             JsonNode done = awaitCompleted(api, host, meetingId);
             assertEquals(4, done.path("tracks").size(), "two voices and two cameras: " + done);
-            List<String> keys = S3.keys(BUCKET, "recordings/" + recording + "/");
+            assertTrue(done.path("meetingFileMissing").isNull(), "the meeting file was made: " + done);
+            String meetingFileKey = "recordings/" + recording + "/meeting.webm";
+            assertEquals(meetingFileKey, done.path("meetingFileKey").asText(), done.toString());
+            List<String> keys = new ArrayList<>(S3.keys(BUCKET, "recordings/" + recording + "/"));
+            assertTrue(keys.remove(meetingFileKey), "the meeting file is in the bucket: " + keys);
             assertEquals(4, keys.size(), "every track's file is in the bucket: " + keys);
+            checkMeetingFile(S3.read(BUCKET, meetingFileKey), done.path("meetingFileBytes").asLong());
             int audio = 0;
             int video = 0;
             for (String key : keys) {
@@ -103,8 +110,18 @@ class RecordingCallTest {
             assertEquals(2, video, "one video file per participant");
 
             // The download answer links each file with a presigned URL of the bucket; it serves the same bytes.
-            JsonNode files = api.expect(200, "GET", "/api/v1/recordings/" + recording + "/download", host, null)
-                    .path("files");
+            JsonNode answer = api.expect(200, "GET", "/api/v1/recordings/" + recording + "/download", host, null);
+            JsonNode meetingFile = answer.path("meetingFile");
+            assertEquals("meeting.webm", meetingFile.path("name").asText(), answer.toString());
+            assertTrue(meetingFile.path("direct").asBoolean(), answer.toString());
+            assertTrue(answer.path("meetingFileMissing").isNull(), answer.toString());
+            HttpResponse<byte[]> mixed = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(java.net.URI.create(meetingFile.path("url").asText())).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(200, mixed.statusCode());
+            assertArrayEquals(S3.read(BUCKET, meetingFileKey), mixed.body());
+            checkMyMeetingsLinksTheMeetingFile();
+            JsonNode files = answer.path("files");
             JsonNode first = files.get(0);
             assertTrue(first.path("direct").asBoolean(), files.toString());
             HttpResponse<byte[]> fetched = HttpClient.newHttpClient().send(
@@ -119,13 +136,85 @@ class RecordingCallTest {
         }
     }
 
+    /**
+     * The meeting file: one audio and one video stream of about 10 s (ffprobe), not silent (ffmpeg volumedetect;
+     * Chromium's fake microphone beeps), and it plays in Chromium: a {@code <video>} on a page of the server's
+     * origin, from a blob URL (the page's CSP allows blob: media), whose {@code currentTime} advances.
+     */
+    private static void checkMeetingFile(byte[] bytes, long bytesInManifest) throws Exception {
+        assertEquals(bytesInManifest, bytes.length, "the recording's row gives the meeting file's size");
+        Path file = E2eFiles.outputDir().resolve("recording-meeting.webm");
+        Files.write(file, bytes);
+        String streams = run("ffprobe", "-v", "error", "-show_entries", "stream=codec_type,codec_name", "-of",
+                "csv=p=0", file.toString());
+        assertEquals(List.of("vp8,video", "opus,audio"), streams.lines().map(String::strip).toList(), streams);
+        double seconds = Double.parseDouble(probe(file).get("duration"));
+        assertTrue(seconds > 8 && seconds < 12.5, "the meeting file lasts about 10 s: " + seconds);
+        String volume = run("ffmpeg", "-nostdin", "-hide_banner", "-i", file.toString(), "-map", "0:a",
+                "-af", "volumedetect", "-f", "null", "-");
+        java.util.regex.Matcher mean = java.util.regex.Pattern.compile("mean_volume: (-?[0-9.]+|-inf) dB")
+                .matcher(volume);
+        assertTrue(mean.find(), volume);
+        assertTrue(!mean.group(1).equals("-inf") && Double.parseDouble(mean.group(1)) > -60,
+                "the voices are heard in the meeting file: mean volume " + mean.group(1) + " dB");
+
+        try (com.microsoft.playwright.BrowserContext context = call.chromium()
+                .newParticipantContext(call.server().baseUri().toString())) {
+            Page player = context.newPage();
+            player.navigate("/");
+            player.evaluate("b64 => { const bin = atob(b64); const data = new Uint8Array(bin.length);"
+                    + " for (let i = 0; i < bin.length; i++) data[i] = bin.charCodeAt(i);"
+                    + " const v = document.createElement('video'); v.id = 'meeting-file'; v.muted = true;"
+                    + " v.src = URL.createObjectURL(new Blob([data], { type: 'video/webm' }));"
+                    + " document.body.append(v); v.play().catch(() => {}); }",
+                    java.util.Base64.getEncoder().encodeToString(bytes));
+            player.waitForFunction("() => { const v = document.getElementById('meeting-file');"
+                    + " return v && !v.error && v.videoWidth > 0 && v.currentTime > 2; }", null,
+                    new Page.WaitForFunctionOptions().setTimeout(TIMEOUT.toMillis()));
+            Object duration = player.evaluate("() => document.getElementById('meeting-file').duration");
+            assertTrue(((Number) duration).doubleValue() > 8, "Chromium reads its length: " + duration);
+        }
+    }
+
+    /** The host signs in and My meetings offers the whole meeting, a link to the bucket's presigned URL. */
+    private static void checkMyMeetingsLinksTheMeetingFile() {
+        try (com.microsoft.playwright.BrowserContext context = call.chromium()
+                .newParticipantContext(call.server().baseUri().toString())) {
+            Page page = context.newPage();
+            page.navigate("/account.html");
+            page.click("#tab-signin");
+            page.fill("#signin-email", "host@example.org");
+            page.fill("#signin-password", PASSWORD);
+            page.click("#signin-form button[type=submit]");
+            page.waitForURL(java.util.regex.Pattern.compile("/meetings\\.html$"));
+            com.microsoft.playwright.Locator link = page.locator(".meeting-file a");
+            link.waitFor(new com.microsoft.playwright.Locator.WaitForOptions().setTimeout(TIMEOUT.toMillis())
+                    .setState(com.microsoft.playwright.options.WaitForSelectorState.ATTACHED));
+            page.locator(".recordings summary").click(); // the recordings are folded away until opened
+            link.waitFor(new com.microsoft.playwright.Locator.WaitForOptions().setTimeout(TIMEOUT.toMillis()));
+            assertEquals("Whole meeting", link.textContent());
+            assertEquals("meeting.webm", link.getAttribute("download"));
+            String href = link.getAttribute("href");
+            assertTrue(href.startsWith(S3.endpoint().toString()) && href.contains("/meeting.webm?"), href);
+        }
+    }
+
+    /** Runs a program to its end and returns its output and error output; fails on a non-zero exit. */
+    private static String run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), String.join(" ", command) + ": " + out);
+        return out;
+    }
+
     private static String register(ApiClient api, String email) {
         return api.expect(201, "POST", "/api/v1/auth/register", null, Map.of("email", email,
-                "password", "a long enough secret", "displayName", "Someone")).path("accessToken").asText();
+                "password", PASSWORD, "displayName", "Someone")).path("accessToken").asText();
     }
 
     private static JsonNode awaitCompleted(ApiClient api, String host, String meetingId) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        // Up to two minutes: the meeting file is encoded with one thread on a machine shared with the browsers.
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         JsonNode last = null;
         while (System.nanoTime() < deadline) {
             last = api.expect(200, "GET", "/api/v1/meetings/" + meetingId + "/recordings", host, null)
@@ -135,7 +224,7 @@ class RecordingCallTest {
             }
             Thread.sleep(200);
         }
-        throw new AssertionError("the recording did not complete within 30 s: " + last);
+        throw new AssertionError("the recording did not complete within 120 s: " + last);
     }
 
     /** The first stream's type and codec and the file's duration, as ffprobe reports them. */

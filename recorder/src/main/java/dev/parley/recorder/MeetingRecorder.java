@@ -1,5 +1,8 @@
 package dev.parley.recorder;
 
+import dev.parley.recorder.compose.FfmpegTools;
+import dev.parley.recorder.compose.MeetingFileComposer;
+import dev.parley.recorder.compose.MeetingFileSettings;
 import dev.parley.recorder.media.MediaSettings;
 import dev.parley.recorder.store.ObjectKey;
 import dev.parley.recorder.store.RecordingUploader;
@@ -24,7 +27,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Records meetings: {@link #start} opens a track tap on a room and writes one file per published track into a
- * work directory; {@link MeetingRecording#stop()} finalizes the files and hands them to the
+ * work directory; {@link MeetingRecording#stop()} finalizes the files, makes the meeting file from them with
+ * ffmpeg (or notes why there is none, see {@link MeetingFile}) and hands them all to the
  * {@link RecordingUploader}, which stores them under {@code recordings/<recording id>/<file>}.
  *
  * <p>Nothing here runs on a media thread: packets are written on each tap's own thread, and one executor thread
@@ -42,6 +46,7 @@ public final class MeetingRecorder implements AutoCloseable {
     private final RecordingUploader uploader;
     private final MediaSettings settings;
     private final TapOptions tapOptions;
+    private final MeetingFileComposer composer;
     private final ScheduledThreadPoolExecutor executor;
     private final Map<String, MeetingRecording> active = new ConcurrentHashMap<>();
     private volatile boolean closed;
@@ -53,6 +58,16 @@ public final class MeetingRecorder implements AutoCloseable {
      * @param tapOptions each recording's tap queue; its thread factory is ignored (a tap runs on a thread of its own)
      */
     public MeetingRecorder(Path workRoot, RecordingUploader uploader, MediaSettings settings, TapOptions tapOptions) {
+        this(workRoot, uploader, settings, tapOptions,
+                new MeetingFileComposer(FfmpegTools.onPath(), MeetingFileSettings.defaults()));
+    }
+
+    /**
+     * @param composer makes each recording's meeting file when it ends (ffmpeg runs on the recording's tap thread)
+     */
+    public MeetingRecorder(Path workRoot, RecordingUploader uploader, MediaSettings settings, TapOptions tapOptions,
+            MeetingFileComposer composer) {
+        this.composer = java.util.Objects.requireNonNull(composer, "composer");
         this.workRoot = workRoot.toAbsolutePath().normalize();
         this.uploader = uploader;
         this.settings = settings;
@@ -84,7 +99,8 @@ public final class MeetingRecorder implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the recording directory " + dir, e);
         }
-        MeetingRecording recording = new MeetingRecording(recordingId, room.name(), dir, uploader, settings);
+        MeetingRecording recording = new MeetingRecording(recordingId, room.name(), dir, uploader, settings,
+                composer);
         if (active.putIfAbsent(recordingId, recording) != null) {
             throw new IllegalStateException("recording " + recordingId + " is already under way");
         }
@@ -127,7 +143,7 @@ public final class MeetingRecorder implements AutoCloseable {
 
     /**
      * Stops every recording under way and waits (up to {@code timeout} in all) until their files are in the
-     * upload spool; part of the server's ordered shutdown, before the SFU closes.
+     * upload spool (making a meeting file may take longer than the wait); part of the server's ordered shutdown, before the SFU closes.
      */
     public void stopAll(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();

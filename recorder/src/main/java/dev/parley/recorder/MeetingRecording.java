@@ -1,5 +1,7 @@
 package dev.parley.recorder;
 
+import dev.parley.recorder.compose.MeetingFileComposer;
+import dev.parley.recorder.compose.MeetingFileOutcome;
 import dev.parley.recorder.media.CodecInfo;
 import dev.parley.recorder.media.MediaCodec;
 import dev.parley.recorder.media.MediaSettings;
@@ -35,7 +37,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Packets reach the track recorders on the tap's thread; the recorder's executor ticks them (jitter deadlines,
  * flushing a quiet track's cluster). Both take this recording's lock, which is never held by a media thread.
- * The end (closing the files and handing them to the uploader) runs on the tap's thread after its last call.
+ * The end (closing the files, making the meeting file with ffmpeg, handing them to the uploader) runs on the
+ * tap's thread after its last call.
  */
 public final class MeetingRecording {
     private static final Logger LOG = LoggerFactory.getLogger(MeetingRecording.class);
@@ -45,6 +48,7 @@ public final class MeetingRecording {
     private final Path workDir;
     private final RecordingUploader uploader;
     private final MediaSettings settings;
+    private final MeetingFileComposer composer;
     private final long originNanos;
     private final Instant startedAt;
     private final CompletableFuture<RecordingManifest> finished = new CompletableFuture<>();
@@ -58,8 +62,10 @@ public final class MeetingRecording {
     private volatile boolean stopRequested;
     private volatile ScheduledFuture<?> ticking;
 
-    MeetingRecording(String id, String room, Path workDir, RecordingUploader uploader, MediaSettings settings) {
+    MeetingRecording(String id, String room, Path workDir, RecordingUploader uploader, MediaSettings settings,
+            MeetingFileComposer composer) {
         this.id = id;
+        this.composer = composer;
         this.room = room;
         this.workDir = workDir;
         this.uploader = uploader;
@@ -240,13 +246,46 @@ public final class MeetingRecording {
             files = List.copyOf(all);
         }
         try {
+            long duration = sinceStart();
+            MeetingFile meetingFile = composeMeetingFile(files);
             List<RecordedTrack> tracks = handOn(files);
             TrackTap t = tap;
-            finished.complete(new RecordingManifest(id, room, startedAt, sinceStart(),
-                    t == null ? 0 : t.droppedPackets(), tracks));
+            finished.complete(new RecordingManifest(id, room, startedAt, duration,
+                    t == null ? 0 : t.droppedPackets(), tracks, meetingFile));
         } catch (RuntimeException e) {
             LOG.error("Recording {} could not be finished", id, e);
             finished.completeExceptionally(e);
+        }
+    }
+
+    /**
+     * Makes the meeting file from the per-track files (still in the work directory) and hands it to the uploader
+     * as {@code recordings/<id>/meeting.webm}. ffmpeg runs here, on the tap's own thread (never a media thread),
+     * after the tap's last delivery. Never throws: a missing ffmpeg or a failed run is the reason in the manifest.
+     */
+    private MeetingFile composeMeetingFile(List<TrackFile> files) {
+        List<dev.parley.recorder.compose.TrackFile> inputs = new ArrayList<>();
+        for (TrackFile f : files) {
+            dev.parley.recorder.compose.TrackFile input = f.composeInput();
+            if (input != null) {
+                inputs.add(input);
+            }
+        }
+        Path target = workDir.resolve(MeetingFile.NAME);
+        MeetingFileOutcome outcome = composer.compose(inputs, target);
+        if (!(outcome instanceof MeetingFileOutcome.Made made)) {
+            LOG.info("Recording {}: {}", id, outcome.describe());
+            return MeetingFile.missing(outcome.describe());
+        }
+        ObjectKey key = MeetingRecorder.keyOf(id, MeetingFile.NAME);
+        try {
+            long bytes = Files.size(made.file());
+            uploader.submit(key, made.file());
+            LOG.info("Recording {}: {}", id, outcome.describe());
+            return MeetingFile.stored(key, bytes, made.durationMillis());
+        } catch (StoreException | IOException | RuntimeException e) {
+            LOG.warn("Recording {}: the meeting file could not be handed to the uploader: {}", id, e.toString());
+            return MeetingFile.missing("no meeting file: it could not be kept: " + e.getMessage());
         }
     }
 
@@ -255,8 +294,6 @@ public final class MeetingRecording {
      * {@code recordings/<id>/<file>}.
      */
     private List<RecordedTrack> handOn(List<TrackFile> files) {
-        // compose: the one-file meeting mix (dev.parley.recorder.compose) is made here from these per-track files
-        // before they go to the spool; until it is wired in, the recording is the per-track files alone.
         List<RecordedTrack> tracks = new ArrayList<>(files.size());
         for (TrackFile f : files) {
             tracks.add(submit(f));
@@ -321,6 +358,33 @@ public final class MeetingRecording {
         String fileName(MediaCodec codec) {
             String ext = codec == MediaCodec.H264 ? ".mkv" : ".webm";
             return "track-" + index + "-" + (track.kind() == MediaKind.AUDIO ? "audio" : "video") + ext;
+        }
+
+        /**
+         * This track as an input of the meeting file: its file's first and last frame on the recording's timeline,
+         * moved by the publisher's sender-report sync when known; null without a file to read.
+         */
+        dev.parley.recorder.compose.TrackFile composeInput() {
+            if (recorder == null || path == null || !Files.isRegularFile(path)) {
+                return null;
+            }
+            TrackStats stats = recorder.stats();
+            if (stats.frames() == 0 || stats.firstFrameMillis() < 0) {
+                return null;
+            }
+            long start = stats.firstFrameMillis();
+            long end = Math.max(start, stats.durationMillis());
+            var kind = track.kind() == MediaKind.AUDIO ? dev.parley.recorder.compose.TrackFile.Kind.AUDIO
+                    : dev.parley.recorder.compose.TrackFile.Kind.VIDEO;
+            String name = track.participantName() == null ? "" : track.participantName();
+            try {
+                return new dev.parley.recorder.compose.TrackFile(path, track.participantId(), name, kind, start, end,
+                        stats.synced() ? stats.syncCorrectionMillis() : 0);
+            } catch (IllegalArgumentException e) {
+                // A sync correction beyond belief is a broken sender clock: place the track by arrival instead.
+                return new dev.parley.recorder.compose.TrackFile(path, track.participantId(), name, kind, start, end,
+                        0);
+            }
         }
 
         void end(long atMillis) {

@@ -10,6 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.parley.bench.SyntheticPeer;
+import dev.parley.recorder.compose.FfmpegTools;
+import dev.parley.recorder.compose.MeetingFileComposer;
+import dev.parley.recorder.compose.MeetingFileSettings;
 import dev.parley.recorder.media.Ffmpeg;
 import dev.parley.recorder.media.MediaSettings;
 import dev.parley.recorder.media.RtpStream;
@@ -193,7 +196,7 @@ class MeetingRecorderTest {
         await(Duration.ofSeconds(5), "the publisher is asked for a keyframe", () -> plis.get() > 0);
         awaitDelivered(recording);
 
-        RecordingManifest manifest = recording.stop().get(10, TimeUnit.SECONDS);
+        RecordingManifest manifest = recording.stop().get(30, TimeUnit.SECONDS);
         assertEquals("rec-1", manifest.recordingId());
         assertEquals("weekly", manifest.room());
         assertEquals(0, manifest.droppedPackets());
@@ -213,11 +216,26 @@ class MeetingRecorderTest {
         assertEquals("opus", audioTrack.codec());
         assertEquals("VP8", videoTrack.codec());
 
-        await(Duration.ofSeconds(10), "both files are uploaded", () -> uploaded.size() == 2);
+        MeetingFile meetingFile = manifest.meetingFile();
+        assertNotNull(meetingFile, manifest.toString());
+        assertNull(meetingFile.missingReason(), meetingFile.toString());
+        assertEquals(ObjectKey.of("recordings/rec-1/meeting.webm"), meetingFile.fileKey());
+
+        await(Duration.ofSeconds(10), "both track files and the meeting file are uploaded", () -> uploaded.size() == 3);
         for (RecordedTrack t : List.of(audioTrack, videoTrack)) {
             StoredObject stored = uploaded.get(t.fileKey());
             assertEquals(t.bytes(), stored.size(), "the manifest gives the stored size");
         }
+        assertEquals(meetingFile.bytes(), uploaded.get(meetingFile.fileKey()).size());
+        assertEquals(audioTrack.bytes() + videoTrack.bytes() + meetingFile.bytes(), manifest.bytes());
+        Path mixed = Path.of(uploaded.get(meetingFile.fileKey()).location());
+        String streams = Ffmpeg.run("ffprobe", "-v", "error", "-show_entries", "stream=codec_type",
+                "-of", "csv=p=0", mixed.toString());
+        assertEquals(List.of("video", "audio"), streams.lines().map(String::strip).toList());
+        // The meeting lasts from the recording's start to the end of the last track.
+        double mixedSeconds = Double.parseDouble(Ffmpeg.probe(mixed).get("duration"));
+        assertTrue(mixedSeconds >= 80 / 30.0 && mixedSeconds <= manifest.durationMillis() / 1000.0 + 0.5,
+                mixedSeconds + " s for " + manifest);
         Path audioFile = Path.of(uploaded.get(audioTrack.fileKey()).location());
         Path videoFile = Path.of(uploaded.get(videoTrack.fileKey()).location());
         Map<String, String> a = Ffmpeg.probe(audioFile);
@@ -262,9 +280,41 @@ class MeetingRecorderTest {
         assertThrows(IllegalStateException.class, () -> recorder.start(sfu.room("r"), "rec-3"));
         RecordingManifest empty = first.stop().get(5, TimeUnit.SECONDS);
         assertEquals(List.of(), empty.tracks(), "nobody published: a recording without tracks");
+        assertNull(empty.meetingFile().fileKey());
+        assertTrue(empty.meetingFile().missingReason().contains("no track files"), empty.toString());
         assertSame(first.finished(), first.stop(), "stopping twice is harmless");
         assertEquals(java.util.Optional.of("rec-3"), MeetingRecorder.recordingIdOf(MeetingRecorder.keyOf("rec-3",
                 "track-1-audio.webm")));
+    }
+
+    @Test
+    void withoutFfmpegTheRecordingIsItsTrackFilesAndTheManifestSaysWhyThereIsNoMeetingFile() throws Exception {
+        recorder.close();
+        FfmpegTools missing = new FfmpegTools(dir.resolve("no-such-ffmpeg").toString(),
+                dir.resolve("no-such-ffprobe").toString());
+        recorder = new MeetingRecorder(dir.resolve("work"), uploader, MediaSettings.defaults(), TapOptions.defaults(),
+                new MeetingFileComposer(missing, MeetingFileSettings.defaults()));
+        MeetingRecording recording = recorder.start(sfu.room("plain"), "rec-4").get(5, TimeUnit.SECONDS);
+        publish("plain");
+        sendMedia(new RtpStream(audioSsrc, 1), new RtpStream(videoSsrc, 1), 0, GOP);
+        // What is checked here is the manifest, not that every packet arrived: a loaded machine may lose one.
+        await(Duration.ofSeconds(5), "the tap delivered the media",
+                () -> recording.deliveredPackets() >= sent.get() * 9 / 10);
+
+        RecordingManifest manifest = recording.stop().get(10, TimeUnit.SECONDS);
+        assertEquals(2, manifest.tracks().size(), manifest.toString());
+        MeetingFile meetingFile = manifest.meetingFile();
+        assertNull(meetingFile.fileKey(), meetingFile.toString());
+        assertEquals(0, meetingFile.bytes());
+        assertTrue(meetingFile.missingReason().contains("ffmpeg not installed"), meetingFile.toString());
+        await(Duration.ofSeconds(10), "both track files are uploaded", () -> uploaded.size() == 2);
+        for (RecordedTrack t : manifest.tracks()) {
+            assertNotNull(t.fileKey(), t.toString());
+            assertEquals(t.bytes(), uploaded.get(t.fileKey()).size());
+        }
+        assertFalse(uploaded.containsKey(MeetingRecorder.keyOf("rec-4", MeetingFile.NAME)));
+        assertTrue(store.stat(MeetingRecorder.keyOf("rec-4", MeetingFile.NAME)).isEmpty(), "no meeting file stored");
+        assertFalse(Files.exists(dir.resolve("work/rec-4").resolve(MeetingFile.NAME)));
     }
 
     private static RecordedTrack track(RecordingManifest m, MediaKind kind) {

@@ -159,7 +159,10 @@ final class SfuRoomRecorder implements RoomRecorder, AutoCloseable {
         List<Track> tracks = m.tracks().stream().map(t -> new Track(t.participantId(), t.participantName(),
                 t.kind().name().toLowerCase(java.util.Locale.ROOT), t.codec(), t.startMillis(), t.endMillis(),
                 t.fileKey() == null ? null : t.fileKey().value(), t.bytes(), t.truncated(), t.failure())).toList();
-        return new Summary(m.durationMillis(), m.bytes(), tracks);
+        dev.parley.recorder.MeetingFile mf = m.meetingFile();
+        return new Summary(m.durationMillis(), m.bytes(), tracks,
+                mf == null || mf.fileKey() == null ? null : mf.fileKey().value(), mf == null ? 0 : mf.bytes(),
+                mf == null ? null : mf.missingReason());
     }
 
     private void finished(RecordingManifest m) {

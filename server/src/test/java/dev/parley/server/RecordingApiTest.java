@@ -94,6 +94,9 @@ class RecordingApiTest {
             RunningServer.Reply download = s.get("/api/v1/recordings/" + rec + "/download", host);
             assertEquals(200, download.status(), String.valueOf(download.body()));
             assertEquals(0, download.body().get("files").size());
+            assertTrue(download.body().get("meetingFile").isNull(), "nothing recorded, no meeting file");
+            assertTrue(download.body().get("meetingFileMissing").asText().contains("no track files"),
+                    "the answer says why there is no meeting file: " + download.body());
             assertProblem(s.get("/api/v1/recordings/" + rec + "/files/track-1-audio.webm", host), 404, "not-found");
 
             // A new recording after the stop is allowed; an ended meeting may not be recorded.
@@ -175,10 +178,32 @@ class RecordingApiTest {
             assertTrue(audio != null, "an audio track: " + done);
             assertEquals("Hana", audio.get("participantName").asText());
             assertEquals("opus", audio.get("codec").asText());
-            assertTrue(audio.get("bytes").asLong() > 0 && audio.get("bytes").asLong() == done.get("bytes").asLong(),
-                    "the one stored file's size is the recording's: " + done);
+            assertTrue(done.get("meetingFileMissing").isNull(), "the meeting file was made: " + done);
+            assertTrue(audio.get("bytes").asLong() > 0 && done.get("meetingFileBytes").asLong() > 0
+                    && audio.get("bytes").asLong() + done.get("meetingFileBytes").asLong()
+                            == done.get("bytes").asLong(),
+                    "the track file and the meeting file make the recording's size: " + done);
 
-            JsonNode files = s.get("/api/v1/recordings/" + rec + "/download", host).body().get("files");
+            JsonNode answer = s.get("/api/v1/recordings/" + rec + "/download", host).body();
+            JsonNode meetingFile = answer.get("meetingFile");
+            assertEquals("meeting.webm", meetingFile.get("name").asText(), answer.toString());
+            assertTrue(answer.get("meetingFileMissing").isNull(), answer.toString());
+            assertEquals("/api/v1/recordings/" + rec + "/files/meeting.webm", meetingFile.get("url").asText());
+            java.net.http.HttpResponse<byte[]> mixed = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(s.base + meetingFile.get("url").asText()))
+                            .header("authorization", "Bearer " + host).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(200, mixed.statusCode());
+            assertEquals(meetingFile.get("bytes").asLong(), mixed.body().length);
+            Path mixedFile = dir.resolve("meeting.webm");
+            Files.write(mixedFile, mixed.body());
+            Process streams = new ProcessBuilder("ffprobe", "-v", "error", "-show_entries", "stream=codec_type",
+                    "-of", "csv=p=0", mixedFile.toString()).start();
+            String kinds = new String(streams.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertEquals(0, streams.waitFor(), kinds);
+            assertEquals(List.of("video", "audio"), kinds.lines().map(String::strip).toList());
+
+            JsonNode files = answer.get("files");
             assertEquals(1, files.size(), "one file: the camera sent nothing, so it has none: " + files);
             java.net.http.HttpResponse<byte[]> file = java.net.http.HttpClient.newHttpClient().send(
                     java.net.http.HttpRequest.newBuilder(java.net.URI.create(s.base + files.get(0).get("url").asText()))

@@ -50,6 +50,7 @@ public final class TrackRecorder implements Closeable {
     private long baseMillis;
     private long baseTimestamp;
     private long lastMillis = -1;
+    private long firstMillis = -1;
     private int width;
     private int height;
     private long resolutionChanges;
@@ -199,6 +200,9 @@ public final class TrackRecorder implements Closeable {
                             settings.syncInterval().toNanos(), nanoClock);
                 }
                 writer.write(data, offset, length, millis, keyframe);
+                if (firstMillis < 0) {
+                    firstMillis = millis;
+                }
                 lastMillis = Math.max(lastMillis, millis);
                 measureSync(timestamp, millis);
             } catch (IOException | RuntimeException e) {
@@ -321,6 +325,6 @@ public final class TrackRecorder implements Closeable {
                 writer == null ? 0 : writer.durationMillis(), jitter.received(), jitter.lost(), jitter.late(),
                 jitter.duplicates(), jitter.refused(), depacketizer.malformed(), depacketizer.dropped(),
                 keyframeRequests, senders, width, height, resolutionChanges, synced, syncCorrectionMillis,
-                failure);
+                failure, firstMillis);
     }
 }

@@ -22,9 +22,10 @@ package dev.parley.recorder.media;
  * @param syncCorrectionMillis what to add to this file's times to put it on the capture timeline shared by all
  *     the tracks recorded with the same {@link SenderClock} (from the last frame written; 0 until synced)
  * @param failure why writing stopped (an I/O error such as a full disk), or null
+ * @param firstFrameMillis time of the first frame written, on the file's timeline (the recording's), -1 before it
  */
 public record TrackStats(long frames, long bytes, long durationMillis, long packets, long packetsLost,
         long packetsLate, long duplicates, long refused, long malformed, long framesDropped, long keyframeRequests,
         long senders, int width, int height, long resolutionChanges, boolean synced,
-        long syncCorrectionMillis, String failure) {
+        long syncCorrectionMillis, String failure, long firstFrameMillis) {
 }
