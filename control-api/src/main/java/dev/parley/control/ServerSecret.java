@@ -3,14 +3,9 @@ package dev.parley.control;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
-import java.security.SecureRandom;
-import java.util.Base64;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -35,10 +30,7 @@ final class ServerSecret {
         Path file = cfg.dataDir().resolve(FILE_NAME);
         try {
             Files.createDirectories(cfg.dataDir());
-            if (!Files.exists(file)) {
-                generate(file);
-            }
-            String text = Files.readString(file, StandardCharsets.UTF_8).trim();
+            String text = SecretFile.readOrCreate(file);
             if (text.getBytes(StandardCharsets.UTF_8).length < 32) {
                 throw new IllegalStateException(file + " holds fewer than 32 bytes; delete it to generate a new secret "
                         + "(this invalidates issued tokens and stored API key secrets)");
@@ -46,22 +38,6 @@ final class ServerSecret {
             return new ServerSecret(text.getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read or create the server secret " + file, e);
-        }
-    }
-
-    private static void generate(Path file) throws IOException {
-        byte[] random = new byte[32];
-        new SecureRandom().nextBytes(random);
-        String text = Base64.getUrlEncoder().withoutPadding().encodeToString(random) + "\n";
-        try {
-            if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            } else {
-                Files.createFile(file);
-            }
-            Files.writeString(file, text, StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
-        } catch (FileAlreadyExistsException raced) {
-            // Another process created it first; use theirs.
         }
     }
 

@@ -1,16 +1,11 @@
 package dev.parley.server;
 
+import dev.parley.control.SecretFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
-import java.security.SecureRandom;
-import java.util.Base64;
 
 /**
  * The bearer token that {@code /metrics} asks for: the configured one, or one generated on first start into
@@ -31,10 +26,7 @@ final class MetricsToken {
         }
         Path file = config.dataDir().resolve(FILE_NAME);
         try {
-            if (!Files.exists(file)) {
-                generate(file);
-            }
-            String token = Files.readString(file, StandardCharsets.US_ASCII).trim();
+            String token = SecretFile.readOrCreate(file);
             if (!token.matches("[A-Za-z0-9._~+/=-]{16,}")) {
                 throw new IllegalStateException(file + " does not hold a usable token (16 or more of A-Z a-z 0-9 . _ ~ + / = -);"
                         + " delete it to generate a new one");
@@ -42,22 +34,6 @@ final class MetricsToken {
             return new MetricsToken(token);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read or create the metrics token " + file, e);
-        }
-    }
-
-    private static void generate(Path file) throws IOException {
-        byte[] random = new byte[32];
-        new SecureRandom().nextBytes(random);
-        String text = Base64.getUrlEncoder().withoutPadding().encodeToString(random) + "\n";
-        try {
-            if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            } else {
-                Files.createFile(file);
-            }
-            Files.writeString(file, text, StandardCharsets.US_ASCII, StandardOpenOption.TRUNCATE_EXISTING);
-        } catch (FileAlreadyExistsException raced) {
-            // Another process created it first; use theirs.
         }
     }
 
