@@ -73,15 +73,7 @@ final class Lobby {
 
     /** Empties {@code room}'s lobby, returning the sessions that waited there. */
     synchronized List<SignalingSession> drain(String room) {
-        LinkedHashMap<String, Entry> waiting = rooms.remove(room);
-        if (waiting == null) {
-            return List.of();
-        }
-        List<SignalingSession> out = new ArrayList<>(waiting.size());
-        for (Entry e : waiting.values()) {
-            out.add(e.session());
-        }
-        return out;
+        return sessions(rooms.remove(room));
     }
 
     /** Everyone waiting in any room's lobby, left in place. */
@@ -97,7 +89,10 @@ final class Lobby {
 
     /** Those waiting in {@code room}'s lobby, left in place. */
     synchronized List<SignalingSession> in(String room) {
-        LinkedHashMap<String, Entry> waiting = rooms.get(room);
+        return sessions(rooms.get(room));
+    }
+
+    private static List<SignalingSession> sessions(LinkedHashMap<String, Entry> waiting) {
         if (waiting == null) {
             return List.of();
         }
