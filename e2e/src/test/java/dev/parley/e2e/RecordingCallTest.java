@@ -95,7 +95,7 @@ class RecordingCallTest {
             for (String key : keys) {
                 Path file = E2eFiles.outputDir().resolve("recording-" + key.substring(key.lastIndexOf('/') + 1));
                 Files.write(file, S3.read(BUCKET, key));
-                Map<String, String> probe = probe(file);
+                Map<String, String> probe = FfProbe.probe(file);
                 double seconds = Double.parseDouble(probe.get("duration"));
                 assertTrue(seconds > 8 && seconds < 12.5, key + " lasts about 10 s: " + probe);
                 if ("audio".equals(probe.get("codec_type"))) {
@@ -148,7 +148,7 @@ class RecordingCallTest {
         String streams = run("ffprobe", "-v", "error", "-show_entries", "stream=codec_type,codec_name", "-of",
                 "csv=p=0", file.toString());
         assertEquals(List.of("vp8,video", "opus,audio"), streams.lines().map(String::strip).toList(), streams);
-        double seconds = Double.parseDouble(probe(file).get("duration"));
+        double seconds = Double.parseDouble(FfProbe.probe(file).get("duration"));
         assertTrue(seconds > 8 && seconds < 12.5, "the meeting file lasts about 10 s: " + seconds);
         String volume = run("ffmpeg", "-nostdin", "-hide_banner", "-i", file.toString(), "-map", "0:a",
                 "-af", "volumedetect", "-f", "null", "-");
@@ -225,22 +225,5 @@ class RecordingCallTest {
             Thread.sleep(200);
         }
         throw new AssertionError("the recording did not complete within 120 s: " + last);
-    }
-
-    /** The first stream's type and codec and the file's duration, as ffprobe reports them. */
-    private static Map<String, String> probe(Path file) throws Exception {
-        Process p = new ProcessBuilder("ffprobe", "-v", "error", "-show_entries",
-                "stream=codec_type,codec_name:format=duration", "-of", "default=nw=1", file.toString())
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, p.waitFor(), "ffprobe " + file + ": " + out);
-        Map<String, String> fields = new java.util.LinkedHashMap<>();
-        for (String line : out.split("\n")) {
-            int eq = line.indexOf('=');
-            if (eq > 0) {
-                fields.putIfAbsent(line.substring(0, eq), line.substring(eq + 1).trim());
-            }
-        }
-        return fields;
     }
 }

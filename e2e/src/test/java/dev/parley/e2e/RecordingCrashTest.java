@@ -9,7 +9,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -79,7 +78,7 @@ class RecordingCrashTest {
                 assertEquals(200, body.statusCode(), f.toString());
                 Path file = E2eFiles.outputDir().resolve("crash-" + f.path("name").asText());
                 Files.write(file, body.body());
-                Map<String, String> probe = probe(file);
+                Map<String, String> probe = FfProbe.probe(file);
                 double seconds = Double.parseDouble(probe.get("duration"));
                 assertEquals(recordedMillis / 1000.0, seconds, 2.0,
                         f.path("name").asText() + " plays for about as long as was recorded: " + probe);
@@ -110,22 +109,5 @@ class RecordingCrashTest {
             Thread.sleep(200);
         }
         throw new AssertionError("the crashed recording was not completed within 60 s: " + last);
-    }
-
-    /** The first stream's type and the file's duration, as ffprobe reports them. */
-    private static Map<String, String> probe(Path file) throws Exception {
-        Process p = new ProcessBuilder("ffprobe", "-v", "error", "-show_entries",
-                "stream=codec_type:format=duration", "-of", "default=nw=1", file.toString())
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, p.waitFor(), "ffprobe " + file + ": " + out);
-        Map<String, String> fields = new java.util.LinkedHashMap<>();
-        for (String line : out.split("\n")) {
-            int eq = line.indexOf('=');
-            if (eq > 0) {
-                fields.putIfAbsent(line.substring(0, eq), line.substring(eq + 1).trim());
-            }
-        }
-        return fields;
     }
 }
