@@ -6,7 +6,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * A fresh schema in the PostgreSQL at 127.0.0.1:5432 (database {@code test}, user {@code postgres}, trust
@@ -31,10 +30,7 @@ public final class PostgresSchema implements AutoCloseable {
         try (Connection c = DriverManager.getConnection(DATABASE_URL, USER, null); Statement st = c.createStatement()) {
             st.execute("CREATE SCHEMA " + name);
         } catch (SQLException e) {
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                throw new AssertionError("PostgreSQL at 127.0.0.1:5432 is required under CI=true: " + e.getMessage(), e);
-            }
-            Assumptions.abort("PostgreSQL at 127.0.0.1:5432 is not reachable: " + e.getMessage());
+            Required.missing("PostgreSQL at 127.0.0.1:5432 unreachable", e);
         }
         return new PostgresSchema(name);
     }

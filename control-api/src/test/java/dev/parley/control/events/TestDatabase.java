@@ -1,8 +1,8 @@
 package dev.parley.control.events;
 
+import dev.parley.testkit.Required;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Jdbi;
-import org.junit.jupiter.api.Assumptions;
 import org.postgresql.ds.PGSimpleDataSource;
 
 import java.sql.Connection;
@@ -74,10 +74,7 @@ final class TestDatabase implements AutoCloseable {
 
     /** A missing external service skips the test on a developer machine and fails it under CI=true. */
     static void requireService(String what, Exception cause) {
-        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-            throw new AssertionError(what + " is required under CI=true but unreachable: " + cause, cause);
-        }
-        Assumptions.abort(what + " unreachable, skipping: " + cause);
+        Required.missing(what + " unreachable", cause);
     }
 
     @Override

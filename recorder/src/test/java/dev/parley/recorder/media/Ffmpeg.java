@@ -12,7 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
+import dev.parley.testkit.Required;
 
 /**
  * Runs Debian's ffmpeg and ffprobe for the tests (the recorder's packages share it): to make real VP8, Opus and H.264 bitstreams, and to check
@@ -24,24 +24,8 @@ public final class Ffmpeg {
     }
 
     public static void require() {
-        for (String tool : List.of("ffmpeg", "ffprobe")) {
-            if (!onPath(tool)) {
-                String message = tool + " is not installed (Debian package ffmpeg; scripts/install-test-tools.sh)";
-                if ("true".equals(System.getenv("CI"))) {
-                    fail(message);
-                }
-                Assumptions.abort(message);
-            }
-        }
-    }
-
-    private static boolean onPath(String tool) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, tool))) {
-                return true;
-            }
-        }
-        return false;
+        Required.program("ffmpeg", "ffmpeg");
+        Required.program("ffprobe", "ffmpeg");
     }
 
     /** Runs a command; returns its stdout, fails the test with its stderr when it does not exit 0. */
