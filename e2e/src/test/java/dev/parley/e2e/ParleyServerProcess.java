@@ -35,7 +35,7 @@ import java.util.stream.Stream;
  */
 public final class ParleyServerProcess implements AutoCloseable {
     private static final Pattern READY = Pattern.compile(
-            "Parley ready at http://([^:/\\s]+):(\\d+)/ \\(media udp/(\\d+)\\)");
+            "Parley ready at http://([^:/\\s]+):(\\d+)/ \\(media udp/(\\d+)(?:, ICE-TCP tcp/(\\d+))?\\)");
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
 
@@ -45,10 +45,12 @@ public final class ParleyServerProcess implements AutoCloseable {
     private final Path logFile;
     private final int httpPort;
     private final int mediaPort;
+    private final int mediaTcpPort;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private ParleyServerProcess(Process process, Path dataDir, boolean ownsDataDir, Path logFile, int httpPort,
-                                int mediaPort) {
+                                int mediaPort, int mediaTcpPort) {
+        this.mediaTcpPort = mediaTcpPort;
         this.process = process;
         this.dataDir = dataDir;
         this.ownsDataDir = ownsDataDir;
@@ -96,7 +98,8 @@ public final class ParleyServerProcess implements AutoCloseable {
         try {
             Matcher line = ready.get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             return new ParleyServerProcess(process, dataDir, owns, logFile,
-                    Integer.parseInt(line.group(2)), Integer.parseInt(line.group(3)));
+                    Integer.parseInt(line.group(2)), Integer.parseInt(line.group(3)),
+                    line.group(4) == null ? -1 : Integer.parseInt(line.group(4)));
         } catch (TimeoutException | ExecutionException | InterruptedException e) {
             process.destroyForcibly();
             if (owns) {
@@ -136,6 +139,11 @@ public final class ParleyServerProcess implements AutoCloseable {
     /** The UDP port all media arrives on. */
     public int mediaPort() {
         return mediaPort;
+    }
+
+    /** The ICE-TCP port (started with {@code --media-tcp-port}), or -1. */
+    public int mediaTcpPort() {
+        return mediaTcpPort;
     }
 
     /** The file the server's stdout and stderr go to. */
