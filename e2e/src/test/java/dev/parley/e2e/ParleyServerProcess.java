@@ -74,6 +74,15 @@ public final class ParleyServerProcess implements AutoCloseable {
      * throw-away one) with {@code extraArgs} appended to the command line, e.g. {@code --db-url ...}.
      */
     public static ParleyServerProcess start(String label, Path dataDir, List<String> extraArgs) throws IOException {
+        return start(label, dataDir, extraArgs, List.of());
+    }
+
+    /**
+     * {@link #start(String, Path, List)} with {@code launcher} put before the java command, e.g. {@code ip netns
+     * exec NAME} to run the server in a network namespace (this process then cannot reach its HTTP port).
+     */
+    public static ParleyServerProcess start(String label, Path dataDir, List<String> extraArgs, List<String> launcher)
+            throws IOException {
         Path jar = E2eFiles.serverJar();
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("No Parley server jar at " + jar.toAbsolutePath()
@@ -87,7 +96,8 @@ public final class ParleyServerProcess implements AutoCloseable {
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("HHmmss-SSS")) + ".log");
         Files.createDirectories(logFile.getParent());
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        List<String> command = new ArrayList<>(List.of(java.toString(), "-Djava.net.preferIPv4Stack=true", "-jar", jar.toString(),
+        List<String> command = new ArrayList<>(launcher);
+        command.addAll(List.of(java.toString(), "-Djava.net.preferIPv4Stack=true", "-jar", jar.toString(),
                 "--http-port", "0", "--media-port", "0", "--public-ip", "127.0.0.1", "--http-bind", "127.0.0.1", "--data-dir", dataDir.toString()));
         command.addAll(extraArgs);
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
