@@ -24,6 +24,11 @@ sealed interface MediaPath permits MediaPath.Udp, MediaPath.Tcp {
     /** A remote address on a UDP socket. */
     record Udp(MediaOutlet outlet, InetSocketAddress remote) implements MediaPath {
         @Override
+        public String toString() {
+            return "udp " + remote;
+        }
+
+        @Override
         public boolean write(MediaEngine engine, PacketBuffer p) {
             Channel ch = outlet.channel;
             ByteBuf out = ch.alloc().directBuffer(p.length());

@@ -267,6 +267,7 @@ public final class PeerTransport {
         if (s == null || (useCandidate && (!nominated || !s.equals(path)))) {
             selected = path;
             nominated |= useCandidate;
+            log.info("{}: media goes to {}{}", label, path, useCandidate ? " (nominated)" : "");
         }
     }
 
