@@ -35,7 +35,7 @@ class IceTcpCallTest {
     }
 
     @Test
-    void aTcpParticipantAndAUdpParticipantExchangeMedia() throws Exception {
+    void aTcpParticipantAndAUdpParticipantExchangeMediaBeyondTheConsentTimeout() throws Exception {
         InetAddress loopback = InetAddress.getLoopbackAddress();
         SfuConfig config = new SfuConfig(loopback, 0, List.of(loopback), Duration.ofSeconds(10), 10)
                 .withTransports(null, IceTcpConfig.on(0));
@@ -58,6 +58,22 @@ class IceTcpCallTest {
                 return tcp.received.get() > 50 && udp.received.get() > 50;
             });
             assertTrue(tcp.lastSubscriberOffer.contains("tcptype passive"), "subscriber offers announce it too");
+            // Longer than the consent timeout: both stay in the call with media flowing.
+            long until = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+            while (System.nanoTime() < until) {
+                for (CallMember m : all) {
+                    m.sendMedia();
+                }
+                Thread.sleep(20);
+            }
+            long tcpBefore = tcp.received.get();
+            long udpBefore = udp.received.get();
+            Eventually.await(WAIT, "media still flows both ways", () -> {
+                for (CallMember m : all) {
+                    m.sendMedia();
+                }
+                return tcp.received.get() > tcpBefore + 20 && udp.received.get() > udpBefore + 20;
+            });
             assertEquals(2, sfu.iceTcpConnections(IceTcpOutcome.ACCEPTED), "the TCP member's two connections");
             assertEquals(2, sfu.iceTcpConnectionsOpen());
         }
