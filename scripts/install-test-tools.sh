@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs and starts what Parley's tests use for real and Maven Central cannot provide:
 # Debian's chromium and firefox-esr (browser tests; Firefox is driven by a Node script, so Node.js and npm too),
-# ffmpeg (its ffmpeg and ffprobe make real VP8/Opus/H.264 streams for the recorder's tests and read what it wrote),
+# nftables (a firewall inside a test's own network namespace), ffmpeg (its ffmpeg and ffprobe make real VP8/Opus/H.264 streams for the recorder's tests and read what it wrote),
 # PostgreSQL on 127.0.0.1:5432 with a `test` database (trust auth for
 # local connections) and Redis on 127.0.0.1:6379. Kafka and S3 come from Maven Central inside the tests.
 set -euo pipefail
@@ -29,6 +29,8 @@ command -v node >/dev/null 2>&1 || needed+=(nodejs)
 command -v npm >/dev/null 2>&1 || needed+=(npm)
 command -v ffprobe >/dev/null 2>&1 || needed+=(ffmpeg)
 command -v turnserver >/dev/null 2>&1 || needed+=(coturn)
+# nft plays a firewall inside the network namespace of the ICE-TCP browser test (e2e/netns-java.sh).
+command -v nft >/dev/null 2>&1 || [ -x /usr/sbin/nft ] || needed+=(nftables)
 [ ${#needed[@]} -eq 0 ] || apt_install "${needed[@]}"
 
 if ! port_open 5432; then

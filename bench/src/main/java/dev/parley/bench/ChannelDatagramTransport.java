@@ -3,7 +3,6 @@ package dev.parley.bench;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.DatagramChannel;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -17,11 +16,11 @@ import org.bouncycastle.tls.DatagramTransport;
 final class ChannelDatagramTransport implements DatagramTransport {
     private static final int MTU = 1200;
 
-    private final DatagramChannel channel;
+    private final PeerLink channel;
     private final InetSocketAddress remote;
     private final BlockingQueue<byte[]> records = new ArrayBlockingQueue<>(64);
 
-    ChannelDatagramTransport(DatagramChannel channel, InetSocketAddress remote) {
+    ChannelDatagramTransport(PeerLink channel, InetSocketAddress remote) {
         this.channel = channel;
         this.remote = remote;
     }

@@ -14,7 +14,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
-import java.nio.channels.DatagramChannel;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Locale;
@@ -30,8 +29,8 @@ import org.bouncycastle.tls.DTLSClientProtocol;
 import org.bouncycastle.tls.DTLSTransport;
 
 /**
- * One WebRTC peer connection written in plain Java, for tests and benchmarks of the SFU over real UDP on
- * 127.0.0.1: SDP as Chrome writes it, ICE as the controlling agent (Binding requests with USE-CANDIDATE, then
+ * One WebRTC peer connection written in plain Java, for tests and benchmarks of the SFU over real UDP (or ICE
+ * over TCP, {@link #openTcp}) on 127.0.0.1: SDP as Chrome writes it, ICE as the controlling agent (Binding requests with USE-CANDIDATE, then
  * consent refreshes), DTLS 1.2 as the client ({@code a=setup:active}), and SRTP/SRTCP.
  *
  * <p>A participant in an SFU meeting needs two of these: one publishing ({@link #publisherOffer}, then
@@ -72,7 +71,7 @@ public final class SyntheticPeer implements AutoCloseable {
 
     private final String label;
     private final MediaHandler handler;
-    private final DatagramChannel channel;
+    private final PeerLink channel;
     private final PeerCertificate certificate = PeerCertificate.generate();
     private final String ufrag = random(8);
     private final String pwd = random(24);
@@ -98,7 +97,7 @@ public final class SyntheticPeer implements AutoCloseable {
     /** The server's side, from its SDP. */
     private record Remote(String ufrag, String pwd, String fingerprint, InetSocketAddress candidate) {}
 
-    private SyntheticPeer(String label, MediaHandler handler, DatagramChannel channel) {
+    private SyntheticPeer(String label, MediaHandler handler, PeerLink channel) {
         this.label = label;
         this.handler = handler;
         this.channel = channel;
@@ -117,16 +116,18 @@ public final class SyntheticPeer implements AutoCloseable {
      */
     public static SyntheticPeer open(String label, InetAddress bind, MediaHandler handler) throws IOException {
         Objects.requireNonNull(handler, "handler");
-        DatagramChannel channel = DatagramChannel.open();
-        try {
-            channel.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 4 * 1024 * 1024);
-            channel.setOption(java.net.StandardSocketOptions.SO_SNDBUF, 1024 * 1024);
-            channel.bind(new InetSocketAddress(bind, 0));
-        } catch (IOException e) {
-            channel.close();
-            throw e;
-        }
-        SyntheticPeer peer = new SyntheticPeer(label, handler, channel);
+        SyntheticPeer peer = new SyntheticPeer(label, handler, new PeerLink.Udp(bind));
+        peer.receiver.start();
+        return peer;
+    }
+
+    /**
+     * Opens a peer connection that uses ICE over TCP from 127.0.0.1: it takes the server's passive TCP candidate,
+     * connects to it when ICE starts, and sends every packet framed (RFC 4571), as a browser that cannot use UDP.
+     */
+    public static SyntheticPeer openTcp(String label, MediaHandler handler) {
+        Objects.requireNonNull(handler, "handler");
+        SyntheticPeer peer = new SyntheticPeer(label, handler, new PeerLink.Tcp(InetAddress.getLoopbackAddress()));
         peer.receiver.start();
         return peer;
     }
@@ -134,7 +135,7 @@ public final class SyntheticPeer implements AutoCloseable {
     /** The local UDP address. */
     public InetSocketAddress localAddress() {
         try {
-            return (InetSocketAddress) channel.getLocalAddress();
+            return channel.localAddress();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -285,16 +286,19 @@ public final class SyntheticPeer implements AutoCloseable {
             throw new SdpException("expected a=setup:" + expectedSetup + " from the server, got " + setup);
         }
         InetSocketAddress candidate = null;
+        String transport = channel.transport();
         for (String c : first.attributes("candidate")) {
             String[] f = c.trim().split(" +");
-            // foundation component transport priority address port typ type
-            if (f.length >= 8 && f[2].equalsIgnoreCase("udp") && f[1].equals("1")) {
+            // foundation component transport priority address port typ type [tcptype passive]
+            if (f.length >= 8 && f[2].equalsIgnoreCase(transport) && f[1].equals("1")
+                    && (transport.equals("udp") || c.contains(" tcptype passive"))) {
                 candidate = new InetSocketAddress(f[4], Integer.parseInt(f[5]));
                 break;
             }
         }
         if (candidate == null) {
-            throw new SdpException("the server's SDP has no UDP candidate");
+            throw new SdpException("the server's SDP has no " + transport.toUpperCase(Locale.ROOT)
+                    + (transport.equals("tcp") ? " passive" : "") + " candidate");
         }
         Remote next = new Remote(ufrag, pwd, fingerprint, candidate);
         Remote known = remote;
@@ -539,17 +543,21 @@ public final class SyntheticPeer implements AutoCloseable {
         ByteBuffer view = ByteBuffer.wrap(in.array(), 0, PacketBuffer.MAX_DATAGRAM);
         while (!closed) {
             view.clear().limit(PacketBuffer.MAX_DATAGRAM);
+            int len;
             try {
-                if (channel.receive(view) == null) {
-                    continue;
-                }
+                len = channel.receive(view);
             } catch (ClosedChannelException e) {
                 return;
             } catch (IOException e) {
+                if (channel instanceof PeerLink.Tcp) {
+                    return; // a broken TCP stream cannot be resynchronised
+                }
                 continue;
             }
+            if (len < 0) {
+                return;
+            }
             long now = System.nanoTime();
-            int len = view.position();
             if (len == 0) {
                 continue;
             }

@@ -15,7 +15,8 @@ import java.util.Map;
  * loopback. Each participant gets its own {@link BrowserContext} (own cookies, storage and media permissions).
  */
 public final class HeadlessChromium implements AutoCloseable {
-    private static final Path EXECUTABLE = Path.of("/usr/bin/chromium");
+    private static final String CHROMIUM = "/usr/bin/chromium";
+    private static final Path EXECUTABLE = Path.of(CHROMIUM);
     private static final List<String> ARGS = List.of("--headless=new",
             "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
             "--disable-component-update", "--disable-sync", "--use-fake-device-for-media-stream",
@@ -31,6 +32,15 @@ public final class HeadlessChromium implements AutoCloseable {
 
     /** Launches the browser; fails (never skips) when Chromium is not installed. */
     public static HeadlessChromium launch() {
+        return launch(EXECUTABLE, null);
+    }
+
+    /**
+     * Launches Chromium through {@code launcher}, a script that ends by executing {@value #CHROMIUM} with the
+     * arguments it was given (e.g. inside a network namespace, see {@code e2e/netns/chromium.sh}), with
+     * {@code env} as the browser's whole environment (null: this process's).
+     */
+    public static HeadlessChromium launch(Path launcher, Map<String, String> env) {
         if (!Files.isExecutable(EXECUTABLE)) {
             throw new IllegalStateException("The browser tests need Chromium at " + EXECUTABLE
                     + ": install it (as root: apt-get install -y chromium; ./test.sh does this) and run again");
@@ -38,8 +48,11 @@ public final class HeadlessChromium implements AutoCloseable {
         Playwright playwright = Playwright.create(new Playwright.CreateOptions()
                 .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
         try {
-            Browser browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
-                    .setExecutablePath(EXECUTABLE).setArgs(ARGS));
+            BrowserType.LaunchOptions options = new BrowserType.LaunchOptions().setExecutablePath(launcher).setArgs(ARGS);
+            if (env != null) {
+                options.setEnv(env);
+            }
+            Browser browser = playwright.chromium().launch(options);
             return new HeadlessChromium(playwright, browser);
         } catch (RuntimeException e) {
             playwright.close();

@@ -35,7 +35,7 @@ import java.util.stream.Stream;
  */
 public final class ParleyServerProcess implements AutoCloseable {
     private static final Pattern READY = Pattern.compile(
-            "Parley ready at http://([^:/\\s]+):(\\d+)/ \\(media udp/(\\d+)\\)");
+            "Parley ready at http://([^:/\\s]+):(\\d+)/ \\(media udp/(\\d+)(?:, ICE-TCP tcp/(\\d+))?\\)");
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
 
@@ -45,10 +45,12 @@ public final class ParleyServerProcess implements AutoCloseable {
     private final Path logFile;
     private final int httpPort;
     private final int mediaPort;
+    private final int mediaTcpPort;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private ParleyServerProcess(Process process, Path dataDir, boolean ownsDataDir, Path logFile, int httpPort,
-                                int mediaPort) {
+                                int mediaPort, int mediaTcpPort) {
+        this.mediaTcpPort = mediaTcpPort;
         this.process = process;
         this.dataDir = dataDir;
         this.ownsDataDir = ownsDataDir;
@@ -72,6 +74,15 @@ public final class ParleyServerProcess implements AutoCloseable {
      * throw-away one) with {@code extraArgs} appended to the command line, e.g. {@code --db-url ...}.
      */
     public static ParleyServerProcess start(String label, Path dataDir, List<String> extraArgs) throws IOException {
+        return start(label, dataDir, extraArgs, List.of());
+    }
+
+    /**
+     * {@link #start(String, Path, List)} with {@code launcher} put before the java command, e.g. {@code ip netns
+     * exec NAME} to run the server in a network namespace (this process then cannot reach its HTTP port).
+     */
+    public static ParleyServerProcess start(String label, Path dataDir, List<String> extraArgs, List<String> launcher)
+            throws IOException {
         Path jar = E2eFiles.serverJar();
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("No Parley server jar at " + jar.toAbsolutePath()
@@ -85,7 +96,8 @@ public final class ParleyServerProcess implements AutoCloseable {
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("HHmmss-SSS")) + ".log");
         Files.createDirectories(logFile.getParent());
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        List<String> command = new ArrayList<>(List.of(java.toString(), "-Djava.net.preferIPv4Stack=true", "-jar", jar.toString(),
+        List<String> command = new ArrayList<>(launcher);
+        command.addAll(List.of(java.toString(), "-Djava.net.preferIPv4Stack=true", "-jar", jar.toString(),
                 "--http-port", "0", "--media-port", "0", "--public-ip", "127.0.0.1", "--http-bind", "127.0.0.1", "--data-dir", dataDir.toString()));
         command.addAll(extraArgs);
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -96,7 +108,8 @@ public final class ParleyServerProcess implements AutoCloseable {
         try {
             Matcher line = ready.get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             return new ParleyServerProcess(process, dataDir, owns, logFile,
-                    Integer.parseInt(line.group(2)), Integer.parseInt(line.group(3)));
+                    Integer.parseInt(line.group(2)), Integer.parseInt(line.group(3)),
+                    line.group(4) == null ? -1 : Integer.parseInt(line.group(4)));
         } catch (TimeoutException | ExecutionException | InterruptedException e) {
             process.destroyForcibly();
             if (owns) {
@@ -136,6 +149,11 @@ public final class ParleyServerProcess implements AutoCloseable {
     /** The UDP port all media arrives on. */
     public int mediaPort() {
         return mediaPort;
+    }
+
+    /** The ICE-TCP port (started with {@code --media-tcp-port}), or -1. */
+    public int mediaTcpPort() {
+        return mediaTcpPort;
     }
 
     /** The file the server's stdout and stderr go to. */

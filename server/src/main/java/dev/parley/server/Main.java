@@ -32,7 +32,7 @@ public final class Main {
         }
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "parley-shutdown"));
         // Tests and scripts wait for exactly this line.
-        System.out.println("Parley ready at " + server.url() + " (media udp/" + server.mediaPort() + ")");
+        System.out.println("Parley ready at " + server.url() + " (media " + server.mediaPorts() + ")");
         System.out.flush();
     }
 

@@ -7,6 +7,7 @@ import dev.parley.sfu.StreamStats;
 import dev.parley.sfu.dtls.HandshakeAdmission;
 import dev.parley.sfu.dtls.HandshakeOutcome;
 import dev.parley.sfu.media.DropReason;
+import dev.parley.sfu.media.IceTcpOutcome;
 import dev.parley.sfu.media.MediaCounters;
 import dev.parley.signaling.ErrorCode;
 import dev.parley.signaling.SignalingService;
@@ -69,6 +70,20 @@ final class Observability extends Handler.Abstract {
                         cb.call(c.droppedPackets(r), r.label());
                     }
                 }).register(registry);
+        CounterWithCallback.builder().name("parley_ice_tcp_connections_total")
+                .help("ICE-TCP connections by outcome: accepted, refused_address, refused_total, first_message_timeout, framing_error, bad_first_message")
+                .labelNames("outcome")
+                .callback(cb -> {
+                    for (IceTcpOutcome o : IceTcpOutcome.values()) {
+                        cb.call(sfu.iceTcpConnections(o), o.label());
+                    }
+                }).register(registry);
+        GaugeWithCallback.builder().name("parley_ice_tcp_connections_open")
+                .help("ICE-TCP connections open now")
+                .callback(cb -> cb.call(sfu.iceTcpConnectionsOpen())).register(registry);
+        GaugeWithCallback.builder().name("parley_media_ports_in_use")
+                .help("UDP ports of the media port range in use (0 with one shared media port)")
+                .callback(cb -> cb.call(sfu.mediaPortsInUse())).register(registry);
         HandshakeAdmission handshakes = sfu.handshakes();
         CounterWithCallback.builder().name("parley_dtls_handshakes_total")
                 .help("DTLS handshakes by how they ended: completed, refused_source, refused_room, refused_pool, timeout, failed")

@@ -43,7 +43,8 @@ final class ParleyServer implements AutoCloseable {
         Files.createDirectories(config.dataDir());
         sfu = SfuServer.start(new SfuConfig(config.mediaBind(), config.mediaPort(), config.announcedAddresses(),
                 config.consentTimeout(), config.maxParticipants(), config.limits().tracksPerParticipant(),
-                config.limits().tracksPerRoom(), config.handshakeLimits()));
+                config.limits().tracksPerRoom(), config.handshakeLimits())
+                .withTransports(config.mediaPortRange(), config.iceTcp()));
         http = new Server();
         http.setErrorHandler(new ProblemErrorHandler());
         ServerConnector connector = new ServerConnector(http, quietHttp());
@@ -145,6 +146,17 @@ final class ParleyServer implements AutoCloseable {
 
     int mediaPort() {
         return sfu.mediaPort();
+    }
+
+    /** The media ports as an operator reads them: {@code udp/40000}, or {@code udp/40000-40100}, and {@code tcp/...}. */
+    String mediaPorts() {
+        String udp = sfu.mediaPortRange() != null ? "udp/" + sfu.mediaPortRange() : "udp/" + sfu.mediaPort();
+        return sfu.iceTcpPort() < 0 ? udp : udp + ", ICE-TCP tcp/" + sfu.iceTcpPort();
+    }
+
+    /** The ICE-TCP port, or -1 when off. */
+    int mediaTcpPort() {
+        return sfu.iceTcpPort();
     }
 
     SfuServer sfu() {

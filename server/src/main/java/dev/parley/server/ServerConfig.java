@@ -1,6 +1,8 @@
 package dev.parley.server;
 
 import dev.parley.signaling.AllowedOrigins;
+import dev.parley.sfu.IceTcpConfig;
+import dev.parley.sfu.MediaPortRange;
 import dev.parley.sfu.dtls.HandshakeLimits;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -43,7 +45,9 @@ record ServerConfig(
         boolean metricsUserLabels,
         List<String> allowedOrigins,
         RecordingConfig recording,
-        String logLevel) {
+        String logLevel,
+        MediaPortRange mediaPortRange,
+        IceTcpConfig iceTcp) {
 
     static ServerConfig from(Settings s) {
         int httpPort = port(s, "http-port");
@@ -168,7 +172,45 @@ record ServerConfig(
                 emptyToNull(s.get("db-password")), emptyToNull(s.get("jwt-secret")), authRequired.equals("true"),
                 emptyToNull(publicUrl), emptyToNull(redisUrl), emptyToNull(s.get("kafka-bootstrap")), limits,
                 emptyToNull(metricsToken), metricsPort, metricsBind, metricsUserLabels, List.copyOf(allowedOrigins),
-                recording(s, Path.of(dataDir).toAbsolutePath().normalize()), logLevel);
+                recording(s, Path.of(dataDir).toAbsolutePath().normalize()), logLevel,
+                mediaPortRange(s, mediaPort), iceTcp(s));
+    }
+
+    /** The UDP port range, or null for the one media port; it must not contain that port when both are set. */
+    private static MediaPortRange mediaPortRange(Settings s, int mediaPort) {
+        String value = s.get("media-ports");
+        if (value.isEmpty()) {
+            return null;
+        }
+        MediaPortRange range;
+        try {
+            range = MediaPortRange.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw invalid(s, "media-ports", "must be FIRST-LAST, e.g. 40000-40100, with 1 <= FIRST <= LAST <= 65535");
+        }
+        if (range.size() < 2) {
+            throw invalid(s, "media-ports", "must hold at least 2 ports (each participant uses two)");
+        }
+        if (!s.origin("media-port").equals("default") && range.contains(mediaPort)) {
+            throw invalid(s, "media-ports", "overlaps media-port " + mediaPort
+                    + " (with a range the one media port is not used: leave media-port unset or outside the range)");
+        }
+        return range;
+    }
+
+    private static IceTcpConfig iceTcp(Settings s) {
+        int perAddress = positive(s, "media-tcp-max-per-address", 1, 100_000);
+        int total = positive(s, "media-tcp-max-connections", 1, 1_000_000);
+        if (total < perAddress) {
+            throw invalid(s, "media-tcp-max-connections", "must not be smaller than media-tcp-max-per-address ("
+                    + perAddress + ")");
+        }
+        if (s.get("media-tcp-port").isEmpty()) {
+            return IceTcpConfig.OFF;
+        }
+        int port = port(s, "media-tcp-port");
+        IceTcpConfig on = IceTcpConfig.on(port);
+        return new IceTcpConfig(port, perAddress, total, on.firstMessageTimeout(), on.idleTimeout());
     }
 
     /** The recording settings; S3 settings are checked here, the bucket itself at start. */

@@ -73,7 +73,12 @@ final class Settings {
             new Option("s3-secret-key", "", "S3 secret key; prefer the variable or the config file to a flag (flags show in ps)"),
             new Option("s3-path-style", "true", "true: endpoint/bucket/key URLs (MinIO, most self-hosted stores); false: bucket.endpoint/key"),
             new Option("s3-part-size", "16777216", "bytes per multipart upload part, 5 MiB to 512 MiB"),
-            new Option("log-level", "info", "log level: error, warn, info, debug, trace"));
+            new Option("log-level", "info", "log level: error, warn, info, debug, trace"),
+            // ICE over TCP and the media port range
+            new Option("media-ports", "", "a UDP port range such as 40000-40100: each peer connection (two per participant) gets a port of its own, instead of the one media-port (default: the one media-port)"),
+            new Option("media-tcp-port", "", "TCP port for ICE over TCP (RFC 6544), for browsers that cannot send UDP, e.g. 40000 (0 = any free port; default: off)"),
+            new Option("media-tcp-max-per-address", "8", "ICE-TCP connections open at once from one client IP address; more are refused"),
+            new Option("media-tcp-max-connections", "4096", "ICE-TCP connections open at once in all; more are refused"));
 
     private final Map<String, String> values;
     private final Map<String, String> origins;

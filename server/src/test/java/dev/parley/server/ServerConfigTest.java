@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.parley.sfu.IceTcpConfig;
+import dev.parley.sfu.MediaPortRange;
 import dev.parley.sfu.dtls.HandshakeLimits;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -143,6 +145,37 @@ class ServerConfigTest {
             assertTrue(help.contains("--" + o.name()), o.name());
             assertTrue(help.contains(o.env()), o.env());
         }
+    }
+
+    @Test
+    void mediaPortRangeAndIceTcpAreOffByDefaultAndReadWhenGiven() {
+        ServerConfig defaults = ServerConfig.from(Settings.resolve(new String[0], Map.of()));
+        assertEquals(null, defaults.mediaPortRange(), "one shared UDP port by default");
+        assertEquals(IceTcpConfig.OFF, defaults.iceTcp(), "no ICE-TCP by default");
+        ServerConfig c = ServerConfig.from(Settings.resolve(new String[] {"--media-ports", "40000-40100",
+                "--media-tcp-port", "40000", "--media-tcp-max-per-address", "3"},
+                Map.of("PARLEY_MEDIA_TCP_MAX_CONNECTIONS", "50")));
+        assertEquals(new MediaPortRange(40000, 40100), c.mediaPortRange(), "the default media-port may sit in it");
+        assertEquals(40000, c.iceTcp().port());
+        assertEquals(3, c.iceTcp().maxConnectionsPerAddress());
+        assertEquals(50, c.iceTcp().maxConnections());
+    }
+
+    @Test
+    void badRangesAndIceTcpSettingsAreRefused() {
+        assertRefused("setting media-ports (from --media-ports, value '40100-40000'): must be FIRST-LAST",
+                new String[] {"--media-ports", "40100-40000"}, Map.of());
+        assertRefused("must be FIRST-LAST", new String[] {"--media-ports", "40000"}, Map.of());
+        assertRefused("must be FIRST-LAST", new String[] {"--media-ports", "40000-70000"}, Map.of());
+        assertRefused("must be FIRST-LAST", new String[] {"--media-ports", "a-b"}, Map.of());
+        assertRefused("must hold at least 2 ports", new String[] {"--media-ports", "40000-40000"}, Map.of());
+        assertRefused("setting media-ports (from $PARLEY_MEDIA_PORTS, value '41000-41010'): overlaps media-port 41005",
+                new String[] {"--media-port", "41005"}, Map.of("PARLEY_MEDIA_PORTS", "41000-41010"));
+        assertRefused("setting media-tcp-port (from --media-tcp-port, value '70000'): must be a port number",
+                new String[] {"--media-tcp-port", "70000"}, Map.of());
+        assertRefused("media-tcp-max-per-address", new String[] {"--media-tcp-max-per-address", "0"}, Map.of());
+        assertRefused("must not be smaller than media-tcp-max-per-address", new String[] {"--media-tcp-port", "40000",
+                "--media-tcp-max-per-address", "10", "--media-tcp-max-connections", "5"}, Map.of());
     }
 
     private static void assertRefused(String expected, String[] args, Map<String, String> env) {

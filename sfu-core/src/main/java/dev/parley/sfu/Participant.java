@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Someone in a room, with two peer connections to Parley: a publisher connection the browser offers on
@@ -19,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
  * <p>State is owned by the room's control executor; the public methods are safe to call from any thread.
  */
 public final class Participant {
+    private static final Logger log = LoggerFactory.getLogger(Participant.class);
     private final Room room;
     private final String id;
     private final String name;
@@ -254,7 +257,13 @@ public final class Participant {
             return;
         }
         if (subscriber == null) {
-            subscriber = room.media().createTransport(room.name(), "subscriber " + id, timeoutListener());
+            try {
+                subscriber = room.media().createTransport(room.name(), "subscriber " + id, timeoutListener());
+            } catch (MediaPortsExhaustedException e) {
+                // Joins are refused before the range runs out; should it still, this track waits for the next one.
+                log.warn("{} cannot subscribe to {}: {}", id, track, e.getMessage());
+                return;
+            }
         }
         for (Section s : sections) {
             if (!s.active && !s.forwarding && s.source.kind() == track.kind()) {

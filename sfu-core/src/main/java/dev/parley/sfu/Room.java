@@ -59,7 +59,8 @@ public final class Room {
     }
 
     /**
-     * Adds a participant. The future completes with the participant, or fails with {@link RoomFullException}.
+     * Adds a participant. The future completes with the participant, or fails with {@link RoomFullException}, or
+     * {@link MediaPortsExhaustedException} when a media port range has no two ports free.
      * The others are told through their listeners.
      */
     public CompletableFuture<Participant> join(String displayName, ParticipantListener listener) {
@@ -69,6 +70,10 @@ public final class Room {
             }
             if (participants.size() >= maxParticipants) {
                 throw new RoomFullException(name, maxParticipants);
+            }
+            if (!media.hasPortsFor(2)) {
+                throw new MediaPortsExhaustedException("no free media port for a new participant (every port of "
+                        + media.portRange() + " is in use)");
             }
             Participant p = new Participant(this, Ids.participantId(), displayName, listener);
             List<ParticipantInfo> others = new ArrayList<>();

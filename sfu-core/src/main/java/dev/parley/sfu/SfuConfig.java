@@ -18,10 +18,14 @@ import java.util.Objects;
  * @param maxTracksPerRoom a publish that would leave the room with more tracks in all is refused
  * @param handshakeLimits how many DTLS handshakes may be pending, per source address, per room and in all, and
  *     how long they may take ({@link HandshakeLimits#DEFAULTS} unless a deployment needs otherwise)
+ * @param mediaPortRange UDP ports to give each transport one of, instead of the one {@code mediaPort}; null
+ *     for the one shared port
+ * @param iceTcp the ICE-TCP port and its bounds ({@link IceTcpConfig#OFF} for none)
  */
 public record SfuConfig(InetAddress bindAddress, int mediaPort, List<InetAddress> announcedAddresses,
                         Duration consentTimeout, int maxParticipantsPerRoom, int maxTracksPerParticipant,
-                        int maxTracksPerRoom, HandshakeLimits handshakeLimits) {
+                        int maxTracksPerRoom, HandshakeLimits handshakeLimits, MediaPortRange mediaPortRange,
+                        IceTcpConfig iceTcp) {
     /** Default tracks per participant: microphone, camera, and a screen share with its audio, twice over. */
     public static final int DEFAULT_MAX_TRACKS_PER_PARTICIPANT = 8;
     /** Default tracks per room: every subscriber offer stays well below what browsers and Parley's SDP parser take. */
@@ -34,8 +38,23 @@ public record SfuConfig(InetAddress bindAddress, int mediaPort, List<InetAddress
                 DEFAULT_MAX_TRACKS_PER_PARTICIPANT, DEFAULT_MAX_TRACKS_PER_ROOM, HandshakeLimits.DEFAULTS);
     }
 
+    /** One shared UDP port, no ICE-TCP. */
+    public SfuConfig(InetAddress bindAddress, int mediaPort, List<InetAddress> announcedAddresses,
+                     Duration consentTimeout, int maxParticipantsPerRoom, int maxTracksPerParticipant,
+                     int maxTracksPerRoom, HandshakeLimits handshakeLimits) {
+        this(bindAddress, mediaPort, announcedAddresses, consentTimeout, maxParticipantsPerRoom,
+                maxTracksPerParticipant, maxTracksPerRoom, handshakeLimits, null, IceTcpConfig.OFF);
+    }
+
+    /** This config with the media transports given: a UDP port range (or null) and ICE-TCP. */
+    public SfuConfig withTransports(MediaPortRange range, IceTcpConfig tcp) {
+        return new SfuConfig(bindAddress, mediaPort, announcedAddresses, consentTimeout, maxParticipantsPerRoom,
+                maxTracksPerParticipant, maxTracksPerRoom, handshakeLimits, range, tcp);
+    }
+
     public SfuConfig {
         Objects.requireNonNull(bindAddress, "bindAddress");
+        Objects.requireNonNull(iceTcp, "iceTcp");
         Objects.requireNonNull(handshakeLimits, "handshakeLimits");
         announcedAddresses = List.copyOf(announcedAddresses);
         if (announcedAddresses.isEmpty()) {
@@ -53,6 +72,10 @@ public record SfuConfig(InetAddress bindAddress, int mediaPort, List<InetAddress
         if (maxTracksPerParticipant < 1 || maxTracksPerRoom < maxTracksPerParticipant) {
             throw new IllegalArgumentException("track limits must be at least 1 per participant and no smaller per room"
                     + " than per participant, were " + maxTracksPerParticipant + " and " + maxTracksPerRoom);
+        }
+        if (mediaPortRange != null && mediaPortRange.size() < 2) {
+            throw new IllegalArgumentException("a media port range needs at least 2 ports (a participant uses two), was "
+                    + mediaPortRange);
         }
     }
 }

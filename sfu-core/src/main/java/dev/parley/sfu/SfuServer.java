@@ -1,6 +1,7 @@
 package dev.parley.sfu;
 
 import dev.parley.sfu.dtls.HandshakeAdmission;
+import dev.parley.sfu.media.IceTcpOutcome;
 import dev.parley.sfu.media.MediaCounters;
 import dev.parley.sfu.media.MediaEngine;
 import java.util.List;
@@ -12,7 +13,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Parley's media server as a library: one UDP port, rooms, and forwarding between participants.
+ * Parley's media server as a library: one UDP port (or a port range, and optionally ICE over TCP), rooms, and
+ * forwarding between participants.
  *
  * <pre>{@code
  * try (SfuServer sfu = SfuServer.start(config)) {
@@ -40,8 +42,8 @@ public final class SfuServer implements AutoCloseable {
 
     /** Binds the media port and starts the media threads. */
     public static SfuServer start(SfuConfig config) throws Exception {
-        MediaEngine media = MediaEngine.start(config.bindAddress(), config.mediaPort(), config.announcedAddresses(),
-                config.consentTimeout(), config.handshakeLimits());
+        MediaEngine media = MediaEngine.start(config.bindAddress(), config.mediaPort(), config.mediaPortRange(),
+                config.iceTcp(), config.announcedAddresses(), config.consentTimeout(), config.handshakeLimits());
         ExecutorService control = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "parley-room-control");
             t.setDaemon(true);
@@ -50,9 +52,37 @@ public final class SfuServer implements AutoCloseable {
         return new SfuServer(config, media, control);
     }
 
-    /** The UDP port media arrives on (the real one when the config asked for port 0). */
+    /**
+     * The UDP port media arrives on (the real one when the config asked for port 0), or -1 when each transport
+     * takes a port of the {@linkplain SfuConfig#mediaPortRange() range}.
+     */
     public int mediaPort() {
         return media.port();
+    }
+
+    /** The UDP port range in use, or null with one shared port. */
+    public MediaPortRange mediaPortRange() {
+        return media.portRange();
+    }
+
+    /** Ports of the range in use now (0 with one shared port). */
+    public int mediaPortsInUse() {
+        return media.portsInUse();
+    }
+
+    /** The ICE-TCP port (the real one when the config asked for port 0), or -1 when ICE-TCP is off. */
+    public int iceTcpPort() {
+        return media.tcpPort();
+    }
+
+    /** ICE-TCP connections by outcome since start, for metrics. */
+    public long iceTcpConnections(IceTcpOutcome outcome) {
+        return media.iceTcpConnections(outcome);
+    }
+
+    /** ICE-TCP connections open now. */
+    public int iceTcpConnectionsOpen() {
+        return media.iceTcpOpen();
     }
 
     /** The room with this name, created when it does not exist yet. Empty rooms are forgotten. */

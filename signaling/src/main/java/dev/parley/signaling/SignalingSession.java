@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.sfu.LeaveReason;
 import dev.parley.sfu.MediaKind;
 import dev.parley.sfu.Participant;
+import dev.parley.sfu.MediaPortsExhaustedException;
 import dev.parley.sfu.ParticipantInfo;
 import dev.parley.sfu.ParticipantListener;
 import dev.parley.sfu.RoomFullException;
@@ -429,6 +430,8 @@ public final class SignalingSession implements Session.Listener.AutoDemanding, P
                 Throwable cause = e instanceof CompletionException ? e.getCause() : e;
                 if (cause instanceof RoomFullException) {
                     error("room_full", "join", cause.getMessage());
+                } else if (cause instanceof MediaPortsExhaustedException) {
+                    error("media_ports_exhausted", "join", cause.getMessage());
                 } else {
                     log.warn("join failed", cause);
                     error("internal", "join", "the join failed: " + cause.getMessage());
@@ -603,6 +606,7 @@ public final class SignalingSession implements Session.Listener.AutoDemanding, P
             case SdpException sdp -> error("bad_sdp", requestType, sdp.getMessage());
             case StaleAnswerException stale -> error("stale_answer", requestType, stale.getMessage());
             case TooManyTracksException tracks -> error("too_many_tracks", requestType, tracks.getMessage());
+            case MediaPortsExhaustedException ports -> error("media_ports_exhausted", requestType, ports.getMessage());
             case IllegalStateException gone -> error("not_joined", requestType, gone.getMessage());
             default -> {
                 log.warn("{} failed", requestType, cause);

@@ -2,7 +2,7 @@ package dev.parley.sfu.media;
 
 import java.util.Locale;
 
-/** Why the media path dropped a datagram; each has a counter, exported as {@code parley_media_packets_dropped_total{reason}}. */
+/** Why the media path dropped a packet; each has a counter, exported as {@code parley_media_packets_dropped_total{reason}}. */
 public enum DropReason {
     /** The first byte is none of STUN, DTLS, RTP/RTCP (RFC 7983). */
     UNCLASSIFIED,
@@ -19,7 +19,9 @@ public enum DropReason {
     /** Decrypted packets that are not valid RTP/RTCP. */
     MALFORMED,
     /** RTP on an SSRC the publisher's SDP did not announce. */
-    UNKNOWN_SSRC;
+    UNKNOWN_SSRC,
+    /** An outgoing packet to an ICE-TCP connection whose send buffer was full (the peer reads too slowly). */
+    SEND_BUFFER_FULL;
 
     /** The metric label value. */
     public String label() {

@@ -1,5 +1,8 @@
 package dev.parley.sfu.media;
 
+import dev.parley.sfu.IceTcpConfig;
+import dev.parley.sfu.MediaPortRange;
+import dev.parley.sfu.MediaPortsExhaustedException;
 import dev.parley.sfu.dtls.DtlsCertificate;
 import dev.parley.sfu.dtls.HandshakeAdmission;
 import dev.parley.sfu.dtls.HandshakeLimits;
@@ -9,7 +12,6 @@ import dev.parley.sfu.stun.StunBindingResponder;
 import dev.parley.sfu.tap.TapOptions;
 import dev.parley.sfu.tap.TrackTapListener;
 import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -22,8 +24,6 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.DatagramChannel;
-import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetAddress;
@@ -39,7 +39,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The media path: one UDP socket for every participant, owned by one Netty event loop.
+ * The media path: one UDP socket for every participant (or one per transport from a port range) and an
+ * optional ICE-TCP port, all owned by one Netty event loop.
  *
  * <p>Everything per packet runs on that loop and touches loop-confined state only: the address table,
  * each transport's SRTP contexts, each stream's forwarding list. Control threads change that state by
@@ -50,33 +51,46 @@ public final class MediaEngine implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MediaEngine.class);
 
     private final EventLoopGroup group;
+    private final boolean epoll;
+    /** The shared UDP port's channel; null when every transport has a port of its own (a port range). */
     private final Channel channel;
+    private final MediaOutlet sharedOutlet;
     private final EventLoop loop;
     private final int port;
+    private final InetAddress bindAddress;
+    private final List<InetAddress> announced;
     private final List<InetSocketAddress> candidates;
+    /** ICE-TCP passive candidates; set once at start, before any transport exists. */
+    private volatile List<InetSocketAddress> tcpCandidates = List.of();
     private final long consentTimeoutNanos;
     private final DtlsCertificate certificate;
     private final HandshakeAdmission handshakes;
     private final MediaCounters counters = new MediaCounters();
+    private final UdpPortPool portPool;
+    private volatile IceTcpListener iceTcp;
 
     /** Transports by local ICE ufrag: written by control threads, read on the loop for STUN. */
     private final Map<String, PeerTransport> byUfrag = new ConcurrentHashMap<>();
-    /** Transports by the remote addresses that passed ICE checks. Loop-confined. */
+    /** Transports by the remote addresses that passed ICE checks on the shared port. Loop-confined. */
     private final Map<InetSocketAddress, PeerTransport> byAddress = new HashMap<>();
     /** Every live transport, for the periodic tasks. Loop-confined. */
     private final List<PeerTransport> transports = new ArrayList<>();
+    /** Sockets written to since the last flush. Loop-confined; its array only grows, so adding allocates nothing. */
+    private final ArrayList<MediaOutlet> dirty = new ArrayList<>(64);
 
-    private MediaEngine(EventLoopGroup group, Channel channel, List<InetAddress> announced, Duration consentTimeout,
-                        HandshakeLimits handshakeLimits) throws Exception {
+    private MediaEngine(EventLoopGroup group, boolean epoll, EventLoop loop, Channel channel, InetAddress bindAddress,
+                        List<InetAddress> announced, Duration consentTimeout, HandshakeLimits handshakeLimits,
+                        MediaPortRange range) throws Exception {
         this.group = group;
+        this.epoll = epoll;
         this.channel = channel;
-        this.loop = channel.eventLoop();
-        this.port = ((InetSocketAddress) channel.localAddress()).getPort();
-        List<InetSocketAddress> c = new ArrayList<>();
-        for (InetAddress a : announced) {
-            c.add(new InetSocketAddress(a, port));
-        }
-        this.candidates = List.copyOf(c);
+        this.sharedOutlet = channel == null ? null : new MediaOutlet(channel);
+        this.loop = loop;
+        this.bindAddress = bindAddress;
+        this.announced = List.copyOf(announced);
+        this.port = channel == null ? -1 : ((InetSocketAddress) channel.localAddress()).getPort();
+        this.candidates = channel == null ? List.of() : addressesAt(announced, port);
+        this.portPool = range == null ? null : new UdpPortPool(range);
         this.consentTimeoutNanos = consentTimeout.toNanos();
         this.certificate = DtlsCertificate.generate();
         this.handshakes = new HandshakeAdmission(handshakeLimits);
@@ -84,15 +98,70 @@ public final class MediaEngine implements AutoCloseable {
         Thread.ofPlatform().daemon().name("parley-srtp-warmup").start(SrtpSession::cryptoBackend);
     }
 
+    private static List<InetSocketAddress> addressesAt(List<InetAddress> announced, int port) {
+        List<InetSocketAddress> c = new ArrayList<>();
+        for (InetAddress a : announced) {
+            c.add(new InetSocketAddress(a, port));
+        }
+        return List.copyOf(c);
+    }
+
     /** Binds the media port and starts the media event loop; DTLS handshakes are admitted within {@code handshakeLimits}. */
     public static MediaEngine start(InetAddress bind, int port, List<InetAddress> announced, Duration consentTimeout,
+                                    HandshakeLimits handshakeLimits) throws Exception {
+        return start(bind, port, null, IceTcpConfig.OFF, announced, consentTimeout, handshakeLimits);
+    }
+
+    /**
+     * Binds the media sockets and starts the media event loop: one UDP port for everyone ({@code port}), or,
+     * with a {@code range}, a UDP port per transport taken from it; and with {@code iceTcp} enabled, the ICE-TCP
+     * port. DTLS handshakes are admitted within {@code handshakeLimits}.
+     */
+    public static MediaEngine start(InetAddress bind, int port, MediaPortRange range, IceTcpConfig iceTcp,
+                                    List<InetAddress> announced, Duration consentTimeout,
                                     HandshakeLimits handshakeLimits) throws Exception {
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         // Netty's own thread factory makes FastThreadLocalThreads, on which its buffer and object pools recycle.
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("parley-media", true), io);
         MediaEngine[] self = new MediaEngine[1];
-        Bootstrap b = new Bootstrap()
+        Channel ch = null;
+        if (range == null) {
+            try {
+                ch = udpBootstrap(group, epoll, new MediaChannelHandler(() -> self[0])).bind(bind, port).sync().channel();
+            } catch (Exception e) {
+                group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+                throw new IllegalStateException("cannot bind the media port udp/" + port + " on " + bind.getHostAddress()
+                        + ": " + e.getMessage() + " (is another server using it? choose one with --media-port)", e);
+            }
+        }
+        MediaEngine engine;
+        try {
+            engine = new MediaEngine(group, epoll, group.next(), ch, bind, announced, consentTimeout, handshakeLimits,
+                    range);
+            if (iceTcp.enabled()) {
+                IceTcpListener tcp = IceTcpListener.start(engine, group, epoll, bind, iceTcp);
+                // Candidates name the real port (the config may have asked for any free one).
+                engine.iceTcp = tcp;
+                engine.tcpCandidates = addressesAt(announced, tcp.port());
+            }
+        } catch (RuntimeException e) {
+            if (ch != null) {
+                ch.close();
+            }
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw e;
+        }
+        self[0] = engine;
+        engine.loop.scheduleAtFixedRate(engine::everySecond, 1, 1, TimeUnit.SECONDS);
+        log.info("Media on udp/{}{} ({}), announcing {}", range == null ? engine.port : range,
+                engine.iceTcp == null ? "" : " and ICE-TCP tcp/" + engine.iceTcp.port(), epoll ? "epoll" : "nio",
+                announced);
+        return engine;
+    }
+
+    private static Bootstrap udpBootstrap(EventLoopGroup group, boolean epoll, MediaChannelHandler handler) {
+        return new Bootstrap()
                 .group(group)
                 .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
                 .option(ChannelOption.SO_RCVBUF, 4 * 1024 * 1024)
@@ -100,24 +169,40 @@ public final class MediaEngine implements AutoCloseable {
                 .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(2048))
                 // The pooled allocator recycles its buffer objects: no garbage per datagram sent.
                 .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                .handler(new MediaChannelHandler(() -> self[0]));
-        Channel ch;
-        try {
-            ch = b.bind(bind, port).sync().channel();
-        } catch (Exception e) {
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-            throw new IllegalStateException("cannot bind the media port udp/" + port + " on " + bind.getHostAddress()
-                    + ": " + e.getMessage() + " (is another server using it? choose one with --media-port)", e);
-        }
-        MediaEngine engine = new MediaEngine(group, ch, announced, consentTimeout, handshakeLimits);
-        self[0] = engine;
-        engine.loop.scheduleAtFixedRate(engine::everySecond, 1, 1, TimeUnit.SECONDS);
-        log.info("Media on udp/{} ({}), announcing {}", engine.port, epoll ? "epoll" : "nio", engine.candidates);
-        return engine;
+                .handler(handler);
     }
 
+    /** The shared UDP media port, or -1 when transports take ports from a range. */
     public int port() {
         return port;
+    }
+
+    /** The UDP port range transports take their ports from, or null with one shared port. */
+    public MediaPortRange portRange() {
+        return portPool == null ? null : portPool.range();
+    }
+
+    /** Ports of the range in use now (0 with one shared port). */
+    public int portsInUse() {
+        return portPool == null ? 0 : portPool.inUse();
+    }
+
+    /** The ICE-TCP port, or -1 when ICE-TCP is off. */
+    public int tcpPort() {
+        IceTcpListener t = iceTcp;
+        return t == null ? -1 : t.port();
+    }
+
+    /** ICE-TCP connections by outcome, since start (0 when ICE-TCP is off). */
+    public long iceTcpConnections(IceTcpOutcome outcome) {
+        IceTcpListener t = iceTcp;
+        return t == null ? 0 : t.total(outcome);
+    }
+
+    /** ICE-TCP connections open now. */
+    public int iceTcpOpen() {
+        IceTcpListener t = iceTcp;
+        return t == null ? 0 : t.open();
     }
 
     public MediaCounters counters() {
@@ -135,10 +220,51 @@ public final class MediaEngine implements AutoCloseable {
      * @param room the room it belongs to, whose cap on pending DTLS handshakes applies to it
      */
     public PeerTransport createTransport(String room, String label, TransportListener listener) {
-        PeerTransport t = new PeerTransport(this, room, label, listener);
+        PeerTransport t;
+        if (portPool == null) {
+            t = new PeerTransport(this, room, label, listener, null, candidates);
+        } else {
+            MediaChannelHandler handler = new MediaChannelHandler(this);
+            Channel own = bindFromRange(handler);
+            int ownPort = ((InetSocketAddress) own.localAddress()).getPort();
+            t = new PeerTransport(this, room, label, listener, new MediaOutlet(own), addressesAt(announced, ownPort));
+            handler.own(t);
+            // The port goes back to the pool once its socket is really closed, so the next bind cannot fail on it.
+            own.closeFuture().addListener(f -> portPool.release(ownPort));
+        }
         byUfrag.put(t.ufrag(), t);
         onLoop(() -> transports.add(t));
         return t;
+    }
+
+    /**
+     * A UDP socket on a free port of the range. A port some other program holds is skipped. Control threads
+     * only: binding waits for the loop.
+     */
+    private Channel bindFromRange(MediaChannelHandler handler) {
+        if (loop.inEventLoop()) {
+            throw new IllegalStateException("media ports are bound off the media loop");
+        }
+        for (int attempt = 0; attempt < portPool.range().size(); attempt++) {
+            int p = portPool.take();
+            if (p < 0) {
+                break;
+            }
+            try {
+                return udpBootstrap(group, epoll, handler).bind(bindAddress, p).sync().channel();
+            } catch (Exception e) {
+                portPool.release(p);
+                portPool.skip(p);
+                log.warn("media port udp/{} is in use by another program; skipping it", p);
+            }
+        }
+        throw new MediaPortsExhaustedException("every UDP port of the media port range " + portPool.range()
+                + " is in use; raise the range (--media-ports) or wait for participants to leave");
+    }
+
+    /** Whether a new participant's two transports can get ports now (always true with one shared port). */
+    public boolean hasPortsFor(int transports) {
+        return portPool == null || portPool.free() >= transports;
     }
 
     /**
@@ -157,8 +283,12 @@ public final class MediaEngine implements AutoCloseable {
         return certificate;
     }
 
-    List<InetSocketAddress> candidates() {
-        return candidates;
+    List<InetSocketAddress> tcpCandidates() {
+        return tcpCandidates;
+    }
+
+    MediaOutlet sharedOutlet() {
+        return sharedOutlet;
     }
 
     MediaCounters counterSet() {
@@ -216,22 +346,22 @@ public final class MediaEngine implements AutoCloseable {
         transports.remove(t);
     }
 
-    /** Loop only: queues a copy of the packet for sending; flushed at the end of the read batch or by the caller. */
-    void write(PacketBuffer p, InetSocketAddress to) {
-        ByteBuf out = channel.alloc().directBuffer(p.length());
-        out.writeBytes(p.array(), p.offset(), p.length());
-        channel.write(new DatagramPacket(out, to), channel.voidPromise());
+    /** Loop only: {@code outlet} has writes to flush at the end of this batch. */
+    void markDirty(MediaOutlet outlet) {
+        if (!outlet.dirty) {
+            outlet.dirty = true;
+            dirty.add(outlet);
+        }
     }
 
+    /** Loop only: flushes every socket written to since the last flush. */
     void flush() {
-        channel.flush();
-    }
-
-    /** Any thread: sends a datagram now (DTLS flights from the handshake pool). */
-    void sendNow(byte[] buf, int off, int len, InetSocketAddress to) {
-        ByteBuf out = channel.alloc().directBuffer(len);
-        out.writeBytes(buf, off, len);
-        channel.writeAndFlush(new DatagramPacket(out, to), channel.voidPromise());
+        for (int i = 0; i < dirty.size(); i++) {
+            MediaOutlet o = dirty.get(i);
+            o.dirty = false;
+            o.channel.flush();
+        }
+        dirty.clear();
     }
 
     StunBindingResponder newStunResponder() {
@@ -251,7 +381,13 @@ public final class MediaEngine implements AutoCloseable {
 
     @Override
     public void close() {
-        channel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        IceTcpListener tcp = iceTcp;
+        if (tcp != null) {
+            tcp.close();
+        }
+        if (channel != null) {
+            channel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        }
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
         handshakes.close();
     }

@@ -54,9 +54,12 @@ public final class PeerTransport {
     private volatile List<StreamStats> stats = List.of();
 
     // Loop-confined from here on.
+    private final MediaOutlet ownOutlet;
     private final List<InetSocketAddress> addresses = new ArrayList<>(2);
+    /** ICE-TCP connections that carry a pair of this transport. */
+    private final List<MediaPath.Tcp> tcpPaths = new ArrayList<>(1);
     /** Where media goes: written on the loop, read by the DTLS handshake thread too. */
-    private volatile InetSocketAddress selected;
+    private volatile MediaPath selected;
     private boolean nominated;
     private long lastConsentNanos;
     /**
@@ -78,12 +81,19 @@ public final class PeerTransport {
     private final NackIterator lost = new NackIterator();
     private final PacketBuffer out = new PacketBuffer();
 
-    PeerTransport(MediaEngine engine, String room, String label, TransportListener listener) {
+    /**
+     * @param ownOutlet the UDP socket of this transport's own port (port range), or null on the shared port
+     * @param candidates its UDP host candidates
+     */
+    PeerTransport(MediaEngine engine, String room, String label, TransportListener listener, MediaOutlet ownOutlet,
+                  List<InetSocketAddress> candidates) {
         this.engine = engine;
         this.room = room;
         this.label = label;
         this.listener = listener;
-        this.local = new LocalTransport(ufrag, pwd, engine.certificate().fingerprintSha256(), engine.candidates());
+        this.ownOutlet = ownOutlet;
+        this.local = new LocalTransport(ufrag, pwd, engine.certificate().fingerprintSha256(), candidates,
+                engine.tcpCandidates());
     }
 
     /** What to put in SDP for this transport. */
@@ -144,6 +154,13 @@ public final class PeerTransport {
                 dtls.close();
             }
             engine.unregister(this);
+            for (MediaPath.Tcp p : List.copyOf(tcpPaths)) {
+                p.outlet.channel.close();
+            }
+            tcpPaths.clear();
+            if (ownOutlet != null) {
+                ownOutlet.channel.close();
+            }
         });
     }
 
@@ -175,6 +192,53 @@ public final class PeerTransport {
         addresses.remove(a);
     }
 
+    MediaOutlet ownOutlet() {
+        return ownOutlet;
+    }
+
+    /** Loop, port range: {@code a} passed a check on this transport's own port; beyond a few the oldest is forgotten. */
+    void bindOwn(InetSocketAddress a) {
+        if (!addresses.contains(a)) {
+            if (addresses.size() >= MediaEngine.MAX_ADDRESSES_PER_TRANSPORT) {
+                addresses.removeFirst();
+            }
+            addresses.add(a);
+        }
+    }
+
+    /** Loop: the path to {@code remote} on {@code outlet}: the selected one when it is that, else a new one. */
+    MediaPath udpPath(MediaOutlet outlet, InetSocketAddress remote) {
+        MediaPath s = selected;
+        if (s instanceof MediaPath.Udp u && u.outlet() == outlet && u.remote().equals(remote)) {
+            return u;
+        }
+        return new MediaPath.Udp(outlet, remote);
+    }
+
+    /** Loop: an ICE-TCP connection's first check for this transport passed. */
+    void addTcpPath(MediaPath.Tcp path) {
+        if (closed) {
+            path.outlet.channel.close();
+            return;
+        }
+        tcpPaths.add(path);
+    }
+
+    /** Loop: an ICE-TCP connection closed; if media went that way it stops until the browser picks another pair. */
+    void onTcpPathClosed(MediaPath.Tcp path) {
+        tcpPaths.remove(path);
+        if (selected == path) {
+            selected = null;
+            nominated = false;
+            log.info("{}: the selected ICE-TCP connection closed", label);
+        }
+    }
+
+    /** The selected pair's path: where media goes now (null before the first check). */
+    MediaPath selected() {
+        return selected;
+    }
+
     /** Loop: ready to carry media (ICE checked and DTLS done). */
     boolean connected() {
         return srtp != null && selected != null && !closed;
@@ -193,14 +257,17 @@ public final class PeerTransport {
 
     // --- the packet path, on the loop ---
 
-    /** An authenticated connectivity check (or consent refresh) arrived from {@code from}. */
-    void onConsent(InetSocketAddress from, boolean useCandidate, long now) {
+    /** An authenticated connectivity check (or consent refresh) arrived over {@code path}. */
+    void onConsent(MediaPath path, boolean useCandidate, long now) {
         lastConsentNanos = now;
         consentSinceOwed = true;
-        // ICE-lite: the controlling browser's nomination picks the path; until then use the first checked one.
-        if (selected == null || (useCandidate && (!nominated || !selected.equals(from)))) {
-            selected = from;
+        // ICE-lite: the controlling browser's nomination picks the path, UDP or TCP alike; until then use the
+        // first checked one.
+        MediaPath s = selected;
+        if (s == null || (useCandidate && (!nominated || !s.equals(path)))) {
+            selected = path;
             nominated |= useCandidate;
+            log.info("{}: media goes to {}{}", label, path, useCandidate ? " (nominated)" : "");
         }
     }
 
@@ -229,9 +296,9 @@ public final class PeerTransport {
         }
         HandshakeLimits limits = engine.handshakes().limits();
         dtls = new DtlsServerSession(engine.certificate(), r.fingerprint(), (buf, off, len) -> {
-            InetSocketAddress to = selected;
+            MediaPath to = selected;
             if (to != null) {
-                engine.sendNow(buf, off, len, to);
+                to.sendNow(buf, off, len);
             }
         }, limits.firstFlightTimeout(), limits.handshakeTimeout());
         for (byte[] record : earlyDtls) {
@@ -342,8 +409,8 @@ public final class PeerTransport {
 
     /** Loop: encrypts and queues an RTP packet (already rewritten for this subscriber); false if it could not. */
     boolean sendRtp(PacketBuffer p) {
-        if (srtp.protectRtp(p)) {
-            engine.write(p, selected);
+        MediaPath to = selected;
+        if (to != null && srtp.protectRtp(p) && to.write(engine, p)) {
             engine.counterSet().forwarded();
             return true;
         }
@@ -417,8 +484,9 @@ public final class PeerTransport {
 
     /** Loop: encrypts and queues an RTCP packet. */
     void sendRtcp(PacketBuffer p) {
+        MediaPath to = selected;
         if (connected() && srtp.protectRtcp(p)) {
-            engine.write(p, selected);
+            to.write(engine, p);
         }
     }
 
