@@ -43,7 +43,7 @@ final class ParleyServer implements AutoCloseable {
         Files.createDirectories(config.dataDir());
         sfu = SfuServer.start(new SfuConfig(config.mediaBind(), config.mediaPort(), config.announcedAddresses(),
                 config.consentTimeout(), config.maxParticipants(), config.limits().tracksPerParticipant(),
-                config.limits().tracksPerRoom(), config.handshakeLimits()));
+                config.limits().tracksPerRoom(), config.handshakeLimits(), config.mediaSocketBuffer()));
         http = new Server();
         http.setErrorHandler(new ProblemErrorHandler());
         ServerConnector connector = new ServerConnector(http, quietHttp());

@@ -43,7 +43,9 @@ record ServerConfig(
         boolean metricsUserLabels,
         List<String> allowedOrigins,
         RecordingConfig recording,
-        String logLevel) {
+        String logLevel,
+        Duration turnTtl,
+        int mediaSocketBuffer) {
 
     static ServerConfig from(Settings s) {
         int httpPort = port(s, "http-port");
@@ -87,8 +89,9 @@ record ServerConfig(
         String turnSecret = s.get("turn-secret");
         List<String> turnUrls = list(s.get("turn-urls"));
         for (String u : turnUrls) {
-            if (!u.startsWith("turn:") && !u.startsWith("turns:")) {
-                throw invalid(s, "turn-urls", "'" + u + "' is not a turn: or turns: URL");
+            String problem = turnUrlProblem(u);
+            if (problem != null) {
+                throw invalid(s, "turn-urls", "'" + u + "' " + problem);
             }
         }
         List<String> stunUrls = list(s.get("stun-urls"));
@@ -168,7 +171,33 @@ record ServerConfig(
                 emptyToNull(s.get("db-password")), emptyToNull(s.get("jwt-secret")), authRequired.equals("true"),
                 emptyToNull(publicUrl), emptyToNull(redisUrl), emptyToNull(s.get("kafka-bootstrap")), limits,
                 emptyToNull(metricsToken), metricsPort, metricsBind, metricsUserLabels, List.copyOf(allowedOrigins),
-                recording(s, Path.of(dataDir).toAbsolutePath().normalize()), logLevel);
+                recording(s, Path.of(dataDir).toAbsolutePath().normalize()), logLevel,
+                Duration.ofSeconds(positive(s, "turn-ttl", 60, 604_800)),
+                positive(s, "media-socket-buffer", 65_536, 268_435_456));
+    }
+
+    /**
+     * Why a TURN URL (RFC 7065) is unusable, or null: browsers drop a malformed entry silently, so a typo
+     * would only show as calls that fail behind firewalls.
+     */
+    static String turnUrlProblem(String url) {
+        java.util.regex.Matcher m = java.util.regex.Pattern
+                .compile("(turns?):(\\[[0-9A-Fa-f:.]+\\]|[^\\s:?\\[\\]/@]+)(?::(\\d{1,5}))?(?:\\?transport=(\\w+))?")
+                .matcher(url);
+        if (!m.matches()) {
+            return "is not a TURN URL like turn:turn.example.org:3478?transport=udp or turns:turn.example.org:5349?transport=tcp";
+        }
+        if (m.group(3) != null && (Integer.parseInt(m.group(3)) < 1 || Integer.parseInt(m.group(3)) > 65535)) {
+            return "has a port outside 1..65535";
+        }
+        String transport = m.group(4);
+        if (transport != null && !transport.equals("udp") && !transport.equals("tcp")) {
+            return "has transport=" + transport + "; browsers know udp and tcp";
+        }
+        if (m.group(1).equals("turns") && "udp".equals(transport)) {
+            return "asks for TLS over UDP; turns: URLs take transport=tcp (browsers do not speak DTLS to TURN)";
+        }
+        return null;
     }
 
     /** The recording settings; S3 settings are checked here, the bucket itself at start. */

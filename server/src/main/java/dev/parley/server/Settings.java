@@ -73,7 +73,10 @@ final class Settings {
             new Option("s3-secret-key", "", "S3 secret key; prefer the variable or the config file to a flag (flags show in ps)"),
             new Option("s3-path-style", "true", "true: endpoint/bucket/key URLs (MinIO, most self-hosted stores); false: bucket.endpoint/key"),
             new Option("s3-part-size", "16777216", "bytes per multipart upload part, 5 MiB to 512 MiB"),
-            new Option("log-level", "info", "log level: error, warn, info, debug, trace"));
+            new Option("log-level", "info", "log level: error, warn, info, debug, trace"),
+            // TURN and the media socket (docs/tuning.md)
+            new Option("turn-ttl", "21600", "seconds a TURN credential handed out at join stays valid (60 to 604800); a call keeps its allocation past it, a new allocation needs a fresh join"),
+            new Option("media-socket-buffer", "4194304", "bytes asked of the kernel for the media UDP socket's receive and send buffers (65536 to 268435456); Linux caps them at net.core.rmem_max / wmem_max"));
 
     private final Map<String, String> values;
     private final Map<String, String> origins;

@@ -18,14 +18,26 @@ import java.util.Objects;
  * @param maxTracksPerRoom a publish that would leave the room with more tracks in all is refused
  * @param handshakeLimits how many DTLS handshakes may be pending, per source address, per room and in all, and
  *     how long they may take ({@link HandshakeLimits#DEFAULTS} unless a deployment needs otherwise)
+ * @param socketBufferBytes the receive and send buffer asked of the kernel for the media socket: the receive
+ *     buffer holds packets that arrive while the media loop is busy (Linux caps it at {@code net.core.rmem_max})
  */
 public record SfuConfig(InetAddress bindAddress, int mediaPort, List<InetAddress> announcedAddresses,
                         Duration consentTimeout, int maxParticipantsPerRoom, int maxTracksPerParticipant,
-                        int maxTracksPerRoom, HandshakeLimits handshakeLimits) {
+                        int maxTracksPerRoom, HandshakeLimits handshakeLimits, int socketBufferBytes) {
     /** Default tracks per participant: microphone, camera, and a screen share with its audio, twice over. */
     public static final int DEFAULT_MAX_TRACKS_PER_PARTICIPANT = 8;
     /** Default tracks per room: every subscriber offer stays well below what browsers and Parley's SDP parser take. */
     public static final int DEFAULT_MAX_TRACKS_PER_ROOM = 256;
+    /** Default media socket buffers: 4 MiB, about 3400 full-size packets, half a second of a busy 50-person room. */
+    public static final int DEFAULT_SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
+
+    /** A config with the {@linkplain #DEFAULT_SOCKET_BUFFER_BYTES default socket buffers}. */
+    public SfuConfig(InetAddress bindAddress, int mediaPort, List<InetAddress> announcedAddresses,
+                     Duration consentTimeout, int maxParticipantsPerRoom, int maxTracksPerParticipant,
+                     int maxTracksPerRoom, HandshakeLimits handshakeLimits) {
+        this(bindAddress, mediaPort, announcedAddresses, consentTimeout, maxParticipantsPerRoom,
+                maxTracksPerParticipant, maxTracksPerRoom, handshakeLimits, DEFAULT_SOCKET_BUFFER_BYTES);
+    }
 
     /** A config with the default track limits and {@linkplain HandshakeLimits#DEFAULTS handshake limits}. */
     public SfuConfig(InetAddress bindAddress, int mediaPort, List<InetAddress> announcedAddresses,
@@ -53,6 +65,9 @@ public record SfuConfig(InetAddress bindAddress, int mediaPort, List<InetAddress
         if (maxTracksPerParticipant < 1 || maxTracksPerRoom < maxTracksPerParticipant) {
             throw new IllegalArgumentException("track limits must be at least 1 per participant and no smaller per room"
                     + " than per participant, were " + maxTracksPerParticipant + " and " + maxTracksPerRoom);
+        }
+        if (socketBufferBytes < 4096) {
+            throw new IllegalArgumentException("socket buffers must be at least 4096 bytes, were " + socketBufferBytes);
         }
     }
 }

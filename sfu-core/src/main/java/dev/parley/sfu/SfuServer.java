@@ -41,7 +41,7 @@ public final class SfuServer implements AutoCloseable {
     /** Binds the media port and starts the media threads. */
     public static SfuServer start(SfuConfig config) throws Exception {
         MediaEngine media = MediaEngine.start(config.bindAddress(), config.mediaPort(), config.announcedAddresses(),
-                config.consentTimeout(), config.handshakeLimits());
+                config.consentTimeout(), config.handshakeLimits(), config.socketBufferBytes());
         ExecutorService control = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "parley-room-control");
             t.setDaemon(true);

@@ -84,9 +84,12 @@ public final class MediaEngine implements AutoCloseable {
         Thread.ofPlatform().daemon().name("parley-srtp-warmup").start(SrtpSession::cryptoBackend);
     }
 
-    /** Binds the media port and starts the media event loop; DTLS handshakes are admitted within {@code handshakeLimits}. */
+    /**
+     * Binds the media port and starts the media event loop; DTLS handshakes are admitted within
+     * {@code handshakeLimits}. The socket asks for {@code socketBufferBytes} of receive and send buffer.
+     */
     public static MediaEngine start(InetAddress bind, int port, List<InetAddress> announced, Duration consentTimeout,
-                                    HandshakeLimits handshakeLimits) throws Exception {
+                                    HandshakeLimits handshakeLimits, int socketBufferBytes) throws Exception {
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         // Netty's own thread factory makes FastThreadLocalThreads, on which its buffer and object pools recycle.
@@ -95,8 +98,8 @@ public final class MediaEngine implements AutoCloseable {
         Bootstrap b = new Bootstrap()
                 .group(group)
                 .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
-                .option(ChannelOption.SO_RCVBUF, 4 * 1024 * 1024)
-                .option(ChannelOption.SO_SNDBUF, 4 * 1024 * 1024)
+                .option(ChannelOption.SO_RCVBUF, socketBufferBytes)
+                .option(ChannelOption.SO_SNDBUF, socketBufferBytes)
                 .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(2048))
                 // The pooled allocator recycles its buffer objects: no garbage per datagram sent.
                 .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
@@ -109,11 +112,26 @@ public final class MediaEngine implements AutoCloseable {
             throw new IllegalStateException("cannot bind the media port udp/" + port + " on " + bind.getHostAddress()
                     + ": " + e.getMessage() + " (is another server using it? choose one with --media-port)", e);
         }
+        warnIfBufferCapped(ch, socketBufferBytes);
         MediaEngine engine = new MediaEngine(group, ch, announced, consentTimeout, handshakeLimits);
         self[0] = engine;
         engine.loop.scheduleAtFixedRate(engine::everySecond, 1, 1, TimeUnit.SECONDS);
         log.info("Media on udp/{} ({}), announcing {}", engine.port, epoll ? "epoll" : "nio", engine.candidates);
         return engine;
+    }
+
+    // Linux silently caps a socket buffer at net.core.rmem_max / wmem_max (and reports twice what it keeps, the
+    // other half being its bookkeeping): say so once at start, since the cap is the usual cause of loss in bursts.
+    private static void warnIfBufferCapped(Channel ch, int requested) {
+        int rcv = ch.config().getOption(ChannelOption.SO_RCVBUF);
+        int snd = ch.config().getOption(ChannelOption.SO_SNDBUF);
+        if (rcv < requested || snd < requested) {
+            log.warn("The media socket asked for {} bytes of receive and send buffer and got {} and {}: raise "
+                    + "net.core.rmem_max and net.core.wmem_max (sysctl) to at least {} (see docs/tuning.md)",
+                    requested, rcv, snd, requested);
+        } else {
+            log.info("Media socket buffers: receive {} bytes, send {} bytes (as the kernel reports them)", rcv, snd);
+        }
     }
 
     public int port() {
