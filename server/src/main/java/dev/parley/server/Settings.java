@@ -75,7 +75,7 @@ final class Settings {
             new Option("s3-part-size", "16777216", "bytes per multipart upload part, 5 MiB to 512 MiB"),
             new Option("log-level", "info", "log level: error, warn, info, debug, trace"),
             // TURN and the media socket (docs/tuning.md)
-            new Option("turn-ttl", "21600", "seconds a TURN credential handed out at join stays valid (60 to 604800); a call keeps its allocation past it, a new allocation needs a fresh join"),
+            new Option("turn-ttl", "21600", "seconds a TURN credential handed out at join stays valid (60 to 604800); coturn refuses its refreshes after that, so make it longer than the longest call"),
             new Option("media-socket-buffer", "4194304", "bytes asked of the kernel for the media UDP socket's receive and send buffers (65536 to 268435456); Linux caps them at net.core.rmem_max / wmem_max"));
 
     private final Map<String, String> values;
