@@ -112,7 +112,7 @@ public final class MediaEngine implements AutoCloseable {
             throw new IllegalStateException("cannot bind the media port udp/" + port + " on " + bind.getHostAddress()
                     + ": " + e.getMessage() + " (is another server using it? choose one with --media-port)", e);
         }
-        warnIfBufferCapped(ch, socketBufferBytes);
+        warnIfBufferCapped(ch, socketBufferBytes, System.getProperty("os.name", "").startsWith("Linux"));
         MediaEngine engine = new MediaEngine(group, ch, announced, consentTimeout, handshakeLimits);
         self[0] = engine;
         engine.loop.scheduleAtFixedRate(engine::everySecond, 1, 1, TimeUnit.SECONDS);
@@ -120,15 +120,17 @@ public final class MediaEngine implements AutoCloseable {
         return engine;
     }
 
-    // Linux silently caps a socket buffer at net.core.rmem_max / wmem_max (and reports twice what it keeps, the
-    // other half being its bookkeeping): say so once at start, since the cap is the usual cause of loss in bursts.
-    private static void warnIfBufferCapped(Channel ch, int requested) {
+    // Linux silently caps a socket buffer at net.core.rmem_max / wmem_max, and doubles what it grants to cover its
+    // per-packet bookkeeping (getsockopt reports the doubled value). Say so once at start when it capped the ask:
+    // the cap is the usual cause of loss in bursts.
+    private static void warnIfBufferCapped(Channel ch, int requested, boolean linux) {
         int rcv = ch.config().getOption(ChannelOption.SO_RCVBUF);
         int snd = ch.config().getOption(ChannelOption.SO_SNDBUF);
-        if (rcv < requested || snd < requested) {
-            log.warn("The media socket asked for {} bytes of receive and send buffer and got {} and {}: raise "
+        long expected = linux ? 2L * requested : requested;
+        if (rcv < expected || snd < expected) {
+            log.warn("The media socket asked for {} bytes of receive and send buffer and got {} and {}{}: raise "
                     + "net.core.rmem_max and net.core.wmem_max (sysctl) to at least {} (see docs/tuning.md)",
-                    requested, rcv, snd, requested);
+                    requested, rcv, snd, linux ? " (as Linux reports them, doubled)" : "", requested);
         } else {
             log.info("Media socket buffers: receive {} bytes, send {} bytes (as the kernel reports them)", rcv, snd);
         }
