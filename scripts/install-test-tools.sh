@@ -2,6 +2,8 @@
 # Installs and starts what Parley's tests use for real and Maven Central cannot provide:
 # Debian's chromium and firefox-esr (browser tests; Firefox is driven by a Node script, so Node.js and npm too),
 # nftables (a firewall inside a test's own network namespace), ffmpeg (its ffmpeg and ffprobe make real VP8/Opus/H.264 streams for the recorder's tests and read what it wrote),
+# ffmpeg (its ffmpeg and ffprobe make real VP8/Opus/H.264 streams for the recorder's tests and read what it wrote),
+# coturn (its turnserver relays the TURN tests' calls, with the shipped turn/turnserver.conf),
 # PostgreSQL on 127.0.0.1:5432 with a `test` database (trust auth for
 # local connections) and Redis on 127.0.0.1:6379. Kafka and S3 come from Maven Central inside the tests.
 set -euo pipefail

@@ -67,6 +67,7 @@ export class ParleyClient extends EventTarget {
   #pingTimer = null;
   #state = 'new';
   #closed = false;
+  #noCandidates = new WeakSet();
 
   /**
    * The overall connection state: `new`, `connecting`, `connected`, `disconnected`, `failed` or `closed`.
@@ -481,7 +482,22 @@ export class ParleyClient extends EventTarget {
       bundlePolicy: 'max-bundle',
       rtcpMuxPolicy: 'require',
     });
-    pc.addEventListener('icecandidate', (event) => this.#trickle(target, event.candidate));
+    let gathered = 0;
+    pc.addEventListener('icecandidate', (event) => {
+      if (event.candidate) {
+        gathered++;
+        this.#noCandidates.delete(pc);
+      }
+      this.#trickle(target, event.candidate);
+    });
+    // A connection that gathered no candidate at all (relay-only and the TURN server refused the credential,
+    // or no network) has nothing to check: browsers leave it "new" for ever, so it is called failed here.
+    pc.addEventListener('icegatheringstatechange', () => {
+      if (pc.iceGatheringState === 'complete' && gathered === 0) {
+        this.#noCandidates.add(pc);
+        this.#updateState(target);
+      }
+    });
     pc.addEventListener('connectionstatechange', () => this.#updateState(target));
     return pc;
   }
@@ -503,7 +519,8 @@ export class ParleyClient extends EventTarget {
   }
 
   #updateState(target) {
-    const pcs = [this.#publisher, this.#subscriber].filter(Boolean).map((pc) => pc.connectionState);
+    const pcs = [this.#publisher, this.#subscriber].filter(Boolean)
+      .map((pc) => (this.#noCandidates.has(pc) ? 'failed' : pc.connectionState));
     let state;
     if (this.#closed) state = 'closed';
     else if (pcs.includes('failed')) state = 'failed';

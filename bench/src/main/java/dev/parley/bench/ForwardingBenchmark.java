@@ -40,7 +40,9 @@ import java.util.concurrent.TimeUnit;
  * UDP measured in the same run on the same machine.
  *
  * <p>Usage: {@code ForwardingBenchmark [--rate 1000] [--seconds 5] [--warmup 2] [--fanout 1,4,16,32]
- * [--srtp gcm|cm] [--tap] [--record] [--markdown docs/performance.md]}. {@code --tap} adds, for each fan-out, a run
+ * [--srtp gcm|cm] [--tap] [--record] [--socket-buffer BYTES] [--markdown docs/performance.md]}. {@code --socket-buffer}
+ * sets the SFU media socket's receive and send buffers (as Parley's {@code media-socket-buffer} does; the default is
+ * {@link SfuConfig#DEFAULT_SOCKET_BUFFER_BYTES}), to measure what the buffer size does to loss. {@code --tap} adds, for each fan-out, a run
  * of the same room with a track tap on it (a listener that reads each packet's header), against the same raw
  * baseline (after an unreported room with each of them, to warm the JIT); {@code --record} adds a run with a real recording of the room (a {@link RoomLoad} named
  * {@code recording}, found with {@link ServiceLoader}: the {@code bench-recording} module, which
@@ -65,6 +67,7 @@ public final class ForwardingBenchmark {
     private final Duration warmup;
     private final Duration window;
     private final SrtpProfile profile;
+    private int socketBuffer = SfuConfig.DEFAULT_SOCKET_BUFFER_BYTES;
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     private final com.sun.management.OperatingSystemMXBean os =
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
@@ -80,6 +83,7 @@ public final class ForwardingBenchmark {
         int rate = 1000;
         int seconds = 5;
         int warmupSeconds = 2;
+        int socketBuffer = SfuConfig.DEFAULT_SOCKET_BUFFER_BYTES;
         List<Integer> fanouts = List.of(1, 4, 16, 32);
         SrtpProfile profile = SrtpProfile.AEAD_AES_128_GCM;
         Path markdown = null;
@@ -97,6 +101,7 @@ public final class ForwardingBenchmark {
                     default -> throw new IllegalArgumentException("--srtp is gcm or cm, not " + value);
                 };
                 case "--markdown" -> markdown = Path.of(value);
+                case "--socket-buffer" -> socketBuffer = Integer.parseInt(value);
                 case "--tap" -> {
                     loads.add(new HeaderReader());
                     i--; // a flag: no value follows
@@ -116,6 +121,7 @@ public final class ForwardingBenchmark {
         System.out.println("SRTP crypto: " + SrtpSession.cryptoBackend());
         ForwardingBenchmark bench = new ForwardingBenchmark(rate, Duration.ofSeconds(warmupSeconds),
                 Duration.ofSeconds(seconds), profile);
+        bench.socketBuffer = socketBuffer;
         if (!loads.isEmpty()) {
             // Unreported rooms with each load first, so the JIT and class loading do not favour the later rows.
             System.out.println("warming up: one unreported room per load");
@@ -148,7 +154,9 @@ public final class ForwardingBenchmark {
     /** Measures a room with one publisher and {@code fanout} subscribers, with {@code load} on it when not null. */
     Measurement runSfu(int fanout, RoomLoad load) throws Exception {
         InetAddress loopback = InetAddress.getLoopbackAddress();
-        try (SfuServer sfu = SfuServer.start(new SfuConfig(loopback, 0, List.of(loopback), Duration.ofSeconds(15), fanout + 1))) {
+        try (SfuServer sfu = SfuServer.start(new SfuConfig(loopback, 0, List.of(loopback), Duration.ofSeconds(15), fanout + 1,
+                SfuConfig.DEFAULT_MAX_TRACKS_PER_PARTICIPANT, SfuConfig.DEFAULT_MAX_TRACKS_PER_ROOM,
+                dev.parley.sfu.dtls.HandshakeLimits.DEFAULTS, socketBuffer))) {
             List<AutoCloseable> peers = new ArrayList<>();
             try {
                 int videoSsrc = 0x5EED0001;

@@ -84,7 +84,7 @@ final class ControlStack implements AutoCloseable {
         });
         ControlConfig cc = new ControlConfig(config.dataDir(), config.dbUrl(), config.dbUser(), config.dbPassword(),
                 config.jwtSecret(), config.authRequired(), publicUrl, config.stunUrls(), config.turnUrls(),
-                config.turnSecret(), Duration.ofHours(6), ControlConfig.DEFAULT_MAX_BODY_BYTES);
+                config.turnSecret(), config.turnTtl(), ControlConfig.DEFAULT_MAX_BODY_BYTES);
         SignalingRooms rooms = new SignalingRooms();
         ControlPlane plane;
         try {

@@ -44,7 +44,8 @@ final class ParleyServer implements AutoCloseable {
         sfu = SfuServer.start(new SfuConfig(config.mediaBind(), config.mediaPort(), config.announcedAddresses(),
                 config.consentTimeout(), config.maxParticipants(), config.limits().tracksPerParticipant(),
                 config.limits().tracksPerRoom(), config.handshakeLimits())
-                .withTransports(config.mediaPortRange(), config.iceTcp()));
+                .withTransports(config.mediaPortRange(), config.iceTcp())
+                .withSocketBuffers(config.mediaSocketBuffer()));
         http = new Server();
         http.setErrorHandler(new ProblemErrorHandler());
         ServerConnector connector = new ServerConnector(http, quietHttp());

@@ -47,7 +47,9 @@ record ServerConfig(
         RecordingConfig recording,
         String logLevel,
         MediaPortRange mediaPortRange,
-        IceTcpConfig iceTcp) {
+        IceTcpConfig iceTcp,
+        Duration turnTtl,
+        int mediaSocketBuffer) {
 
     static ServerConfig from(Settings s) {
         int httpPort = port(s, "http-port");
@@ -91,8 +93,9 @@ record ServerConfig(
         String turnSecret = s.get("turn-secret");
         List<String> turnUrls = list(s.get("turn-urls"));
         for (String u : turnUrls) {
-            if (!u.startsWith("turn:") && !u.startsWith("turns:")) {
-                throw invalid(s, "turn-urls", "'" + u + "' is not a turn: or turns: URL");
+            String problem = turnUrlProblem(u);
+            if (problem != null) {
+                throw invalid(s, "turn-urls", "'" + u + "' " + problem);
             }
         }
         List<String> stunUrls = list(s.get("stun-urls"));
@@ -173,7 +176,9 @@ record ServerConfig(
                 emptyToNull(publicUrl), emptyToNull(redisUrl), emptyToNull(s.get("kafka-bootstrap")), limits,
                 emptyToNull(metricsToken), metricsPort, metricsBind, metricsUserLabels, List.copyOf(allowedOrigins),
                 recording(s, Path.of(dataDir).toAbsolutePath().normalize()), logLevel,
-                mediaPortRange(s, mediaPort), iceTcp(s));
+                mediaPortRange(s, mediaPort), iceTcp(s),
+                Duration.ofSeconds(positive(s, "turn-ttl", 60, 604_800)),
+                positive(s, "media-socket-buffer", 65_536, 268_435_456));
     }
 
     /** The UDP port range, or null for the one media port; it must not contain that port when both are set. */
@@ -211,6 +216,30 @@ record ServerConfig(
         int port = port(s, "media-tcp-port");
         IceTcpConfig on = IceTcpConfig.on(port);
         return new IceTcpConfig(port, perAddress, total, on.firstMessageTimeout(), on.idleTimeout());
+    }
+
+    /**
+     * Why a TURN URL (RFC 7065) is unusable, or null: browsers drop a malformed entry silently, so a typo
+     * would only show as calls that fail behind firewalls.
+     */
+    static String turnUrlProblem(String url) {
+        java.util.regex.Matcher m = java.util.regex.Pattern
+                .compile("(turns?):(\\[[0-9A-Fa-f:.]+\\]|[^\\s:?\\[\\]/@]+)(?::(\\d{1,5}))?(?:\\?transport=(\\w+))?")
+                .matcher(url);
+        if (!m.matches()) {
+            return "is not a TURN URL like turn:turn.example.org:3478?transport=udp or turns:turn.example.org:5349?transport=tcp";
+        }
+        if (m.group(3) != null && (Integer.parseInt(m.group(3)) < 1 || Integer.parseInt(m.group(3)) > 65535)) {
+            return "has a port outside 1..65535";
+        }
+        String transport = m.group(4);
+        if (transport != null && !transport.equals("udp") && !transport.equals("tcp")) {
+            return "has transport=" + transport + "; browsers know udp and tcp";
+        }
+        if (m.group(1).equals("turns") && "udp".equals(transport)) {
+            return "asks for TLS over UDP; turns: URLs take transport=tcp (browsers do not speak DTLS to TURN)";
+        }
+        return null;
     }
 
     /** The recording settings; S3 settings are checked here, the bucket itself at start. */

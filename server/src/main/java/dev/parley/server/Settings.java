@@ -78,7 +78,10 @@ final class Settings {
             new Option("media-ports", "", "a UDP port range such as 40000-40100: each peer connection (two per participant) gets a port of its own, instead of the one media-port (default: the one media-port)"),
             new Option("media-tcp-port", "", "TCP port for ICE over TCP (RFC 6544), for browsers that cannot send UDP, e.g. 40000 (0 = any free port; default: off)"),
             new Option("media-tcp-max-per-address", "8", "ICE-TCP connections open at once from one client IP address; more are refused"),
-            new Option("media-tcp-max-connections", "4096", "ICE-TCP connections open at once in all; more are refused"));
+            new Option("media-tcp-max-connections", "4096", "ICE-TCP connections open at once in all; more are refused"),
+            // TURN and the media socket (docs/tuning.md)
+            new Option("turn-ttl", "21600", "seconds a TURN credential handed out at join stays valid (60 to 604800); coturn refuses its refreshes after that, so make it longer than the longest call"),
+            new Option("media-socket-buffer", "4194304", "bytes asked of the kernel for the media UDP socket's receive and send buffers (65536 to 268435456); Linux caps them at net.core.rmem_max / wmem_max"));
 
     private final Map<String, String> values;
     private final Map<String, String> origins;

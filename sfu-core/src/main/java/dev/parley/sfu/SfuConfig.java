@@ -21,15 +21,20 @@ import java.util.Objects;
  * @param mediaPortRange UDP ports to give each transport one of, instead of the one {@code mediaPort}; null
  *     for the one shared port
  * @param iceTcp the ICE-TCP port and its bounds ({@link IceTcpConfig#OFF} for none)
+ * @param socketBufferBytes the receive and send buffer asked of the kernel for each media UDP socket: the
+ *     receive buffer holds packets that arrive while the media loop is busy (Linux caps it at
+ *     {@code net.core.rmem_max})
  */
 public record SfuConfig(InetAddress bindAddress, int mediaPort, List<InetAddress> announcedAddresses,
                         Duration consentTimeout, int maxParticipantsPerRoom, int maxTracksPerParticipant,
                         int maxTracksPerRoom, HandshakeLimits handshakeLimits, MediaPortRange mediaPortRange,
-                        IceTcpConfig iceTcp) {
+                        IceTcpConfig iceTcp, int socketBufferBytes) {
     /** Default tracks per participant: microphone, camera, and a screen share with its audio, twice over. */
     public static final int DEFAULT_MAX_TRACKS_PER_PARTICIPANT = 8;
     /** Default tracks per room: every subscriber offer stays well below what browsers and Parley's SDP parser take. */
     public static final int DEFAULT_MAX_TRACKS_PER_ROOM = 256;
+    /** Default media socket buffers: 4 MiB, about 3400 full-size packets, half a second of a busy 50-person room. */
+    public static final int DEFAULT_SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
 
     /** A config with the default track limits and {@linkplain HandshakeLimits#DEFAULTS handshake limits}. */
     public SfuConfig(InetAddress bindAddress, int mediaPort, List<InetAddress> announcedAddresses,
@@ -43,13 +48,20 @@ public record SfuConfig(InetAddress bindAddress, int mediaPort, List<InetAddress
                      Duration consentTimeout, int maxParticipantsPerRoom, int maxTracksPerParticipant,
                      int maxTracksPerRoom, HandshakeLimits handshakeLimits) {
         this(bindAddress, mediaPort, announcedAddresses, consentTimeout, maxParticipantsPerRoom,
-                maxTracksPerParticipant, maxTracksPerRoom, handshakeLimits, null, IceTcpConfig.OFF);
+                maxTracksPerParticipant, maxTracksPerRoom, handshakeLimits, null, IceTcpConfig.OFF,
+                DEFAULT_SOCKET_BUFFER_BYTES);
     }
 
     /** This config with the media transports given: a UDP port range (or null) and ICE-TCP. */
     public SfuConfig withTransports(MediaPortRange range, IceTcpConfig tcp) {
         return new SfuConfig(bindAddress, mediaPort, announcedAddresses, consentTimeout, maxParticipantsPerRoom,
-                maxTracksPerParticipant, maxTracksPerRoom, handshakeLimits, range, tcp);
+                maxTracksPerParticipant, maxTracksPerRoom, handshakeLimits, range, tcp, socketBufferBytes);
+    }
+
+    /** This config with {@code bytes} of receive and send buffer asked for each media socket. */
+    public SfuConfig withSocketBuffers(int bytes) {
+        return new SfuConfig(bindAddress, mediaPort, announcedAddresses, consentTimeout, maxParticipantsPerRoom,
+                maxTracksPerParticipant, maxTracksPerRoom, handshakeLimits, mediaPortRange, iceTcp, bytes);
     }
 
     public SfuConfig {
@@ -76,6 +88,9 @@ public record SfuConfig(InetAddress bindAddress, int mediaPort, List<InetAddress
         if (mediaPortRange != null && mediaPortRange.size() < 2) {
             throw new IllegalArgumentException("a media port range needs at least 2 ports (a participant uses two), was "
                     + mediaPortRange);
+        }
+        if (socketBufferBytes < 4096) {
+            throw new IllegalArgumentException("socket buffers must be at least 4096 bytes, were " + socketBufferBytes);
         }
     }
 }

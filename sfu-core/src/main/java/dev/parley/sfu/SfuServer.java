@@ -43,7 +43,8 @@ public final class SfuServer implements AutoCloseable {
     /** Binds the media port and starts the media threads. */
     public static SfuServer start(SfuConfig config) throws Exception {
         MediaEngine media = MediaEngine.start(config.bindAddress(), config.mediaPort(), config.mediaPortRange(),
-                config.iceTcp(), config.announcedAddresses(), config.consentTimeout(), config.handshakeLimits());
+                config.iceTcp(), config.announcedAddresses(), config.consentTimeout(), config.handshakeLimits(),
+                config.socketBufferBytes());
         ExecutorService control = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "parley-room-control");
             t.setDaemon(true);

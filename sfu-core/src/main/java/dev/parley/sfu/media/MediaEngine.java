@@ -1,5 +1,6 @@
 package dev.parley.sfu.media;
 
+import dev.parley.sfu.SfuConfig;
 import dev.parley.sfu.IceTcpConfig;
 import dev.parley.sfu.MediaPortRange;
 import dev.parley.sfu.MediaPortsExhaustedException;
@@ -67,6 +68,7 @@ public final class MediaEngine implements AutoCloseable {
     private final HandshakeAdmission handshakes;
     private final MediaCounters counters = new MediaCounters();
     private final UdpPortPool portPool;
+    private final int socketBufferBytes;
     private volatile IceTcpListener iceTcp;
 
     /** Transports by local ICE ufrag: written by control threads, read on the loop for STUN. */
@@ -80,8 +82,9 @@ public final class MediaEngine implements AutoCloseable {
 
     private MediaEngine(EventLoopGroup group, boolean epoll, EventLoop loop, Channel channel, InetAddress bindAddress,
                         List<InetAddress> announced, Duration consentTimeout, HandshakeLimits handshakeLimits,
-                        MediaPortRange range) throws Exception {
+                        MediaPortRange range, int socketBufferBytes) throws Exception {
         this.group = group;
+        this.socketBufferBytes = socketBufferBytes;
         this.epoll = epoll;
         this.channel = channel;
         this.sharedOutlet = channel == null ? null : new MediaOutlet(channel);
@@ -109,17 +112,19 @@ public final class MediaEngine implements AutoCloseable {
     /** Binds the media port and starts the media event loop; DTLS handshakes are admitted within {@code handshakeLimits}. */
     public static MediaEngine start(InetAddress bind, int port, List<InetAddress> announced, Duration consentTimeout,
                                     HandshakeLimits handshakeLimits) throws Exception {
-        return start(bind, port, null, IceTcpConfig.OFF, announced, consentTimeout, handshakeLimits);
+        return start(bind, port, null, IceTcpConfig.OFF, announced, consentTimeout, handshakeLimits,
+                SfuConfig.DEFAULT_SOCKET_BUFFER_BYTES);
     }
 
     /**
      * Binds the media sockets and starts the media event loop: one UDP port for everyone ({@code port}), or,
      * with a {@code range}, a UDP port per transport taken from it; and with {@code iceTcp} enabled, the ICE-TCP
-     * port. DTLS handshakes are admitted within {@code handshakeLimits}.
+     * port. DTLS handshakes are admitted within {@code handshakeLimits}. Each UDP socket asks for
+     * {@code socketBufferBytes} of receive and send buffer.
      */
     public static MediaEngine start(InetAddress bind, int port, MediaPortRange range, IceTcpConfig iceTcp,
                                     List<InetAddress> announced, Duration consentTimeout,
-                                    HandshakeLimits handshakeLimits) throws Exception {
+                                    HandshakeLimits handshakeLimits, int socketBufferBytes) throws Exception {
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         // Netty's own thread factory makes FastThreadLocalThreads, on which its buffer and object pools recycle.
@@ -128,17 +133,19 @@ public final class MediaEngine implements AutoCloseable {
         Channel ch = null;
         if (range == null) {
             try {
-                ch = udpBootstrap(group, epoll, new MediaChannelHandler(() -> self[0])).bind(bind, port).sync().channel();
+                ch = udpBootstrap(group, epoll, socketBufferBytes, new MediaChannelHandler(() -> self[0]))
+                        .bind(bind, port).sync().channel();
             } catch (Exception e) {
                 group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
                 throw new IllegalStateException("cannot bind the media port udp/" + port + " on " + bind.getHostAddress()
                         + ": " + e.getMessage() + " (is another server using it? choose one with --media-port)", e);
             }
+            warnIfBufferCapped(ch, socketBufferBytes, System.getProperty("os.name", "").startsWith("Linux"));
         }
         MediaEngine engine;
         try {
             engine = new MediaEngine(group, epoll, group.next(), ch, bind, announced, consentTimeout, handshakeLimits,
-                    range);
+                    range, socketBufferBytes);
             if (iceTcp.enabled()) {
                 IceTcpListener tcp = IceTcpListener.start(engine, group, epoll, bind, iceTcp);
                 // Candidates name the real port (the config may have asked for any free one).
@@ -160,16 +167,34 @@ public final class MediaEngine implements AutoCloseable {
         return engine;
     }
 
-    private static Bootstrap udpBootstrap(EventLoopGroup group, boolean epoll, MediaChannelHandler handler) {
+    private static Bootstrap udpBootstrap(EventLoopGroup group, boolean epoll, int socketBufferBytes,
+                                          MediaChannelHandler handler) {
         return new Bootstrap()
                 .group(group)
                 .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
-                .option(ChannelOption.SO_RCVBUF, 4 * 1024 * 1024)
-                .option(ChannelOption.SO_SNDBUF, 4 * 1024 * 1024)
+                .option(ChannelOption.SO_RCVBUF, socketBufferBytes)
+                .option(ChannelOption.SO_SNDBUF, socketBufferBytes)
                 .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(2048))
                 // The pooled allocator recycles its buffer objects: no garbage per datagram sent.
                 .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .handler(handler);
+    }
+
+
+    // Linux silently caps a socket buffer at net.core.rmem_max / wmem_max, and doubles what it grants to cover its
+    // per-packet bookkeeping (getsockopt reports the doubled value). Say so once at start when it capped the ask:
+    // the cap is the usual cause of loss in bursts.
+    private static void warnIfBufferCapped(Channel ch, int requested, boolean linux) {
+        int rcv = ch.config().getOption(ChannelOption.SO_RCVBUF);
+        int snd = ch.config().getOption(ChannelOption.SO_SNDBUF);
+        long expected = linux ? 2L * requested : requested;
+        if (rcv < expected || snd < expected) {
+            log.warn("The media socket asked for {} bytes of receive and send buffer and got {} and {}{}: raise "
+                    + "net.core.rmem_max and net.core.wmem_max (sysctl) to at least {} (see docs/tuning.md)",
+                    requested, rcv, snd, linux ? " (as Linux reports them, doubled)" : "", requested);
+        } else {
+            log.info("Media socket buffers: receive {} bytes, send {} bytes (as the kernel reports them)", rcv, snd);
+        }
     }
 
     /** The shared UDP media port, or -1 when transports take ports from a range. */
@@ -251,7 +276,7 @@ public final class MediaEngine implements AutoCloseable {
                 break;
             }
             try {
-                return udpBootstrap(group, epoll, handler).bind(bindAddress, p).sync().channel();
+                return udpBootstrap(group, epoll, socketBufferBytes, handler).bind(bindAddress, p).sync().channel();
             } catch (Exception e) {
                 portPool.release(p);
                 portPool.skip(p);

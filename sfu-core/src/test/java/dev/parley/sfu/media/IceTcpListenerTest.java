@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.parley.sfu.IceTcpConfig;
+import dev.parley.sfu.SfuConfig;
 import dev.parley.sfu.dtls.HandshakeLimits;
 import dev.parley.sfu.stun.HandBuiltStun;
 import dev.parley.testkit.Eventually;
@@ -42,7 +43,7 @@ class IceTcpListenerTest {
     void start() throws Exception {
         engine = MediaEngine.start(LOOPBACK, 0, null,
                 new IceTcpConfig(0, 3, 100, FIRST_MESSAGE, Duration.ofSeconds(30)), List.of(LOOPBACK),
-                Duration.ofSeconds(10), HandshakeLimits.DEFAULTS);
+                Duration.ofSeconds(10), HandshakeLimits.DEFAULTS, SfuConfig.DEFAULT_SOCKET_BUFFER_BYTES);
     }
 
     @AfterEach
