@@ -28,12 +28,14 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Parley behind a real nginx running the shipped gateway configuration (nginx/parley.conf), with TLS on a test
  * certificate: the web client, REST API and signaling WebSocket work through it, /metrics stays inside, and
- * Parley's per-address limits count the clients behind the gateway separately when it is a trusted proxy.
+ * Parley's per-address limits (signaling connections, failed REST logins) count the clients behind the gateway
+ * separately when it is a trusted proxy.
  * Clients bind 127.0.0.2 and 127.0.0.3 to be two different addresses on loopback.
  */
 class NginxGatewayTest {
     private static final String ADA_ADDRESS = "127.0.0.2";
     private static final String BOB_ADDRESS = "127.0.0.3";
+    private static final int LOGIN_ATTEMPTS = 5; // AuthRoutes.LOGIN_ATTEMPTS: failed logins per account and address
 
     @TempDir
     Path dir;
@@ -115,6 +117,15 @@ class NginxGatewayTest {
                 NginxGateway nginx = NginxGateway.start(dir.resolve("nginx"), cert, parley.server.httpPort(), null)) {
             URI signaling = URI.create("wss://127.0.0.1:" + nginx.httpsPort + "/ws/signaling");
             assertPerAddressLimitSeesTwoClients(cert, signaling);
+
+            // The REST API's failed-login limit (per account and address) counts the client, not nginx.
+            String base = "https://127.0.0.1:" + nginx.httpsPort;
+            HttpClient ada = client(cert, ADA_ADDRESS);
+            for (int i = 0; i < LOGIN_ATTEMPTS; i++) {
+                assertEquals(401, wrongLogin(ada, base), "attempt " + (i + 1));
+            }
+            assertEquals(429, wrongLogin(ada, base), "Ada's address is over the limit");
+            assertEquals(401, wrongLogin(client(cert, BOB_ADDRESS), base), "Bob's address has its own count");
         }
     }
 
@@ -213,6 +224,12 @@ class NginxGatewayTest {
             h.get(echoed);
             assertEquals(ByteBuffer.wrap(transaction), ByteBuffer.wrap(echoed), "the answer is to our request");
         }
+    }
+
+    /** A login with a wrong password for an account that does not exist: 401, or 429 once over the limit. */
+    private static int wrongLogin(HttpClient client, String base) throws Exception {
+        return client.send(post(base + "/api/v1/auth/login", "{\"email\":\"eve@example.org\",\"password\":\"wrong password\"}"),
+                HttpResponse.BodyHandlers.ofString()).statusCode();
     }
 
     private static HttpClient client(TestCertificate cert, String localAddress) throws Exception {
