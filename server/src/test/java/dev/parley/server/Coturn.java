@@ -1,6 +1,8 @@
 package dev.parley.server;
 
 import dev.parley.testkit.Eventually;
+import dev.parley.testkit.NginxGateway;
+import dev.parley.testkit.TestCertificate;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;

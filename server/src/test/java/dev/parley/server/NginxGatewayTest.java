@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.parley.testkit.NginxGateway;
 import dev.parley.testkit.SignalingClient;
+import dev.parley.testkit.TestCertificate;
 import java.io.DataInputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;

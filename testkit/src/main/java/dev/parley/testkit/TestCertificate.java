@@ -1,4 +1,4 @@
-package dev.parley.server;
+package dev.parley.testkit;
 
 import java.io.IOException;
 import java.math.BigInteger;
@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Date;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.bouncycastle.asn1.x500.X500Name;
@@ -28,7 +27,7 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * A self-signed ECDSA P-256 certificate for {@code localhost} and {@code 127.0.0.1}, made for one test: written as
  * PEM files for a TLS server such as nginx, and trusted by the {@link #clientContext()} the test's clients use.
  */
-final class TestCertificate {
+public final class TestCertificate {
     private final KeyPair keys;
     private final X509Certificate certificate;
 
@@ -37,7 +36,7 @@ final class TestCertificate {
         this.certificate = certificate;
     }
 
-    static TestCertificate create() throws Exception {
+    public static TestCertificate create() throws Exception {
         KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
         generator.initialize(new ECGenParameterSpec("secp256r1"));
         KeyPair keys = generator.generateKeyPair();
@@ -53,21 +52,21 @@ final class TestCertificate {
     }
 
     /** Writes {@code cert.pem} and {@code key.pem} (PKCS#8) into {@code dir}. */
-    void writePem(Path dir) throws Exception {
+    public void writePem(Path dir) throws Exception {
         Files.writeString(certificateFile(dir), pem("CERTIFICATE", certificate.getEncoded()));
         Files.writeString(keyFile(dir), pem("PRIVATE KEY", keys.getPrivate().getEncoded()));
     }
 
-    static Path certificateFile(Path dir) {
+    public static Path certificateFile(Path dir) {
         return dir.resolve("cert.pem");
     }
 
-    static Path keyFile(Path dir) {
+    public static Path keyFile(Path dir) {
         return dir.resolve("key.pem");
     }
 
     /** A TLS client context that trusts this certificate (and nothing else). */
-    SSLContext clientContext() throws Exception {
+    public SSLContext clientContext() throws Exception {
         KeyStore trust = KeyStore.getInstance("PKCS12");
         trust.load(null, null);
         trust.setCertificateEntry("test", certificate);
@@ -75,18 +74,6 @@ final class TestCertificate {
         tmf.init(trust);
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, tmf.getTrustManagers(), null);
-        return context;
-    }
-
-    /** A TLS server context presenting this certificate, for a stand-in TLS server of a test. */
-    SSLContext serverContext() throws Exception {
-        KeyStore store = KeyStore.getInstance("PKCS12");
-        store.load(null, null);
-        store.setKeyEntry("test", keys.getPrivate(), new char[0], new X509Certificate[] {certificate});
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(store, new char[0]);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(kmf.getKeyManagers(), null, null);
         return context;
     }
 

@@ -1,6 +1,5 @@
-package dev.parley.server;
+package dev.parley.testkit;
 
-import dev.parley.testkit.Eventually;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -20,20 +19,20 @@ import java.util.concurrent.TimeUnit;
  * only those are written here, with the test's ports, certificate and Parley address. The main file written here
  * includes the shipped {@code parley.conf} (and {@code turn-tls-443.conf}) from the repository as they are.
  */
-final class NginxGateway implements AutoCloseable {
+public final class NginxGateway implements AutoCloseable {
     /** The repository's nginx/ directory (tests run in the module directory). */
-    static final Path SHIPPED = Path.of("../nginx").toAbsolutePath().normalize();
+    public static final Path SHIPPED = Path.of("../nginx").toAbsolutePath().normalize();
     private static final Path DEBIAN_STREAM_MODULE = Path.of("/usr/lib/nginx/modules/ngx_stream_module.so");
 
     /**
      * TURN over TLS on 443, the optional stream part: nginx's public port, the internal hop that drops the
      * PROXY header, coturn's TLS port, and the server name that means TURN.
      */
-    record TurnOn443(int publicPort, int hopPort, int coturnTlsPort, String turnName) {}
+    public record TurnOn443(int publicPort, int hopPort, int coturnTlsPort, String turnName) {}
 
     private final Process process;
     private final Path dir;
-    final int httpsPort;
+    public final int httpsPort;
 
     private NginxGateway(Process process, Path dir, int httpsPort) {
         this.process = process;
@@ -42,7 +41,7 @@ final class NginxGateway implements AutoCloseable {
     }
 
     /** nginx's program: /usr/sbin/nginx (not on a normal user's PATH) or the one on PATH. */
-    static String program() {
+    public static String program() {
         if (Files.isExecutable(Path.of("/usr/sbin/nginx"))) {
             return "/usr/sbin/nginx";
         }
@@ -61,7 +60,7 @@ final class NginxGateway implements AutoCloseable {
      * @param turn null for HTTPS only; otherwise the HTTPS server takes connections from the stream part with
      *             the PROXY protocol, as turn-tls-443.conf tells operators to set it up
      */
-    static Path writeConfig(Path dir, TestCertificate cert, int parleyPort, int httpsPort, TurnOn443 turn) throws Exception {
+    public static Path writeConfig(Path dir, TestCertificate cert, int parleyPort, int httpsPort, TurnOn443 turn) throws Exception {
         Path site = Files.createDirectories(dir.resolve("parley"));
         Files.createDirectories(dir.resolve("temp"));
         cert.writePem(dir);
@@ -123,7 +122,7 @@ final class NginxGateway implements AutoCloseable {
     }
 
     /** {@code nginx -t} on {@code conf}: the whole output, failing the test unless nginx accepts it. */
-    static String check(Path conf) throws Exception {
+    public static String check(Path conf) throws Exception {
         Path dir = conf.getParent();
         Process p = new ProcessBuilder(command(dir, conf, "-t")).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -134,7 +133,7 @@ final class NginxGateway implements AutoCloseable {
     }
 
     /** Writes the configuration into {@code dir} and starts nginx on it, in the foreground; returns once it listens. */
-    static NginxGateway start(Path dir, TestCertificate cert, int parleyPort, TurnOn443 turn) throws Exception {
+    public static NginxGateway start(Path dir, TestCertificate cert, int parleyPort, TurnOn443 turn) throws Exception {
         int httpsPort = freePort();
         Path conf = writeConfig(dir, cert, parleyPort, httpsPort, turn);
         check(conf);
@@ -172,7 +171,7 @@ final class NginxGateway implements AutoCloseable {
     }
 
     /** nginx's error log and console output so far, for failure messages. */
-    String log() {
+    public String log() {
         StringBuilder b = new StringBuilder();
         for (String f : new String[] {"nginx.out", "error.log"}) {
             try {
@@ -188,12 +187,12 @@ final class NginxGateway implements AutoCloseable {
     }
 
     /** The access log: one line per request, beginning with the client address nginx saw. */
-    String accessLog() throws IOException {
+    public String accessLog() throws IOException {
         Path file = dir.resolve("access.log");
         return Files.exists(file) ? Files.readString(file) : "";
     }
 
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
