@@ -2,7 +2,7 @@
 # Installs and starts what Parley's tests use for real and Maven Central cannot provide:
 # Debian's chromium and firefox-esr (browser tests; Firefox is driven by a Node script, so Node.js and npm too),
 # ffmpeg (its ffmpeg and ffprobe make real VP8/Opus/H.264 streams for the recorder's tests and read what it wrote),
-# nginx, coturn, docker-compose and yamllint (the gateway and deployment files),
+# nginx, coturn, docker-compose, yamllint and prometheus's promtool (the gateway and deployment files),
 # PostgreSQL on 127.0.0.1:5432 with a `test` database (trust auth for
 # local connections) and Redis on 127.0.0.1:6379. Kafka and S3 come from Maven Central inside the tests.
 set -euo pipefail
@@ -36,6 +36,7 @@ command -v ffprobe >/dev/null 2>&1 || needed+=(ffmpeg)
 command -v turnserver >/dev/null 2>&1 || needed+=(coturn)
 command -v docker-compose >/dev/null 2>&1 || needed+=(docker-compose)
 command -v yamllint >/dev/null 2>&1 || needed+=(yamllint)
+command -v promtool >/dev/null 2>&1 || needed+=(prometheus) # its promtool checks docker/prometheus/ and the dashboard's queries
 [ ${#needed[@]} -eq 0 ] || apt_install "${needed[@]}"
 
 if ! port_open 5432; then

@@ -30,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The deployment files that cannot run here (no container engine) checked by the programs that can:
- * docker-compose (v1) validates compose.yaml, yamllint every YAML file, nginx -t the shipped nginx.conf; and by
+ * docker-compose (v1) validates compose.yaml, yamllint every YAML file, promtool the rules, scrape configuration
+ * and dashboard queries, nginx -t the shipped nginx.conf; and by
  * reading them: the Kubernetes manifests' essentials, every {@code PARLEY_*} variable is a real setting whose
  * value Parley accepts, and every metric the dashboard and the alert rules use is one docs/metrics.md lists.
  */
@@ -238,6 +239,40 @@ class DeploymentFilesTest {
         assertEquals("/metrics", job.get("metrics_path").asText());
         assertEquals("Bearer", job.at("/authorization/type").asText());
         assertFalse(job.at("/authorization/credentials_file").asText().isEmpty(), "the token comes from a file");
+    }
+
+    /**
+     * Prometheus's own checker on the alert rules and the scrape configuration (paths moved into the test's
+     * directory), and on every query of the dashboard, given to it as recording rules so that its PromQL parser
+     * reads them ({@code $instance} as Grafana would fill it in).
+     */
+    @Test
+    void promtoolAcceptsTheRulesTheScrapeConfigurationAndTheDashboardQueries() throws Exception {
+        Run rules = run(DOCKER, "promtool", "check", "rules", "prometheus/alerts.yml");
+        assertEquals(0, rules.exit(), rules.output());
+
+        Path alerts = Files.copy(DOCKER.resolve("prometheus/alerts.yml"), tmp.resolve("alerts.yml"));
+        Path token = Files.writeString(tmp.resolve("metrics-token"), "a-token-for-the-check");
+        String config = Files.readString(DOCKER.resolve("prometheus/prometheus.yml"));
+        String moved = config.replace("/etc/prometheus/alerts.yml", alerts.toString()).replace("/prometheus/metrics-token", token.toString());
+        assertFalse(moved.equals(config), "the paths the compose stack mounts are in prometheus.yml");
+        Path configFile = Files.writeString(tmp.resolve("prometheus.yml"), moved);
+        Run checked = run(tmp, "promtool", "check", "config", configFile.toString());
+        assertEquals(0, checked.exit(), checked.output());
+
+        StringBuilder asRules = new StringBuilder("groups:\n  - name: dashboard\n    rules:\n");
+        int n = 0;
+        for (JsonNode panel : JSON.readTree(DOCKER.resolve("grafana/dashboards/parley.json").toFile()).get("panels")) {
+            for (JsonNode target : panel.get("targets")) {
+                String expr = target.get("expr").asText().replace("$instance", ".*");
+                asRules.append("      - record: dashboard:query_").append(n++).append("\n        expr: ")
+                        .append(JSON.writeValueAsString(expr)).append('\n');
+            }
+        }
+        Path dashboardRules = Files.writeString(tmp.resolve("dashboard-queries.yml"), asRules);
+        Run queries = run(tmp, "promtool", "check", "rules", dashboardRules.toString());
+        assertEquals(0, queries.exit(), queries.output());
+        assertTrue(queries.output().contains("SUCCESS: " + n + " rules found"), queries.output());
     }
 
     @Test
