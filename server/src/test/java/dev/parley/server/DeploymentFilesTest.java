@@ -295,6 +295,21 @@ class DeploymentFilesTest {
         assertTrue(Pattern.compile("(?m)^ENTRYPOINT \\[\"java\"").matcher(dockerfile).find(), "exec form: java gets SIGTERM");
     }
 
+    /** The image's HEALTHCHECK command, run here as Docker would run it: healthy against Parley, not without it. */
+    @Test
+    void theHealthCheckCommandTellsARunningParleyFromNone() throws Exception {
+        Matcher cmd = Pattern.compile("(?m)^HEALTHCHECK .*\\\\\n\\s*CMD (\\[.*\\])$").matcher(Files.readString(DOCKER.resolve("Dockerfile")));
+        assertTrue(cmd.find(), "HEALTHCHECK ... CMD [exec form]");
+        List<String> command = new ArrayList<>();
+        JSON.readTree(cmd.group(1)).forEach(part -> command.add(part.asText()));
+        try (RunningServer parley = new RunningServer(tmp.resolve("parley"))) {
+            Run healthy = run(tmp, Map.of("PARLEY_HTTP_PORT", Integer.toString(parley.server.httpPort())), command);
+            assertEquals(0, healthy.exit(), healthy.output());
+        }
+        Run none = run(tmp, Map.of("PARLEY_HTTP_PORT", Integer.toString(NginxGateway.freePort())), command);
+        assertTrue(none.exit() != 0, "no server, not healthy: " + none.output());
+    }
+
     /**
      * nginx -t on the shipped nginx.conf as the compose stack mounts it: nginx/ as parley/ under the
      * configuration directory, with the site files written for here (the compose ones name hosts of the compose
@@ -403,11 +418,17 @@ class DeploymentFilesTest {
     private record Run(int exit, String output) {}
 
     private static Run run(Path dir, String... command) throws Exception {
+        return run(dir, Map.of(), List.of(command));
+    }
+
+    private static Run run(Path dir, Map<String, String> env, List<String> command) throws Exception {
         Process p;
         try {
-            p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+            ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
+            builder.environment().putAll(env);
+            p = builder.start();
         } catch (java.io.IOException e) {
-            throw new AssertionError(command[0] + " is not installed: run scripts/install-test-tools.sh", e);
+            throw new AssertionError(command.getFirst() + " is not installed: run scripts/install-test-tools.sh", e);
         }
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(60, TimeUnit.SECONDS)) {
