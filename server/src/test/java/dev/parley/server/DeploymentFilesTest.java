@@ -302,9 +302,15 @@ class DeploymentFilesTest {
         assertTrue(cmd.find(), "HEALTHCHECK ... CMD [exec form]");
         List<String> command = new ArrayList<>();
         JSON.readTree(cmd.group(1)).forEach(part -> command.add(part.asText()));
+        Matcher timeout = Pattern.compile("(?m)^HEALTHCHECK .*--timeout=(\\d+)s").matcher(Files.readString(DOCKER.resolve("Dockerfile")));
+        assertTrue(timeout.find(), "HEALTHCHECK --timeout=<n>s");
+        long allowedNanos = TimeUnit.SECONDS.toNanos(Long.parseLong(timeout.group(1)));
         try (RunningServer parley = new RunningServer(tmp.resolve("parley"))) {
+            long start = System.nanoTime();
             Run healthy = run(tmp, Map.of("PARLEY_HTTP_PORT", Integer.toString(parley.server.httpPort())), command);
+            long took = System.nanoTime() - start;
             assertEquals(0, healthy.exit(), healthy.output());
+            assertTrue(took < allowedNanos, "answered within the check's timeout, as Docker wants it: " + took / 1_000_000 + " ms");
         }
         Run none = run(tmp, Map.of("PARLEY_HTTP_PORT", Integer.toString(NginxGateway.freePort())), command);
         assertTrue(none.exit() != 0, "no server, not healthy: " + none.output());
