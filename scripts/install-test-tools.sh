@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs and starts what Parley's tests use for real and Maven Central cannot provide:
 # Debian's chromium and firefox-esr (browser tests; Firefox is driven by a Node script, so Node.js and npm too),
-# nftables (a firewall inside a test's own network namespace), ffmpeg (its ffmpeg and ffprobe make real VP8/Opus/H.264 streams for the recorder's tests and read what it wrote),
+# nftables (a firewall inside a test's own network namespace),
 # ffmpeg (its ffmpeg and ffprobe make real VP8/Opus/H.264 streams for the recorder's tests and read what it wrote),
 # coturn (its turnserver relays the TURN tests' calls, with the shipped turn/turnserver.conf),
+# nginx, docker-compose, yamllint and prometheus's promtool (the gateway and deployment files),
 # PostgreSQL on 127.0.0.1:5432 with a `test` database (trust auth for
 # local connections) and Redis on 127.0.0.1:6379. Kafka and S3 come from Maven Central inside the tests.
 set -euo pipefail
@@ -33,6 +34,13 @@ command -v ffprobe >/dev/null 2>&1 || needed+=(ffmpeg)
 command -v turnserver >/dev/null 2>&1 || needed+=(coturn)
 # nft plays a firewall inside the network namespace of the ICE-TCP browser test (e2e/netns-java.sh).
 command -v nft >/dev/null 2>&1 || [ -x /usr/sbin/nft ] || needed+=(nftables)
+# The gateway's tests run the shipped nginx/ configuration (with the stream module for TURN on 443), a real
+# coturn behind it, and check docker/ with docker-compose (v1, Python) and yamllint.
+[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || needed+=(nginx)
+[ -e /usr/lib/nginx/modules/ngx_stream_module.so ] || needed+=(libnginx-mod-stream)
+command -v docker-compose >/dev/null 2>&1 || needed+=(docker-compose)
+command -v yamllint >/dev/null 2>&1 || needed+=(yamllint)
+command -v promtool >/dev/null 2>&1 || needed+=(prometheus) # its promtool checks docker/prometheus/ and the dashboard's queries
 [ ${#needed[@]} -eq 0 ] || apt_install "${needed[@]}"
 
 if ! port_open 5432; then

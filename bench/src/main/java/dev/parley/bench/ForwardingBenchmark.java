@@ -156,7 +156,7 @@ public final class ForwardingBenchmark {
         InetAddress loopback = InetAddress.getLoopbackAddress();
         try (SfuServer sfu = SfuServer.start(new SfuConfig(loopback, 0, List.of(loopback), Duration.ofSeconds(15), fanout + 1,
                 SfuConfig.DEFAULT_MAX_TRACKS_PER_PARTICIPANT, SfuConfig.DEFAULT_MAX_TRACKS_PER_ROOM,
-                dev.parley.sfu.dtls.HandshakeLimits.DEFAULTS, socketBuffer))) {
+                dev.parley.sfu.dtls.HandshakeLimits.DEFAULTS).withSocketBuffers(socketBuffer))) {
             List<AutoCloseable> peers = new ArrayList<>();
             try {
                 int videoSsrc = 0x5EED0001;

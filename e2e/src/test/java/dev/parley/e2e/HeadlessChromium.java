@@ -68,6 +68,18 @@ public final class HeadlessChromium implements AutoCloseable {
                 .setBaseURL(origin));
     }
 
+    /**
+     * A participant context for a site served over HTTPS with a test's self-signed certificate (a gateway
+     * started by the test): certificate errors are ignored for it, everything else as {@link #newParticipantContext}.
+     */
+    public BrowserContext newParticipantContextForTestCertificate(String origin) {
+        return browser.newContext(new Browser.NewContextOptions()
+                .setPermissions(List.of("camera", "microphone"))
+                .setViewportSize(1280, 720)
+                .setIgnoreHTTPSErrors(true)
+                .setBaseURL(origin));
+    }
+
     @Override
     public void close() {
         try {

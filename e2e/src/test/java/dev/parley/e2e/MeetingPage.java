@@ -54,7 +54,26 @@ public final class MeetingPage implements CallPage {
      * meeting another way (signing in, a meetings list); call {@link #awaitJoined()} once it joins.
      */
     public static MeetingPage open(HeadlessChromium chromium, ParleyServerProcess server, String name) {
-        BrowserContext context = chromium.newParticipantContext(server.baseUri().toString());
+        return open(chromium.newParticipantContext(server.baseUri().toString()), name);
+    }
+
+    /**
+     * Opens the meeting page as {@code name} in {@code context} (whose base URL is the site, e.g. a TLS gateway in
+     * front of the server) and waits until the client has joined the room.
+     */
+    public static MeetingPage join(BrowserContext context, String room, String name) {
+        MeetingPage meeting = open(context, name);
+        try {
+            meeting.page.navigate("/meet/" + room + "?name=" + name + "&prejoin=0");
+            meeting.awaitJoined();
+            return meeting;
+        } catch (RuntimeException e) {
+            meeting.close();
+            throw e;
+        }
+    }
+
+    private static MeetingPage open(BrowserContext context, String name) {
         Page page = context.newPage();
         Writer console = openConsoleLog(name);
         List<String> violations = new CopyOnWriteArrayList<>();

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Handler;
@@ -101,7 +102,8 @@ final class ParleyServer implements AutoCloseable {
                 config.metricsToken() != null ? "the metrics-token setting" : config.dataDir().resolve(MetricsToken.FILE_NAME));
         Observability observability = new Observability(sfu, signaling, control, metricsToken,
                 config.metricsUserLabels(), metricsListener);
-        Handler.Sequence routes = new Handler.Sequence(observability, control.plane().apiHandler(), new StaticFiles());
+        Handler api = new ForwardedClientAddress(control.plane().apiHandler(), Set.copyOf(config.limits().trustedProxies()));
+        Handler.Sequence routes = new Handler.Sequence(observability, api, new StaticFiles());
         List<String> origins = new ArrayList<>(config.allowedOrigins());
         origins.add(originOf(publicUrl));
         Handler publicRoutes = signaling.handler(http, routes, AllowedOrigins.of(origins));

@@ -4,15 +4,18 @@ import java.util.List;
 import java.util.Set;
 import org.eclipse.jetty.server.Request;
 
-/** The address a signaling client connects from, as the per-address limits count it. */
-final class ClientAddress {
+/**
+ * The address a client connects from, as the per-address limits count it: signaling's here, and the REST API's
+ * through the server's wrapper around it.
+ */
+public final class ClientAddress {
     private ClientAddress() {}
 
     /**
      * The socket's remote address; when that is a trusted proxy, the nearest address in {@code X-Forwarded-For}
      * that is not itself a trusted proxy (entries further left are written by the client and can be forged).
      */
-    static String of(Request request, Set<String> trustedProxies) {
+    public static String of(Request request, Set<String> trustedProxies) {
         String peer = Request.getRemoteAddr(request);
         if (!trustedProxies.contains(peer)) {
             return peer;

@@ -43,10 +43,18 @@ public class SignalingClient implements AutoCloseable {
      * For subclasses that give the client another name; others use {@link #open}.
      */
     protected SignalingClient(URI base, Map<String, String> headers) throws Exception {
-        WebSocket.Builder builder = HTTP.newWebSocketBuilder();
+        this(HTTP, URI.create("ws://" + base.getAuthority() + "/ws/signaling"), headers);
+    }
+
+    /**
+     * Connects to the signaling endpoint at {@code signalingUri} ({@code ws://} or {@code wss://}, the whole
+     * URI) through {@code http}: a client of the test's own, e.g. one trusting a test certificate or bound to
+     * a local address.
+     */
+    protected SignalingClient(HttpClient http, URI signalingUri, Map<String, String> headers) throws Exception {
+        WebSocket.Builder builder = http.newWebSocketBuilder();
         headers.forEach(builder::header);
-        socket = builder.buildAsync(URI.create("ws://" + base.getAuthority() + "/ws/signaling"), new Listener())
-                .get(DEFAULT_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        socket = builder.buildAsync(signalingUri, new Listener()).get(DEFAULT_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     }
 
     /** Opens {@code ws://<authority of base>/ws/signaling}. */
@@ -57,6 +65,14 @@ public class SignalingClient implements AutoCloseable {
     /** Opens the signaling socket with extra headers on the upgrade request. */
     public static SignalingClient open(URI base, Map<String, String> headers) throws Exception {
         return new SignalingClient(base, headers);
+    }
+
+    /**
+     * Opens the signaling socket at {@code signalingUri} (e.g. {@code wss://127.0.0.1:8443/ws/signaling}, through a
+     * TLS gateway) with {@code http}, which carries the TLS trust and local address the test wants.
+     */
+    public static SignalingClient open(HttpClient http, URI signalingUri, Map<String, String> headers) throws Exception {
+        return new SignalingClient(http, signalingUri, headers);
     }
 
     /** The underlying socket, for what the helpers here do not cover (abort, a close frame of one's own). */
