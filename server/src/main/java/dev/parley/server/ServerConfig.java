@@ -43,7 +43,8 @@ record ServerConfig(
         boolean metricsUserLabels,
         List<String> allowedOrigins,
         RecordingConfig recording,
-        String logLevel) {
+        String logLevel,
+        NodeSettings nodes) {
 
     static ServerConfig from(Settings s) {
         int httpPort = port(s, "http-port");
@@ -168,7 +169,21 @@ record ServerConfig(
                 emptyToNull(s.get("db-password")), emptyToNull(s.get("jwt-secret")), authRequired.equals("true"),
                 emptyToNull(publicUrl), emptyToNull(redisUrl), emptyToNull(s.get("kafka-bootstrap")), limits,
                 emptyToNull(metricsToken), metricsPort, metricsBind, metricsUserLabels, List.copyOf(allowedOrigins),
-                recording(s, Path.of(dataDir).toAbsolutePath().normalize()), logLevel);
+                recording(s, Path.of(dataDir).toAbsolutePath().normalize()), logLevel, nodes(s));
+    }
+
+    /** The multi-node settings: they take effect only with redis-url, but are checked always. */
+    private static NodeSettings nodes(Settings s) {
+        String prefix = s.get("redis-key-prefix");
+        if (!prefix.matches("[A-Za-z0-9._:-]{0,64}")) {
+            throw invalid(s, "redis-key-prefix", "may hold only letters, digits and . _ : - (at most 64)");
+        }
+        int interval = positive(s, "node-report-interval", 1, 300);
+        int grace = integer(s, "drain-grace");
+        if (grace < 0 || grace > 86_400) {
+            throw invalid(s, "drain-grace", "must be between 0 and 86400 seconds");
+        }
+        return new NodeSettings(prefix, Duration.ofSeconds(interval), Duration.ofSeconds(grace));
     }
 
     /** The recording settings; S3 settings are checked here, the bucket itself at start. */

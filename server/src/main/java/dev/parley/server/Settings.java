@@ -73,7 +73,11 @@ final class Settings {
             new Option("s3-secret-key", "", "S3 secret key; prefer the variable or the config file to a flag (flags show in ps)"),
             new Option("s3-path-style", "true", "true: endpoint/bucket/key URLs (MinIO, most self-hosted stores); false: bucket.endpoint/key"),
             new Option("s3-part-size", "16777216", "bytes per multipart upload part, 5 MiB to 512 MiB"),
-            new Option("log-level", "info", "log level: error, warn, info, debug, trace"));
+            new Option("log-level", "info", "log level: error, warn, info, debug, trace"),
+            // more than one node (docs/multi-node.md)
+            new Option("redis-key-prefix", "parley:", "prefix of every key Parley writes to Redis, so several deployments can share one Redis (letters, digits and . _ : -, at most 64)"),
+            new Option("node-report-interval", "5", "seconds between this node's load reports to Redis (with redis-url); a node silent for 3 intervals counts as gone and its rooms move on their next join (1-300)"),
+            new Option("drain-grace", "60", "seconds a node stopping on SIGTERM (with redis-url) keeps its calls going while taking no new rooms, before it closes them (0 = close them at once; at most 86400)"));
 
     private final Map<String, String> values;
     private final Map<String, String> origins;
