@@ -135,6 +135,7 @@ public final class RedisNodes {
             redis.eval(DROP_GONE, ScriptOutputType.INTEGER, new String[] {indexKey()},
                     gone.stream().flatMap(id -> java.util.stream.Stream.of(id, nodeKey(id))).toArray(String[]::new));
         }
+        out.sort(java.util.Comparator.comparing(NodeLoad::nodeId));
         return List.copyOf(out);
     }
 
