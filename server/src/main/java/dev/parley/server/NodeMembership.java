@@ -38,6 +38,8 @@ final class NodeMembership implements RoomHome, RoomPlacement, AutoCloseable {
     private final AtomicBoolean draining = new AtomicBoolean();
     /** Rooms this node owns, with when (nanoTime) they were last claimed or seen occupied. */
     private final Map<String, Long> owned = new ConcurrentHashMap<>();
+    /** The other live nodes' origins, as of the last heartbeat: their pages may send participants here. */
+    private volatile List<String> peerOrigins = List.of();
     private final ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "parley-node-heartbeat");
         t.setDaemon(true);
@@ -57,6 +59,7 @@ final class NodeMembership implements RoomHome, RoomPlacement, AutoCloseable {
     /** Reports this node once now (so it is live before it says it is ready), then every interval. */
     void start() {
         nodes.report(load(signaling.occupiedRooms()), settings.nodeTtl());
+        peerOrigins = originsOfOthers(nodes.live());
         long every = settings.reportInterval().toMillis();
         heartbeat.scheduleAtFixedRate(this::beat, every, every, TimeUnit.MILLISECONDS);
         log.info("node {} reports to Redis every {} s as {}", nodeId, settings.reportInterval().toSeconds(), publicUrl);
@@ -109,6 +112,7 @@ final class NodeMembership implements RoomHome, RoomPlacement, AutoCloseable {
         try {
             Set<String> occupied = signaling.occupiedRooms();
             nodes.report(load(occupied), settings.nodeTtl());
+            peerOrigins = originsOfOthers(nodes.live());
             long now = System.nanoTime();
             for (Map.Entry<String, Long> e : owned.entrySet()) {
                 String room = e.getKey();
@@ -129,6 +133,18 @@ final class NodeMembership implements RoomHome, RoomPlacement, AutoCloseable {
         } catch (RuntimeException e) {
             log.warn("node report to Redis failed (retried next interval): {}", e.toString());
         }
+    }
+
+    /** The other live nodes' origins ({@code https://host[:port]}), for the page policy and signaling's origin check. */
+    List<String> peerOrigins() {
+        return peerOrigins;
+    }
+
+    private List<String> originsOfOthers(List<NodeLoad> live) {
+        return live.stream().filter(n -> !n.nodeId().equals(nodeId)).map(n -> {
+            java.net.URI u = java.net.URI.create(n.publicUrl());
+            return u.getScheme() + "://" + u.getRawAuthority();
+        }).distinct().toList();
     }
 
     private NodeLoad load(Set<String> occupied) {

@@ -119,10 +119,13 @@ final class ParleyServer implements AutoCloseable {
         Handler.Sequence routes = new Handler.Sequence(observability, control.plane().apiHandler(), new StaticFiles());
         List<String> origins = new ArrayList<>(config.allowedOrigins());
         origins.add(originOf(publicUrl));
-        Handler publicRoutes = signaling.handler(http, routes, AllowedOrigins.of(origins));
+        NodeMembership nodes = membership;
+        AllowedOrigins allowed = nodes == null ? AllowedOrigins.of(origins)
+                : AllowedOrigins.of(origins).andAlso(nodes::peerOrigins);
+        Handler publicRoutes = signaling.handler(http, routes, allowed);
         Handler listeners = metricsListener == null ? publicRoutes
                 : new ListenerRoutes(metricsListener, observability, publicRoutes);
-        http.setHandler(new SecurityHeaders(listeners));
+        http.setHandler(nodes == null ? new SecurityHeaders(listeners) : new SecurityHeaders(listeners, nodes::peerOrigins));
         http.setStopTimeout(2000);
         http.start();
     }
