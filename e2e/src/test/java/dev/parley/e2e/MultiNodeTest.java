@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -75,6 +76,7 @@ class MultiNodeTest {
     }
 
     @Test
+    @Timeout(value = 540, unit = TimeUnit.SECONDS) // two servers and a browser: more than the suite's 240 s on a loaded machine
     void participantsMeetOnOneNodeAndADrainingNodeFinishesItsCalls() throws Exception {
         String prefix = "parley-e2e-" + UUID.randomUUID().toString().substring(0, 8) + ":";
         String room = "nodes-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());

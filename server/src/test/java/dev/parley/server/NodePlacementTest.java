@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -40,6 +41,16 @@ class NodePlacementTest {
         RunningServer.Signaling c = s.signaling();
         c.sendMessage("join", "room", room, "name", name);
         return c;
+    }
+
+    /** Whether a signaling upgrade with this {@code Origin} is accepted (a refusal is a 403 before the upgrade). */
+    private static boolean opens(RunningServer s, String origin) {
+        try {
+            s.signaling(origin).close();
+            return true;
+        } catch (Exception refused) {
+            return false;
+        }
     }
 
     /** Follows a wrong_node answer the way a client does: a new socket to the URL given, the same join. */
@@ -76,6 +87,12 @@ class NodePlacementTest {
                 assertEquals("Ada", bobJoined.path("participants").get(0).path("name").asText(), "one room: " + bobJoined);
                 assertEquals("Bob", ada.next("participantJoined").path("participant").path("name").asText());
                 assertEquals(0, b.server.sfu().rooms().size(), "b holds no part of the room");
+                // b's pages may open a's signaling: a's origin is in b's page policy and a's origin check.
+                String policy = b.getText("/").headers().firstValue("Content-Security-Policy").orElseThrow();
+                assertTrue(policy.contains("connect-src 'self' http://127.0.0.1:" + a.server.httpPort() + " "
+                        + signalingUrl(a).replace("/ws/signaling", "") + ";"), policy);
+                Eventually.await(TIMEOUT, "a lets b's pages open its signaling", () -> opens(a, "http://127.0.0.1:" + b.server.httpPort()));
+                assertFalse(opens(a, "http://127.0.0.1:1"), "but not other origins");
                 assertEquals(1, a.server.sfu().rooms().size());
 
                 // A REST join goes to the least loaded node: a has two participants, b none.
