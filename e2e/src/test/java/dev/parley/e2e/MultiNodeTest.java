@@ -66,6 +66,22 @@ class MultiNodeTest {
         }
     }
 
+    /**
+     * SIGTERM, waited for on a thread of its own: not on the common pool, whose only worker on a two-core
+     * machine the JDK's WebSocket client needs for its handshakes.
+     */
+    private static CompletableFuture<Integer> terminate(ParleyServerProcess node, Duration timeout) {
+        CompletableFuture<Integer> exit = new CompletableFuture<>();
+        Thread.ofPlatform().daemon().name("sigterm-" + node.baseUri().getPort()).start(() -> {
+            try {
+                exit.complete(node.terminate(timeout));
+            } catch (RuntimeException e) {
+                exit.completeExceptionally(e);
+            }
+        });
+        return exit;
+    }
+
     /** Whether the node answers /health with {@code status}, false while it cannot be reached. */
     private static boolean healthIs(ParleyServerProcess node, int status) {
         try {
@@ -106,7 +122,7 @@ class MultiNodeTest {
                     carolAtB.close();
 
                     // SIGTERM to a: it drains while the call goes on.
-                    CompletableFuture<Integer> aExit = CompletableFuture.supplyAsync(() -> a.terminate(Duration.ofSeconds(150)));
+                    CompletableFuture<Integer> aExit = terminate(a, Duration.ofSeconds(150));
                     Eventually.await(TIMEOUT, "a reports draining on /health", () -> healthIs(a, 503));
                     HttpResponse<String> draining = a.get("/health");
                     assertTrue(draining.body().contains("\"status\":\"draining\""), draining.body());
@@ -139,7 +155,7 @@ class MultiNodeTest {
                     carol.close();
 
                     // b's grace is 15 s: Dee's call outlives it and is closed by the ordered shutdown.
-                    CompletableFuture<Integer> bExit = CompletableFuture.supplyAsync(() -> b.terminate(Duration.ofSeconds(60)));
+                    CompletableFuture<Integer> bExit = terminate(b, Duration.ofSeconds(60));
                     Eventually.await(TIMEOUT, "b reports draining on /health", () -> healthIs(b, 503));
                     assertFalse(dee.hasReceived("left"), "Dee's call goes on during b's grace");
                     JsonNode left = dee.next("left", Duration.ofSeconds(45));
