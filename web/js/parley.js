@@ -57,6 +57,8 @@ export class ParleyClient extends EventTarget {
   #localStream = null;
   #muted = { audio: false, video: false };
   #pendingJoin = null;
+  /** The join being made: room, name, token, and whether a `wrong_node` was followed already. */
+  #joinRequest = null;
   #pendingPublish = null;
   #publishChain = Promise.resolve();
   #subscriberChain = Promise.resolve();
@@ -108,20 +110,30 @@ export class ParleyClient extends EventTarget {
     if (displayName.length < 1 || displayName.length > 64) {
       return Promise.reject(new Error('ParleyClient.connect: name must be 1-64 characters'));
     }
-    const ws = new WebSocket(url || defaultSignalingUrl());
-    this.#ws = ws;
-    this.#setState('connecting', 'signaling');
     return new Promise((resolve, reject) => {
       this.#pendingJoin = { resolve, reject };
-      ws.addEventListener('open', () => {
-        const join = { type: 'join', room, name: displayName };
-        if (token) join.token = token;
-        this.#send(join);
-        this.#pingTimer = setInterval(() => this.#send({ type: 'ping' }), PING_INTERVAL_MS);
-      });
-      ws.addEventListener('message', (event) => this.#onMessage(event.data));
-      ws.addEventListener('close', (event) => this.#onSocketClosed(event));
+      this.#joinRequest = { room, name: displayName, token, followed: false };
+      this.#openSocket(url || defaultSignalingUrl());
     });
+  }
+
+  // Opens the signaling socket and sends the join once it is open. Events of a socket that has been replaced
+  // (after `wrong_node`) are ignored, so its closing does not end the client.
+  #openSocket(url) {
+    const ws = new WebSocket(url);
+    this.#ws = ws;
+    this.#setState('connecting', 'signaling');
+    ws.addEventListener('open', () => {
+      if (ws !== this.#ws) return;
+      const { room, name, token } = this.#joinRequest;
+      const join = { type: 'join', room, name };
+      if (token) join.token = token;
+      this.#send(join);
+      clearInterval(this.#pingTimer);
+      this.#pingTimer = setInterval(() => this.#send({ type: 'ping' }), PING_INTERVAL_MS);
+    });
+    ws.addEventListener('message', (event) => { if (ws === this.#ws) this.#onMessage(event.data); });
+    ws.addEventListener('close', (event) => { if (ws === this.#ws) this.#onSocketClosed(event); });
   }
 
   /**
@@ -368,7 +380,16 @@ export class ParleyClient extends EventTarget {
     this.#emit('participantleft', { participantId, reason, participant });
   }
 
-  #onServerError({ code, message, requestType }) {
+  #onServerError({ code, message, requestType, url }) {
+    if (code === 'wrong_node' && this.#pendingJoin && this.#joinRequest && !this.#joinRequest.followed
+        && typeof url === 'string' && /^wss?:\/\/[^\s]+$/.test(url)) {
+      // Another node serves this room: join there instead, once (a second redirect is an error).
+      this.#joinRequest.followed = true;
+      const old = this.#ws;
+      this.#openSocket(url);
+      old.close(1000, 'joining the room on its node');
+      return;
+    }
     console.warn(`Parley: server refused ${requestType ?? 'a message'}: ${code}: ${message}`);
     this.#emit('error', { code, message, requestType });
     const failure = new ParleyError(code, message, requestType);

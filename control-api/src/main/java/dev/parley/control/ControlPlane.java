@@ -31,11 +31,16 @@ public final class ControlPlane implements AutoCloseable {
     private final JoinAdmission admission;
     private final LobbyEvents lobbyEvents;
     private final RecordingRoutes recordings;
+    private final MeetingRoutes meetings;
+    private final String nodeId;
 
     private ControlPlane(Database database, Router router, ApiHandler handler, JoinTokens joinTokens,
                          ParticipantHistory participants, ApiKeyStore apiKeys, TurnCredentials turn,
-                         JoinAdmission admission, LobbyEvents lobbyEvents, RecordingRoutes recordings) {
+                         JoinAdmission admission, LobbyEvents lobbyEvents, RecordingRoutes recordings,
+                         MeetingRoutes meetings, String nodeId) {
+        this.nodeId = nodeId;
         this.recordings = recordings;
+        this.meetings = meetings;
         this.turn = turn;
         this.admission = admission;
         this.lobbyEvents = lobbyEvents;
@@ -111,7 +116,8 @@ public final class ControlPlane implements AutoCloseable {
             Router router = new Router();
             new AuthRoutes(jdbi, clock, hasher, accessTokens, refreshTokens, auth, limiter, outbox).register(router);
             new UserRoutes(jdbi, clock, hasher, refreshTokens, auth, outbox, rooms).register(router);
-            new MeetingRoutes(jdbi, clock, cfg, hasher, auth, outbox, limiter, live, joinTokens, rooms).register(router);
+            MeetingRoutes meetings = new MeetingRoutes(jdbi, clock, cfg, hasher, auth, outbox, limiter, live, joinTokens, rooms);
+            meetings.register(router);
             new ApiKeyRoutes(jdbi, clock, auth, apiKeys).register(router);
             String nodeId = NodeIdentity.load(cfg.dataDir());
             RecordingRoutes recordings = new RecordingRoutes(jdbi, clock, auth, outbox, recorder, nodeId, joinTokens);
@@ -124,7 +130,7 @@ public final class ControlPlane implements AutoCloseable {
             return new ControlPlane(db, router, new ApiHandler(router, cfg.maxBodyBytes()), joinTokens,
                     participants, apiKeys, new TurnCredentials(cfg),
                     new JoinAdmission(jdbi, joinTokens, cfg.authRequired()), new LobbyEvents(jdbi, clock, outbox),
-                    recordings);
+                    recordings, meetings, nodeId);
         } catch (RuntimeException e) {
             db.close();
             throw e;
@@ -139,6 +145,16 @@ public final class ControlPlane implements AutoCloseable {
     /** The Jetty core handler serving {@code /api/v1/**}; it declines (returns false for) every other path. */
     public Handler apiHandler() {
         return handler;
+    }
+
+    /** Where {@code POST /meetings/{id}/join} sends participants: its answer's {@code signalingUrl} is that node's. */
+    public void placeRoomsWith(RoomPlacement placement) {
+        meetings.placement = Objects.requireNonNull(placement, "placement");
+    }
+
+    /** This node's lasting id (kept in the data directory), as presence rows and node reports carry it. */
+    public String nodeId() {
+        return nodeId;
     }
 
     /** Verifies join tokens presented to signaling. */

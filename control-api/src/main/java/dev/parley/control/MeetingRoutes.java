@@ -33,6 +33,8 @@ final class MeetingRoutes {
     private final EventOutbox outbox;
     private final RateLimiter limiter;
     private final LiveParticipants live;
+    /** The node each room's joins go to; set by the server once it knows the other nodes. */
+    volatile RoomPlacement placement = RoomPlacement.THIS_NODE;
     private final JoinTokens joinTokens;
     private final TurnCredentials turn;
     private final LiveRooms rooms;
@@ -308,7 +310,8 @@ final class MeetingRoutes {
         v.put("name", shownName);
         v.put("isHost", isHost);
         v.put("lobby", m.settings().lobby() && !isHost);
-        v.put("signalingUrl", cfg.signalingUrl());
+        String home = placement.signalingUrlFor(m.room());
+        v.put("signalingUrl", home == null ? cfg.signalingUrl() : home);
         v.put("meetingUrl", cfg.publicUrl() + "/meet/" + m.room());
         v.put("iceServers", turn.iceServers(identity, now));
         return ApiResponse.ok(v);

@@ -71,7 +71,8 @@ final class ControlStack implements AutoCloseable {
     }
 
     static ControlStack start(ServerConfig config, String publicUrl, dev.parley.control.RoomRecorder recorder) {
-        RedisState redis = config.redisUrl() == null ? null : RedisState.connect(config.redisUrl(), "parley:");
+        RedisState redis = config.redisUrl() == null ? null
+                : RedisState.connect(config.redisUrl(), config.nodes().redisKeyPrefix());
         RateLimiter limiter = redis == null ? new InMemoryRateLimiter() : redis.rateLimiter();
         RevocationStore revocations = redis == null ? new InMemoryRevocationStore() : redis.revocations();
         LiveParticipants live = redis == null ? new InMemoryLiveParticipants() : redis.liveParticipants();
@@ -112,6 +113,11 @@ final class ControlStack implements AutoCloseable {
 
     ControlPlane plane() {
         return plane;
+    }
+
+    /** The nodes sharing this Redis, or null without Redis (one node serves every room). */
+    dev.parley.control.state.RedisNodes nodes() {
+        return redis == null ? null : redis.nodes();
     }
 
     long eventBacklog() {

@@ -43,13 +43,15 @@ final class Observability extends Handler.Abstract {
     private final boolean userLabels;
     private final Connector metricsListener;
     private final RoomIds roomIds;
+    private final java.util.function.BooleanSupplier draining;
 
     /**
      * @param userLabels also label per-participant series with room and display names
      * @param metricsListener the connector that alone serves {@code /metrics}, or null to serve it on every one
      */
     Observability(SfuServer sfu, SignalingService signaling, ControlStack control, MetricsToken token,
-                  boolean userLabels, Connector metricsListener) {
+                  boolean userLabels, Connector metricsListener, java.util.function.BooleanSupplier draining) {
+        this.draining = draining;
         this.sfu = sfu;
         this.token = token;
         this.userLabels = userLabels;
@@ -196,9 +198,16 @@ final class Observability extends Handler.Abstract {
             return false;
         }
         if (path.equals("/health")) {
-            String body = "{\"status\":\"ok\",\"rooms\":" + sfu.rooms().size() + ",\"participants\":" + participants()
-                    + ",\"mediaPort\":" + sfu.mediaPort() + "}";
-            respond(response, callback, "application/json", body);
+            // Readiness: a draining node answers 503 so that a load balancer (or Kubernetes) sends it nothing new.
+            boolean drains = draining.getAsBoolean();
+            String body = "{\"status\":\"" + (drains ? "draining" : "ok") + "\",\"rooms\":" + sfu.rooms().size()
+                    + ",\"participants\":" + participants() + ",\"mediaPort\":" + sfu.mediaPort() + "}";
+            respond(response, callback, drains ? 503 : 200, "application/json", body);
+            return true;
+        }
+        if (path.equals("/health/live")) {
+            // Liveness: the process answers, draining or not; restarting a draining node would cut its calls.
+            respond(response, callback, "application/json", "{\"status\":\"ok\"}");
             return true;
         }
         if (path.equals("/metrics")) {
@@ -220,7 +229,11 @@ final class Observability extends Handler.Abstract {
     }
 
     private static void respond(Response response, Callback callback, String type, String body) {
-        response.setStatus(200);
+        respond(response, callback, 200, type, body);
+    }
+
+    private static void respond(Response response, Callback callback, int status, String type, String body) {
+        response.setStatus(status);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, type);
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
         response.write(true, ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8)), callback);

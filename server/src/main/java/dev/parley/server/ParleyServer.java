@@ -32,6 +32,7 @@ final class ParleyServer implements AutoCloseable {
     private ControlStack control;
     private SignalingService signaling;
     private SfuRoomRecorder recorder;
+    private NodeMembership membership;
     private final AtomicBoolean closed = new AtomicBoolean();
     private int httpPort;
     private int metricsPort = -1;
@@ -90,6 +91,22 @@ final class ParleyServer implements AutoCloseable {
         control.attach(signaling);
         recorder.announceTo(signaling::recordingChanged);
         signaling.controlRecordingsWith(control.recordingControl());
+        if (control.nodes() != null) {
+            List<String> media = config.announcedAddresses().stream()
+                    .map(a -> (a.getHostAddress().contains(":") ? "[" + a.getHostAddress() + "]" : a.getHostAddress())
+                            + ":" + sfu.mediaPort())
+                    .toList();
+            membership = new NodeMembership(control.nodes(), control.plane().nodeId(), publicUrl, media, signaling,
+                    config.nodes());
+            try {
+                membership.start();
+            } catch (RuntimeException e) {
+                close();
+                throw new IllegalStateException("cannot report this node to Redis: " + e.getMessage(), e);
+            }
+            signaling.placeRoomsWith(membership);
+            control.plane().placeRoomsWith(membership);
+        }
         MetricsToken metricsToken;
         try {
             metricsToken = MetricsToken.load(config);
@@ -101,15 +118,18 @@ final class ParleyServer implements AutoCloseable {
                 metricsListener == null ? "the HTTP" : "the metrics", metricsListener == null ? httpPort : metricsPort,
                 config.metricsToken() != null ? "the metrics-token setting" : config.dataDir().resolve(MetricsToken.FILE_NAME));
         Observability observability = new Observability(sfu, signaling, control, metricsToken,
-                config.metricsUserLabels(), metricsListener);
+                config.metricsUserLabels(), metricsListener, this::draining);
         Handler api = new ForwardedClientAddress(control.plane().apiHandler(), Set.copyOf(config.limits().trustedProxies()));
         Handler.Sequence routes = new Handler.Sequence(observability, api, new StaticFiles());
         List<String> origins = new ArrayList<>(config.allowedOrigins());
         origins.add(originOf(publicUrl));
-        Handler publicRoutes = signaling.handler(http, routes, AllowedOrigins.of(origins));
+        NodeMembership nodes = membership;
+        AllowedOrigins allowed = nodes == null ? AllowedOrigins.of(origins)
+                : AllowedOrigins.of(origins).andAlso(nodes::peerOrigins);
+        Handler publicRoutes = signaling.handler(http, routes, allowed);
         Handler listeners = metricsListener == null ? publicRoutes
                 : new ListenerRoutes(metricsListener, observability, publicRoutes);
-        http.setHandler(new SecurityHeaders(listeners));
+        http.setHandler(nodes == null ? new SecurityHeaders(listeners) : new SecurityHeaders(listeners, nodes::peerOrigins));
         http.setStopTimeout(2000);
         http.start();
     }
@@ -167,7 +187,48 @@ final class ParleyServer implements AutoCloseable {
     }
 
     /**
-     * Shuts down in the order that loses nothing: stop accepting connections; tell every participant the
+     * Starts draining (with Redis only; a single node has nowhere else to send rooms): this node takes no new
+     * rooms and {@code /health} answers 503, while the rooms it owns carry on. {@link #close()} then waits
+     * up to {@code drain-grace} for them to empty.
+     *
+     * @return whether the node drains now
+     */
+    boolean drain() {
+        if (membership == null) {
+            return false;
+        }
+        membership.drain();
+        return true;
+    }
+
+    boolean draining() {
+        return membership != null && membership.draining();
+    }
+
+    /** With Redis and a drain grace: drains and waits until this node's rooms are empty or the grace is over. */
+    private void finishCalls() {
+        Duration grace = config.nodes().drainGrace();
+        if (membership == null || grace.isZero()) {
+            return;
+        }
+        drain();
+        long deadline = System.nanoTime() + grace.toNanos();
+        log.info("waiting up to {} s for the calls on this node to end", grace.toSeconds());
+        // A poll, not a sleep standing in for a condition: the condition is checked four times a second.
+        while (!membership.idle() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        log.info(membership.idle() ? "the calls on this node ended" : "drain grace over; closing the calls left");
+    }
+
+    /**
+     * Shuts down in the order that loses nothing: first, with several nodes, drain (no new rooms; the calls
+     * here may go on for up to {@code drain-grace}) and leave the node group; then stop accepting connections; tell every participant the
      * server is going ({@code left}, reason {@code server_shutdown}) and close their sockets, which queues
      * their departures; stop HTTP and media; then the control plane writes presence, ends live meetings,
      * keeps undelivered events and webhooks for the next start, and closes the database last.
@@ -176,6 +237,10 @@ final class ParleyServer implements AutoCloseable {
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return; // the shutdown hook and an explicit close may both call this
+        }
+        finishCalls();
+        if (membership != null) {
+            membership.close(); // owned rooms released: the people told to leave below rejoin on another node
         }
         log.info("shutting down: closing signaling sessions, then HTTP, media and the control plane");
         if (http != null) {

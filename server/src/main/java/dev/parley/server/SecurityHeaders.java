@@ -21,14 +21,41 @@ final class SecurityHeaders extends Handler.Wrapper {
             + "img-src 'self' data:; media-src 'self' blob: mediastream:; connect-src 'self'; object-src 'none'; "
             + "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+    private final java.util.function.Supplier<java.util.List<String>> peers;
+
     SecurityHeaders(Handler next) {
+        this(next, java.util.List::of);
+    }
+
+    /**
+     * @param peers the origins ({@code https://host[:port]}) of the other nodes, whose signaling the web client
+     *              may be sent to ({@code wrong_node}): they join {@code connect-src}, with their ws: or wss: twin
+     */
+    SecurityHeaders(Handler next, java.util.function.Supplier<java.util.List<String>> peers) {
         super(next);
+        this.peers = peers;
     }
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
         apply(response.getHeaders());
+        java.util.List<String> others = peers.get();
+        if (!others.isEmpty()) {
+            response.getHeaders().put("Content-Security-Policy", policyWith(others));
+        }
         return super.handle(request, response, callback);
+    }
+
+    /** The policy with each peer origin, and its WebSocket twin, allowed in {@code connect-src}. */
+    static String policyWith(java.util.List<String> peerOrigins) {
+        StringBuilder sources = new StringBuilder("connect-src 'self'");
+        for (String origin : peerOrigins) {
+            if (origin.matches("https?://[A-Za-z0-9.:\\[\\]-]+")) {
+                sources.append(' ').append(origin).append(' ')
+                        .append(origin.startsWith("https:") ? "wss:" + origin.substring(6) : "ws:" + origin.substring(5));
+            }
+        }
+        return CONTENT_SECURITY_POLICY.replace("connect-src 'self'", sources);
     }
 
     static void apply(HttpFields.Mutable headers) {

@@ -49,7 +49,8 @@ record ServerConfig(
         MediaPortRange mediaPortRange,
         IceTcpConfig iceTcp,
         Duration turnTtl,
-        int mediaSocketBuffer) {
+        int mediaSocketBuffer,
+        NodeSettings nodes) {
 
     static ServerConfig from(Settings s) {
         int httpPort = port(s, "http-port");
@@ -178,7 +179,7 @@ record ServerConfig(
                 recording(s, Path.of(dataDir).toAbsolutePath().normalize()), logLevel,
                 mediaPortRange(s, mediaPort), iceTcp(s),
                 Duration.ofSeconds(positive(s, "turn-ttl", 60, 604_800)),
-                positive(s, "media-socket-buffer", 65_536, 268_435_456));
+                positive(s, "media-socket-buffer", 65_536, 268_435_456), nodes(s));
     }
 
     /** The UDP port range, or null for the one media port; it must not contain that port when both are set. */
@@ -240,6 +241,20 @@ record ServerConfig(
             return "asks for TLS over UDP; turns: URLs take transport=tcp (browsers do not speak DTLS to TURN)";
         }
         return null;
+    }
+
+    /** The multi-node settings: they take effect only with redis-url, but are checked always. */
+    private static NodeSettings nodes(Settings s) {
+        String prefix = s.get("redis-key-prefix");
+        if (!prefix.matches("[A-Za-z0-9._:-]{0,64}")) {
+            throw invalid(s, "redis-key-prefix", "may hold only letters, digits and . _ : - (at most 64)");
+        }
+        int interval = positive(s, "node-report-interval", 1, 300);
+        int grace = integer(s, "drain-grace");
+        if (grace < 0 || grace > 86_400) {
+            throw invalid(s, "drain-grace", "must be between 0 and 86400 seconds");
+        }
+        return new NodeSettings(prefix, Duration.ofSeconds(interval), Duration.ofSeconds(grace));
     }
 
     /** The recording settings; S3 settings are checked here, the bucket itself at start. */

@@ -81,7 +81,11 @@ final class Settings {
             new Option("media-tcp-max-connections", "4096", "ICE-TCP connections open at once in all; more are refused"),
             // TURN and the media socket (docs/tuning.md)
             new Option("turn-ttl", "21600", "seconds a TURN credential handed out at join stays valid (60 to 604800); coturn refuses its refreshes after that, so make it longer than the longest call"),
-            new Option("media-socket-buffer", "4194304", "bytes asked of the kernel for the media UDP socket's receive and send buffers (65536 to 268435456); Linux caps them at net.core.rmem_max / wmem_max"));
+            new Option("media-socket-buffer", "4194304", "bytes asked of the kernel for the media UDP socket's receive and send buffers (65536 to 268435456); Linux caps them at net.core.rmem_max / wmem_max"),
+            // more than one node (docs/multi-node.md)
+            new Option("redis-key-prefix", "parley:", "prefix of every key Parley writes to Redis, so several deployments can share one Redis (letters, digits and . _ : -, at most 64)"),
+            new Option("node-report-interval", "5", "seconds between this node's load reports to Redis (with redis-url); a node silent for 3 intervals counts as gone and its rooms move on their next join (1-300)"),
+            new Option("drain-grace", "60", "seconds a node stopping on SIGTERM (with redis-url) keeps its calls going while taking no new rooms, before it closes them (0 = close them at once; at most 86400)"));
 
     private final Map<String, String> values;
     private final Map<String, String> origins;

@@ -132,6 +132,27 @@ class ServerConfigTest {
     }
 
     @Test
+    void nodeSettingsDefaultToAMinuteOfDrainAndAreChecked() {
+        NodeSettings defaults = ServerConfig.from(Settings.resolve(new String[0], Map.of())).nodes();
+        assertEquals(new NodeSettings("parley:", java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(60)), defaults);
+        assertEquals(java.time.Duration.ofSeconds(15), defaults.nodeTtl(), "three reports may be missed");
+        assertEquals(java.time.Duration.ofSeconds(30), defaults.roomTtl(), "at least 30 s to reach the owner");
+        NodeSettings set = ServerConfig.from(Settings.resolve(new String[] {"--redis-key-prefix", "team-a:",
+                "--node-report-interval", "10"}, Map.of("PARLEY_DRAIN_GRACE", "0"))).nodes();
+        assertEquals(new NodeSettings("team-a:", java.time.Duration.ofSeconds(10), java.time.Duration.ZERO), set);
+        assertEquals(java.time.Duration.ofSeconds(60), set.roomTtl(), "six intervals");
+
+        assertRefused("setting redis-key-prefix (from --redis-key-prefix, value 'a b'): may hold only letters",
+                new String[] {"--redis-key-prefix", "a b"}, Map.of());
+        assertRefused("setting node-report-interval (from --node-report-interval, value '0'): must be between 1 and 300",
+                new String[] {"--node-report-interval", "0"}, Map.of());
+        assertRefused("setting drain-grace (from $PARLEY_DRAIN_GRACE, value '-1'): must be between 0 and 86400",
+                new String[0], Map.of("PARLEY_DRAIN_GRACE", "-1"));
+        assertRefused("setting drain-grace (from --drain-grace, value '1m'): must be a whole number",
+                new String[] {"--drain-grace", "1m"}, Map.of());
+    }
+
+    @Test
     void unknownKeysInTheFileAreRefused() throws Exception {
         Path file = dir.resolve("bad.conf");
         Files.writeString(file, "http_port = 1\n");

@@ -281,7 +281,10 @@ class SignalingLimitsTest {
         String client = "2001:db8::" + Integer.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextInt(1, 0xFFFF))
                 + ":" + Integer.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextInt(1, 0xFFFF));
         Map<String, String> via = Map.of("X-Forwarded-For", client);
-        String[] args = {"--guest-joins-per-minute", "2", "--trusted-proxies", "127.0.0.1", "--redis-url", "redis://127.0.0.1:6379/0"};
+        // A key prefix of its own: other servers on this Redis are other deployments, not nodes to place rooms on.
+        String[] args = {"--guest-joins-per-minute", "2", "--trusted-proxies", "127.0.0.1", "--redis-url", "redis://127.0.0.1:6379/0",
+                "--redis-key-prefix", "parley-test-" + java.util.UUID.randomUUID().toString().substring(0, 8) + ":",
+                "--drain-grace", "0"}; // closed with its participants still in: no drain to wait out
         try (RunningServer a = new RunningServer(dir.resolve("a"), args); RunningServer b = new RunningServer(dir.resolve("b"), args)) {
             RunningServer.Signaling first = a.signaling(via);
             first.sendMessage("join", "room", "shared", "name", "G1");

@@ -19,9 +19,24 @@ public final class AllowedOrigins {
             Pattern.CASE_INSENSITIVE);
 
     private final Set<String> listed;
+    private final java.util.function.Supplier<? extends java.util.Collection<String>> changing;
 
     private AllowedOrigins(Set<String> listed) {
+        this(listed, List::of);
+    }
+
+    private AllowedOrigins(Set<String> listed, java.util.function.Supplier<? extends java.util.Collection<String>> changing) {
         this.listed = listed;
+        this.changing = changing;
+    }
+
+    /**
+     * These origins and, asked at each upgrade, those {@code more} gives: the other nodes of a multi-node
+     * deployment, whose pages send participants here (entries that are not origins are ignored).
+     */
+    public AllowedOrigins andAlso(java.util.function.Supplier<? extends java.util.Collection<String>> more) {
+        java.util.Objects.requireNonNull(more, "more");
+        return new AllowedOrigins(listed, more);
     }
 
     /**
@@ -61,6 +76,12 @@ public final class AllowedOrigins {
         }
         if (listed.contains(o.canonical())) {
             return true;
+        }
+        for (String other : changing.get()) {
+            Origin parsed = Origin.parse(other);
+            if (parsed != null && parsed.canonical().equals(o.canonical())) {
+                return true;
+            }
         }
         if (host == null) {
             return false;

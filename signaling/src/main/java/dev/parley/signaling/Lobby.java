@@ -76,6 +76,11 @@ final class Lobby {
         return sessions(rooms.remove(room));
     }
 
+    /** The rooms with someone waiting. */
+    synchronized java.util.Set<String> rooms() {
+        return java.util.Set.copyOf(rooms.keySet());
+    }
+
     /** Everyone waiting in any room's lobby, left in place. */
     synchronized List<SignalingSession> all() {
         List<SignalingSession> out = new ArrayList<>();

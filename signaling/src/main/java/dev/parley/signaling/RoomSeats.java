@@ -50,6 +50,11 @@ final class RoomSeats {
         return copy.isEmpty() ? List.of() : copy.get(0);
     }
 
+    /** The rooms with someone seated. */
+    Set<String> rooms() {
+        return Set.copyOf(rooms.keySet());
+    }
+
     /** Everyone seated in any room. */
     List<SignalingSession> all() {
         List<SignalingSession> out = new ArrayList<>();

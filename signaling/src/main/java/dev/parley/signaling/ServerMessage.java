@@ -103,7 +103,14 @@ sealed interface ServerMessage {
         }
     }
 
-    record Error(String code, String message, String requestType) implements ServerMessage {
+    /** {@code url}: only with {@code wrong_node}, the signaling URL of the node that serves the room. */
+    record Error(String code, String message, String requestType,
+                 @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+                 String url) implements ServerMessage {
+        Error(String code, String message, String requestType) {
+            this(code, message, requestType, null);
+        }
+
         public String type() {
             return "error";
         }

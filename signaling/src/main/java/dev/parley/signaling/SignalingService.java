@@ -57,6 +57,7 @@ public final class SignalingService {
     /** Rooms being recorded now, with the recording's id: announced in {@code joined}. */
     private final ConcurrentHashMap<String, String> recordings = new ConcurrentHashMap<>();
     private volatile RecordingControl recordingControl = RecordingControl.UNAVAILABLE;
+    private volatile RoomHome roomHome = RoomHome.HERE;
 
     /** The reason given to someone a host removed. */
     public static final String REMOVED_BY_HOST = "removed_by_host";
@@ -187,6 +188,23 @@ public final class SignalingService {
 
     RecordingControl recordingControl() {
         return recordingControl;
+    }
+
+    /** Which node serves each room; joins for rooms served elsewhere get {@code wrong_node}. */
+    public void placeRoomsWith(RoomHome home) {
+        this.roomHome = java.util.Objects.requireNonNull(home, "home");
+    }
+
+    RoomHome roomHome() {
+        return roomHome;
+    }
+
+    /** The rooms someone is in, on the way into, or waiting in the lobby of, on this server. */
+    public Set<String> occupiedRooms() {
+        Set<String> out = new java.util.HashSet<>(rooms.keySet());
+        out.addAll(seats.rooms());
+        out.addAll(lobby.rooms());
+        return out;
     }
 
     ServerMessage.Recording recording(String room) {

@@ -202,6 +202,12 @@ public final class SignalingSession implements Session.Listener.AutoDemanding, P
             refuseJoin(e.code(), e.getMessage());
             return;
         }
+        String home = service.roomHome().elsewhere(join.room());
+        if (home != null) {
+            // Checked after authorizing: only someone who may join learns where the room is.
+            refuseJoin("wrong_node", "this room is served by another node; join again at url", home);
+            return;
+        }
         if (!enterRoomQuota(join.room())) {
             error("too_many_rooms", "join", "connections from your address are in " + service.quota().maxRooms()
                     + " rooms already; leave one first");
@@ -252,7 +258,13 @@ public final class SignalingSession implements Session.Listener.AutoDemanding, P
     }
 
     private void refuseJoin(String code, String message) {
-        error(code, "join", message);
+        refuseJoin(code, message, null);
+    }
+
+    /** Refuses the join and closes the connection; {@code url} goes with {@code wrong_node} only. */
+    private void refuseJoin(String code, String message, String url) {
+        service.errorSent(code);
+        send(new ServerMessage.Error(code, message, "join", url));
         state = State.GONE;
         out.closeWhenDrained();
     }

@@ -34,6 +34,21 @@ class AllowedOriginsTest {
     }
 
     @Test
+    void theOtherNodesOfADeploymentAreAskedAtEachUpgrade() {
+        java.util.concurrent.atomic.AtomicReference<List<String>> peers = new java.util.concurrent.atomic.AtomicReference<>(List.of());
+        AllowedOrigins withPeers = origins.andAlso(peers::get);
+        assertFalse(withPeers.permits("https://node-2.example.org", "node-1.example.org", -1));
+        peers.set(List.of("https://node-2.example.org", "not an origin", "http://10.0.0.7:8080"));
+        assertTrue(withPeers.permits("https://node-2.example.org", "node-1.example.org", -1), "a node that joined");
+        assertTrue(withPeers.permits("https://NODE-2.example.org:443", "node-1.example.org", -1));
+        assertTrue(withPeers.permits("http://10.0.0.7:8080", "node-1.example.org", -1));
+        assertFalse(withPeers.permits("http://node-2.example.org", "node-1.example.org", -1), "the scheme counts");
+        assertTrue(withPeers.permits("https://meet.example.org", "node-1.example.org", -1), "listed ones still hold");
+        peers.set(List.of());
+        assertFalse(withPeers.permits("https://node-2.example.org", "node-1.example.org", -1), "a node that left");
+    }
+
+    @Test
     void browsersOpaqueAndMalformedOriginsAreRefusedNonBrowsersAllowed() {
         assertFalse(origins.permits("null", "parley.internal", -1));
         assertFalse(origins.permits("file://", "parley.internal", -1));

@@ -27,6 +27,7 @@ public final class RedisState implements AutoCloseable {
     private final RedisRateLimiter rateLimiter;
     private final RedisRevocationStore revocations;
     private final RedisLiveParticipants liveParticipants;
+    private final RedisNodes nodes;
 
     private RedisState(RedisClient client, StatefulRedisConnection<String, String> connection, String keyPrefix) {
         this.client = client;
@@ -34,6 +35,7 @@ public final class RedisState implements AutoCloseable {
         this.rateLimiter = new RedisRateLimiter(connection.sync(), keyPrefix);
         this.revocations = new RedisRevocationStore(connection.sync(), keyPrefix, Clock.systemUTC());
         this.liveParticipants = new RedisLiveParticipants(connection.sync(), keyPrefix, ROOM_IDLE_TTL);
+        this.nodes = new RedisNodes(connection.sync(), keyPrefix, Clock.systemUTC());
     }
 
     /**
@@ -94,6 +96,11 @@ public final class RedisState implements AutoCloseable {
     /** Live room membership shared by every node on this Redis. */
     public LiveParticipants liveParticipants() {
         return liveParticipants;
+    }
+
+    /** The nodes on this Redis, their load, and which one owns which room. */
+    public RedisNodes nodes() {
+        return nodes;
     }
 
     @Override
