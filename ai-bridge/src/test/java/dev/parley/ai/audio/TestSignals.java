@@ -149,6 +149,7 @@ public final class TestSignals {
         try {
             OpusEncoder encoder = new OpusEncoder(48_000, 1, OpusApplication.OPUS_APPLICATION_VOIP);
             encoder.setBitrate(32_000);
+            encoder.setComplexity(2); // fast enough for tests on a busy machine
             List<byte[]> packets = new ArrayList<>();
             byte[] out = new byte[1500];
             for (int at = 0; at + 960 <= pcm48.length; at += 960) {
@@ -163,7 +164,10 @@ public final class TestSignals {
 
     /** An Ogg/Opus file (RFC 7845) of 48 kHz mono samples: OpusHead, OpusTags, then the packets. */
     public static byte[] oggOpus(short[] pcm48, int preSkip) {
-        List<byte[]> packets = opusPackets(pcm48);
+        // As an encoder does: the first preSkip samples are the codec's warm-up, the audio follows them.
+        short[] padded = new short[(preSkip + pcm48.length + 959) / 960 * 960];
+        System.arraycopy(pcm48, 0, padded, preSkip, pcm48.length);
+        List<byte[]> packets = opusPackets(padded);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteBuffer head = ByteBuffer.allocate(19).order(ByteOrder.LITTLE_ENDIAN);
         head.put("OpusHead".getBytes(StandardCharsets.US_ASCII)).put((byte) 1).put((byte) 1).putShort((short) preSkip)
