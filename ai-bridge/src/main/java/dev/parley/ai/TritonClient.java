@@ -44,6 +44,7 @@ final class TritonClient implements AutoCloseable {
     private final AtomicLong ids = new AtomicLong();
     private final Semaphore inFlight;
     private final Consumer<Boolean> onAvailability;
+    private final long healthDeadlineMillis;
     private volatile boolean lastAvailable = true;
     private final Object availabilityLock = new Object();
 
@@ -94,6 +95,8 @@ final class TritonClient implements AutoCloseable {
         this.metrics = metrics;
         this.onAvailability = onAvailability;
         this.inFlight = new Semaphore(settings.maxInFlight());
+        this.healthDeadlineMillis = Math.min(Math.max(settings.callDeadline().toMillis(), 1000),
+                Math.max(settings.healthInterval().toMillis(), 1000));
         for (AiSettings.Endpoint e : settings.endpoints()) {
             nodes.add(new Node(e));
         }
@@ -109,11 +112,14 @@ final class TritonClient implements AutoCloseable {
         return settings.maxInFlight() - inFlight.availablePermits();
     }
 
-    /** Asks every endpoint ServerReady and ModelReady for each model, with the call deadline. */
+    /**
+     * Asks every endpoint ServerReady and ModelReady for each model. Their deadline is at least a second, even when
+     * inference calls have a tighter one: a readiness answer is tiny, and a busy host should not look down.
+     */
     void checkHealth() {
         for (Node n : nodes) {
             try {
-                var stub = n.stub.withDeadlineAfter(settings.callDeadline().toMillis(), TimeUnit.MILLISECONDS);
+                var stub = n.stub.withDeadlineAfter(healthDeadlineMillis, TimeUnit.MILLISECONDS);
                 boolean ready = stub.serverReady(ServerReadyRequest.getDefaultInstance()).getReady();
                 for (ModelContract c : contracts()) {
                     boolean model = ready && stub.modelReady(ModelReadyRequest.newBuilder().setName(c.name())
