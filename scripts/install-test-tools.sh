@@ -5,6 +5,7 @@
 # ffmpeg (its ffmpeg and ffprobe make real VP8/Opus/H.264 streams for the recorder's tests and read what it wrote),
 # coturn (its turnserver relays the TURN tests' calls, with the shipped turn/turnserver.conf),
 # nginx, docker-compose, yamllint and prometheus's promtool (the gateway and deployment files),
+# espeak-ng (spoken sentences for the AI bridge's voice activity tests),
 # PostgreSQL on 127.0.0.1:5432 with a `test` database (trust auth for
 # local connections) and Redis on 127.0.0.1:6379. Kafka and S3 come from Maven Central inside the tests.
 set -euo pipefail
@@ -41,6 +42,7 @@ command -v nft >/dev/null 2>&1 || [ -x /usr/sbin/nft ] || needed+=(nftables)
 command -v docker-compose >/dev/null 2>&1 || needed+=(docker-compose)
 command -v yamllint >/dev/null 2>&1 || needed+=(yamllint)
 command -v promtool >/dev/null 2>&1 || needed+=(prometheus) # its promtool checks docker/prometheus/ and the dashboard's queries
+command -v espeak-ng >/dev/null 2>&1 || needed+=(espeak-ng)
 [ ${#needed[@]} -eq 0 ] || apt_install "${needed[@]}"
 
 if ! port_open 5432; then
