@@ -70,9 +70,10 @@ final class ApiHandler extends Handler.Abstract {
                     method + " is not allowed here; allowed: " + String.join(", ", w.allowed()),
                     List.of(), Map.of("Allow", String.join(", ", w.allowed())));
         };
-        byte[] body = readBody(request);
+        byte[] body = found.route().handler() instanceof Upload upload ? readUpload(request, upload) : readBody(request);
         ApiRequest api = new ApiRequest(method, rawPath, found.params(), query(request), body,
-                request.getHeaders().get(HttpHeader.AUTHORIZATION), clientAddress(request));
+                request.getHeaders().get(HttpHeader.AUTHORIZATION), clientAddress(request),
+                request.getHeaders().get(HttpHeader.CONTENT_TYPE), request.getHeaders().get(HttpHeader.ACCEPT));
         return found.route().handler().handle(api);
     }
 
@@ -112,6 +113,44 @@ final class ApiHandler extends Handler.Abstract {
                     "send the body with Content-Type: application/json (got " + describe(request.getHeaders().get(HttpHeader.CONTENT_TYPE)) + ")");
         }
         return body;
+    }
+
+    /**
+     * A route that takes a file upload instead of JSON: bodies of one of {@code mediaTypes} (compared without
+     * parameters), up to {@code maxBytes}, refused with 415 before reading and 413 as soon as the cap is passed.
+     */
+    record Upload(int maxBytes, java.util.Set<String> mediaTypes, Router.RouteHandler handler) implements Router.RouteHandler {
+        @Override
+        public ApiResponse handle(ApiRequest request) throws Exception {
+            return handler.handle(request);
+        }
+    }
+
+    private static byte[] readUpload(Request request, Upload upload) throws IOException {
+        String contentType = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
+        String mime = contentType == null ? null : contentType.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
+        if (mime == null || !upload.mediaTypes().contains(mime)) {
+            throw new ApiProblem(ProblemType.NOT_AUDIO, "send the file with one of the Content-Types "
+                    + String.join(", ", new java.util.TreeSet<>(upload.mediaTypes())) + " (got " + describe(contentType) + ")");
+        }
+        ApiProblem tooLarge = new ApiProblem(ProblemType.PAYLOAD_TOO_LARGE, "uploads are limited to " + upload.maxBytes()
+                + " bytes", List.of(), Map.of("Connection", "close"));
+        if (request.getLength() > upload.maxBytes()) {
+            throw tooLarge;
+        }
+        try (InputStream in = Content.Source.asInputStream(request)) {
+            // Never more than the cap (plus one byte to notice) is held, whatever the client declared.
+            byte[] body = in.readNBytes(upload.maxBytes() + 1);
+            if (body.length > upload.maxBytes()) {
+                // Discard a moderately oversized rest, so the client is still listening for our 413.
+                long skipped = 0;
+                while (skipped < upload.maxBytes() && in.read() >= 0) {
+                    skipped += 1 + in.skip(upload.maxBytes() - skipped);
+                }
+                throw tooLarge;
+            }
+            return body;
+        }
     }
 
     private ApiProblem tooLarge() {
@@ -197,6 +236,9 @@ final class ApiHandler extends Handler.Abstract {
         if (body instanceof ProblemBody problem) {
             bytes = JsonCodec.write(problem.fields());
             type = "application/problem+json";
+        } else if (body instanceof TextBody text) {
+            bytes = text.text().getBytes(StandardCharsets.UTF_8);
+            type = text.contentType();
         } else if (body instanceof RawJson raw) {
             bytes = raw.bytes();
             type = "application/json";
@@ -224,6 +266,9 @@ final class ApiHandler extends Handler.Abstract {
             callback.failed(e);
         }
     }
+
+    /** A text body of another type than JSON (a WebVTT or SRT transcript), sent as UTF-8. */
+    record TextBody(String text, String contentType) {}
 
     /** A body that is already JSON bytes (the OpenAPI document), sent as is. */
     record RawJson(byte[] bytes) {}
