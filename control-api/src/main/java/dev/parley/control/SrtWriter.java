@@ -50,7 +50,7 @@ final class SrtWriter {
 
     /** A name on one line. */
     static String oneLine(String text) {
-        return controlFree(text.replace('\r', ' ').replace('\n', ' ')).strip();
+        return controlFree(text.replaceAll("\\s+", " ")).strip();
     }
 
     private static String controlFree(String s) {
