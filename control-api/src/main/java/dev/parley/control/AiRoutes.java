@@ -29,8 +29,8 @@ final class AiRoutes {
 
     void register(Router router) {
         int max = speech.maxUploadBytes();
-        router.add("POST", "/api/v1/ai/asr", new ApiHandler.Upload(max, AUDIO_TYPES, this::asr));
-        router.add("POST", "/api/v1/ai/emotion", new ApiHandler.Upload(max, AUDIO_TYPES, this::emotion));
+        router.add("POST", "/api/v1/ai/asr", new ApiHandler.Upload(max, AUDIO_TYPES, this::mayUpload, this::asr));
+        router.add("POST", "/api/v1/ai/emotion", new ApiHandler.Upload(max, AUDIO_TYPES, this::mayUpload, this::emotion));
         router.add("GET", "/api/v1/ai/info", this::info);
         router.add("GET", "/api/v1/ai/health", this::health);
     }
@@ -92,9 +92,14 @@ final class AiRoutes {
         return ApiResponse.ok(Map.of("ready", true, "details", h.details()));
     }
 
-    private byte[] upload(ApiRequest req) {
+    /** Checked on the headers, before the body is read. */
+    private void mayUpload(ApiRequest req) {
         authorize(req);
         requireEnabled();
+    }
+
+    /** The uploaded file, once {@link #mayUpload} let it be read. */
+    private static byte[] upload(ApiRequest req) {
         if (req.body().length == 0) {
             throw new ApiProblem(ProblemType.BAD_AUDIO, "the request body is empty; send the audio file as the body");
         }

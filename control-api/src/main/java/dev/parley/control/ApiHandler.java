@@ -70,11 +70,23 @@ final class ApiHandler extends Handler.Abstract {
                     method + " is not allowed here; allowed: " + String.join(", ", w.allowed()),
                     List.of(), Map.of("Allow", String.join(", ", w.allowed())));
         };
-        byte[] body = found.route().handler() instanceof Upload upload ? readUpload(request, upload) : readBody(request);
-        ApiRequest api = new ApiRequest(method, rawPath, found.params(), query(request), body,
+        Map<String, List<String>> query = query(request);
+        byte[] body;
+        if (found.route().handler() instanceof Upload upload) {
+            // Who may upload is decided from the headers, before a large body is read.
+            upload.before().accept(request(request, rawPath, found, query, new byte[0]));
+            body = readUpload(request, upload);
+        } else {
+            body = readBody(request);
+        }
+        return found.route().handler().handle(request(request, rawPath, found, query, body));
+    }
+
+    private static ApiRequest request(Request request, String rawPath, Router.Found found,
+                                      Map<String, List<String>> query, byte[] body) {
+        return new ApiRequest(request.getMethod(), rawPath, found.params(), query, body,
                 request.getHeaders().get(HttpHeader.AUTHORIZATION), clientAddress(request),
                 request.getHeaders().get(HttpHeader.CONTENT_TYPE), request.getHeaders().get(HttpHeader.ACCEPT));
-        return found.route().handler().handle(api);
     }
 
     private static Map<String, List<String>> query(Request request) {
@@ -118,8 +130,11 @@ final class ApiHandler extends Handler.Abstract {
     /**
      * A route that takes a file upload instead of JSON: bodies of one of {@code mediaTypes} (compared without
      * parameters), up to {@code maxBytes}, refused with 415 before reading and 413 as soon as the cap is passed.
+     * {@code before} sees the request without its body first, and refuses (throws an {@link ApiProblem}) callers
+     * that may not upload, so that their bodies are never read.
      */
-    record Upload(int maxBytes, java.util.Set<String> mediaTypes, Router.RouteHandler handler) implements Router.RouteHandler {
+    record Upload(int maxBytes, java.util.Set<String> mediaTypes, java.util.function.Consumer<ApiRequest> before,
+                  Router.RouteHandler handler) implements Router.RouteHandler {
         @Override
         public ApiResponse handle(ApiRequest request) throws Exception {
             return handler.handle(request);

@@ -154,6 +154,7 @@ class AiApiTest {
     @Test
     void callersNeedAnAccountOrAnActiveApiKey() {
         assertProblem(upload("/api/v1/ai/asr", tone(100), "audio/wav", null), 401, "unauthorized");
+        assertProblem(upload("/api/v1/ai/asr", tone(3000), "audio/wav", null), 401, "unauthorized");
         assertProblem(api.get("/api/v1/ai/info", null), 401, "unauthorized");
         ApiFixture.Res made = api.post("/api/v1/api-keys", Map.of("name", "transcriber"), api.admin().accessToken());
         assertEquals(201, made.status(), made.text());
