@@ -73,6 +73,11 @@ final class CaptionSwitch {
         }
     }
 
+    /** The meeting of {@code room} ended (everyone was removed): its captions stop. */
+    void meetingEnded(String room) {
+        captioner.stop(room);
+    }
+
     /** Whether {@code room}'s meeting asks for captions (its setting), for the captioner to start when the room opens. */
     boolean wanted(String room) {
         return jdbi.withHandle(h -> MeetingStore.byRoom(h, room)).map(m -> m.settings().captions()).orElse(false);

@@ -202,6 +202,7 @@ final class MeetingRoutes {
         });
         if (updated.status() == Meeting.Status.ENDED) {
             rooms.close(updated.room(), MEETING_ENDED);
+            captions.meetingEnded(updated.room());
         } else if (!updated.settings().lobby()) {
             // Nobody is left waiting for a lobby that no longer exists.
             rooms.admitAll(updated.room(), caller.id());
@@ -231,6 +232,7 @@ final class MeetingRoutes {
             return m.room();
         });
         rooms.close(room, MEETING_ENDED);
+        captions.meetingEnded(room);
         return ApiResponse.noContent();
     }
 

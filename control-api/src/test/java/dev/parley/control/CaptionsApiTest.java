@@ -171,19 +171,23 @@ class CaptionsApiTest {
     }
 
     @Test
-    void captionsAreRefusedWithoutAiAndInAnEndedMeeting() {
+    void captionsAreRefusedWithoutAiAndInAnEndedMeeting() throws Exception {
         live.available = false;
         CaptionsRefused off = assertThrows(CaptionsRefused.class, () -> api.plane.setCaptions(room, host.userId(), true));
         assertEquals("captions_unavailable", off.code());
         assertFalse(api.plane.captionsWanted(room));
         assertTrue(api.events("meeting.updated", meetingId).isEmpty(), "nothing changed");
+        assertFalse(live.captioned.contains(room));
         assertProblem(api.patch("/api/v1/meetings/" + meetingId, Map.of("settings", Map.of("captions", true)),
                 host.accessToken()), 400, "validation");
         assertProblem(api.post("/api/v1/meetings", Map.of("title", "t", "settings", Map.of("captions", true)),
                 host.accessToken()), 400, "validation");
 
         live.available = true;
+        api.plane.setCaptions(room, host.userId(), true);
+        assertTrue(live.captioned.contains(room));
         assertEquals(204, api.delete("/api/v1/meetings/" + meetingId, host.accessToken()).status());
+        assertFalse(live.captioned.contains(room), "the end of the meeting stops its captions");
         CaptionsRefused ended = assertThrows(CaptionsRefused.class, () -> api.plane.setCaptions(room, host.userId(), true));
         assertEquals("meeting_ended", ended.code());
         assertFalse(live.captioned.contains(room));
