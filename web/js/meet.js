@@ -468,12 +468,16 @@ function renderCaptions() {
   box.replaceChildren(...captionLines.map((line, i) => {
     const p = document.createElement('p');
     p.className = 'caption' + (line.final ? '' : ' interim') + (i < captionLines.length - 1 ? ' older' : '');
+    // Re-rendered lines keep fading from where they were, not from the start.
+    p.style.animationDelay = `-${now - line.at}ms`;
     const who = document.createElement('strong');
     who.textContent = `${line.name}: `;
     p.append(who, document.createTextNode(line.text));
     return p;
   }));
-  box.hidden = captionsHidden || captionLines.length === 0 || client?.captionStatus === 'off';
+  // A caption that arrives is shown even if its status message was missed: it proves captions are on.
+  box.hidden = captionsHidden || captionLines.length === 0;
+  if (captionLines.length) $('captions-toggle').hidden = false;
 }
 
 function renderCaptionStatus(status) {
