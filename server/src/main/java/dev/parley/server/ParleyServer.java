@@ -107,6 +107,7 @@ final class ParleyServer implements AutoCloseable {
             signaling.placeRoomsWith(membership);
             control.plane().placeRoomsWith(membership);
         }
+        signaling.controlCaptionsWith(control.captionControl());
         MetricsToken metricsToken;
         try {
             metricsToken = MetricsToken.load(config);
@@ -180,6 +181,11 @@ final class ParleyServer implements AutoCloseable {
     /** The ICE-TCP port, or -1 when off. */
     int mediaTcpPort() {
         return sfu.iceTcpPort();
+    }
+
+    /** The control plane, for tests that play the AI bridge (its caption results). */
+    dev.parley.control.ControlPlane controlPlane() {
+        return control.plane();
     }
 
     SfuServer sfu() {
