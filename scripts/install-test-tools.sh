@@ -29,6 +29,7 @@ command -v chromium >/dev/null 2>&1 || needed+=(chromium)
 command -v node >/dev/null 2>&1 || needed+=(nodejs)
 command -v npm >/dev/null 2>&1 || needed+=(npm)
 command -v ffprobe >/dev/null 2>&1 || needed+=(ffmpeg)
+command -v turnserver >/dev/null 2>&1 || needed+=(coturn)
 [ ${#needed[@]} -eq 0 ] || apt_install "${needed[@]}"
 
 if ! port_open 5432; then
