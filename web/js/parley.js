@@ -81,6 +81,8 @@ export class ParleyClient extends EventTarget {
   /**
    * The overall connection state: `new`, `connecting`, `connected`, `disconnected`, `failed` or `closed`.
    * `connected` means the signaling socket is open and every peer connection that exists is connected.
+   * `failed` also covers a peer connection that gathered no ICE candidate at all (say a relay-only browser
+   * whose TURN server refused the credential): it has nothing to connect with.
    */
   get connectionState() {
     return this.#state;
