@@ -61,6 +61,10 @@ public final class PeerTransport {
     /** Where media goes: written on the loop, read by the DTLS handshake thread too. */
     private volatile MediaPath selected;
     private boolean nominated;
+    /** When the selected path last carried a connectivity check. Loop-confined. */
+    private long selectedCheckedNanos;
+    /** A nominated UDP path checked within this long is not given up for a TCP one. */
+    private static final long UDP_PREFERRED_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
     private long lastConsentNanos;
     /**
      * Consent is owed only while something is negotiated: from the browser's SDP on, until every m-section is
@@ -261,11 +265,19 @@ public final class PeerTransport {
     void onConsent(MediaPath path, boolean useCandidate, long now) {
         lastConsentNanos = now;
         consentSinceOwed = true;
-        // ICE-lite: the controlling browser's nomination picks the path, UDP or TCP alike; until then use the
-        // first checked one.
+        // ICE-lite: the controlling browser's nomination picks the path; until then use the first checked one.
+        // Browsers nominate aggressively towards a lite server (every check of every pair carries USE-CANDIDATE),
+        // so a nominated UDP path still being checked is kept when a TCP pair is nominated too: UDP is the
+        // better pair (announced with the higher priority), and flapping between the two would stall media.
         MediaPath s = selected;
-        if (s == null || (useCandidate && (!nominated || !s.equals(path)))) {
+        if (s != null && s.equals(path)) {
+            selectedCheckedNanos = now;
+        }
+        boolean keepUdp = s instanceof MediaPath.Udp && nominated && path instanceof MediaPath.Tcp
+                && now - selectedCheckedNanos < UDP_PREFERRED_NANOS;
+        if (s == null || (useCandidate && (!nominated || !s.equals(path)) && !keepUdp)) {
             selected = path;
+            selectedCheckedNanos = now;
             nominated |= useCandidate;
             log.info("{}: media goes to {}{}", label, path, useCandidate ? " (nominated)" : "");
         }
