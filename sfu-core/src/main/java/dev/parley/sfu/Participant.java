@@ -250,7 +250,7 @@ public final class Participant {
     }
 
     void subscribe(Track track) {
-        if (left) {
+        if (left || !listener.receivesTracks()) {
             return;
         }
         if (subscriber == null) {
