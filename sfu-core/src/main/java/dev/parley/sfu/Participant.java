@@ -101,6 +101,13 @@ public final class Participant {
         return all;
     }
 
+    /** The ICE username fragment the client gave for its publisher connection, null before its first offer. */
+    public String publisherUfrag() {
+        PeerTransport pub = publisher;
+        IceParameters remote = pub == null ? null : pub.remote();
+        return remote == null ? null : remote.ufrag();
+    }
+
     public ParticipantInfo info() {
         return new ParticipantInfo(id, name, audioMuted, videoMuted);
     }

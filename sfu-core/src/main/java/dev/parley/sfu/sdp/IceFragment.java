@@ -70,9 +70,9 @@ public record IceFragment(String ufrag, String pwd, List<String> candidates, boo
                 }
                 case 'a' -> {
                     if (value.startsWith("ice-ufrag:")) {
-                        ufrag = iceChars("ice-ufrag", value.substring(10), 4, 256, ufrag);
+                        ufrag = iceChars("ice-ufrag", value.substring(10), 1, 256, ufrag);
                     } else if (value.startsWith("ice-pwd:")) {
-                        pwd = iceChars("ice-pwd", value.substring(8), 22, 256, pwd);
+                        pwd = iceChars("ice-pwd", value.substring(8), 1, 256, pwd);
                     } else if (value.startsWith("candidate:")) {
                         String c = value.substring(10);
                         String[] f = c.trim().split(" +");
