@@ -125,7 +125,7 @@ final class WhipWhepHandler extends Handler.Wrapper {
 
     private void startIngest(Request request, Response response, Callback callback, String room) throws Problem {
         String offer = readOffer(request);
-        JoinPermit permit = authorize(request, room, "WHIP ingest");
+        JoinPermit permit = authorize(request, room, displayName(request, "WHIP ingest"));
         if (!permit.canPublish()) {
             throw new Problem(403, "forbidden", "Not allowed", "the token does not allow publishing (canPublish)");
         }
@@ -176,7 +176,7 @@ final class WhipWhepHandler extends Handler.Wrapper {
 
     private void startViewer(Request request, Response response, Callback callback, String room) throws Problem {
         String offer = readOffer(request);
-        JoinPermit permit = authorize(request, room, "WHEP viewer");
+        JoinPermit permit = authorize(request, room, displayName(request, "WHEP viewer"));
         if (!permit.canSubscribe()) {
             throw new Problem(403, "forbidden", "Not allowed", "the token does not allow receiving media (canSubscribe)");
         }
@@ -306,6 +306,24 @@ final class WhipWhepHandler extends Handler.Wrapper {
             throw new Problem(status, status == 409 ? "conflict" : "forbidden", status == 409 ? "The meeting has ended"
                     : "Not allowed", e.getMessage());
         }
+    }
+
+    /** The {@code name} query parameter (what others see), trimmed to 64 printable characters; else the default. */
+    private static String displayName(Request request, String fallback) {
+        String name = null;
+        try {
+            name = Request.extractQueryParameters(request).getValue("name");
+        } catch (RuntimeException malformed) {
+            // a malformed query gets the default name
+        }
+        if (name == null) {
+            return fallback;
+        }
+        name = name.replaceAll("\\p{Cntrl}", "").strip();
+        if (name.length() > 64) {
+            name = name.substring(0, 64);
+        }
+        return name.isEmpty() ? fallback : name;
     }
 
     private void openConnection(String address) throws Problem {
