@@ -99,6 +99,43 @@ class WhipWhepHttpTest {
     }
 
     @Test
+    void meetingRulesApply() throws Exception {
+        String host = MeetingRulesAtJoinTest.register(server, "whip-host@example.org");
+        // A full meeting refuses a WHIP session with meeting-full; it counts like any participant.
+        JsonNode small = MeetingRulesAtJoinTest.meeting(server, host, "{\"maxParticipants\":1}");
+        String smallRoom = small.get("room").asText();
+        String whipToken = MeetingRulesAtJoinTest.guestToken(server, small, "Studio", null);
+        HttpResponse<String> first = send("POST", "/whip/" + smallRoom, "application/sdp", ScriptedSdp.publishOffer(1, 7000),
+                "Authorization", "Bearer " + whipToken);
+        assertEquals(201, first.statusCode(), first.body());
+        RunningServer.Signaling guest = server.signaling();
+        guest.join(smallRoom, "Guest", null);
+        guest.error("meeting_full");
+        assertEquals("https://parley.dev/problems/meeting-full", problem(send("POST", "/whip/" + smallRoom, "application/sdp",
+                ScriptedSdp.publishOffer(1, 7100)), 409).get("type").asText());
+
+        // Ending the meeting ends the WHIP session (its URL is gone) and refuses new ones with meeting-ended.
+        assertEquals(204, server.delete("/api/v1/meetings/" + small.get("id").asText(), host).status());
+        String location = first.headers().firstValue("location").orElseThrow();
+        dev.parley.testkit.Eventually.await(Duration.ofSeconds(10), "the ended meeting's WHIP session is gone",
+                () -> { try { return send("PATCH", location, "application/trickle-ice-sdpfrag", "a=end-of-candidates\r\n").statusCode() == 404; } catch (Exception e) { throw new IllegalStateException(e); } });
+        assertEquals("https://parley.dev/problems/meeting-ended", problem(send("POST", "/whip/" + smallRoom, "application/sdp",
+                ScriptedSdp.publishOffer(1, 7200), "Authorization", "Bearer " + whipToken), 409).get("type").asText());
+
+        // A meeting with a lobby: WHIP cannot wait in it, so a guest's token is refused and a host's goes in.
+        JsonNode lobby = MeetingRulesAtJoinTest.meeting(server, host, "{\"lobby\":true}");
+        String lobbyRoom = lobby.get("room").asText();
+        problem(send("POST", "/whip/" + lobbyRoom, "application/sdp", ScriptedSdp.publishOffer(1, 7300),
+                "Authorization", "Bearer " + MeetingRulesAtJoinTest.guestToken(server, lobby, "Studio", null)), 403);
+        String hostToken = server.post("/api/v1/meetings/" + lobby.get("id").asText() + "/join", host, "{}").body().get("token").asText();
+        HttpResponse<String> hosted = send("POST", "/whip/" + lobbyRoom, "application/sdp", ScriptedSdp.publishOffer(1, 7400),
+                "Authorization", "Bearer " + hostToken);
+        assertEquals(201, hosted.statusCode(), hosted.body());
+        assertEquals(200, send("DELETE", hosted.headers().firstValue("location").orElseThrow(), null, null).statusCode());
+        guest.close();
+    }
+
+    @Test
     void preflightAllowsBrowsersToReadTheSessionHeaders() throws Exception {
         HttpResponse<String> r = send("OPTIONS", "/whip/anyroom", null, null, "Origin", "https://studio.example",
                 "Access-Control-Request-Method", "POST");

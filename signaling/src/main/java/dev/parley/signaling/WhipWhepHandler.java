@@ -141,10 +141,10 @@ final class WhipWhepHandler extends Handler.Wrapper {
         try {
             String closed = service.closedReason(room);
             if (closed != null) {
-                throw new Problem(409, "conflict", "The meeting has ended", "the meeting has ended (" + closed + ")");
+                throw new Problem(409, "meeting-ended", "The meeting has ended", "the meeting has ended (" + closed + ")");
             }
             if (!service.seats().take(room, s, permit)) {
-                throw new Problem(403, "forbidden", "The meeting is full",
+                throw new Problem(409, "meeting-full", "The meeting is full",
                         "the meeting has reached its limit of " + permit.maxParticipants() + " participants");
             }
             if (service.barred(room, permit.identity())) {
@@ -185,7 +185,7 @@ final class WhipWhepHandler extends Handler.Wrapper {
         }
         String closed = service.closedReason(room);
         if (closed != null) {
-            throw new Problem(409, "conflict", "The meeting has ended", "the meeting has ended (" + closed + ")");
+            throw new Problem(409, "meeting-ended", "The meeting has ended", "the meeting has ended (" + closed + ")");
         }
         if (service.barred(room, permit.identity())) {
             throw new Problem(403, "forbidden", "Not allowed", "a host removed this identity from the meeting");
@@ -295,16 +295,14 @@ final class WhipWhepHandler extends Handler.Wrapper {
         try {
             return service.authorizer().authorize(room, defaultName, token);
         } catch (JoinAuthorizer.JoinRefusedException e) {
-            int status = switch (e.code()) {
-                case "meeting_ended" -> 409;
-                case "account_disabled", "account_deleted", "removed" -> 403;
-                default -> 401;
+            // The same problem types the REST API uses for the same refusals.
+            throw switch (e.code()) {
+                case "meeting_ended" -> new Problem(409, "meeting-ended", "The meeting has ended", e.getMessage());
+                case "account_disabled", "account_deleted" -> new Problem(403, "account-disabled", "The account is disabled", e.getMessage());
+                case "guests_not_allowed" -> new Problem(403, "guests-not-allowed", "This meeting does not admit guests", e.getMessage());
+                case "password_required" -> new Problem(403, "wrong-meeting-password", "The meeting password is missing or wrong", e.getMessage());
+                default -> new Problem(401, "unauthorized", "Authentication is required", e.getMessage());
             };
-            if (status == 401) {
-                throw new Problem(401, "unauthorized", "Authentication is required", e.getMessage());
-            }
-            throw new Problem(status, status == 409 ? "conflict" : "forbidden", status == 409 ? "The meeting has ended"
-                    : "Not allowed", e.getMessage());
         }
     }
 
@@ -375,7 +373,7 @@ final class WhipWhepHandler extends Handler.Wrapper {
             switch (cause) {
                 case SdpException sdp -> throw new Problem(400, "bad-request", "The request is malformed",
                         "the SDP offer is unusable: " + sdp.getMessage());
-                case RoomFullException full -> throw new Problem(403, "forbidden", "The meeting is full", full.getMessage());
+                case RoomFullException full -> throw new Problem(409, "meeting-full", "The meeting is full", full.getMessage());
                 case TooManyTracksException tracks -> throw new Problem(403, "forbidden", "Too many tracks", tracks.getMessage());
                 default -> {
                     log.warn("WHIP/WHEP session failed", cause);
