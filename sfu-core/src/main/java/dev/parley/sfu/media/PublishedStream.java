@@ -236,10 +236,8 @@ public final class PublishedStream {
         }
         if (history.get(seq, out)) {
             if (f.rewriter != null) {
+                f.rewriter.rewriteRetransmission(out.array(), out.offset(), out.length());
                 RtpHeader.setSsrc(out.array(), out.offset(), f.ssrc());
-                RtpHeader.setSequenceNumber(out.array(), out.offset(), outgoingSequence);
-                RtpHeader.setTimestamp(out.array(), out.offset(),
-                        f.rewriter.outgoingTimestamp(RtpHeader.timestamp(out.array(), out.offset())));
                 RtpHeader.setPayloadType(out.array(), out.offset(), f.payloadType());
             } else {
                 rewrite(out, f, seq);

@@ -90,9 +90,21 @@ public final class SwitchingRewriter {
             lastSentNanos = nowNanos;
         }
         if (payload == Payload.VP8) {
-            rewriteVp8(buf, RtpHeader.payloadOffset(buf, off), RtpHeader.payloadLength(buf, off, len));
+            rewriteVp8(buf, RtpHeader.payloadOffset(buf, off), RtpHeader.payloadLength(buf, off, len), true);
         }
         return true;
+    }
+
+    /**
+     * Rewrites a retransmission of a packet of the current segment (its source sequence number from
+     * {@link #incomingSequence}) to what was sent the first time: sequence number, timestamp, VP8 fields.
+     */
+    public void rewriteRetransmission(byte[] buf, int off, int len) {
+        RtpHeader.setSequenceNumber(buf, off, (RtpHeader.sequenceNumber(buf, off) + seqOffset) & 0xFFFF);
+        RtpHeader.setTimestamp(buf, off, RtpHeader.timestamp(buf, off) + tsOffset);
+        if (payload == Payload.VP8) {
+            rewriteVp8(buf, RtpHeader.payloadOffset(buf, off), RtpHeader.payloadLength(buf, off, len), false);
+        }
     }
 
     /** The source's sequence number for a sequence number the receiver NACKs; -1 when it is from an earlier segment. */
@@ -138,7 +150,7 @@ public final class SwitchingRewriter {
     }
 
     /** Continues the picture ID and TL0PICIDX of the VP8 payload descriptor (RFC 7741 section 4.2) across segments. */
-    private void rewriteVp8(byte[] buf, int p, int n) {
+    private void rewriteVp8(byte[] buf, int p, int n, boolean advance) {
         if (n < 2 || (buf[p] & 0x80) == 0) {
             return;
         }
@@ -155,13 +167,15 @@ public final class SwitchingRewriter {
             }
             int mask = wide ? 0x7FFF : 0x7F;
             int in = wide ? ((buf[i] & 0x7F) << 8) | (buf[i + 1] & 0xFF) : buf[i] & 0x7F;
-            if (!segmentPicIdSet) {
+            if (advance && !segmentPicIdSet) {
                 picIdOffset = picIdSeen ? lastOutPicId + 1 - in : 0;
                 segmentPicIdSet = true;
                 picIdSeen = true;
             }
             int out = (in + picIdOffset) & mask;
-            lastOutPicId = out;
+            if (advance) {
+                lastOutPicId = out;
+            }
             if (wide) {
                 buf[i] = (byte) (0x80 | (out >> 8));
                 buf[i + 1] = (byte) out;
@@ -173,13 +187,15 @@ public final class SwitchingRewriter {
         }
         if ((ext & 0x40) != 0 && i < end) {
             int in = buf[i] & 0xFF;
-            if (!segmentTl0Set) {
+            if (advance && !segmentTl0Set) {
                 tl0Offset = tl0Seen ? lastOutTl0 + 1 - in : 0;
                 segmentTl0Set = true;
                 tl0Seen = true;
             }
             int out = (in + tl0Offset) & 0xFF;
-            lastOutTl0 = out;
+            if (advance) {
+                lastOutTl0 = out;
+            }
             buf[i] = (byte) out;
         }
     }

@@ -110,5 +110,14 @@ class SwitchingRewriterTest {
         assertFalse(r.rewrite(late, 0, late.length, 100 * MS), "reordered from before the segment: dropped");
         assertEquals(9001, r.incomingSequence(1002), "NACKs map back into the current source");
         assertEquals(-1, r.incomingSequence(1001), "earlier segments cannot be retransmitted");
+        byte[] again = vp8(9002, 6000, 0, 202, false); // the source's copy of a packet sent as 1003
+        r.rewriteRetransmission(again, 0, again.length);
+        assertEquals(1003, RtpHeader.sequenceNumber(again, 0));
+        assertEquals(RtpHeader.timestamp(wrapped, 0), RtpHeader.timestamp(again, 0));
+        assertEquals(304, pictureId(again), "a retransmission carries the picture ID first sent");
+        assertEquals(11, again[16] & 0xFF);
+        byte[] after = vp8(9003, 9000, 1, 203, false);
+        assertTrue(r.rewrite(after, 0, after.length, 133 * MS));
+        assertEquals(305, pictureId(after), "a retransmission does not move the numbering on");
     }
 }
