@@ -73,8 +73,17 @@ class WhepViewersTest {
         final String location;
         private final AtomicBoolean running = new AtomicBoolean(true);
         private final Thread sender;
+        /** The RFC 6464 level its audio carries (-dBov: 0 loudest, 127 silence); -1 for none. */
+        final AtomicInteger level = new AtomicInteger(-1);
 
         Publisher(String room, String name, int audioSsrc, int videoSsrc) throws Exception {
+            this(room, name, audioSsrc, videoSsrc, (byte) 0);
+        }
+
+        /** @param tag written into each video payload, so that a viewer can tell whose video it gets */
+        Publisher(String room, String name, int audioSsrc, int videoSsrc, byte tag) throws Exception {
+            byte[] video = VP8_KEYFRAME.clone();
+            video[video.length - 1] = tag;
             peer = SyntheticPeer.open(name, (p, t) -> { });
             location = post("/whip/" + room + "?name=" + name, peer, peer.publisherOffer(audioSsrc, videoSsrc));
             peer.connect(TIMEOUT);
@@ -82,9 +91,14 @@ class WhepViewersTest {
                 int seq = 0;
                 int vseq = 0;
                 for (int i = 0; running.get(); i++) {
-                    peer.sendRtp(audioSsrc, SyntheticPeer.OPUS_PAYLOAD_TYPE, seq++ & 0xFFFF, i * 960, OPUS);
+                    int l = level.get();
+                    if (l < 0) {
+                        peer.sendRtp(audioSsrc, SyntheticPeer.OPUS_PAYLOAD_TYPE, seq++ & 0xFFFF, i * 960, OPUS);
+                    } else {
+                        peer.sendRtpWithAudioLevel(audioSsrc, SyntheticPeer.OPUS_PAYLOAD_TYPE, seq++ & 0xFFFF, i * 960, 1, l, OPUS);
+                    }
                     if (i % 5 == 0) {
-                        peer.sendRtp(videoSsrc, SyntheticPeer.VP8_PAYLOAD_TYPE, vseq++ & 0xFFFF, i * 1800, VP8_KEYFRAME);
+                        peer.sendRtp(videoSsrc, SyntheticPeer.VP8_PAYLOAD_TYPE, vseq++ & 0xFFFF, i * 1800, video);
                     }
                     try {
                         Thread.sleep(20); // media pacing, not a wait for a condition
@@ -113,6 +127,8 @@ class WhepViewersTest {
         final AtomicInteger lastVideoSeq = new AtomicInteger(-1);
         final AtomicInteger videoSsrcChanges = new AtomicInteger();
         final AtomicInteger videoSeqGaps = new AtomicInteger();
+        /** The tag of the last video packet: whose video it was. */
+        final AtomicInteger lastTag = new AtomicInteger(-1);
 
         @Override
         public void onRtp(PacketBuffer p, long receivedNanos) {
@@ -131,6 +147,7 @@ class WhepViewersTest {
                 }
                 videoSsrc.set(ssrc);
                 lastVideoSeq.set(seq);
+                lastTag.set(b[o + p.length() - 1]);
             } else {
                 audio.incrementAndGet();
             }
@@ -169,6 +186,27 @@ class WhepViewersTest {
                 received.stream().allMatch(r -> r.audio.get() > 10 && r.video.get() > 3));
         assertTrue(server.metrics().contains("parley_whep_viewers " + VIEWERS), "viewers counted in /metrics");
         assertTrue(server.metrics().contains("parley_participants 1"), "only the WHIP publisher is a participant");
+    }
+
+    @Test
+    void theViewerFollowsWhoeverSpeaksLouder() throws Exception {
+        Publisher first = new Publisher("talk", "First", 0x4001, 0x4002, (byte) 1);
+        closing.add(first);
+        Publisher second = new Publisher("talk", "Second", 0x4101, 0x4102, (byte) 2);
+        closing.add(second);
+        first.level.set(127); // silent
+        second.level.set(20); // speaking
+        Received r = new Received();
+        closing.add(viewer("talk", r, 998));
+        Eventually.await(TIMEOUT, "the viewer gets the speaking publisher's video", () -> r.lastTag.get() == 2);
+        first.level.set(10);
+        second.level.set(127);
+        Eventually.await(TIMEOUT, "the viewer follows when the other one speaks", () -> r.lastTag.get() == 1);
+        long at = r.video.get();
+        Eventually.await(TIMEOUT, "video goes on", () -> r.video.get() > at + 10);
+        assertEquals(1, r.lastTag.get(), "the new speaker keeps the floor while it speaks");
+        assertEquals(0, r.videoSsrcChanges.get(), "one SSRC throughout");
+        assertEquals(0, r.videoSeqGaps.get(), "sequence numbers without a gap across both switches");
     }
 
     @Test
