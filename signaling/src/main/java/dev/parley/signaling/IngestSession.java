@@ -21,6 +21,9 @@ final class IngestSession extends Seat implements ParticipantListener {
     final String address;
     private volatile Participant participant;
     private final AtomicBoolean ended = new AtomicBoolean();
+    /** Whether the observer was told it joined (only then is it told it left), and whether it was told it left. */
+    private boolean announced;
+    private boolean leftAnnounced;
 
     IngestSession(HttpMediaSessions sessions, String id, String room, JoinPermit permit, String etag, String address) {
         this.sessions = sessions;
@@ -35,6 +38,25 @@ final class IngestSession extends Seat implements ParticipantListener {
         return participant;
     }
 
+    /** Tells the observer the session's participant is in (once the offer is answered). */
+    synchronized void announce() {
+        Participant p = participant;
+        sessions.service().observer().joined(room, p.id(), permit);
+        announced = true;
+        if (ended.get()) {
+            announceLeft(LeaveReason.LEFT.wireName()); // ended meanwhile
+        }
+    }
+
+    /** Tells the observer the participant left, once, and only if it was told it joined. */
+    private synchronized void announceLeft(String reason) {
+        Participant p = participant;
+        if (announced && !leftAnnounced && p != null) {
+            leftAnnounced = true;
+            sessions.service().observer().left(room, p.id(), reason);
+        }
+    }
+
     /** Ends the session: the participant leaves with {@code reason}, the seat and session are released. */
     boolean end(LeaveReason reason, String observedReason) {
         if (!ended.compareAndSet(false, true)) {
@@ -44,7 +66,7 @@ final class IngestSession extends Seat implements ParticipantListener {
         sessions.release(this);
         if (p != null) {
             p.leave(reason);
-            sessions.service().observer().left(room, p.id(), observedReason);
+            announceLeft(observedReason);
         }
         return true;
     }
@@ -117,10 +139,7 @@ final class IngestSession extends Seat implements ParticipantListener {
     public void onRemoved(LeaveReason reason) {
         if (ended.compareAndSet(false, true)) {
             sessions.release(this);
-            Participant p = participant;
-            if (p != null) {
-                sessions.service().observer().left(room, p.id(), reason.wireName());
-            }
+            announceLeft(reason.wireName());
         }
     }
 }

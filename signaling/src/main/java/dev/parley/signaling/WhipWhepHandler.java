@@ -161,7 +161,7 @@ final class WhipWhepHandler extends Handler.Wrapper {
             if (s.ended()) {
                 throw new Problem(409, "conflict", "Session ended", "the session was ended while it started");
             }
-            service.observer().joined(room, p.id(), permit);
+            s.announce();
             started = true;
             created(response, callback, "/whip/" + room + "/" + s.id, s.etag, answer, permit);
         } finally {
