@@ -21,6 +21,10 @@ final class ViewerSession {
         this.address = address;
     }
 
+    boolean ended() {
+        return ended.get();
+    }
+
     /** Marks the session ended; true the first time only. */
     boolean markEnded() {
         return ended.compareAndSet(false, true);

@@ -198,6 +198,10 @@ final class WhipWhepHandler extends Handler.Wrapper {
         try {
             Viewer v = await(service.sfu().watch(room, offer, reason -> sessions.end(s)));
             s.viewer = v;
+            if (s.ended()) {
+                v.close(); // the meeting ended (or the viewer timed out) while this POST waited: end() saw no viewer yet
+                throw new Problem(409, "meeting-ended", "The meeting has ended", "the session ended while it started");
+            }
             started = true;
             created(response, callback, "/whep/" + room + "/" + s.id, s.etag, v.answer(), permit);
         } finally {
