@@ -104,6 +104,10 @@ final class Observability extends Handler.Abstract {
                 .callback(cb -> cb.call(participants())).register(registry);
         GaugeWithCallback.builder().name("parley_signaling_sessions").help("Signaling WebSocket connections that joined a room")
                 .callback(cb -> cb.call(signaling.openSessions())).register(registry);
+        GaugeWithCallback.builder().name("parley_whep_viewers").help("WHEP viewers watching a room's speaker (not participants)")
+                .callback(cb -> cb.call(sfu.viewerCount())).register(registry);
+        GaugeWithCallback.builder().name("parley_whip_sessions").help("WHIP ingest sessions (each also a participant)")
+                .callback(cb -> cb.call(signaling.whipSessions())).register(registry);
         GaugeWithCallback.builder().name("parley_signaling_connections")
                 .help("Open signaling WebSocket connections, joined or not, counted against max-connections")
                 .callback(cb -> cb.call(signaling.openConnections())).register(registry);

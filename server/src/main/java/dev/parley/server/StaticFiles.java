@@ -14,7 +14,7 @@ import org.eclipse.jetty.util.Callback;
 
 /**
  * Serves the browser client from the jar's {@code web/} folder: {@code /} is the home page,
- * {@code /meet/<room>} the meeting page for any room, everything else by its path.
+ * {@code /meet/<room>} the meeting page for any room, {@code /watch/<room>} the WHEP viewer page, everything else by its path.
  */
 final class StaticFiles extends Handler.Abstract.NonBlocking {
     private static final Map<String, String> TYPES = Map.of(
@@ -41,6 +41,8 @@ final class StaticFiles extends Handler.Abstract.NonBlocking {
             file = "index.html";
         } else if (path.startsWith("/meet/") && path.indexOf('/', 6) < 0 && path.length() > 6) {
             file = "meet.html";
+        } else if (path.startsWith("/watch/") && path.indexOf('/', 7) < 0 && path.length() > 7) {
+            file = "watch.html";
         } else if (path.matches("/[A-Za-z0-9_\\-/]+\\.[a-z]+") && !path.contains("//")) {
             file = path.substring(1);
         } else {

@@ -104,6 +104,13 @@ public final class Participant {
         return all;
     }
 
+    /** The ICE username fragment the client gave for its publisher connection, null before its first offer. */
+    public String publisherUfrag() {
+        PeerTransport pub = publisher;
+        IceParameters remote = pub == null ? null : pub.remote();
+        return remote == null ? null : remote.ufrag();
+    }
+
     public ParticipantInfo info() {
         return new ParticipantInfo(id, name, audioMuted, videoMuted);
     }
@@ -253,7 +260,7 @@ public final class Participant {
     }
 
     void subscribe(Track track) {
-        if (left) {
+        if (left || !listener.receivesTracks()) {
             return;
         }
         if (subscriber == null) {

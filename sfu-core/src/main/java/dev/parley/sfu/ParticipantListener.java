@@ -19,6 +19,14 @@ public interface ParticipantListener {
 
     void onParticipantLeft(String participantId, LeaveReason reason);
 
+    /**
+     * Whether the participant receives the others' tracks. A publish-only participant (a WHIP ingest) says no: it
+     * gets no subscriber connection and no {@link #onSubscriberOffer} calls.
+     */
+    default boolean receivesTracks() {
+        return true;
+    }
+
     /** This participant was removed by the server (consent timeout, shutdown). Not called after {@link Participant#leave}. */
     void onRemoved(LeaveReason reason);
 }

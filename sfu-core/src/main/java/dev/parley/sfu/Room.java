@@ -2,6 +2,10 @@ package dev.parley.sfu;
 
 import dev.parley.sfu.media.MediaEngine;
 import dev.parley.sfu.media.MediaTap;
+import dev.parley.sfu.media.PeerTransport;
+import dev.parley.sfu.sdp.SdpException;
+import dev.parley.sfu.sdp.ViewerNegotiation;
+import dev.parley.sfu.speaker.SpeakerDetector;
 import dev.parley.sfu.tap.TapOptions;
 import dev.parley.sfu.tap.TappedTrack;
 import dev.parley.sfu.tap.TrackRemoval;
@@ -32,6 +36,9 @@ public final class Room {
     private final Consumer<Room> onEmpty;
     private final Map<String, Participant> participants = new LinkedHashMap<>();
     private final List<MediaTap> taps = new ArrayList<>();
+    private final List<Viewer> viewers = new ArrayList<>();
+    private final SpeakerDetector speakers = SpeakerDetector.forSpeech();
+    private volatile int viewerCount;
     private volatile int size;
     private volatile List<Participant> snapshot = List.of();
     private boolean closed;
@@ -124,6 +131,48 @@ public final class Room {
         });
     }
 
+    /**
+     * Adds a viewer (WHEP): someone who receives the current speaker's video and audio without being a
+     * participant. The future completes with the viewer, whose {@link Viewer#answer()} goes back to the client,
+     * or fails with {@link SdpException} for an unusable offer. {@code onEnded} hears when the server ends the
+     * viewer (ICE consent lost, room closed); not after {@link Viewer#close()}. The room stays while viewers watch.
+     */
+    public CompletableFuture<Viewer> watch(String offer, java.util.function.Consumer<LeaveReason> onEnded) {
+        Objects.requireNonNull(onEnded, "onEnded");
+        return call(() -> {
+            if (closed) {
+                throw new RoomClosedException();
+            }
+            String id = "v" + Ids.random(11);
+            Viewer[] self = new Viewer[1];
+            PeerTransport transport = media.createTransport(name, "viewer " + id,
+                    why -> control.execute(() -> {
+                        if (self[0] != null) {
+                            self[0].timedOut();
+                        }
+                    }));
+            ViewerNegotiation.Result result;
+            try {
+                result = ViewerNegotiation.answer(offer, transport.local(), Ids.sessionId(), Ids.ssrc(), Ids.ssrc(), "parley-" + name.hashCode());
+            } catch (SdpException e) {
+                transport.close();
+                throw e;
+            }
+            transport.setRemote(result.remote());
+            Viewer v = new Viewer(this, id, transport, result, onEnded);
+            self[0] = v;
+            viewers.add(v);
+            viewerCount = viewers.size();
+            v.follow(currentSpeaker());
+            return v;
+        });
+    }
+
+    /** How many viewers watch the room now (a snapshot, for metrics). */
+    public int viewerCount() {
+        return viewerCount;
+    }
+
     /** How many taps are open on the room now. */
     public CompletableFuture<Integer> tapCount() {
         return call(taps::size);
@@ -182,6 +231,7 @@ public final class Room {
         for (MediaTap tap : taps) {
             tap.attach(track.stream(), tapped(track));
         }
+        followSpeaker();
         for (Participant p : participants.values()) {
             if (p != publisher) {
                 p.subscribe(track);
@@ -194,6 +244,10 @@ public final class Room {
         for (MediaTap tap : taps) {
             tap.detach(track.id(), TrackRemoval.UNPUBLISHED);
         }
+        for (Viewer v : viewers) {
+            v.trackGone(track);
+        }
+        followSpeaker();
     }
 
     void muted(Participant publisher, MediaKind kind, boolean muted) {
@@ -221,8 +275,48 @@ public final class Room {
         }
     }
 
+    void removeViewer(Viewer v) {
+        if (viewers.remove(v)) {
+            viewerCount = viewers.size();
+            closeIfEmpty();
+        }
+    }
+
+    /** Feeds the speaker detector with each audio track's recent loudness and points the viewers at the speaker. */
+    void tickSpeaker(long now) {
+        if (viewers.isEmpty()) {
+            return;
+        }
+        for (Participant p : participants.values()) {
+            for (Track t : p.tracks()) {
+                if (t.kind() == MediaKind.AUDIO) {
+                    int loudness = t.stream().recentLoudness();
+                    if (loudness >= 0) {
+                        speakers.observe(p.id(), loudness, now);
+                    }
+                }
+            }
+        }
+        followSpeaker();
+    }
+
+    private Participant currentSpeaker() {
+        String id = speakers.speaker(System.nanoTime());
+        return id == null ? null : participants.get(id);
+    }
+
+    private void followSpeaker() {
+        if (viewers.isEmpty()) {
+            return;
+        }
+        Participant speaker = currentSpeaker();
+        for (Viewer v : viewers) {
+            v.follow(speaker);
+        }
+    }
+
     private void closeIfEmpty() {
-        if (participants.isEmpty() && taps.isEmpty() && !closed) {
+        if (participants.isEmpty() && taps.isEmpty() && viewers.isEmpty() && !closed) {
             closed = true;
             onEmpty.accept(this);
         }
@@ -252,6 +346,13 @@ public final class Room {
             p.renegotiateSubscriber();
             p.listener().onParticipantLeft(gone.id(), reason);
         }
+        speakers.forget(gone.id());
+        for (Viewer v : viewers) {
+            for (Track t : gone.tracks()) {
+                v.trackGone(t);
+            }
+        }
+        followSpeaker();
         // A tapped room stays while empty: a recording goes on when everyone leaves and someone comes back.
         closeIfEmpty();
     }
@@ -263,6 +364,12 @@ public final class Room {
         for (MediaTap tap : List.copyOf(taps)) {
             tap.close();
         }
+        for (Viewer v : List.copyOf(viewers)) {
+            v.roomClosing(reason);
+        }
+        viewers.clear();
+        viewerCount = 0;
+        closeIfEmpty();
     }
 
     Executor control() {

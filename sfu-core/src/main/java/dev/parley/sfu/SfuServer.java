@@ -33,11 +33,28 @@ public final class SfuServer implements AutoCloseable {
     private final MediaEngine media;
     private final ExecutorService controlPool;
     private final ConcurrentHashMap<String, Room> rooms = new ConcurrentHashMap<>();
+    /** Ticks speaker detection in rooms with viewers; the work itself runs on each room's control executor. */
+    private final java.util.concurrent.ScheduledExecutorService speakerTicks =
+            Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "parley-speaker-tick");
+                t.setDaemon(true);
+                return t;
+            });
+    /** How often viewers' sources follow the room's speaker. */
+    static final long SPEAKER_TICK_MILLIS = 250;
 
     private SfuServer(SfuConfig config, MediaEngine media, ExecutorService controlPool) {
         this.config = config;
         this.media = media;
         this.controlPool = controlPool;
+        speakerTicks.scheduleWithFixedDelay(() -> {
+            long now = System.nanoTime();
+            for (Room r : rooms.values()) {
+                if (r.viewerCount() > 0) {
+                    r.control().execute(() -> r.tickSpeaker(now));
+                }
+            }
+        }, SPEAKER_TICK_MILLIS, SPEAKER_TICK_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /** Binds the media port and starts the media threads. */
@@ -106,6 +123,26 @@ public final class SfuServer implements AutoCloseable {
         });
     }
 
+    /** Adds a viewer (WHEP) to the named room, creating the room when needed; see {@link Room#watch}. */
+    public CompletableFuture<Viewer> watch(String roomName, String offer, java.util.function.Consumer<LeaveReason> onEnded) {
+        return room(roomName).watch(offer, onEnded).exceptionallyCompose(e -> {
+            Throwable cause = e instanceof java.util.concurrent.CompletionException ? e.getCause() : e;
+            if (cause instanceof Room.RoomClosedException) {
+                return watch(roomName, offer, onEnded);
+            }
+            return CompletableFuture.failedFuture(cause);
+        });
+    }
+
+    /** How many viewers (WHEP) watch any room now. */
+    public int viewerCount() {
+        int n = 0;
+        for (Room r : rooms.values()) {
+            n += r.viewerCount();
+        }
+        return n;
+    }
+
     public Optional<Room> findRoom(String name) {
         return Optional.ofNullable(rooms.get(name));
     }
@@ -130,6 +167,7 @@ public final class SfuServer implements AutoCloseable {
         for (Room r : rooms()) {
             r.control().execute(() -> r.closeAll(LeaveReason.SERVER_SHUTDOWN));
         }
+        speakerTicks.shutdownNow();
         controlPool.shutdown();
         try {
             controlPool.awaitTermination(2, TimeUnit.SECONDS);

@@ -12,13 +12,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * guests without tokens count like everyone else. Hosts are seated even in a full room (and count).
  */
 final class RoomSeats {
-    private final ConcurrentHashMap<String, Set<SignalingSession>> rooms = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Set<Seat>> rooms = new ConcurrentHashMap<>();
 
     /** Seats {@code session} unless the room is at its permit's limit; true when seated (or already was). */
-    boolean take(String room, SignalingSession session, JoinPermit permit) {
+    boolean take(String room, Seat session, JoinPermit permit) {
         boolean[] seated = {false};
         rooms.compute(room, (r, seats) -> {
-            Set<SignalingSession> next = seats == null ? new HashSet<>() : seats;
+            Set<Seat> next = seats == null ? new HashSet<>() : seats;
             if (next.contains(session) || permit.host() || permit.maxParticipants() == 0
                     || next.size() < permit.maxParticipants()) {
                 next.add(session);
@@ -30,7 +30,7 @@ final class RoomSeats {
     }
 
     /** Frees {@code session}'s seat; harmless when it holds none. */
-    void release(String room, SignalingSession session) {
+    void release(String room, Seat session) {
         if (room == null) {
             return;
         }
@@ -40,9 +40,9 @@ final class RoomSeats {
         });
     }
 
-    List<SignalingSession> in(String room) {
+    List<Seat> in(String room) {
         // Copied inside compute: the set is only ever touched under the map's lock for its key.
-        List<List<SignalingSession>> copy = new ArrayList<>(1);
+        List<List<Seat>> copy = new ArrayList<>(1);
         rooms.computeIfPresent(room, (r, seats) -> {
             copy.add(List.copyOf(seats));
             return seats;
@@ -56,8 +56,8 @@ final class RoomSeats {
     }
 
     /** Everyone seated in any room. */
-    List<SignalingSession> all() {
-        List<SignalingSession> out = new ArrayList<>();
+    List<Seat> all() {
+        List<Seat> out = new ArrayList<>();
         for (String room : rooms.keySet()) {
             out.addAll(in(room));
         }

@@ -46,6 +46,7 @@ public final class SignalingService {
     private final ConcurrentHashMap<String, Set<SignalingSession>> rooms = new ConcurrentHashMap<>();
     private final RoomSeats seats = new RoomSeats();
     private final Lobby lobby = new Lobby(MAX_WAITING_PER_ROOM);
+    private final HttpMediaSessions httpSessions = new HttpMediaSessions(this);
     /** Rooms closed lately, with why and when (nanoTime): a join authorized just before the close stays out. */
     private final ConcurrentHashMap<String, Closed> closed = new ConcurrentHashMap<>();
 
@@ -91,7 +92,8 @@ public final class SignalingService {
     }
 
     /**
-     * Wraps {@code next} with the WebSocket upgrade at {@code /ws/signaling}. An upgrade from a browser page of
+     * Wraps {@code next} with the WebSocket upgrade at {@code /ws/signaling} and WHIP/WHEP at {@code /whip/{room}} and
+     * {@code /whep/{room}} (docs/whip-whep.md). An upgrade from a browser page of
      * an origin {@code origins} does not permit is refused with 403 before it upgrades.
      */
     public Handler handler(Server server, Handler next, AllowedOrigins origins) {
@@ -110,7 +112,7 @@ public final class SignalingService {
                 return new SignalingSession(this, ClientAddress.of(request, limits.trustedProxies()));
             });
         });
-        ws.setHandler(next);
+        ws.setHandler(new WhipWhepHandler(this, httpSessions, limits, next));
         return ws;
     }
 
@@ -121,6 +123,16 @@ public final class SignalingService {
             n += s.size();
         }
         return n;
+    }
+
+    /** How many WHIP ingest sessions are open (each is also a participant in its room). */
+    public int whipSessions() {
+        return httpSessions.ingestCount();
+    }
+
+    /** How many WHEP viewer sessions are open (viewers are not participants). */
+    public int whepSessions() {
+        return httpSessions.viewerCount();
     }
 
     /** How many signaling connections are open and counted against the server-wide cap, joined or not. */
@@ -179,7 +191,7 @@ public final class SignalingService {
             return; // not the room's current recording: nothing to announce
         }
         ServerMessage.Recording message = new ServerMessage.Recording(active, recordingId);
-        for (SignalingSession s : seats.in(room)) {
+        for (Seat s : seats.in(room)) {
             s.send(message);
         }
     }
@@ -291,7 +303,8 @@ public final class SignalingService {
         for (SignalingSession s : lobby.drain(room)) {
             n += s.remove(reason) ? 1 : 0;
         }
-        for (SignalingSession s : seats.in(room)) {
+        n += httpSessions.endViewers(room);
+        for (Seat s : seats.in(room)) {
             n += s.remove(reason) ? 1 : 0;
         }
         return n;
@@ -304,8 +317,8 @@ public final class SignalingService {
      * closed. Other connections of the same identity in the room or its lobby go too.
      */
     public RemoveResult removeParticipant(String room, String participantId, String by) {
-        SignalingSession target = null;
-        for (SignalingSession s : seats.in(room)) {
+        Seat target = null;
+        for (Seat s : seats.in(room)) {
             if (participantId.equals(s.participantId())) {
                 target = s;
                 break;
@@ -320,7 +333,7 @@ public final class SignalingService {
         }
         // Barred first: a join of this identity that takes its seat after the sweep below sees the bar.
         barred.computeIfAbsent(room, r -> ConcurrentHashMap.newKeySet()).add(identity);
-        for (SignalingSession s : seats.in(room)) {
+        for (Seat s : seats.in(room)) {
             if (identity.equals(s.identity())) {
                 remove(s, REMOVED_BY_HOST, by);
             }
@@ -337,11 +350,12 @@ public final class SignalingService {
      */
     public int removeIdentity(String identity, String reason, String by) {
         int n = 0;
-        for (SignalingSession s : seats.all()) {
+        for (Seat s : seats.all()) {
             if (identity.equals(s.identity())) {
                 n += remove(s, reason, by) ? 1 : 0;
             }
         }
+        n += httpSessions.endViewersOf(identity);
         return n + removeWaiting(lobby.all(), identity, reason, by);
     }
 
@@ -356,7 +370,7 @@ public final class SignalingService {
         return n;
     }
 
-    private boolean remove(SignalingSession s, String reason, String by) {
+    private boolean remove(Seat s, String reason, String by) {
         String participantId = s.participantId();
         if (!s.remove(reason)) {
             return false;
@@ -406,6 +420,7 @@ public final class SignalingService {
      */
     public void shutdown(Duration grace) {
         shuttingDown = true;
+        httpSessions.endAll();
         List<SignalingSession> joined = rooms.values().stream().flatMap(Set::stream).toList();
         for (SignalingSession s : joined) {
             s.serverShutdown();

@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * One client's signaling connection: decodes its messages, drives its {@link Participant}, relays room events.
  * Public only because Jetty invokes its listener methods reflectively; create sessions through {@link SignalingService}.
  */
-public final class SignalingSession implements Session.Listener.AutoDemanding, ParticipantListener {
+public final class SignalingSession extends Seat implements Session.Listener.AutoDemanding, ParticipantListener {
     private static final Logger log = LoggerFactory.getLogger(SignalingSession.class);
 
     private enum State { NEW, WAITING, JOINING, JOINED, GONE }
@@ -380,6 +380,7 @@ public final class SignalingSession implements Session.Listener.AutoDemanding, P
     }
 
     /** Takes this session out of its room or lobby with {@code reason}; false when it was already gone. */
+    @Override
     boolean remove(String reason) {
         State was;
         Participant p;
@@ -418,20 +419,24 @@ public final class SignalingSession implements Session.Listener.AutoDemanding, P
         }
     }
 
+    @Override
     String participantId() {
         Participant p = participant;
         return p == null ? null : p.id();
     }
 
+    @Override
     String identity() {
         JoinPermit p = permit;
         return p == null ? null : p.identity();
     }
 
+    @Override
     JoinPermit permit() {
         return permit;
     }
 
+    @Override
     String room() {
         return room;
     }
@@ -650,6 +655,7 @@ public final class SignalingSession implements Session.Listener.AutoDemanding, P
         send(new ServerMessage.Error(code, message, requestType));
     }
 
+    @Override
     void send(ServerMessage message) {
         ObjectNode node = service.json().createObjectNode().put("type", message.type());
         node.setAll((ObjectNode) service.json().valueToTree(message));

@@ -14,6 +14,8 @@ final class Forward {
     private final int ssrc;
     private final int payloadType;
     private final int sequenceOffset;
+    /** Set for a stream whose source changes over time (a WHEP viewer's): it numbers packets instead of the offset. */
+    final SwitchingRewriter rewriter;
     long packetsSent;
     long bytesSent;
     /** From the subscriber's latest receiver report block for {@link #ssrc}. */
@@ -26,6 +28,12 @@ final class Forward {
     long roundTripNanos = -1;
 
     Forward(PublishedStream source, PeerTransport subscriber, int ssrc, int payloadType, int sequenceOffset) {
+        this(source, subscriber, ssrc, payloadType, sequenceOffset, null);
+    }
+
+    Forward(PublishedStream source, PeerTransport subscriber, int ssrc, int payloadType, int sequenceOffset,
+            SwitchingRewriter rewriter) {
+        this.rewriter = rewriter;
         this.source = source;
         this.subscriber = subscriber;
         this.ssrc = ssrc;
@@ -54,6 +62,9 @@ final class Forward {
     }
 
     int incomingSequence(int outgoing) {
+        if (rewriter != null) {
+            return rewriter.incomingSequence(outgoing);
+        }
         return (outgoing - sequenceOffset) & 0xFFFF;
     }
 

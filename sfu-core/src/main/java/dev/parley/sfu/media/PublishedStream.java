@@ -37,6 +37,13 @@ public final class PublishedStream {
     private final PacketBuffer out = new PacketBuffer();
     private boolean closed;
     private long bytesReceived;
+    /** Loudness published every {@link #LOUDNESS_PACKETS} audio packets: one volatile write per ~200 ms, not per packet. */
+    private static final int LOUDNESS_PACKETS = 10;
+    private static final long LOUDNESS_STALE_NANOS = 1_000_000_000L;
+    private int loudnessSum;
+    private int loudnessCount;
+    private volatile int recentLoudness = -1;
+    private volatile long loudnessAtNanos;
 
     PublishedStream(MediaEngine engine, PeerTransport publisher, PublishedTrack track) {
         this.engine = engine;
@@ -73,6 +80,32 @@ public final class PublishedStream {
             forwards = PeerTransport.append(forwards, f);
             subscriber.addForwardOnLoop(f);
         });
+    }
+
+    /**
+     * Starts forwarding to {@code subscriber} through {@code rewriter}, which continues the numbering of whatever
+     * that outgoing stream carried before (see {@link SwitchingRewriter}); the publisher is asked for a keyframe.
+     */
+    public void addSwitchedSubscriber(PeerTransport subscriber, int outgoingSsrc, int payloadType, SwitchingRewriter rewriter) {
+        Forward f = new Forward(this, subscriber, outgoingSsrc, payloadType, 0, rewriter);
+        engine.onLoop(() -> {
+            if (closed || subscriber.isClosed()) {
+                return;
+            }
+            rewriter.beginSegment();
+            forwards = PeerTransport.append(forwards, f);
+            subscriber.addForwardOnLoop(f);
+            requestKeyframe(System.nanoTime());
+        });
+    }
+
+    /**
+     * The publisher's recent loudness from its RFC 6464 audio-level extension, as {@code 127 - dBov} (0 silence,
+     * 127 loudest) averaged over its last few packets; -1 when the extension is not negotiated or nothing arrived
+     * lately. Safe to read from any thread.
+     */
+    public int recentLoudness() {
+        return (System.nanoTime() - loudnessAtNanos) > LOUDNESS_STALE_NANOS ? -1 : recentLoudness;
     }
 
     /** Stops forwarding to {@code subscriber}; harmless when it was not forwarded to. */
@@ -168,10 +201,21 @@ public final class PublishedStream {
         if (history != null) {
             history.store(in);
         }
+        if (track.audioLevelExtension() > 0) {
+            measureLoudness(buf, off, in.length(), now);
+        }
         for (Forward f : forwards) {
             if (f.subscriber().connected()) {
                 out.copyFrom(in);
-                rewrite(out, f, seq);
+                if (f.rewriter != null) {
+                    if (!f.rewriter.rewrite(out.array(), out.offset(), out.length(), now)) {
+                        continue;
+                    }
+                    RtpHeader.setSsrc(out.array(), out.offset(), f.ssrc());
+                    RtpHeader.setPayloadType(out.array(), out.offset(), f.payloadType());
+                } else {
+                    rewrite(out, f, seq);
+                }
                 f.send(out);
             }
         }
@@ -187,8 +231,17 @@ public final class PublishedStream {
             return;
         }
         int seq = f.incomingSequence(outgoingSequence);
+        if (seq < 0) {
+            return; // sent from an earlier source of a switched stream
+        }
         if (history.get(seq, out)) {
-            rewrite(out, f, seq);
+            if (f.rewriter != null) {
+                f.rewriter.rewriteRetransmission(out.array(), out.offset(), out.length());
+                RtpHeader.setSsrc(out.array(), out.offset(), f.ssrc());
+                RtpHeader.setPayloadType(out.array(), out.offset(), f.payloadType());
+            } else {
+                rewrite(out, f, seq);
+            }
             f.send(out);
         }
     }
@@ -203,9 +256,13 @@ public final class PublishedStream {
             t.offerSenderReport(buf, off, now);
         }
         for (Forward f : forwards) {
-            if (f.subscriber().connected()) {
+            if (f.subscriber().connected() && (f.rewriter == null || f.rewriter.started())) {
+                int rtpTime = SenderReport.rtpTimestamp(buf, off);
+                if (f.rewriter != null) {
+                    rtpTime = f.rewriter.outgoingTimestamp(rtpTime);
+                }
                 int n = RtcpWriter.writeSenderReport(out.array(), 0, f.ssrc(), SenderReport.ntpTimestamp(buf, off),
-                        SenderReport.rtpTimestamp(buf, off), SenderReport.packetCount(buf, off),
+                        rtpTime, SenderReport.packetCount(buf, off),
                         SenderReport.octetCount(buf, off));
                 out.setWindow(0, n);
                 f.subscriber().sendRtcp(out);
@@ -224,6 +281,20 @@ public final class PublishedStream {
         out.setWindow(0, n);
         publisher.sendRtcp(out);
         engine.flush();
+    }
+
+    private void measureLoudness(byte[] buf, int off, int len, long now) {
+        int level = RtpHeader.audioLevel(buf, off, len, track.audioLevelExtension());
+        if (level < 0) {
+            return;
+        }
+        loudnessSum += 127 - RtpHeader.level(level);
+        if (++loudnessCount >= LOUDNESS_PACKETS) {
+            recentLoudness = loudnessSum / loudnessCount;
+            loudnessAtNanos = now;
+            loudnessSum = 0;
+            loudnessCount = 0;
+        }
     }
 
     private static void rewrite(PacketBuffer p, Forward f, int incomingSequence) {

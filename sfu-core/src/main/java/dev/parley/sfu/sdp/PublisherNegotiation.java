@@ -133,11 +133,11 @@ public final class PublisherNegotiation {
      * the BUNDLE group (RFC 8843 section 6): Firefox offers every section after the first that way under
      * max-bundle. Port 0 without both means the offerer disabled the section.
      */
-    private static boolean isOffered(MediaSection m, boolean bundled) {
+    static boolean isOffered(MediaSection m, boolean bundled) {
         return m.port() != 0 || (bundled && m.has("bundle-only"));
     }
 
-    private static Map<Integer, Codec> codecs(MediaSection m, MediaKind kind) throws SdpException {
+    static Map<Integer, Codec> codecs(MediaSection m, MediaKind kind) throws SdpException {
         Map<Integer, String> fmtp = new HashMap<>();
         for (String f : m.attributes("fmtp")) {
             int space = f.indexOf(' ');
@@ -180,7 +180,7 @@ public final class PublisherNegotiation {
     }
 
     /** The payload type to accept, in the browser's order of preference within Parley's supported set. */
-    private static int chooseCodec(MediaKind kind, Map<Integer, Codec> codecs, List<String> formats) {
+    static int chooseCodec(MediaKind kind, Map<Integer, Codec> codecs, List<String> formats) {
         if (kind == MediaKind.AUDIO) {
             return firstMatching(codecs, formats, c -> c.name().equalsIgnoreCase("opus") && c.clockRate() == 48000);
         }

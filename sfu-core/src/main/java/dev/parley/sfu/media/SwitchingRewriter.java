@@ -1,0 +1,202 @@
+package dev.parley.sfu.media;
+
+import dev.parley.sfu.rtp.H264Payload;
+import dev.parley.sfu.rtp.RtpHeader;
+import dev.parley.sfu.rtp.Vp8Payload;
+
+/**
+ * Makes one outgoing stream out of a succession of sources: the receiver sees one SSRC whose sequence numbers,
+ * timestamps (and VP8 picture IDs and TL0PICIDX) run on without a jump when the source changes. Each source is
+ * a <em>segment</em>; a new segment's offsets continue from the last packet sent, its timestamps advanced by
+ * the wall-clock time between the two. A video segment starts only at a keyframe (packets before it are
+ * dropped), so the receiver's decoder never gets frames that reference another source's pictures.
+ *
+ * <p>Loop-confined: one instance per outgoing stream, used from the media thread only. Allocates nothing per packet.
+ */
+public final class SwitchingRewriter {
+    /** What the packets carry, which decides how a segment may start and what the payload needs. */
+    public enum Payload { AUDIO, VP8, H264 }
+
+    private final Payload payload;
+    private final int clockRate;
+
+    private boolean started;
+    private boolean segmentPending = true;
+    private int segmentFirstSeq;
+    private int seqOffset;
+    private int tsOffset;
+    private int lastOutSeq;
+    private int lastOutTs;
+    private long lastSentNanos;
+    private int highestInSeq;
+
+    private boolean picIdSeen;
+    private int picIdOffset;
+    private int lastOutPicId;
+    private boolean tl0Seen;
+    private int tl0Offset;
+    private int lastOutTl0;
+    /** Whether the current segment has shown its own picture ID / TL0PICIDX (offsets set from the first). */
+    private boolean segmentPicIdSet;
+    private boolean segmentTl0Set;
+
+    /**
+     * @param initialSequence the first sequence number to send (random, as RFC 3550 asks)
+     * @param initialTimestamp the first timestamp to send
+     */
+    public SwitchingRewriter(Payload payload, int clockRate, int initialSequence, int initialTimestamp) {
+        this.payload = payload;
+        this.clockRate = clockRate;
+        this.lastOutSeq = (initialSequence - 1) & 0xFFFF;
+        this.lastOutTs = initialTimestamp;
+    }
+
+    /** The next packet comes from a new source: it starts a segment (for video, at the next keyframe). */
+    public void beginSegment() {
+        segmentPending = true;
+        segmentPicIdSet = false;
+        segmentTl0Set = false;
+    }
+
+    /** Whether packets are being dropped until the new source's keyframe. */
+    public boolean awaitingKeyframe() {
+        return segmentPending && payload != Payload.AUDIO;
+    }
+
+    /**
+     * Rewrites the RTP packet in place (sequence number, timestamp, VP8 picture ID and TL0PICIDX); SSRC and
+     * payload type are the caller's. Returns false when the packet must not be sent: it precedes the new
+     * source's first keyframe, or is older than the segment's first packet.
+     */
+    public boolean rewrite(byte[] buf, int off, int len, long nowNanos) {
+        int inSeq = RtpHeader.sequenceNumber(buf, off);
+        int inTs = RtpHeader.timestamp(buf, off);
+        if (segmentPending) {
+            if (payload != Payload.AUDIO && !keyframe(buf, off, len)) {
+                return false;
+            }
+            startSegment(inSeq, inTs, nowNanos);
+        } else if (((inSeq - segmentFirstSeq) & 0xFFFF) >= 0x8000) {
+            return false; // reordered from before this segment began: its number belongs to the previous source
+        }
+        int outSeq = (inSeq + seqOffset) & 0xFFFF;
+        int outTs = inTs + tsOffset;
+        RtpHeader.setSequenceNumber(buf, off, outSeq);
+        RtpHeader.setTimestamp(buf, off, outTs);
+        if (((inSeq - highestInSeq) & 0xFFFF) < 0x8000) {
+            highestInSeq = inSeq;
+            lastOutSeq = outSeq;
+            lastOutTs = outTs;
+            lastSentNanos = nowNanos;
+        }
+        if (payload == Payload.VP8) {
+            rewriteVp8(buf, RtpHeader.payloadOffset(buf, off), RtpHeader.payloadLength(buf, off, len), true);
+        }
+        return true;
+    }
+
+    /**
+     * Rewrites a retransmission of a packet of the current segment (its source sequence number from
+     * {@link #incomingSequence}) to what was sent the first time: sequence number, timestamp, VP8 fields.
+     */
+    public void rewriteRetransmission(byte[] buf, int off, int len) {
+        RtpHeader.setSequenceNumber(buf, off, (RtpHeader.sequenceNumber(buf, off) + seqOffset) & 0xFFFF);
+        RtpHeader.setTimestamp(buf, off, RtpHeader.timestamp(buf, off) + tsOffset);
+        if (payload == Payload.VP8) {
+            rewriteVp8(buf, RtpHeader.payloadOffset(buf, off), RtpHeader.payloadLength(buf, off, len), false);
+        }
+    }
+
+    /** The source's sequence number for a sequence number the receiver NACKs; -1 when it is from an earlier segment. */
+    public int incomingSequence(int outgoing) {
+        if (!started) {
+            return -1;
+        }
+        int in = (outgoing - seqOffset) & 0xFFFF;
+        return ((in - segmentFirstSeq) & 0xFFFF) < 0x8000 ? in : -1;
+    }
+
+    /** A source timestamp (from its sender report) in the receiver's timeline. */
+    public int outgoingTimestamp(int incoming) {
+        return incoming + tsOffset;
+    }
+
+    /** Whether anything has been sent yet (sender reports before that would announce a timeline not yet chosen). */
+    public boolean started() {
+        return started && !segmentPending;
+    }
+
+    private void startSegment(int inSeq, int inTs, long now) {
+        int advance = 1;
+        if (started) {
+            long elapsed = Math.max(0, now - lastSentNanos);
+            advance = (int) Math.max(1, Math.min(elapsed * clockRate / 1_000_000_000L, clockRate * 10L));
+        }
+        seqOffset = (lastOutSeq + 1 - inSeq) & 0xFFFF;
+        tsOffset = lastOutTs + (started ? advance : 0) - inTs;
+        segmentFirstSeq = inSeq;
+        highestInSeq = inSeq;
+        segmentPending = false;
+        started = true;
+    }
+
+    private boolean keyframe(byte[] buf, int off, int len) {
+        int p = RtpHeader.payloadOffset(buf, off);
+        int n = RtpHeader.payloadLength(buf, off, len);
+        if (n <= 0) {
+            return false;
+        }
+        return payload == Payload.VP8 ? Vp8Payload.isKeyframe(buf, p, n) : H264Payload.isKeyframe(buf, p, n);
+    }
+
+    /** Continues the picture ID and TL0PICIDX of the VP8 payload descriptor (RFC 7741 section 4.2) across segments. */
+    private void rewriteVp8(byte[] buf, int p, int n, boolean advance) {
+        if (n < 2 || (buf[p] & 0x80) == 0) {
+            return;
+        }
+        int ext = buf[p + 1] & 0xFF;
+        int i = p + 2;
+        int end = p + n;
+        if ((ext & 0x80) != 0) {
+            if (i >= end) {
+                return;
+            }
+            boolean wide = (buf[i] & 0x80) != 0;
+            if (wide && i + 1 >= end) {
+                return;
+            }
+            int mask = wide ? 0x7FFF : 0x7F;
+            int in = wide ? ((buf[i] & 0x7F) << 8) | (buf[i + 1] & 0xFF) : buf[i] & 0x7F;
+            if (advance && !segmentPicIdSet) {
+                picIdOffset = picIdSeen ? lastOutPicId + 1 - in : 0;
+                segmentPicIdSet = true;
+                picIdSeen = true;
+            }
+            int out = (in + picIdOffset) & mask;
+            if (advance) {
+                lastOutPicId = out;
+            }
+            if (wide) {
+                buf[i] = (byte) (0x80 | (out >> 8));
+                buf[i + 1] = (byte) out;
+                i += 2;
+            } else {
+                buf[i] = (byte) out;
+                i += 1;
+            }
+        }
+        if ((ext & 0x40) != 0 && i < end) {
+            int in = buf[i] & 0xFF;
+            if (advance && !segmentTl0Set) {
+                tl0Offset = tl0Seen ? lastOutTl0 + 1 - in : 0;
+                segmentTl0Set = true;
+                tl0Seen = true;
+            }
+            int out = (in + tl0Offset) & 0xFF;
+            if (advance) {
+                lastOutTl0 = out;
+            }
+            buf[i] = (byte) out;
+        }
+    }
+}
