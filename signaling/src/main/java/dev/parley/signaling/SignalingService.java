@@ -240,7 +240,7 @@ public final class SignalingService {
                         java.time.Instant end, boolean isFinal) {
         ServerMessage.Caption message = new ServerMessage.Caption(participantId, name, text, start.toString(),
                 end.toString(), isFinal);
-        for (SignalingSession s : seats.in(room)) {
+        for (Seat s : seats.in(room)) {
             s.send(message);
         }
     }
@@ -250,8 +250,8 @@ public final class SignalingService {
                         java.time.Instant start, java.time.Instant end) {
         ServerMessage.Emotion message = new ServerMessage.Emotion(participantId, name, label, score, start.toString(),
                 end.toString());
-        for (SignalingSession s : seats.in(room)) {
-            if (s.isHost()) {
+        for (Seat s : seats.in(room)) {
+            if (s.permit().host()) {
                 s.send(message);
             }
         }
@@ -271,7 +271,7 @@ public final class SignalingService {
         if (message.equals(before) || (before == null && status.equals("off"))) {
             return;
         }
-        for (SignalingSession s : seats.in(room)) {
+        for (Seat s : seats.in(room)) {
             s.send(message);
         }
     }
@@ -403,7 +403,7 @@ public final class SignalingService {
     void lobbyChanged(String room) {
         ServerMessage.LobbyUpdated update = null;
         for (SignalingSession s : sessionsIn(room)) {
-            if (s.isHost()) {
+            if (s.permit().host()) {
                 if (update == null) {
                     update = ServerMessage.LobbyUpdated.of(lobby.list(room));
                 }
