@@ -396,29 +396,37 @@ class SfuLoopbackTest {
     void twoPlisWithinTenMillisecondsReachThePublisherAsOne() {
         Member ada = members.get(0);
         Member bob = members.get(1);
-        // Subscribers joining asked for keyframes already; let the throttle's interval pass since the last one.
-        await("the keyframe requests of joining subscribers are over", Duration.ofSeconds(3), () -> {
-            Long last = null;
-            for (Long t : ada.plisForVideo) {
-                last = t;
-            }
-            return last == null || System.nanoTime() - last > TimeUnit.MILLISECONDS.toNanos(400);
-        });
-        int before = ada.plisForVideo.size();
         int videoFromAda = bob.ssrcFor(ada, MediaKind.VIDEO);
         byte[] pli = new byte[32];
         int n = RtcpWriter.writePli(pli, 0, 0x0B0B0B0B, videoFromAda);
-        long sent = System.nanoTime();
-        assertTrue(bob.subscriber.sendRtcp(pli, 0, n));
-        assertTrue(bob.subscriber.sendRtcp(pli, 0, n));
-        assertTrue(System.nanoTime() - sent < TimeUnit.MILLISECONDS.toNanos(10), "the two PLIs left within 10 ms");
-        await("a PLI reaches ada", Duration.ofSeconds(2), () -> ada.plisForVideo.size() > before);
-        // The second PLI could only arrive right behind the first: give it well over a loopback round trip.
-        long settle = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
-        while (System.nanoTime() < settle) {
-            Thread.onSpinWait();
+        // The claim needs two PLIs sent within 10 ms of each other; a loaded machine can pause this thread between
+        // the two sends, and such an attempt proves nothing either way, so it is repeated (a few times at most).
+        for (int attempt = 1; ; attempt++) {
+            // Subscribers joining asked for keyframes already; let the throttle's interval pass since the last one.
+            await("the earlier keyframe requests are over", Duration.ofSeconds(3), () -> {
+                Long last = null;
+                for (Long t : ada.plisForVideo) {
+                    last = t;
+                }
+                return last == null || System.nanoTime() - last > TimeUnit.MILLISECONDS.toNanos(400);
+            });
+            int before = ada.plisForVideo.size();
+            long sent = System.nanoTime();
+            assertTrue(bob.subscriber.sendRtcp(pli, 0, n));
+            assertTrue(bob.subscriber.sendRtcp(pli, 0, n));
+            boolean together = System.nanoTime() - sent < TimeUnit.MILLISECONDS.toNanos(10);
+            await("a PLI reaches ada", Duration.ofSeconds(2), () -> ada.plisForVideo.size() > before);
+            // The second PLI could only arrive right behind the first: give it well over a loopback round trip.
+            long settle = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
+            while (System.nanoTime() < settle) {
+                Thread.onSpinWait();
+            }
+            if (together) {
+                assertEquals(before + 1, ada.plisForVideo.size(), "two PLIs within the throttle interval forward as one");
+                return;
+            }
+            assertTrue(attempt < 5, "in 5 attempts the test could not send two PLIs within 10 ms of each other");
         }
-        assertEquals(before + 1, ada.plisForVideo.size(), "two PLIs within the throttle interval forward as one");
     }
 
     @Test
