@@ -1,4 +1,4 @@
-package dev.parley.bench;
+package dev.parley.loadtest;
 
 import dev.parley.sfu.packet.PacketBuffer;
 import dev.parley.sfu.rtp.RtcpPacket;
@@ -39,11 +39,19 @@ import org.bouncycastle.tls.DTLSTransport;
  * {@link #connect} and exchange media. Received packets go, decrypted, to the {@link MediaHandler} on the
  * peer's receive thread.
  *
- * <p>Threads: one receive thread per peer; consent checks run on a scheduler shared by all peers. The send
- * methods may be called from any thread (they serialise on the SRTP send context).
+ * <p>Threads: one receive thread per peer, or one {@link PeerReceiver} thread shared by many peers (the load
+ * tool's way: one thread reads hundreds of sockets); consent checks run on a scheduler shared by all peers. The
+ * send methods may be called from any thread (they serialise on the SRTP send context).
+ *
+ * <p>A peer opened with {@code decryptRtp} false hands incoming SRTP packets to its handler as they arrived,
+ * unauthenticated: SRTP leaves the RTP header in clear, so sequence numbers, timestamps and SSRCs can be counted
+ * without the cost of decryption. RTCP is always authenticated and decrypted.
  */
 public final class SyntheticPeer implements AutoCloseable {
-    /** Receives decrypted media on the peer's receive thread; the buffer is reused after the call returns. */
+    /**
+     * Receives media on the peer's receive thread (decrypted unless the peer was opened not to); the buffer is
+     * reused after the call returns.
+     */
     public interface MediaHandler {
         /** An authenticated RTP packet; {@code receivedNanos} is {@link System#nanoTime()} when it arrived, before decryption. */
         void onRtp(PacketBuffer packet, long receivedNanos);
@@ -79,6 +87,7 @@ public final class SyntheticPeer implements AutoCloseable {
     private final long tieBreaker = RANDOM.nextLong();
     private final long sessionId = RANDOM.nextLong() & Long.MAX_VALUE;
     private final Thread receiver;
+    private final boolean decryptRtp;
     private final PacketBuffer sendBuffer = new PacketBuffer();
     private final AtomicLong rtpReceived = new AtomicLong();
     private final AtomicLong rtcpReceived = new AtomicLong();
@@ -98,12 +107,18 @@ public final class SyntheticPeer implements AutoCloseable {
     /** The server's side, from its SDP. */
     private record Remote(String ufrag, String pwd, String fingerprint, InetSocketAddress candidate) {}
 
-    private SyntheticPeer(String label, MediaHandler handler, DatagramChannel channel) {
+    private SyntheticPeer(String label, MediaHandler handler, DatagramChannel channel, PeerReceiver sharedReceiver,
+                          boolean decryptRtp) {
         this.label = label;
         this.handler = handler;
         this.channel = channel;
-        this.receiver = new Thread(this::receiveLoop, "synthetic-peer-rx " + label);
-        receiver.setDaemon(true);
+        this.decryptRtp = decryptRtp;
+        if (sharedReceiver == null) {
+            this.receiver = new Thread(this::receiveLoop, "synthetic-peer-rx " + label);
+            receiver.setDaemon(true);
+        } else {
+            this.receiver = null;
+        }
     }
 
     /** Opens a peer connection on a fresh UDP socket bound to 127.0.0.1 and starts its receive thread. */
@@ -116,18 +131,42 @@ public final class SyntheticPeer implements AutoCloseable {
      * (127.0.0.2 on Linux) so that a test can play a second machine.
      */
     public static SyntheticPeer open(String label, InetAddress bind, MediaHandler handler) throws IOException {
+        return open(label, bind, handler, null, true, DEFAULT_RECEIVE_BUFFER);
+    }
+
+    /** The receive buffer a peer asks the kernel for unless told otherwise (the kernel may cap it: net.core.rmem_max). */
+    public static final int DEFAULT_RECEIVE_BUFFER = 4 * 1024 * 1024;
+
+    /**
+     * Opens a peer connection on a fresh UDP socket bound to {@code bind}.
+     *
+     * @param receiver the thread that reads this peer's socket together with others', or null for a thread of its own
+     * @param decryptRtp false: RTP reaches {@code handler} still encrypted (its header is in clear), unauthenticated
+     * @param receiveBuffer the socket's SO_RCVBUF in bytes
+     */
+    public static SyntheticPeer open(String label, InetAddress bind, MediaHandler handler, PeerReceiver receiver,
+                                     boolean decryptRtp, int receiveBuffer) throws IOException {
         Objects.requireNonNull(handler, "handler");
         DatagramChannel channel = DatagramChannel.open();
         try {
-            channel.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 4 * 1024 * 1024);
+            channel.setOption(java.net.StandardSocketOptions.SO_RCVBUF, receiveBuffer);
             channel.setOption(java.net.StandardSocketOptions.SO_SNDBUF, 1024 * 1024);
             channel.bind(new InetSocketAddress(bind, 0));
         } catch (IOException e) {
             channel.close();
             throw e;
         }
-        SyntheticPeer peer = new SyntheticPeer(label, handler, channel);
-        peer.receiver.start();
+        SyntheticPeer peer = new SyntheticPeer(label, handler, channel, receiver, decryptRtp);
+        if (receiver == null) {
+            peer.receiver.start();
+        } else {
+            try {
+                receiver.register(channel, peer);
+            } catch (IOException e) {
+                channel.close();
+                throw e;
+            }
+        }
         return peer;
     }
 
@@ -467,6 +506,12 @@ public final class SyntheticPeer implements AutoCloseable {
 
     /** {@link #sendRtp(int, int, int, int, byte[])} of a slice of {@code payload}. */
     public boolean sendRtp(int ssrc, int payloadType, int sequenceNumber, int timestamp, byte[] payload, int off, int len) {
+        return sendRtp(ssrc, payloadType, false, sequenceNumber, timestamp, payload, off, len);
+    }
+
+    /** {@link #sendRtp(int, int, int, int, byte[], int, int)} with the marker bit as given (set: a video frame's last packet). */
+    public boolean sendRtp(int ssrc, int payloadType, boolean marker, int sequenceNumber, int timestamp, byte[] payload,
+                           int off, int len) {
         SrtpSession s = requireConnected();
         if (payloadType < 0 || payloadType > 127) {
             throw new IllegalArgumentException("payload type must be 0..127, was " + payloadType);
@@ -477,7 +522,7 @@ public final class SyntheticPeer implements AutoCloseable {
                 throw new IllegalArgumentException("payload of " + len + " bytes does not fit a datagram");
             }
             b[0] = (byte) 0x80;
-            b[1] = (byte) payloadType;
+            b[1] = (byte) (marker ? payloadType | 0x80 : payloadType);
             b[2] = (byte) (sequenceNumber >>> 8);
             b[3] = (byte) sequenceNumber;
             putInt(b, 4, timestamp);
@@ -499,8 +544,8 @@ public final class SyntheticPeer implements AutoCloseable {
 
     private boolean send(PacketBuffer p) {
         try {
-            channel.send(ByteBuffer.wrap(p.array(), p.offset(), p.length()), remote.candidate());
-            return true;
+            // 0 bytes: a non-blocking socket (a shared receiver's) whose send buffer is full dropped it.
+            return channel.send(ByteBuffer.wrap(p.array(), p.offset(), p.length()), remote.candidate()) > 0;
         } catch (IOException e) {
             return false;
         }
@@ -558,7 +603,8 @@ public final class SyntheticPeer implements AutoCloseable {
         }
     }
 
-    private void onDatagram(PacketBuffer in, long now) {
+    /** A datagram read by this peer's own thread or by its {@link PeerReceiver}. */
+    void onDatagram(PacketBuffer in, long now) {
         byte[] b = in.array();
         int first = b[0] & 0xFF;
         if (first <= 3) {
@@ -591,7 +637,10 @@ public final class SyntheticPeer implements AutoCloseable {
             if (loss != null && in.length() >= 12 && loss.drop(getInt(b, 8), ((b[2] & 0xFF) << 8) | (b[3] & 0xFF))) {
                 return;
             }
-            if (s.unprotectRtp(in)) {
+            if (!decryptRtp) {
+                rtpReceived.lazySet(rtpReceived.get() + 1); // only this peer's receive thread writes it
+                handler.onRtp(in, now);
+            } else if (s.unprotectRtp(in)) {
                 rtpReceived.incrementAndGet();
                 handler.onRtp(in, now);
             } else {
@@ -606,7 +655,7 @@ public final class SyntheticPeer implements AutoCloseable {
         closed = true;
         stopConsent();
         try {
-            channel.close();
+            channel.close(); // also deregisters it from a shared receiver
         } catch (IOException e) {
             // closing anyway
         }
@@ -618,10 +667,12 @@ public final class SyntheticPeer implements AutoCloseable {
                 // the socket is gone already
             }
         }
-        try {
-            receiver.join(1000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (receiver != null) {
+            try {
+                receiver.join(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -638,14 +689,16 @@ public final class SyntheticPeer implements AutoCloseable {
         return new String(c);
     }
 
-    static void putInt(byte[] b, int at, int v) {
+    /** Writes {@code v} big-endian at {@code at}. */
+    public static void putInt(byte[] b, int at, int v) {
         b[at] = (byte) (v >>> 24);
         b[at + 1] = (byte) (v >>> 16);
         b[at + 2] = (byte) (v >>> 8);
         b[at + 3] = (byte) v;
     }
 
-    static int getInt(byte[] b, int at) {
+    /** Reads a big-endian int at {@code at}. */
+    public static int getInt(byte[] b, int at) {
         return ((b[at] & 0xFF) << 24) | ((b[at + 1] & 0xFF) << 16) | ((b[at + 2] & 0xFF) << 8) | (b[at + 3] & 0xFF);
     }
 }
