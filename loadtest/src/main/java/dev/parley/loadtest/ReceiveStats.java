@@ -82,7 +82,7 @@ final class ReceiveStats implements SyntheticPeer.MediaHandler {
             long transit = arrival - (timestamp & 0xFFFFFFFFL);
             if (s.haveTransit) {
                 long d = Math.abs(transit - s.lastTransit);
-                if (d < (long) rate * 10) { // a timestamp wrap or jump is not jitter
+                if (d >= 0 && d < (long) rate * 10) { // a timestamp wrap or jump is not jitter
                     s.jitter += (d - s.jitter) / 16.0;
                 }
             }
