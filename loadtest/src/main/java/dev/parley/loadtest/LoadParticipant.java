@@ -114,6 +114,9 @@ final class LoadParticipant implements AutoCloseable {
 
     // Signaling messages, on the HTTP client's thread.
     private void onMessage(JsonNode m) {
+        if (System.getenv("LOADTEST_DEBUG") != null) {
+            System.err.println(java.time.LocalTime.now() + " " + name + " <- " + m.toString().substring(0, Math.min(150, m.toString().length())));
+        }
         switch (m.path("type").asText()) {
             case "joined" -> joined.complete(m);
             case "publishAnswer" -> publishAnswer.complete(m);

@@ -3,7 +3,6 @@ package dev.parley.loadtest;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -42,14 +41,19 @@ public final class LoadTest {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final com.sun.management.OperatingSystemMXBean os =
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-    private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    private final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
     private LoadTest(LoadTestOptions options, PrintStream out) {
         this.options = options;
         this.out = out;
     }
 
+    // Held so that the level sticks (java.util.logging keeps loggers weakly): jitsi-srtp logs its cipher choice at INFO.
+    private static final java.util.logging.Logger JITSI_LOG = java.util.logging.Logger.getLogger("org.jitsi");
+
     public static void main(String[] args) {
+        JITSI_LOG.setLevel(java.util.logging.Level.WARNING);
         System.exit(run(args, System.out, System.err));
     }
 
@@ -99,6 +103,8 @@ public final class LoadTest {
                 metrics = null;
             }
         }
+        // The first SRTP session benchmarks the cipher implementations; do it now, not inside the first join's timing.
+        out.println("SRTP crypto: " + dev.parley.sfu.srtp.SrtpSession.cryptoBackend());
         JoinTokenMinter minter = options.apiKey() == null ? null : new JoinTokenMinter(options.apiKey(), options.apiSecret());
         InetAddress bind = bindAddressFor(url.getHost());
         out.printf(Locale.ROOT, "parley-loadtest: %d publishers, %d subscribers in room %s at %s for %d s%s%n",
@@ -181,6 +187,7 @@ public final class LoadTest {
         ServerMetrics.Sample serverLast = serverStart;
         long cpuStart = os.getProcessCpuTime();
         long receiveCpuStart = threads.getThreadCpuTime(receiver.thread().threadId());
+        long receiveAllocatedStart = threads.getThreadAllocatedBytes(receiver.thread().threadId());
         long datagramsStart = receiver.datagrams();
         long start = System.nanoTime();
         long end = start + options.duration().toNanos();
@@ -210,6 +217,7 @@ public final class LoadTest {
         ServerMetrics.Sample serverEnd = scrape(metrics);
         long cpu = os.getProcessCpuTime() - cpuStart;
         long receiveCpu = threads.getThreadCpuTime(receiver.thread().threadId()) - receiveCpuStart;
+        long receiveAllocated = threads.getThreadAllocatedBytes(receiver.thread().threadId()) - receiveAllocatedStart;
         try {
             receiver.close(); // joins the receive thread: the final figures below are exact
         } catch (IOException e) {
@@ -231,6 +239,7 @@ public final class LoadTest {
         double mbps = totals.bytes * 8 / (elapsed / 1e9) / 1e6;
         double toolNs = totals.packets == 0 ? Double.NaN : (double) cpu / totals.packets;
         double receiveNs = datagrams == 0 ? Double.NaN : (double) receiveCpu / datagrams;
+        double receiveBytes = datagrams == 0 ? Double.NaN : (double) receiveAllocated / datagrams;
         int joined = (int) everyone.stream().filter(LoadParticipant::connected).count();
 
         String message = null;
@@ -256,13 +265,13 @@ public final class LoadTest {
             out.printf(Locale.ROOT, "server: forwarded %d RTP packets (received/forwarded %.2f%%), CPU %.1f%% of one core%n",
                     forwarded, forwarded == 0 ? 0 : 100.0 * totals.packets / forwarded, serverCpu);
         }
-        out.printf(Locale.ROOT, "tool: %.0f ns CPU per received packet (whole process), %.0f ns per datagram on the receive thread%n",
-                toolNs, receiveNs);
+        out.printf(Locale.ROOT, "tool: %.0f ns CPU per received packet (whole process); receive thread: %.0f ns and %.2f bytes"
+                + " allocated per datagram%n", toolNs, receiveNs, receiveBytes);
         out.println(exit == LoadTestResult.OK
                 ? String.format(Locale.ROOT, "result: ok (loss %.3f%% within --max-loss %s%%)", loss, trim(options.maxLossPercent()))
                 : "result: FAILED: " + message);
         return new LoadTestResult(exit, joined, everyone.size(), sender.sent(), totals.packets, totals.expected, loss,
-                totals.meanJitterMillis(), totals.jitterMax, mbps, forwarded, serverCpu, toolNs, receiveNs,
+                totals.meanJitterMillis(), totals.jitterMax, mbps, forwarded, serverCpu, toolNs, receiveNs, receiveBytes,
                 quantile(joinMillis, 0.50), quantile(joinMillis, 0.95), quantile(joinMillis, 0.99), incomplete, message);
     }
 

@@ -12,13 +12,15 @@ package dev.parley.loadtest;
  * @param serverCpuPercent the server process's CPU meanwhile, in percent of one core; NaN without metrics
  * @param toolCpuNanosPerPacket this process's CPU time per received packet (sending included)
  * @param receiveCpuNanosPerPacket the receive thread's CPU time per received datagram
+ * @param receiveAllocatedBytesPerPacket bytes the receive thread allocated per received datagram (the JVM's count)
  * @param incompleteSubscribers subscribers that received nothing of some publisher's audio or video
  * @param message why the run failed, or null
  */
 public record LoadTestResult(int exitCode, int joined, int participants, long sent, long received, long expected,
                              double lossPercent, double meanJitterMillis, double maxJitterMillis,
                              double receivedMegabitsPerSecond, long serverForwarded, double serverCpuPercent,
-                             double toolCpuNanosPerPacket, double receiveCpuNanosPerPacket, long joinP50Millis,
+                             double toolCpuNanosPerPacket, double receiveCpuNanosPerPacket,
+                             double receiveAllocatedBytesPerPacket, long joinP50Millis,
                              long joinP95Millis, long joinP99Millis, int incompleteSubscribers, String message) {
     /** Done, loss within {@code --max-loss}. */
     public static final int OK = 0;
@@ -31,6 +33,6 @@ public record LoadTestResult(int exitCode, int joined, int participants, long se
 
     static LoadTestResult failed(int exitCode, int joined, int participants, String message) {
         return new LoadTestResult(exitCode, joined, participants, 0, 0, 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
-                -1, Double.NaN, Double.NaN, Double.NaN, -1, -1, -1, 0, message);
+                -1, Double.NaN, Double.NaN, Double.NaN, Double.NaN, -1, -1, -1, 0, message);
     }
 }
