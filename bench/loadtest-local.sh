@@ -31,7 +31,7 @@ for step in "${@:-1x100}"; do
   echo "=== $pubs -> $subs ==="
   taskset -c "${TOOL_CPU:-1}" ./parley-loadtest --url "http://127.0.0.1:$port" --room "step-$step" --publishers "$pubs" \
     --subscribers "$subs" --duration "${DURATION:-30s}" --metrics-token "$(cat "$data/metrics-token")" \
-    --max-loss "${MAX_LOSS:-1%}" || status=$?
+    --max-loss "${MAX_LOSS:-1%}" --join-timeout 60s || status=$?
   echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 done
 exit $status

@@ -32,8 +32,8 @@ import java.util.concurrent.TimeUnit;
  * thread sends for every publisher.
  */
 public final class LoadTest {
-    /** Joins run this many at a time (a DTLS handshake blocks its thread). */
-    private static final int JOIN_PARALLELISM = 16;
+    /** Participants closed at the same time at the end. */
+    private static final int CLOSE_PARALLELISM = 16;
     private static final int MAX_FAILURES_SHOWN = 5;
 
     private final LoadTestOptions options;
@@ -120,7 +120,7 @@ public final class LoadTest {
         } catch (IOException e) {
             return LoadTestResult.failed(LoadTestResult.JOIN_FAILED, 0, total, "cannot open a selector: " + e.getMessage());
         }
-        ExecutorService joins = Executors.newFixedThreadPool(Math.min(JOIN_PARALLELISM, total), r -> {
+        ExecutorService joins = Executors.newFixedThreadPool(Math.min(options.parallelJoins(), total), r -> {
             Thread t = new Thread(r, "loadtest-join");
             t.setDaemon(true);
             return t;
@@ -232,6 +232,10 @@ public final class LoadTest {
             }
         }
         double loss = totals.expected == 0 ? 0 : 100.0 * totals.lost() / totals.expected;
+        // Everyone was connected before the first packet left, so each subscriber is owed every packet sent:
+        // this also counts what sequence gaps cannot see, packets lost before a stream's first or after its last.
+        long owed = sender.sent() * subscribers.size();
+        double undelivered = owed == 0 ? 0 : Math.max(0, 100.0 * (owed - totals.packets) / owed);
         long forwarded = serverStart == null || serverEnd == null ? -1
                 : (long) (serverEnd.forwardedPackets() - serverStart.forwardedPackets());
         double serverCpu = serverStart == null || serverEnd == null ? Double.NaN
@@ -247,6 +251,10 @@ public final class LoadTest {
         if (loss > options.maxLossPercent()) {
             exit = LoadTestResult.LOSS;
             message = String.format(Locale.ROOT, "loss %.3f%% is above --max-loss %s%%", loss, trim(options.maxLossPercent()));
+        } else if (undelivered > options.maxLossPercent()) {
+            exit = LoadTestResult.LOSS;
+            message = String.format(Locale.ROOT, "%.3f%% of the packets sent never reached a subscriber, above --max-loss %s%%",
+                    undelivered, trim(options.maxLossPercent()));
         } else if (incomplete > 0) {
             exit = LoadTestResult.LOSS;
             message = incomplete + " of " + subscribers.size() + " subscribers received nothing of some of the "
@@ -259,8 +267,9 @@ public final class LoadTest {
                 sender.sent(), elapsed / 1e9, sender.skipped(), sender.failed());
         out.printf(Locale.ROOT, "received: %d RTP packets (%.0f/s), %.2f Mbit/s, by %d subscribers from %d streams%n",
                 totals.packets, totals.packets / (elapsed / 1e9), mbps, subscribers.size(), totals.streams);
-        out.printf(Locale.ROOT, "loss: %.3f%% (%d of %d expected by sequence numbers); jitter mean %.2f ms, max %.2f ms%n",
-                loss, totals.lost(), totals.expected, totals.meanJitterMillis(), totals.jitterMax);
+        out.printf(Locale.ROOT, "loss: %.3f%% (%d of %d expected by sequence numbers); undelivered %.3f%% (%d of %d sent"
+                + " x %d subscribers); jitter mean %.2f ms, max %.2f ms%n", loss, totals.lost(), totals.expected, undelivered,
+                Math.max(0, owed - totals.packets), sender.sent(), subscribers.size(), totals.meanJitterMillis(), totals.jitterMax);
         if (forwarded >= 0) {
             out.printf(Locale.ROOT, "server: forwarded %d RTP packets (received/forwarded %.2f%%), CPU %.1f%% of one core%n",
                     forwarded, forwarded == 0 ? 0 : 100.0 * totals.packets / forwarded, serverCpu);
@@ -270,7 +279,7 @@ public final class LoadTest {
         out.println(exit == LoadTestResult.OK
                 ? String.format(Locale.ROOT, "result: ok (loss %.3f%% within --max-loss %s%%)", loss, trim(options.maxLossPercent()))
                 : "result: FAILED: " + message);
-        return new LoadTestResult(exit, joined, everyone.size(), sender.sent(), totals.packets, totals.expected, loss,
+        return new LoadTestResult(exit, joined, everyone.size(), sender.sent(), totals.packets, totals.expected, loss, undelivered,
                 totals.meanJitterMillis(), totals.jitterMax, mbps, forwarded, serverCpu, toolNs, receiveNs, receiveBytes,
                 quantile(joinMillis, 0.50), quantile(joinMillis, 0.95), quantile(joinMillis, 0.99), incomplete, message);
     }
@@ -390,7 +399,7 @@ public final class LoadTest {
         if (everyone.isEmpty()) {
             return;
         }
-        ExecutorService closer = Executors.newFixedThreadPool(Math.min(JOIN_PARALLELISM, everyone.size()));
+        ExecutorService closer = Executors.newFixedThreadPool(Math.min(CLOSE_PARALLELISM, everyone.size()));
         for (LoadParticipant p : everyone) {
             closer.execute(p::close);
         }

@@ -13,10 +13,12 @@ import java.util.regex.Pattern;
  *
  * @param url the server's base URL, {@code http(s)://host:port}
  * @param publisherLossPercent share of each publisher's packets not sent (a lossy uplink, to check the alarm)
+ * @param parallelJoins participants joining at the same time
  */
 public record LoadTestOptions(URI url, String room, int publishers, int subscribers, Duration duration, String token,
                               String apiKey, String apiSecret, double maxLossPercent, String metricsToken,
-                              boolean decrypt, double publisherLossPercent, Duration joinTimeout, boolean help) {
+                              boolean decrypt, double publisherLossPercent, Duration joinTimeout, int parallelJoins,
+                              boolean help) {
 
     /** Thrown for a command line that cannot be run; the message says why. */
     public static final class UsageException extends Exception {
@@ -52,6 +54,7 @@ public record LoadTestOptions(URI url, String room, int publishers, int subscrib
               --publisher-loss P     leave out P percent of each publisher's packets, as a lossy uplink would
                                      (to check that loss is seen and --max-loss trips; default 0)
               --join-timeout D       how long one participant may take to join and connect (default 20s)
+              --parallel-joins N     participants joining at the same time, 1-256 (default 8)
               --help                 this text
 
             Exit status: 0 done within --max-loss; 1 loss above --max-loss; 2 bad command line; 3 participants
@@ -73,6 +76,7 @@ public record LoadTestOptions(URI url, String room, int publishers, int subscrib
         boolean decrypt = false;
         double publisherLoss = 0;
         Duration joinTimeout = Duration.ofSeconds(20);
+        int parallelJoins = 8;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             String name = arg;
@@ -85,7 +89,7 @@ public record LoadTestOptions(URI url, String room, int publishers, int subscrib
             switch (name) {
                 case "--help", "-h" -> {
                     return new LoadTestOptions(null, null, 0, 0, Duration.ZERO, null, null, null, 0, null, false, 0,
-                            Duration.ZERO, true);
+                            Duration.ZERO, 0, true);
                 }
                 case "--decrypt" -> {
                     if (value != null) {
@@ -120,6 +124,12 @@ public record LoadTestOptions(URI url, String room, int publishers, int subscrib
                 case "--metrics-token" -> metricsToken = nonBlank(name, value);
                 case "--publisher-loss" -> publisherLoss = percent(name, value);
                 case "--join-timeout" -> joinTimeout = duration(name, value);
+                case "--parallel-joins" -> {
+                    parallelJoins = count(name, value, 256);
+                    if (parallelJoins == 0) {
+                        throw new UsageException("--parallel-joins must be a whole number from 1 to 256, was '" + value + "'");
+                    }
+                }
                 default -> throw new UsageException("unknown option " + name + " (see --help)");
             }
         }
@@ -146,7 +156,7 @@ public record LoadTestOptions(URI url, String room, int publishers, int subscrib
             throw new UsageException("--publisher-loss must be below 100%");
         }
         return new LoadTestOptions(uri, room, publishers, subscribers, duration, token, apiKey, apiSecret, maxLoss,
-                metricsToken, decrypt, publisherLoss, joinTimeout, false);
+                metricsToken, decrypt, publisherLoss, joinTimeout, parallelJoins, false);
     }
 
     private static URI url(String value) throws UsageException {

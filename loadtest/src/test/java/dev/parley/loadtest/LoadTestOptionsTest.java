@@ -23,7 +23,7 @@ class LoadTestOptionsTest {
     void theFullCommandLineIsRead() throws Exception {
         LoadTestOptions o = LoadTestOptions.parse("--url", "http://127.0.0.1:8080/", "--room", "R", "--publishers", "3",
                 "--subscribers", "100", "--duration", "90s", "--api-key", "PK1", "--api-secret", "s3cret", "--max-loss", "0.5%",
-                "--metrics-token", "tok", "--decrypt", "--publisher-loss=2", "--join-timeout", "5s");
+                "--metrics-token", "tok", "--decrypt", "--publisher-loss=2", "--join-timeout", "5s", "--parallel-joins", "4");
         assertEquals(URI.create("http://127.0.0.1:8080"), o.url());
         assertEquals("R", o.room());
         assertEquals(3, o.publishers());
@@ -36,6 +36,7 @@ class LoadTestOptionsTest {
         assertTrue(o.decrypt());
         assertEquals(2.0, o.publisherLossPercent());
         assertEquals(Duration.ofSeconds(5), o.joinTimeout());
+        assertEquals(4, o.parallelJoins());
         assertFalse(o.help());
     }
 
@@ -87,6 +88,8 @@ class LoadTestOptionsTest {
                 refused("--url", "http://h", "--room", "r", "--publishers", "0", "--subscribers", "0"));
         assertEquals("--decrypt takes no value", refused("--url", "http://h", "--room", "r", "--decrypt=yes"));
         assertEquals("--token must not be empty", refused("--url", "http://h", "--room", "r", "--token", " "));
+        assertEquals("--parallel-joins must be a whole number from 1 to 256, was '0'",
+                refused("--url", "http://h", "--room", "r", "--parallel-joins", "0"));
         assertEquals("--publisher-loss must be below 100%",
                 refused("--url", "http://h", "--room", "r", "--publisher-loss", "100"));
     }

@@ -65,6 +65,7 @@ class LoadTestToolTest {
         assertEquals(11, r.joined(), run.output());
         assertEquals(0, r.incompleteSubscribers(), run.output());
         assertEquals(0.0, r.lossPercent(), run.output());
+        assertEquals(0.0, r.undeliveredPercent(), run.output());
         // 176 packets/s for 4 s to each of 10 subscribers
         assertTrue(r.received() > 10 * 176 * 3, "received " + r.received() + "\n" + run.output());
         assertTrue(r.serverForwarded() > 0, run.output());
@@ -85,6 +86,7 @@ class LoadTestToolTest {
         LoadTestResult r = run.result();
         assertEquals(LoadTestResult.LOSS, r.exitCode(), run.output());
         assertTrue(r.lossPercent() > 2 && r.lossPercent() < 10, "about 5% lost: " + r.lossPercent() + "\n" + run.output());
+        assertEquals(0.0, r.undeliveredPercent(), "what was sent all arrived\n" + run.output());
         assertTrue(r.message().contains("above --max-loss 0%"), r.message());
         // the loss was upstream: what the server forwarded still all arrived
         long gap = Math.abs(r.received() - r.serverForwarded());
