@@ -92,9 +92,12 @@ class LoadTestToolTest {
         long gap = Math.abs(r.received() - r.serverForwarded());
         assertTrue(gap <= Math.max(20, r.serverForwarded() / 100), run.output());
 
+        // The same with every packet authenticated and decrypted, and a threshold that allows it.
         Run tolerant = loadtest("--room", "load-lossy-ok", "--publishers", "1", "--subscribers", "2", "--duration", "2s",
-                "--publisher-loss", "5%", "--max-loss", "20%");
+                "--publisher-loss", "5%", "--max-loss", "20%", "--decrypt");
         assertEquals(LoadTestResult.OK, tolerant.result().exitCode(), tolerant.output());
+        assertEquals(2 * tolerant.result().sent(), tolerant.result().received(), tolerant.output());
+        assertTrue(tolerant.result().lossPercent() > 0, tolerant.output());
     }
 
     @Test
