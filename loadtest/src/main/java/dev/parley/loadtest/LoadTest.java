@@ -373,6 +373,8 @@ public final class LoadTest {
                 return "the server at " + url + " answered /health with " + r.statusCode() + ": is it Parley?";
             }
             return null;
+        } catch (java.net.ConnectException e) {
+            return "cannot reach Parley at " + url + ": connection refused (is the server running, and is this its HTTP port?)";
         } catch (IOException e) {
             return "cannot reach Parley at " + url + ": " + (e.getMessage() == null ? e.toString() : e.getMessage());
         }

@@ -120,6 +120,6 @@ class LoadTestToolTest {
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         String message = err.toString(StandardCharsets.UTF_8);
         assertEquals(LoadTestResult.JOIN_FAILED, exit, message);
-        assertTrue(message.contains("cannot reach Parley at http://127.0.0.1:1"), message);
+        assertTrue(message.contains("cannot reach Parley at http://127.0.0.1:1: connection refused"), message);
     }
 }
