@@ -29,6 +29,9 @@ final class LoadParticipant implements AutoCloseable {
         }
     }
 
+    /** {@code LOADTEST_DEBUG} set: every signaling message received is printed (its first 150 characters). */
+    private static final boolean TRACE = System.getenv("LOADTEST_DEBUG") != null;
+
     final String name;
     final Role role;
     final int audioSsrc;
@@ -114,8 +117,9 @@ final class LoadParticipant implements AutoCloseable {
 
     // Signaling messages, on the HTTP client's thread.
     private void onMessage(JsonNode m) {
-        if (System.getenv("LOADTEST_DEBUG") != null) {
-            System.err.println(java.time.LocalTime.now() + " " + name + " <- " + m.toString().substring(0, Math.min(150, m.toString().length())));
+        if (TRACE) {
+            String text = m.toString();
+            System.err.println(java.time.LocalTime.now() + " " + name + " <- " + text.substring(0, Math.min(150, text.length())));
         }
         switch (m.path("type").asText()) {
             case "joined" -> joined.complete(m);
