@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.parley.ai.audio.TestSignals;
 import dev.parley.ai.standin.KserveStandIn;
-import dev.parley.bench.SyntheticPeer;
+import dev.parley.loadtest.SyntheticPeer;
 import dev.parley.sfu.LeaveReason;
 import dev.parley.sfu.Participant;
 import dev.parley.sfu.ParticipantInfo;

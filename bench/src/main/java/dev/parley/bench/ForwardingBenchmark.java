@@ -1,5 +1,7 @@
 package dev.parley.bench;
 
+import dev.parley.loadtest.PacedSender;
+import dev.parley.loadtest.SyntheticPeer;
 import dev.parley.sfu.LeaveReason;
 import dev.parley.sfu.Participant;
 import dev.parley.sfu.ParticipantInfo;

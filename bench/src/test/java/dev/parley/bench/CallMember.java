@@ -1,5 +1,6 @@
 package dev.parley.bench;
 
+import dev.parley.loadtest.SyntheticPeer;
 import dev.parley.sfu.LeaveReason;
 import dev.parley.sfu.Participant;
 import dev.parley.sfu.ParticipantInfo;

@@ -1,5 +1,7 @@
 package dev.parley.bench;
 
+import dev.parley.loadtest.PacedSender;
+import dev.parley.loadtest.SyntheticPeer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;

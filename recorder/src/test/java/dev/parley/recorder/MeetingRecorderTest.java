@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.parley.bench.SyntheticPeer;
+import dev.parley.loadtest.SyntheticPeer;
 import dev.parley.recorder.compose.FfmpegTools;
 import dev.parley.recorder.compose.MeetingFileComposer;
 import dev.parley.recorder.compose.MeetingFileSettings;

@@ -151,6 +151,13 @@ final class Observability extends Handler.Abstract {
                         cb.call(s.roundTripSeconds(), l);
                     }
                 })).register(registry);
+        // The standard name Prometheus' own clients use, so dashboards and load tools find it (parley-loadtest).
+        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        if (os instanceof com.sun.management.OperatingSystemMXBean process && process.getProcessCpuTime() >= 0) {
+            CounterWithCallback.builder().name("process_cpu_seconds_total")
+                    .help("CPU time the server process used, user and system, in seconds")
+                    .callback(cb -> cb.call(process.getProcessCpuTime() / 1e9)).register(registry);
+        }
         GaugeWithCallback.builder().name("parley_events_backlog").help("Events in the outbox not yet delivered")
                 .callback(cb -> cb.call(control.eventBacklog())).register(registry);
         CounterWithCallback.builder().name("parley_events_delivered_total").help("Events the outbox relay delivered")

@@ -3,7 +3,7 @@ package dev.parley.server;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.parley.bench.SyntheticPeer;
+import dev.parley.loadtest.SyntheticPeer;
 import dev.parley.sfu.srtp.SrtpProfile;
 import dev.parley.sfu.srtp.SrtpSession;
 import java.net.InetAddress;

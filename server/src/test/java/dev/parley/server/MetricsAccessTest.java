@@ -120,14 +120,14 @@ class MetricsAccessTest {
     @Test
     void everyMetricIsDocumentedWithItsType() throws Exception {
         Map<String, String> documented = new TreeMap<>();
-        Matcher row = Pattern.compile("(?m)^\\| `(parley_[a-z_]+)` \\| (counter|gauge) \\|").matcher(Files.readString(Path.of("../docs/metrics.md")));
+        Matcher row = Pattern.compile("(?m)^\\| `((?:parley|process)_[a-z_]+)` \\| (counter|gauge) \\|").matcher(Files.readString(Path.of("../docs/metrics.md")));
         while (row.find()) {
             documented.put(row.group(1), row.group(2));
         }
         Set<String> registered = new TreeSet<>();
         try (Stream<Path> files = Files.walk(Path.of("src/main/java"))) {
             for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
-                Matcher m = Pattern.compile("\\.name\\(\"(parley_[a-z_]+)\"\\)").matcher(Files.readString(f));
+                Matcher m = Pattern.compile("\\.name\\(\"((?:parley|process)_[a-z_]+)\"\\)").matcher(Files.readString(f));
                 while (m.find()) {
                     registered.add(m.group(1));
                 }

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.parley.bench.SyntheticPeer;
+import dev.parley.loadtest.SyntheticPeer;
 import dev.parley.testkit.Eventually;
 import dev.parley.testkit.PostgresSchema;
 import java.nio.file.Files;

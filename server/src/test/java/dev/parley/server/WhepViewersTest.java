@@ -3,7 +3,7 @@ package dev.parley.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.parley.bench.SyntheticPeer;
+import dev.parley.loadtest.SyntheticPeer;
 import dev.parley.sfu.packet.PacketBuffer;
 import dev.parley.sfu.rtp.RtpHeader;
 import dev.parley.testkit.Eventually;
@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * WHIP and WHEP with synthetic WebRTC peers (ICE, DTLS-SRTP from bench's {@link SyntheticPeer}) on loopback: a
+ * WHIP and WHEP with synthetic WebRTC peers (ICE, DTLS-SRTP from parley-loadtest's {@link SyntheticPeer}) on loopback: a
  * WHIP publisher is watched by 100 WHEP viewers, each of which receives its packets; and a viewer whose
  * speaker leaves carries on with the next publisher under the same SSRCs with unbroken sequence numbers.
  */

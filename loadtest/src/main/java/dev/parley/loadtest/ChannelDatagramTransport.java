@@ -1,4 +1,4 @@
-package dev.parley.bench;
+package dev.parley.loadtest;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;

@@ -1,4 +1,4 @@
-package dev.parley.bench;
+package dev.parley.loadtest;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package dev.parley.bench;
+package dev.parley.loadtest;
 
 import java.util.concurrent.locks.LockSupport;
 
@@ -6,9 +6,9 @@ import java.util.concurrent.locks.LockSupport;
  * Sends at a fixed packet rate on its own thread: packet {@code i} is due at {@code start + i / rate}, so a late
  * wake-up is caught up rather than lowering the rate.
  */
-final class PacedSender implements AutoCloseable {
+public final class PacedSender implements AutoCloseable {
     /** Sends packet number {@code index}; returns false when it could not be sent. */
-    interface Send {
+    public interface Send {
         boolean send(long index);
     }
 
@@ -16,7 +16,7 @@ final class PacedSender implements AutoCloseable {
     private volatile boolean running = true;
     private volatile long sent;
 
-    PacedSender(String name, int packetsPerSecond, Send send) {
+    public PacedSender(String name, int packetsPerSecond, Send send) {
         long interval = 1_000_000_000L / packetsPerSecond;
         thread = new Thread(() -> {
             long start = System.nanoTime();
@@ -39,7 +39,7 @@ final class PacedSender implements AutoCloseable {
     }
 
     /** Packets sent so far (approximate while running). */
-    long sent() {
+    public long sent() {
         return sent;
     }
 

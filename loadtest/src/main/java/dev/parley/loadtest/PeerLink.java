@@ -1,4 +1,4 @@
-package dev.parley.bench;
+package dev.parley.loadtest;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -18,8 +18,11 @@ sealed interface PeerLink extends Closeable permits PeerLink.Udp, PeerLink.Tcp {
     /** The candidate transport this link uses, as SDP names it: {@code udp} or {@code tcp}. */
     String transport();
 
-    /** Sends one packet (the remaining bytes of {@code packet}) to {@code to}; any thread. */
-    void send(ByteBuffer packet, InetSocketAddress to) throws IOException;
+    /**
+     * Sends one packet (the remaining bytes of {@code packet}) to {@code to}; any thread. False: the packet was
+     * dropped because a non-blocking socket's send buffer was full (UDP under a {@link PeerReceiver}).
+     */
+    boolean send(ByteBuffer packet, InetSocketAddress to) throws IOException;
 
     /**
      * The receive thread: reads the next packet into {@code into} from its position on; returns its length,
@@ -29,14 +32,15 @@ sealed interface PeerLink extends Closeable permits PeerLink.Udp, PeerLink.Tcp {
 
     InetSocketAddress localAddress() throws IOException;
 
-    /** A UDP socket. */
+    /** A UDP socket, read by its peer's own thread or registered with a shared {@link PeerReceiver}. */
     final class Udp implements PeerLink {
         private final DatagramChannel channel;
 
-        Udp(InetAddress bind) throws IOException {
+        /** A socket bound to {@code bind} (any port) asking for {@code receiveBuffer} bytes of SO_RCVBUF. */
+        Udp(InetAddress bind, int receiveBuffer) throws IOException {
             channel = DatagramChannel.open();
             try {
-                channel.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 4 * 1024 * 1024);
+                channel.setOption(java.net.StandardSocketOptions.SO_RCVBUF, receiveBuffer);
                 channel.setOption(java.net.StandardSocketOptions.SO_SNDBUF, 1024 * 1024);
                 channel.bind(new InetSocketAddress(bind, 0));
             } catch (IOException e) {
@@ -50,9 +54,14 @@ sealed interface PeerLink extends Closeable permits PeerLink.Udp, PeerLink.Tcp {
             return "udp";
         }
 
+        /** The socket itself, for a {@link PeerReceiver}'s selector. */
+        DatagramChannel channel() {
+            return channel;
+        }
+
         @Override
-        public void send(ByteBuffer packet, InetSocketAddress to) throws IOException {
-            channel.send(packet, to);
+        public boolean send(ByteBuffer packet, InetSocketAddress to) throws IOException {
+            return channel.send(packet, to) > 0;
         }
 
         @Override
@@ -80,6 +89,9 @@ sealed interface PeerLink extends Closeable permits PeerLink.Udp, PeerLink.Tcp {
         private final InetAddress bind;
         private final CountDownLatch opened = new CountDownLatch(1);
         private final ByteBuffer length = ByteBuffer.allocate(2);
+        /** The RFC 4571 length written before each packet; guarded by this link's monitor (send). */
+        private final ByteBuffer header = ByteBuffer.allocate(2);
+        private final ByteBuffer[] frame = {header, null};
         private volatile SocketChannel channel;
         private volatile boolean closed;
 
@@ -93,7 +105,7 @@ sealed interface PeerLink extends Closeable permits PeerLink.Udp, PeerLink.Tcp {
         }
 
         @Override
-        public synchronized void send(ByteBuffer packet, InetSocketAddress to) throws IOException {
+        public synchronized boolean send(ByteBuffer packet, InetSocketAddress to) throws IOException {
             SocketChannel ch = channel;
             if (ch == null) {
                 if (closed) {
@@ -108,12 +120,16 @@ sealed interface PeerLink extends Closeable permits PeerLink.Udp, PeerLink.Tcp {
             } else if (!to.equals(ch.getRemoteAddress())) {
                 throw new IOException("this ICE-TCP link is connected to " + ch.getRemoteAddress() + ", not " + to);
             }
-            int len = packet.remaining();
-            ByteBuffer header = ByteBuffer.allocate(2).putShort(0, (short) len);
-            ByteBuffer[] both = {header, packet};
-            while (header.hasRemaining() || packet.hasRemaining()) {
-                ch.write(both);
+            header.clear().putShort(0, (short) packet.remaining());
+            frame[1] = packet;
+            try {
+                while (header.hasRemaining() || packet.hasRemaining()) {
+                    ch.write(frame);
+                }
+            } finally {
+                frame[1] = null;
             }
+            return true;
         }
 
         @Override

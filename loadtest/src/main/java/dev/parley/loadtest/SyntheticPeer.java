@@ -1,4 +1,4 @@
-package dev.parley.bench;
+package dev.parley.loadtest;
 
 import dev.parley.sfu.packet.PacketBuffer;
 import dev.parley.sfu.rtp.RtcpPacket;
@@ -38,11 +38,19 @@ import org.bouncycastle.tls.DTLSTransport;
  * {@link #connect} and exchange media. Received packets go, decrypted, to the {@link MediaHandler} on the
  * peer's receive thread.
  *
- * <p>Threads: one receive thread per peer; consent checks run on a scheduler shared by all peers. The send
- * methods may be called from any thread (they serialise on the SRTP send context).
+ * <p>Threads: one receive thread per peer, or one {@link PeerReceiver} thread shared by many UDP peers (the load
+ * tool's way: one thread reads hundreds of sockets); consent checks run on a scheduler shared by all peers. The
+ * send methods may be called from any thread (they serialise on the SRTP send context).
+ *
+ * <p>A peer opened with {@code decryptRtp} false hands incoming SRTP packets to its handler as they arrived,
+ * unauthenticated: SRTP leaves the RTP header in clear, so sequence numbers, timestamps and SSRCs can be counted
+ * without the cost of decryption. RTCP is always authenticated and decrypted.
  */
 public final class SyntheticPeer implements AutoCloseable {
-    /** Receives decrypted media on the peer's receive thread; the buffer is reused after the call returns. */
+    /**
+     * Receives media on the peer's receive thread (decrypted unless the peer was opened not to); the buffer is
+     * reused after the call returns.
+     */
     public interface MediaHandler {
         /** An authenticated RTP packet; {@code receivedNanos} is {@link System#nanoTime()} when it arrived, before decryption. */
         void onRtp(PacketBuffer packet, long receivedNanos);
@@ -78,6 +86,7 @@ public final class SyntheticPeer implements AutoCloseable {
     private final long tieBreaker = RANDOM.nextLong();
     private final long sessionId = RANDOM.nextLong() & Long.MAX_VALUE;
     private final Thread receiver;
+    private final boolean decryptRtp;
     private final PacketBuffer sendBuffer = new PacketBuffer();
     private final AtomicLong rtpReceived = new AtomicLong();
     private final AtomicLong rtcpReceived = new AtomicLong();
@@ -97,12 +106,18 @@ public final class SyntheticPeer implements AutoCloseable {
     /** The server's side, from its SDP. */
     private record Remote(String ufrag, String pwd, String fingerprint, InetSocketAddress candidate) {}
 
-    private SyntheticPeer(String label, MediaHandler handler, PeerLink channel) {
+    private SyntheticPeer(String label, MediaHandler handler, PeerLink channel, PeerReceiver sharedReceiver,
+                          boolean decryptRtp) {
         this.label = label;
         this.handler = handler;
         this.channel = channel;
-        this.receiver = new Thread(this::receiveLoop, "synthetic-peer-rx " + label);
-        receiver.setDaemon(true);
+        this.decryptRtp = decryptRtp;
+        if (sharedReceiver == null) {
+            this.receiver = new Thread(this::receiveLoop, "synthetic-peer-rx " + label);
+            receiver.setDaemon(true);
+        } else {
+            this.receiver = null;
+        }
     }
 
     /** Opens a peer connection on a fresh UDP socket bound to 127.0.0.1 and starts its receive thread. */
@@ -115,24 +130,51 @@ public final class SyntheticPeer implements AutoCloseable {
      * (127.0.0.2 on Linux) so that a test can play a second machine.
      */
     public static SyntheticPeer open(String label, InetAddress bind, MediaHandler handler) throws IOException {
+        return open(label, bind, handler, null, true, DEFAULT_RECEIVE_BUFFER);
+    }
+
+    /** The receive buffer a peer asks the kernel for unless told otherwise (the kernel may cap it: net.core.rmem_max). */
+    public static final int DEFAULT_RECEIVE_BUFFER = 4 * 1024 * 1024;
+
+    /**
+     * Opens a peer connection on a fresh UDP socket bound to {@code bind}.
+     *
+     * @param receiver the thread that reads this peer's socket together with others', or null for a thread of its own
+     * @param decryptRtp false: RTP reaches {@code handler} still encrypted (its header is in clear), unauthenticated
+     * @param receiveBuffer the socket's SO_RCVBUF in bytes
+     */
+    public static SyntheticPeer open(String label, InetAddress bind, MediaHandler handler, PeerReceiver receiver,
+                                     boolean decryptRtp, int receiveBuffer) throws IOException {
         Objects.requireNonNull(handler, "handler");
-        SyntheticPeer peer = new SyntheticPeer(label, handler, new PeerLink.Udp(bind));
-        peer.receiver.start();
+        PeerLink.Udp link = new PeerLink.Udp(bind, receiveBuffer);
+        SyntheticPeer peer = new SyntheticPeer(label, handler, link, receiver, decryptRtp);
+        if (receiver == null) {
+            peer.receiver.start();
+        } else {
+            try {
+                receiver.register(link, peer);
+            } catch (IOException | RuntimeException e) {
+                link.close();
+                throw e;
+            }
+        }
         return peer;
     }
 
     /**
      * Opens a peer connection that uses ICE over TCP from 127.0.0.1: it takes the server's passive TCP candidate,
      * connects to it when ICE starts, and sends every packet framed (RFC 4571), as a browser that cannot use UDP.
+     * It reads on a thread of its own (a {@link PeerReceiver} reads UDP peers only) and decrypts what it receives.
      */
     public static SyntheticPeer openTcp(String label, MediaHandler handler) {
         Objects.requireNonNull(handler, "handler");
-        SyntheticPeer peer = new SyntheticPeer(label, handler, new PeerLink.Tcp(InetAddress.getLoopbackAddress()));
+        SyntheticPeer peer = new SyntheticPeer(label, handler, new PeerLink.Tcp(InetAddress.getLoopbackAddress()),
+                null, true);
         peer.receiver.start();
         return peer;
     }
 
-    /** The local UDP address. */
+    /** The local address (UDP, or the TCP connection's once ICE has opened it). */
     public InetSocketAddress localAddress() {
         try {
             return channel.localAddress();
@@ -471,6 +513,12 @@ public final class SyntheticPeer implements AutoCloseable {
 
     /** {@link #sendRtp(int, int, int, int, byte[])} of a slice of {@code payload}. */
     public boolean sendRtp(int ssrc, int payloadType, int sequenceNumber, int timestamp, byte[] payload, int off, int len) {
+        return sendRtp(ssrc, payloadType, false, sequenceNumber, timestamp, payload, off, len);
+    }
+
+    /** {@link #sendRtp(int, int, int, int, byte[], int, int)} with the marker bit as given (set: a video frame's last packet). */
+    public boolean sendRtp(int ssrc, int payloadType, boolean marker, int sequenceNumber, int timestamp, byte[] payload,
+                           int off, int len) {
         SrtpSession s = requireConnected();
         if (payloadType < 0 || payloadType > 127) {
             throw new IllegalArgumentException("payload type must be 0..127, was " + payloadType);
@@ -481,7 +529,7 @@ public final class SyntheticPeer implements AutoCloseable {
                 throw new IllegalArgumentException("payload of " + len + " bytes does not fit a datagram");
             }
             b[0] = (byte) 0x80;
-            b[1] = (byte) payloadType;
+            b[1] = (byte) (marker ? payloadType | 0x80 : payloadType);
             b[2] = (byte) (sequenceNumber >>> 8);
             b[3] = (byte) sequenceNumber;
             putInt(b, 4, timestamp);
@@ -539,8 +587,8 @@ public final class SyntheticPeer implements AutoCloseable {
 
     private boolean send(PacketBuffer p) {
         try {
-            channel.send(ByteBuffer.wrap(p.array(), p.offset(), p.length()), remote.candidate());
-            return true;
+            // false: a non-blocking socket (a shared receiver's) whose send buffer is full dropped it.
+            return channel.send(ByteBuffer.wrap(p.array(), p.offset(), p.length()), remote.candidate());
         } catch (IOException e) {
             return false;
         }
@@ -602,7 +650,8 @@ public final class SyntheticPeer implements AutoCloseable {
         }
     }
 
-    private void onDatagram(PacketBuffer in, long now) {
+    /** A datagram read by this peer's own thread or by its {@link PeerReceiver}. */
+    void onDatagram(PacketBuffer in, long now) {
         byte[] b = in.array();
         int first = b[0] & 0xFF;
         if (first <= 3) {
@@ -635,7 +684,10 @@ public final class SyntheticPeer implements AutoCloseable {
             if (loss != null && in.length() >= 12 && loss.drop(getInt(b, 8), ((b[2] & 0xFF) << 8) | (b[3] & 0xFF))) {
                 return;
             }
-            if (s.unprotectRtp(in)) {
+            if (!decryptRtp) {
+                rtpReceived.lazySet(rtpReceived.get() + 1); // only this peer's receive thread writes it
+                handler.onRtp(in, now);
+            } else if (s.unprotectRtp(in)) {
                 rtpReceived.incrementAndGet();
                 handler.onRtp(in, now);
             } else {
@@ -650,7 +702,7 @@ public final class SyntheticPeer implements AutoCloseable {
         closed = true;
         stopConsent();
         try {
-            channel.close();
+            channel.close(); // also deregisters it from a shared receiver
         } catch (IOException e) {
             // closing anyway
         }
@@ -662,10 +714,12 @@ public final class SyntheticPeer implements AutoCloseable {
                 // the socket is gone already
             }
         }
-        try {
-            receiver.join(1000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (receiver != null) {
+            try {
+                receiver.join(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -682,14 +736,16 @@ public final class SyntheticPeer implements AutoCloseable {
         return new String(c);
     }
 
-    static void putInt(byte[] b, int at, int v) {
+    /** Writes {@code v} big-endian at {@code at}. */
+    public static void putInt(byte[] b, int at, int v) {
         b[at] = (byte) (v >>> 24);
         b[at + 1] = (byte) (v >>> 16);
         b[at + 2] = (byte) (v >>> 8);
         b[at + 3] = (byte) v;
     }
 
-    static int getInt(byte[] b, int at) {
+    /** Reads a big-endian int at {@code at}. */
+    public static int getInt(byte[] b, int at) {
         return ((b[at] & 0xFF) << 24) | ((b[at + 1] & 0xFF) << 16) | ((b[at + 2] & 0xFF) << 8) | (b[at + 3] & 0xFF);
     }
 }

@@ -1,4 +1,4 @@
-package dev.parley.bench;
+package dev.parley.loadtest;
 
 import dev.parley.sfu.srtp.SrtpKeyingMaterial;
 import dev.parley.sfu.srtp.SrtpProfile;

@@ -1,0 +1,169 @@
+package dev.parley.loadtest;
+
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Sends every publisher's synthetic media from one thread, shaped like a browser's: Opus-sized audio every 20 ms
+ * (50 packets/s, 48 kHz timestamps) and VP8 video at 30 frames/s in bursts of 4 or 5 packets per frame (126
+ * packets/s, 90 kHz timestamps, the marker on a frame's last packet, a keyframe every 2 s). Publishers are
+ * spread over the 20 ms so that their packets do not all leave at once. Payloads are not decodable pictures or
+ * sound; nothing on a forwarding path looks inside them.
+ */
+final class MediaSender implements AutoCloseable {
+    static final int AUDIO_PACKETS_PER_SECOND = 50;
+    static final int VIDEO_FRAMES_PER_SECOND = 30;
+    /** 4.2 packets per frame on average: one frame in five has a fifth packet. */
+    static final int VIDEO_PACKETS_PER_SECOND = 126;
+    static final int AUDIO_PAYLOAD = 100;
+    static final int VIDEO_PAYLOAD = 1100;
+    private static final long AUDIO_INTERVAL = 20_000_000L;
+    private static final long FRAME_INTERVAL = 1_000_000_000L / VIDEO_FRAMES_PER_SECOND;
+
+    private final List<Source> sources;
+    private final Thread thread;
+    private final double skipShare;
+    private volatile boolean running = true;
+    private volatile long sent;
+    private volatile long skipped;
+    private volatile long failed;
+
+    /** One publisher's streams and where they are. */
+    private static final class Source {
+        final LoadParticipant publisher;
+        long nextAudio;
+        long nextFrame;
+        int audioSeq;
+        int videoSeq;
+        int audioTs;
+        int videoTs;
+        long frames;
+
+        Source(LoadParticipant publisher, long start, SplittableRandom random) {
+            this.publisher = publisher;
+            this.nextAudio = start;
+            this.nextFrame = start;
+            this.audioSeq = random.nextInt(0x10000);
+            this.videoSeq = random.nextInt(0x10000);
+            this.audioTs = random.nextInt();
+            this.videoTs = random.nextInt();
+        }
+    }
+
+    /**
+     * Starts sending for {@code publishers} (connected); {@code skipPercent} of the packets are left out, their
+     * sequence numbers used up as if they had been lost on the way.
+     */
+    MediaSender(List<LoadParticipant> publishers, double skipPercent) {
+        this.skipShare = skipPercent / 100.0;
+        SplittableRandom random = new SplittableRandom();
+        long now = System.nanoTime();
+        this.sources = new java.util.ArrayList<>();
+        for (int i = 0; i < publishers.size(); i++) {
+            sources.add(new Source(publishers.get(i), now + i * AUDIO_INTERVAL / publishers.size(), random));
+        }
+        thread = new Thread(() -> loop(random), "loadtest-media-sender");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void loop(SplittableRandom random) {
+        byte[] audio = new byte[AUDIO_PAYLOAD];
+        audio[0] = (byte) 0x78; // an Opus TOC byte: CELT fullband 20 ms, one frame
+        byte[] keyframe = vp8FirstPacket(true);
+        byte[] delta = vp8FirstPacket(false);
+        byte[] rest = new byte[VIDEO_PAYLOAD]; // a continuation: descriptor 0x00, filler
+        long sentHere = 0;
+        long skippedHere = 0;
+        long failedHere = 0;
+        while (running) {
+            long now = System.nanoTime();
+            long wake = now + AUDIO_INTERVAL;
+            for (Source s : sources) {
+                SyntheticPeer peer = s.publisher.peer();
+                while (s.nextAudio <= now) {
+                    int seq = s.audioSeq++ & 0xFFFF;
+                    if (skipShare > 0 && random.nextDouble() < skipShare) {
+                        skippedHere++;
+                    } else if (peer.sendRtp(s.publisher.audioSsrc, SyntheticPeer.OPUS_PAYLOAD_TYPE, false, seq, s.audioTs,
+                            audio, 0, audio.length)) {
+                        sentHere++;
+                    } else {
+                        failedHere++;
+                    }
+                    s.audioTs += 960;
+                    s.nextAudio += AUDIO_INTERVAL;
+                }
+                while (s.nextFrame <= now) {
+                    int packets = s.frames % 5 == 0 ? 5 : 4;
+                    byte[] first = s.frames % (2L * VIDEO_FRAMES_PER_SECOND) == 0 ? keyframe : delta;
+                    for (int p = 0; p < packets; p++) {
+                        int seq = s.videoSeq++ & 0xFFFF;
+                        if (skipShare > 0 && random.nextDouble() < skipShare) {
+                            skippedHere++;
+                        } else if (peer.sendRtp(s.publisher.videoSsrc, SyntheticPeer.VP8_PAYLOAD_TYPE, p == packets - 1,
+                                seq, s.videoTs, p == 0 ? first : rest, 0, VIDEO_PAYLOAD)) {
+                            sentHere++;
+                        } else {
+                            failedHere++;
+                        }
+                    }
+                    s.videoTs += 90_000 / VIDEO_FRAMES_PER_SECOND;
+                    s.frames++;
+                    s.nextFrame += FRAME_INTERVAL;
+                }
+                wake = Math.min(wake, Math.min(s.nextAudio, s.nextFrame));
+            }
+            sent = sentHere;
+            skipped = skippedHere;
+            failed = failedHere;
+            long wait = wake - System.nanoTime();
+            if (wait > 0) {
+                LockSupport.parkNanos(wait);
+            }
+        }
+    }
+
+    /** A VP8 payload's first packet of a frame (RFC 7741 descriptor with S set; RFC 6386 frame tag). */
+    private static byte[] vp8FirstPacket(boolean keyframe) {
+        byte[] p = new byte[VIDEO_PAYLOAD];
+        p[0] = 0x10; // start of partition 0
+        int firstPartition = 4 * VIDEO_PAYLOAD;
+        int tag = (firstPartition << 5) | 0x10 | (keyframe ? 0 : 1); // show_frame; bit 0 clear for a keyframe
+        p[1] = (byte) tag;
+        p[2] = (byte) (tag >>> 8);
+        p[3] = (byte) (tag >>> 16);
+        if (keyframe) {
+            p[4] = (byte) 0x9d; // keyframe start code, then 640x360
+            p[5] = 0x01;
+            p[6] = 0x2a;
+            p[7] = (byte) 640;
+            p[8] = (byte) (640 >>> 8);
+            p[9] = (byte) 360;
+            p[10] = (byte) (360 >>> 8);
+        }
+        return p;
+    }
+
+    /** RTP packets handed to the sockets. */
+    long sent() {
+        return sent;
+    }
+
+    /** Packets left out on purpose ({@code --publisher-loss}). */
+    long skipped() {
+        return skipped;
+    }
+
+    /** Packets a full socket buffer or SRTP refused. */
+    long failed() {
+        return failed;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        running = false;
+        thread.join(2000);
+    }
+}
