@@ -2,6 +2,7 @@
 # Installs and starts what Parley's tests use for real and Maven Central cannot provide:
 # Debian's chromium and firefox-esr (browser tests; Firefox is driven by a Node script, so Node.js and npm too),
 # ffmpeg (its ffmpeg and ffprobe make real VP8/Opus/H.264 streams for the recorder's tests and read what it wrote),
+# espeak-ng (spoken sentences for the AI bridge's voice activity tests),
 # PostgreSQL on 127.0.0.1:5432 with a `test` database (trust auth for
 # local connections) and Redis on 127.0.0.1:6379. Kafka and S3 come from Maven Central inside the tests.
 set -euo pipefail
@@ -29,6 +30,7 @@ command -v node >/dev/null 2>&1 || needed+=(nodejs)
 command -v npm >/dev/null 2>&1 || needed+=(npm)
 command -v ffprobe >/dev/null 2>&1 || needed+=(ffmpeg)
 command -v turnserver >/dev/null 2>&1 || needed+=(coturn)
+command -v espeak-ng >/dev/null 2>&1 || needed+=(espeak-ng)
 [ ${#needed[@]} -eq 0 ] || apt_install "${needed[@]}"
 
 if ! port_open 5432; then
