@@ -351,6 +351,9 @@ function wireClient() {
   });
   client.addEventListener('chat', ({ detail }) => appendChat(detail));
   client.addEventListener('recording', ({ detail }) => renderRecording(detail));
+  client.addEventListener('caption', ({ detail }) => addCaption(detail));
+  client.addEventListener('captionstatus', ({ detail }) => renderCaptionStatus(detail.status));
+  client.addEventListener('emotion', ({ detail }) => addEmotion(detail));
   client.addEventListener('lobby', () => show('lobby'));
   client.addEventListener('lobbyupdated', ({ detail }) => renderLobby(detail.waiting));
   client.addEventListener('connectionstatechange', ({ detail }) => {
@@ -371,6 +374,7 @@ function wireClient() {
   });
   client.addEventListener('error', ({ detail }) => {
     if (detail.requestType === 'startRecording' || detail.requestType === 'stopRecording') $('record').disabled = false;
+    if (detail.requestType === 'setCaptions') $('captions-host').disabled = false;
     if (detail.code === 'bad_message' || detail.code === 'unknown_type') return;
     if (!soundBlocked) $('status').textContent = `Problem: ${detail.message}`;
   });
@@ -404,6 +408,7 @@ async function join(name) {
   renderSelf();
   renderControls();
   renderRecording(client.recording);
+  renderCaptionStatus(client.captionStatus);
   if (!wantAudio) client.setMuted('audio', true);
   if (!wantVideo) client.setMuted('video', true);
   if (localStream) {
@@ -433,6 +438,103 @@ function toggleRecording() {
   button.disabled = true;
   if (client.recording.active) client.stopRecording();
   else client.startRecording();
+}
+
+// --- captions and emotions --------------------------------------------------------------------------------
+
+// The last few captions show over the stage, each fading out after a while; an interim caption is replaced by
+// its speaker's next one. Everyone may hide them locally; hosts turn captioning on and off for the meeting.
+const CAPTION_LINES = 3;
+const CAPTION_SHOWN_MS = 8_000;
+const EMOTION_SAMPLES = 40;
+let captionLines = [];
+let captionsHidden = false;
+const emotionRows = new Map();
+
+function addCaption({ participantId, name, text, final }) {
+  if (!text) return;
+  const last = captionLines.findLast((line) => line.participantId === participantId);
+  if (last && !last.final) captionLines.splice(captionLines.indexOf(last), 1);
+  captionLines.push({ participantId, name, text, final, at: Date.now() });
+  captionLines = captionLines.slice(-CAPTION_LINES);
+  renderCaptions();
+  setTimeout(renderCaptions, CAPTION_SHOWN_MS + 50);
+}
+
+function renderCaptions() {
+  const now = Date.now();
+  captionLines = captionLines.filter((line) => now - line.at < CAPTION_SHOWN_MS);
+  const box = $('captions');
+  box.replaceChildren(...captionLines.map((line, i) => {
+    const p = document.createElement('p');
+    p.className = 'caption' + (line.final ? '' : ' interim') + (i < captionLines.length - 1 ? ' older' : '');
+    // Re-rendered lines keep fading from where they were, not from the start.
+    p.style.animationDelay = `-${now - line.at}ms`;
+    const who = document.createElement('strong');
+    who.textContent = `${line.name}: `;
+    p.append(who, document.createTextNode(line.text));
+    return p;
+  }));
+  // A caption that arrives is shown even if its status message was missed: it proves captions are on.
+  box.hidden = captionsHidden || captionLines.length === 0;
+  if (captionLines.length) $('captions-toggle').hidden = false;
+}
+
+function renderCaptionStatus(status) {
+  $('captions-paused').hidden = status !== 'paused';
+  const toggle = $('captions-toggle');
+  toggle.hidden = status === 'off';
+  toggle.setAttribute('aria-pressed', String(!captionsHidden));
+  const host = $('captions-host');
+  host.hidden = !client?.isHost;
+  host.disabled = false;
+  host.textContent = status === 'off' ? 'Start captions' : 'Stop captions';
+  host.setAttribute('aria-pressed', String(status !== 'off'));
+  $('emotion-toggle').hidden = !client?.isHost || (status === 'off' && emotionRows.size === 0);
+  if (status === 'off') captionLines = [];
+  renderCaptions();
+}
+
+function toggleCaptionsShown() {
+  captionsHidden = !captionsHidden;
+  $('captions-toggle').setAttribute('aria-pressed', String(!captionsHidden));
+  renderCaptions();
+}
+
+function toggleCaptionsForEveryone() {
+  $('captions-host').disabled = true;
+  client.setCaptions(client.captionStatus === 'off');
+}
+
+// Hosts: one strip per participant, the labels heard in order, newest last.
+function addEmotion({ participantId, name, label, score, start }) {
+  let row = emotionRows.get(participantId);
+  if (!row) {
+    row = document.createElement('li');
+    const who = document.createElement('span');
+    who.className = 'who';
+    const strip = document.createElement('span');
+    strip.className = 'strip';
+    row.append(who, strip);
+    emotionRows.set(participantId, row);
+    $('emotion-list').append(row);
+    $('emotion-toggle').hidden = false;
+  }
+  row.querySelector('.who').textContent = name;
+  const strip = row.querySelector('.strip');
+  const chip = document.createElement('span');
+  chip.className = `emotion emotion-${label.toLowerCase().replace(/[^a-z]/g, '') || 'other'}`;
+  chip.textContent = label;
+  const when = start ? new Date(start).toLocaleTimeString() : '';
+  chip.title = `${label} ${Math.round(score * 100)}%${when ? ` at ${when}` : ''}`;
+  strip.append(chip);
+  while (strip.childElementCount > EMOTION_SAMPLES) strip.firstElementChild.remove();
+}
+
+function toggleEmotionPanel() {
+  const panel = $('emotion-panel');
+  panel.hidden = !panel.hidden;
+  $('emotion-toggle').setAttribute('aria-pressed', String(!panel.hidden));
 }
 
 // A join the server refused (docs/protocol.md error codes), said in the visitor's terms.
@@ -524,6 +626,9 @@ function wireMeetingControls() {
   });
   $('leave').addEventListener('click', () => client?.leave());
   $('record').addEventListener('click', () => { if (client) toggleRecording(); });
+  $('captions-toggle').addEventListener('click', toggleCaptionsShown);
+  $('captions-host').addEventListener('click', () => { if (client) toggleCaptionsForEveryone(); });
+  $('emotion-toggle').addEventListener('click', toggleEmotionPanel);
   $('copy-link').addEventListener('click', async () => {
     const link = `${location.origin}/meet/${encodeURIComponent(room)}`;
     try {

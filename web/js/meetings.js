@@ -33,6 +33,7 @@ function describe(meeting) {
   if (s.passwordRequired) parts.push('password');
   if (s.guestsAllowed === false) parts.push('accounts only');
   if (s.recordingAllowed === false) parts.push('no recording');
+  if (s.captions) parts.push('captions');
   if (s.maxParticipants) parts.push(`up to ${s.maxParticipants}`);
   return parts.join(' · ');
 }
@@ -210,6 +211,8 @@ function readForm() {
     guestsAllowed: $('meeting-guests').checked,
     recordingAllowed: $('meeting-recording').checked,
   };
+  // Only sent when asked for: a server without AI refuses captions, and says so on the field.
+  if ($('meeting-captions').checked) settings.captions = true;
   if ($('meeting-password').value) settings.password = $('meeting-password').value;
   // Sent as typed: the server explains a number out of range.
   if (max.value !== '') settings.maxParticipants = Number(max.value);

@@ -31,6 +31,11 @@ const LEAVE_GRACE_MS = 2_000;
  * - `lobbyupdated` `{waiting}` (hosts only): who waits in the lobby now, `[{waitingId, identity, name, since}]`.
  * - `recording` `{active, recordingId}`: the meeting started or stopped being recorded (also fired after `joined`
  *   when it is being recorded as we join); {@link ParleyClient#recording} holds the current state.
+ * - `caption` `{participantId, name, text, start, end, final, self}`: what someone said, while captions are on; a
+ *   caption that is not `final` is a guess the speaker's next caption replaces.
+ * - `captionstatus` `{status}`: captions are `active`, `paused` (the speech service does not answer) or `off`;
+ *   {@link ParleyClient#captionStatus} holds the current one.
+ * - `emotion` `{participantId, name, label, score, start, end}` (hosts only): the emotion heard in someone's speech.
  */
 export class ParleyClient extends EventTarget {
   /** Remote participants by id (ourselves excluded). @type {Map<string, Participant>} */
@@ -45,6 +50,8 @@ export class ParleyClient extends EventTarget {
   canRecord = false;
   /** Whether the meeting is being recorded now, and by which recording. @type {{active: boolean, recordingId: string|null}} */
   recording = { active: false, recordingId: null };
+  /** Whether the room's captions are `active`, `paused` or `off`. @type {'active'|'paused'|'off'} */
+  captionStatus = 'off';
   /** Our id in the lobby while a host has yet to admit us, else null. @type {string|null} */
   waitingId = null;
   /** Hosts: who waits in the lobby, oldest first. @type {{waitingId: string, identity: string, name: string, since: string}[]} */
@@ -192,6 +199,15 @@ export class ParleyClient extends EventTarget {
     this.#send({ type: 'startRecording' });
   }
 
+  /**
+   * Hosts: turns live captions on or off for the room. Success arrives as the `captionstatus` event to everyone;
+   * a refusal as an `error` event (`forbidden`, `captions_unavailable`, `meeting_ended`).
+   */
+  setCaptions(on) {
+    if (!this.participantId) throw new Error('ParleyClient.setCaptions: not joined');
+    this.#send({ type: 'setCaptions', on: on === true });
+  }
+
   /** Stops the meeting's recording; as {@link ParleyClient#startRecording}, refusals such as `recording_not_active`. */
   stopRecording() {
     if (!this.participantId) throw new Error('ParleyClient.stopRecording: not joined');
@@ -315,6 +331,18 @@ export class ParleyClient extends EventTarget {
         return this.#emit('lobbyupdated', { waiting: this.waiting });
       case 'removed': return this.#onRemoved(message);
       case 'recording': return this.#onRecording(message);
+      case 'caption': return this.#emit('caption', {
+        participantId: message.participantId, name: String(message.name ?? ''), text: String(message.text ?? ''),
+        start: message.start, end: message.end, final: message.final === true,
+        self: message.participantId === this.participantId,
+      });
+      case 'captionStatus':
+        this.captionStatus = ['active', 'paused'].includes(message.status) ? message.status : 'off';
+        return this.#emit('captionstatus', { status: this.captionStatus });
+      case 'emotion': return this.#emit('emotion', {
+        participantId: message.participantId, name: String(message.name ?? ''), label: String(message.label ?? ''),
+        score: Number(message.score) || 0, start: message.start, end: message.end,
+      });
       case 'error': return this.#onServerError(message);
       default:
         console.warn('Parley: ignoring an unknown signaling message', message?.type);

@@ -70,10 +70,23 @@ final class ApiHandler extends Handler.Abstract {
                     method + " is not allowed here; allowed: " + String.join(", ", w.allowed()),
                     List.of(), Map.of("Allow", String.join(", ", w.allowed())));
         };
-        byte[] body = readBody(request);
-        ApiRequest api = new ApiRequest(method, rawPath, found.params(), query(request), body,
-                request.getHeaders().get(HttpHeader.AUTHORIZATION), clientAddress(request));
-        return found.route().handler().handle(api);
+        Map<String, List<String>> query = query(request);
+        byte[] body;
+        if (found.route().handler() instanceof Upload upload) {
+            // Who may upload is decided from the headers, before a large body is read.
+            upload.before().accept(request(request, rawPath, found, query, new byte[0]));
+            body = readUpload(request, upload);
+        } else {
+            body = readBody(request);
+        }
+        return found.route().handler().handle(request(request, rawPath, found, query, body));
+    }
+
+    private static ApiRequest request(Request request, String rawPath, Router.Found found,
+                                      Map<String, List<String>> query, byte[] body) {
+        return new ApiRequest(request.getMethod(), rawPath, found.params(), query, body,
+                request.getHeaders().get(HttpHeader.AUTHORIZATION), clientAddress(request),
+                request.getHeaders().get(HttpHeader.CONTENT_TYPE), request.getHeaders().get(HttpHeader.ACCEPT));
     }
 
     private static Map<String, List<String>> query(Request request) {
@@ -112,6 +125,47 @@ final class ApiHandler extends Handler.Abstract {
                     "send the body with Content-Type: application/json (got " + describe(request.getHeaders().get(HttpHeader.CONTENT_TYPE)) + ")");
         }
         return body;
+    }
+
+    /**
+     * A route that takes a file upload instead of JSON: bodies of one of {@code mediaTypes} (compared without
+     * parameters), up to {@code maxBytes}, refused with 415 before reading and 413 as soon as the cap is passed.
+     * {@code before} sees the request without its body first, and refuses (throws an {@link ApiProblem}) callers
+     * that may not upload, so that their bodies are never read.
+     */
+    record Upload(int maxBytes, java.util.Set<String> mediaTypes, java.util.function.Consumer<ApiRequest> before,
+                  Router.RouteHandler handler) implements Router.RouteHandler {
+        @Override
+        public ApiResponse handle(ApiRequest request) throws Exception {
+            return handler.handle(request);
+        }
+    }
+
+    private static byte[] readUpload(Request request, Upload upload) throws IOException {
+        String contentType = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
+        String mime = contentType == null ? null : contentType.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
+        if (mime == null || !upload.mediaTypes().contains(mime)) {
+            throw new ApiProblem(ProblemType.NOT_AUDIO, "send the file with one of the Content-Types "
+                    + String.join(", ", new java.util.TreeSet<>(upload.mediaTypes())) + " (got " + describe(contentType) + ")");
+        }
+        ApiProblem tooLarge = new ApiProblem(ProblemType.PAYLOAD_TOO_LARGE, "uploads are limited to " + upload.maxBytes()
+                + " bytes", List.of(), Map.of("Connection", "close"));
+        if (request.getLength() > upload.maxBytes()) {
+            throw tooLarge;
+        }
+        try (InputStream in = Content.Source.asInputStream(request)) {
+            // Never more than the cap (plus one byte to notice) is held, whatever the client declared.
+            byte[] body = in.readNBytes(upload.maxBytes() + 1);
+            if (body.length > upload.maxBytes()) {
+                // Discard a moderately oversized rest, so the client is still listening for our 413.
+                long skipped = 0;
+                while (skipped < upload.maxBytes() && in.read() >= 0) {
+                    skipped += 1 + in.skip(upload.maxBytes() - skipped);
+                }
+                throw tooLarge;
+            }
+            return body;
+        }
     }
 
     private ApiProblem tooLarge() {
@@ -197,6 +251,9 @@ final class ApiHandler extends Handler.Abstract {
         if (body instanceof ProblemBody problem) {
             bytes = JsonCodec.write(problem.fields());
             type = "application/problem+json";
+        } else if (body instanceof TextBody text) {
+            bytes = text.text().getBytes(StandardCharsets.UTF_8);
+            type = text.contentType();
         } else if (body instanceof RawJson raw) {
             bytes = raw.bytes();
             type = "application/json";
@@ -224,6 +281,9 @@ final class ApiHandler extends Handler.Abstract {
             callback.failed(e);
         }
     }
+
+    /** A text body of another type than JSON (a WebVTT or SRT transcript), sent as UTF-8. */
+    record TextBody(String text, String contentType) {}
 
     /** A body that is already JSON bytes (the OpenAPI document), sent as is. */
     record RawJson(byte[] bytes) {}

@@ -7,10 +7,21 @@ import java.util.Set;
 
 /**
  * One API request as route handlers see it: the matched path parameters, query parameters, the body (already
- * size-checked and known to be JSON when present), selected headers and the client address.
+ * size-checked, and known to be JSON when present unless the route takes uploads), selected headers and the client address.
  */
 record ApiRequest(String method, String path, Map<String, String> pathParams, Map<String, List<String>> query,
-                  byte[] body, String authorization, String clientAddress) {
+                  byte[] body, String authorization, String clientAddress, String contentType, String accept) {
+
+    /** The last value of query parameter {@code name}, or null. */
+    String queryParam(String name) {
+        List<String> values = query.get(name);
+        return values == null || values.isEmpty() ? null : values.get(values.size() - 1);
+    }
+
+    /** The body's media type without parameters, lower case; null when none was given. */
+    String mediaType() {
+        return contentType == null ? null : contentType.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
+    }
 
     String pathParam(String name) {
         String value = pathParams.get(name);

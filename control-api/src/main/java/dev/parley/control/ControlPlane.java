@@ -31,11 +31,16 @@ public final class ControlPlane implements AutoCloseable {
     private final JoinAdmission admission;
     private final LobbyEvents lobbyEvents;
     private final RecordingRoutes recordings;
+    private final CaptionSwitch captions;
+    private final CaptionResults captionResults;
 
     private ControlPlane(Database database, Router router, ApiHandler handler, JoinTokens joinTokens,
                          ParticipantHistory participants, ApiKeyStore apiKeys, TurnCredentials turn,
-                         JoinAdmission admission, LobbyEvents lobbyEvents, RecordingRoutes recordings) {
+                         JoinAdmission admission, LobbyEvents lobbyEvents, RecordingRoutes recordings,
+                         CaptionSwitch captions, CaptionResults captionResults) {
         this.recordings = recordings;
+        this.captions = captions;
+        this.captionResults = captionResults;
         this.turn = turn;
         this.admission = admission;
         this.lobbyEvents = lobbyEvents;
@@ -74,7 +79,19 @@ public final class ControlPlane implements AutoCloseable {
     public static ControlPlane start(ControlConfig cfg, EventOutbox outbox, RateLimiter limiter,
                                      RevocationStore revocations, LiveParticipants live, LiveRooms rooms,
                                      RoomRecorder recorder) {
-        return start(cfg, outbox, limiter, revocations, live, rooms, recorder, Clock.systemUTC(), PasswordHasher.DEFAULT);
+        return start(cfg, outbox, limiter, revocations, live, rooms, recorder, RoomCaptioner.NONE, SpeechAnalysis.NONE);
+    }
+
+    /**
+     * As above, with the AI side: the captioner that {@link #setCaptions} and the meetings' {@code captions}
+     * setting start and stop (it reports to {@link #captionResults()}), and the one-shot analysis behind
+     * {@code /api/v1/ai/*}.
+     */
+    public static ControlPlane start(ControlConfig cfg, EventOutbox outbox, RateLimiter limiter,
+                                     RevocationStore revocations, LiveParticipants live, LiveRooms rooms,
+                                     RoomRecorder recorder, RoomCaptioner captioner, SpeechAnalysis speech) {
+        return start(cfg, outbox, limiter, revocations, live, rooms, recorder, captioner, speech, Clock.systemUTC(),
+                PasswordHasher.DEFAULT);
     }
 
     static ControlPlane start(ControlConfig cfg, EventOutbox outbox, RateLimiter limiter, RevocationStore revocations,
@@ -90,6 +107,15 @@ public final class ControlPlane implements AutoCloseable {
     static ControlPlane start(ControlConfig cfg, EventOutbox outbox, RateLimiter limiter, RevocationStore revocations,
                               LiveParticipants live, LiveRooms rooms, RoomRecorder recorder, Clock clock,
                               PasswordHasher hasher) {
+        return start(cfg, outbox, limiter, revocations, live, rooms, recorder, RoomCaptioner.NONE, SpeechAnalysis.NONE,
+                clock, hasher);
+    }
+
+    static ControlPlane start(ControlConfig cfg, EventOutbox outbox, RateLimiter limiter, RevocationStore revocations,
+                              LiveParticipants live, LiveRooms rooms, RoomRecorder recorder, RoomCaptioner captioner,
+                              SpeechAnalysis speech, Clock clock, PasswordHasher hasher) {
+        Objects.requireNonNull(captioner, "captioner");
+        Objects.requireNonNull(speech, "speech");
         Objects.requireNonNull(rooms, "rooms");
         Objects.requireNonNull(recorder, "recorder");
         Objects.requireNonNull(cfg, "cfg");
@@ -111,8 +137,12 @@ public final class ControlPlane implements AutoCloseable {
             Router router = new Router();
             new AuthRoutes(jdbi, clock, hasher, accessTokens, refreshTokens, auth, limiter, outbox).register(router);
             new UserRoutes(jdbi, clock, hasher, refreshTokens, auth, outbox, rooms).register(router);
-            new MeetingRoutes(jdbi, clock, cfg, hasher, auth, outbox, limiter, live, joinTokens, rooms).register(router);
+            CaptionSwitch captions = new CaptionSwitch(jdbi, clock, outbox, captioner, rooms);
+            new MeetingRoutes(jdbi, clock, cfg, hasher, auth, outbox, limiter, live, joinTokens, rooms, captions)
+                    .register(router);
             new ApiKeyRoutes(jdbi, clock, auth, apiKeys).register(router);
+            new TranscriptRoutes(jdbi, auth).register(router);
+            new AiRoutes(speech, auth, apiKeys).register(router);
             String nodeId = NodeIdentity.load(cfg.dataDir());
             RecordingRoutes recordings = new RecordingRoutes(jdbi, clock, auth, outbox, recorder, nodeId, joinTokens);
             recordings.register(router);
@@ -124,7 +154,7 @@ public final class ControlPlane implements AutoCloseable {
             return new ControlPlane(db, router, new ApiHandler(router, cfg.maxBodyBytes()), joinTokens,
                     participants, apiKeys, new TurnCredentials(cfg),
                     new JoinAdmission(jdbi, joinTokens, cfg.authRequired()), new LobbyEvents(jdbi, clock, outbox),
-                    recordings);
+                    recordings, captions, new CaptionResults(jdbi, clock, outbox, rooms));
         } catch (RuntimeException e) {
             db.close();
             throw e;
@@ -240,6 +270,33 @@ public final class ControlPlane implements AutoCloseable {
         } catch (ApiProblem p) {
             throw RecordingRefused.of(p);
         }
+    }
+
+    /**
+     * A host in {@code room} (of {@code identity}) turns live captions on or off: the room's meeting keeps it as its
+     * {@code captions} setting, the captioner starts or stops, and the room is told ({@code captionStatus}).
+     *
+     * @throws CaptionsRefused with the signaling error code, e.g. {@code captions_unavailable} without AI
+     */
+    public void setCaptions(String room, String identity, boolean on) throws CaptionsRefused {
+        try {
+            captions.set(room, on);
+        } catch (ApiProblem p) {
+            throw CaptionsRefused.of(p);
+        }
+    }
+
+    /**
+     * Whether {@code room}'s meeting has captions turned on (its {@code captions} setting): the server starts the
+     * captioner when such a room opens. False for rooms without a meeting.
+     */
+    public boolean captionsWanted(String room) {
+        return captions.wanted(room);
+    }
+
+    /** Where the captioner reports transcripts, emotions and its status. */
+    public CaptionResults captionResults() {
+        return captionResults;
     }
 
     /** Webhook destinations of active API keys that have a webhook URL, with the secret to sign deliveries. */

@@ -75,6 +75,28 @@ final class DomainEvents {
                 "bytes", r.bytes(), "truncated", r.truncated(), "failureReason", r.failureReason()));
     }
 
+    /**
+     * {@code ai.transcript}: a complete segment of what a participant said, keyed by the meeting (or the room when it
+     * has none) so that a consumer sees a meeting's segments in order. {@code at} holds start and end in
+     * milliseconds from the meeting's start, null without a meeting.
+     */
+    static Event aiTranscript(String room, String meetingId, CaptionResults.Segment s, long[] at) {
+        return Event.of("ai.transcript", meetingId == null ? room : meetingId, data("room", room, "meetingId", meetingId,
+                "participantId", s.participantId(), "participantName", s.participantName(),
+                "startedAt", s.start().toString(), "endedAt", s.end().toString(),
+                "startMs", at == null ? null : at[0], "endMs", at == null ? null : at[1], "text", s.text(),
+                "confidence", s.confidence() < 0 ? null : s.confidence()));
+    }
+
+    /** {@code ai.emotion}: the emotion heard in a participant's speech, keyed as {@link #aiTranscript}. */
+    static Event aiEmotion(String room, String meetingId, CaptionResults.Emotion e, long[] at) {
+        return Event.of("ai.emotion", meetingId == null ? room : meetingId, data("room", room, "meetingId", meetingId,
+                "participantId", e.participantId(), "participantName", e.participantName(),
+                "startedAt", e.start().toString(), "endedAt", e.end().toString(),
+                "startMs", at == null ? null : at[0], "endMs", at == null ? null : at[1], "label", e.label(),
+                "score", e.score(), "scores", e.scores()));
+    }
+
     private static Map<String, Object> meetingData(Meeting m) {
         return data("meetingId", m.id(), "room", m.room(), "title", m.title(), "hostId", m.hostId(),
                 "status", m.status().wire(),

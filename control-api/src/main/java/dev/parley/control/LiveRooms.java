@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * What the control plane asks of the live rooms (the server wires this to signaling): the lobby, removing
- * one participant or one account's connections, and removing everyone when a meeting ends. Rooms are those
+ * one participant or one account's connections, removing everyone when a meeting ends, and live captions. Rooms are those
  * of this process.
  */
 public interface LiveRooms {
@@ -43,6 +43,15 @@ public interface LiveRooms {
      * {@code reason} ({@code account_disabled}, {@code account_deleted}); {@code by} is the admin who decided.
      */
     void removeAccount(String accountId, String reason, String by);
+
+    /** Shows a caption to everyone in {@code room} (signaling message {@code caption}). */
+    default void caption(String room, CaptionResults.Segment segment) {}
+
+    /** Shows an emotion sample to the hosts in {@code room} (signaling message {@code emotion}). */
+    default void emotion(String room, CaptionResults.Emotion emotion) {}
+
+    /** Tells everyone in {@code room}, and those who join later, whether captions are on (message {@code captionStatus}). */
+    default void captionStatus(String room, CaptionResults.Status status) {}
 
     /** No live rooms (the control plane alone, as in its own tests). */
     LiveRooms NONE = new LiveRooms() {

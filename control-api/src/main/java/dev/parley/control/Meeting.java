@@ -8,7 +8,12 @@ import java.util.Map;
 record Meeting(String id, String room, String title, String hostId, Instant scheduledStart, Instant scheduledEnd,
                Settings settings, Status status, Instant createdAt, Instant updatedAt, Instant endedAt) {
 
-    record Settings(boolean guestsAllowed, String passwordHash, boolean lobby, boolean recordingAllowed, int maxParticipants) {}
+    record Settings(boolean guestsAllowed, String passwordHash, boolean lobby, boolean recordingAllowed, int maxParticipants,
+                    boolean captions) {
+        Settings withCaptions(boolean on) {
+            return new Settings(guestsAllowed, passwordHash, lobby, recordingAllowed, maxParticipants, on);
+        }
+    }
 
     enum Status {
         SCHEDULED, LIVE, ENDED;
@@ -38,6 +43,7 @@ record Meeting(String id, String room, String title, String hostId, Instant sche
         s.put("lobby", settings.lobby());
         s.put("recordingAllowed", settings.recordingAllowed());
         s.put("maxParticipants", settings.maxParticipants());
+        s.put("captions", settings.captions());
         Map<String, Object> v = new LinkedHashMap<>();
         v.put("id", id);
         v.put("room", room);

@@ -36,10 +36,12 @@ final class MeetingRoutes {
     private final JoinTokens joinTokens;
     private final TurnCredentials turn;
     private final LiveRooms rooms;
+    private final CaptionSwitch captions;
 
     MeetingRoutes(Jdbi jdbi, Clock clock, ControlConfig cfg, PasswordHasher hasher, Authenticator auth, EventOutbox outbox,
-                  RateLimiter limiter, LiveParticipants live, JoinTokens joinTokens, LiveRooms rooms) {
+                  RateLimiter limiter, LiveParticipants live, JoinTokens joinTokens, LiveRooms rooms, CaptionSwitch captions) {
         this.rooms = rooms;
+        this.captions = captions;
         this.jdbi = jdbi;
         this.clock = clock;
         this.cfg = cfg;
@@ -82,11 +84,13 @@ final class MeetingRoutes {
         Boolean lobby = s.bool("lobby");
         Boolean recording = s.bool("recordingAllowed");
         Integer max = s.integer("maxParticipants", 1, MeetingRules.MAX_PARTICIPANTS_LIMIT);
+        Boolean captioned = captionsSetting(s);
         checkWindow(body, start, end);
         body.check();
         Instant now = UserStore.now(clock);
         Meeting.Settings settings = new Meeting.Settings(guests == null || guests, password == null ? null : hasher.hash(password),
-                lobby != null && lobby, recording == null || recording, max == null ? MeetingRules.DEFAULT_MAX_PARTICIPANTS : max);
+                lobby != null && lobby, recording == null || recording, max == null ? MeetingRules.DEFAULT_MAX_PARTICIPANTS : max,
+                captioned != null && captioned);
         Meeting meeting = jdbi.inTransaction(h -> {
             String room = RoomNames.next();
             while (MeetingStore.roomTaken(h, room)) {
@@ -99,6 +103,15 @@ final class MeetingRoutes {
             return m;
         });
         return ApiResponse.created(meeting.view(cfg.publicUrl()), "/api/v1/meetings/" + meeting.id());
+    }
+
+    /** The {@code captions} setting if given; turning it on needs an AI service on this server. */
+    private Boolean captionsSetting(JsonBody s) {
+        Boolean on = s.bool("captions");
+        if (on != null && on && !captions.available()) {
+            s.error("captions", "this server has no AI service configured, so captions cannot be turned on");
+        }
+        return on;
     }
 
     private ApiResponse list(ApiRequest req) {
@@ -130,6 +143,7 @@ final class MeetingRoutes {
         Boolean lobby = s.bool("lobby");
         Boolean recording = s.bool("recordingAllowed");
         Integer max = s.integer("maxParticipants", 1, MeetingRules.MAX_PARTICIPANTS_LIMIT);
+        Boolean captioned = captionsSetting(s);
         String status = body.text("status", 1, 20, false);
         if (status != null && !status.equals("ended")) {
             body.error("status", "can only be set to 'ended' (a meeting goes live when someone joins)");
@@ -161,7 +175,8 @@ final class MeetingRoutes {
                     s.has("password") ? passwordHash : old.passwordHash(),
                     lobby == null ? old.lobby() : lobby,
                     recording == null ? old.recordingAllowed() : recording,
-                    max == null ? old.maxParticipants() : max);
+                    max == null ? old.maxParticipants() : max,
+                    captioned == null ? old.captions() : captioned);
             for (String f : MeetingRules.SETTINGS_FIELDS) {
                 if (s.has(f)) {
                     changed.add("settings." + f);
@@ -187,9 +202,13 @@ final class MeetingRoutes {
         });
         if (updated.status() == Meeting.Status.ENDED) {
             rooms.close(updated.room(), MEETING_ENDED);
+            captions.meetingEnded(updated.room());
         } else if (!updated.settings().lobby()) {
             // Nobody is left waiting for a lobby that no longer exists.
             rooms.admitAll(updated.room(), caller.id());
+        }
+        if (captioned != null && updated.status() != Meeting.Status.ENDED) {
+            captions.settingChanged(updated);
         }
         return ApiResponse.ok(updated.view(cfg.publicUrl()));
     }
@@ -213,6 +232,7 @@ final class MeetingRoutes {
             return m.room();
         });
         rooms.close(room, MEETING_ENDED);
+        captions.meetingEnded(room);
         return ApiResponse.noContent();
     }
 

@@ -8,7 +8,8 @@ final class MeetingRules {
     static final int PASSWORD_MAX = 128;
     static final int MAX_PARTICIPANTS_LIMIT = 1000;
     static final int DEFAULT_MAX_PARTICIPANTS = 100;
-    static final Set<String> SETTINGS_FIELDS = Set.of("guestsAllowed", "password", "lobby", "recordingAllowed", "maxParticipants");
+    static final Set<String> SETTINGS_FIELDS = Set.of("guestsAllowed", "password", "lobby", "recordingAllowed", "maxParticipants",
+            "captions");
 
     private MeetingRules() {}
 

@@ -15,7 +15,7 @@ final class MeetingStore {
         return new Meeting(rs.getString("id"), rs.getString("room"), rs.getString("title"), rs.getString("host_id"),
                 Database.instant(rs, "scheduled_start"), Database.instant(rs, "scheduled_end"),
                 new Meeting.Settings(rs.getBoolean("guests_allowed"), rs.getString("password_hash"), rs.getBoolean("lobby"),
-                        rs.getBoolean("recording_allowed"), rs.getInt("max_participants")),
+                        rs.getBoolean("recording_allowed"), rs.getInt("max_participants"), rs.getBoolean("captions")),
                 Meeting.Status.parse(rs.getString("status")), Database.instant(rs, "created_at"),
                 Database.instant(rs, "updated_at"), Database.instant(rs, "ended_at"));
     }
@@ -58,9 +58,9 @@ final class MeetingStore {
     static void insert(Handle h, Meeting m) {
         columns(h.createUpdate("""
                 INSERT INTO meetings (id, room, title, host_id, scheduled_start, scheduled_end, guests_allowed, password_hash,
-                                      lobby, recording_allowed, max_participants, status, created_at, updated_at, ended_at)
+                                      lobby, recording_allowed, max_participants, status, created_at, updated_at, ended_at, captions)
                 VALUES (:id, :room, :title, :host, :start, :end, :guests, :password, :lobby, :recording, :max, :status,
-                        :created, :updated, :ended)""")
+                        :created, :updated, :ended, :captions)""")
                 , m).bind("id", m.id()).bind("room", m.room()).bind("created", Database.ts(m.createdAt())).execute();
     }
 
@@ -68,7 +68,7 @@ final class MeetingStore {
         columns(h.createUpdate("""
                 UPDATE meetings SET title = :title, host_id = :host, scheduled_start = :start, scheduled_end = :end,
                        guests_allowed = :guests, password_hash = :password, lobby = :lobby, recording_allowed = :recording,
-                       max_participants = :max, status = :status, updated_at = :updated, ended_at = :ended
+                       max_participants = :max, status = :status, updated_at = :updated, ended_at = :ended, captions = :captions
                 WHERE id = :id""")
                 , m).bind("id", m.id()).execute();
     }
@@ -84,6 +84,7 @@ final class MeetingStore {
                 .bind("lobby", m.settings().lobby())
                 .bind("recording", m.settings().recordingAllowed())
                 .bind("max", m.settings().maxParticipants())
+                .bind("captions", m.settings().captions())
                 .bind("status", m.status().wire())
                 .bind("updated", Database.ts(m.updatedAt()))
                 .bindByType("ended", Database.ts(m.endedAt()), java.time.OffsetDateTime.class);

@@ -32,7 +32,13 @@ enum ProblemType {
     UNSUPPORTED_MEDIA_TYPE(415, "unsupported-media-type", "The request body must be application/json"),
     TOO_MANY_REQUESTS(429, "too-many-requests", "Too many attempts; try again later"),
     INTERNAL(500, "internal", "Internal server error"),
-    RECORDING_UNAVAILABLE(503, "recording-unavailable", "Recording is not available on this server");
+    RECORDING_UNAVAILABLE(503, "recording-unavailable", "Recording is not available on this server"),
+    BAD_AUDIO(400, "bad-audio", "The audio file is malformed or truncated"),
+    NOT_AUDIO(415, "not-audio", "The upload is not an audio file this server reads"),
+    UNSUPPORTED_AUDIO_FORMAT(422, "unsupported-audio-format", "The audio's sample format is not supported"),
+    NO_SPEECH(422, "no-speech", "The audio holds no speech"),
+    AI_DISABLED(503, "ai-disabled", "No AI service is configured on this server"),
+    AI_UNAVAILABLE(503, "ai-unavailable", "The AI service is not answering now");
 
     static final String BASE = "https://parley.dev/problems/";
 

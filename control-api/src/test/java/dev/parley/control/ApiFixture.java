@@ -69,14 +69,19 @@ final class ApiFixture implements AutoCloseable {
     }
 
     private ApiFixture(String backend, boolean authRequired, dev.parley.control.events.EventOutbox outbox) throws Exception {
+        this(backend, authRequired, outbox, LiveRooms.NONE, RoomCaptioner.NONE, SpeechAnalysis.NONE);
+    }
+
+    private ApiFixture(String backend, boolean authRequired, dev.parley.control.events.EventOutbox outbox,
+                       LiveRooms rooms, RoomCaptioner captioner, SpeechAnalysis speech) throws Exception {
         this.backend = backend;
         this.db = TestDatabases.create(backend);
         this.dataDir = TestDatabases.tempDir("parley-api-" + backend);
         this.config = new ControlConfig(dataDir, db.url(), db.user(), null, null, authRequired, "http://localhost:8080",
                 List.of("stun:127.0.0.1:3478"), List.of("turn:127.0.0.1:3478?transport=udp"), TURN_SECRET,
                 Duration.ofHours(1), ControlConfig.DEFAULT_MAX_BODY_BYTES);
-        this.plane = ControlPlane.start(config, outbox, new MemoryState.Limiter(clock), revocations, live,
-                clock, new PasswordHasher(1024, 1, 1));
+        this.plane = ControlPlane.start(config, outbox, new MemoryState.Limiter(clock), revocations, live, rooms,
+                RoomRecorder.NONE, captioner, speech, clock, new PasswordHasher(1024, 1, 1));
         TableOutbox.createTable(plane.jdbi());
         this.server = new Server();
         ServerConnector connector = new ServerConnector(server);
@@ -111,6 +116,16 @@ final class ApiFixture implements AutoCloseable {
     /** A server of its own with accounts required or not, writing events to {@code outbox}; close it after. */
     static ApiFixture fresh(String backend, boolean authRequired, dev.parley.control.events.EventOutbox outbox) throws Exception {
         return new ApiFixture(backend, authRequired, outbox);
+    }
+
+    /**
+     * A server of its own with the AI side: the live rooms captions are pushed to, a captioner and the one-shot
+     * analysis; its first account is its administrator. Close it after.
+     */
+    static ApiFixture withAi(String backend, LiveRooms rooms, RoomCaptioner captioner, SpeechAnalysis speech) throws Exception {
+        ApiFixture f = new ApiFixture(backend, false, new TableOutbox(), rooms, captioner, speech);
+        f.admin = f.register("admin");
+        return f;
     }
 
     @Override

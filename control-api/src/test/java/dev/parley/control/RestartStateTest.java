@@ -89,7 +89,7 @@ class RestartStateTest {
         open(backend);
         TableOutbox outbox = new TableOutbox();
         Meeting meeting = new Meeting(UUID.randomUUID().toString(), "daily-sync", "Daily", null, null, null,
-                new Meeting.Settings(true, null, false, true, 100), Meeting.Status.SCHEDULED,
+                new Meeting.Settings(true, null, false, true, 100, false), Meeting.Status.SCHEDULED,
                 clock.instant(), clock.instant(), null);
         db.jdbi.useHandle(h -> MeetingStore.insert(h, meeting));
         MemoryState.Live live = new MemoryState.Live();

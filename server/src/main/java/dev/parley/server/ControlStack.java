@@ -202,6 +202,17 @@ final class ControlStack implements AutoCloseable {
         };
     }
 
+    /** Captions turned on and off over signaling by hosts. */
+    dev.parley.signaling.CaptionControl captionControl() {
+        return (room, identity, on) -> {
+            try {
+                plane.setCaptions(room, identity, on);
+            } catch (dev.parley.control.CaptionsRefused e) {
+                throw new RecordingControl.RefusedException(e.code(), e.getMessage());
+            }
+        };
+    }
+
     /**
      * The per-address signaling limits, guest joins counted by the shared rate limiter (Redis when configured).
      * When the limiter cannot be reached, joins go ahead: an outage of Redis must not lock everyone out.

@@ -87,6 +87,7 @@ final class ParleyServer implements AutoCloseable {
         control.attach(signaling);
         recorder.announceTo(signaling::recordingChanged);
         signaling.controlRecordingsWith(control.recordingControl());
+        signaling.controlCaptionsWith(control.captionControl());
         MetricsToken metricsToken;
         try {
             metricsToken = MetricsToken.load(config);
@@ -145,6 +146,11 @@ final class ParleyServer implements AutoCloseable {
 
     int mediaPort() {
         return sfu.mediaPort();
+    }
+
+    /** The control plane, for tests that play the AI bridge (its caption results). */
+    dev.parley.control.ControlPlane controlPlane() {
+        return control.plane();
     }
 
     SfuServer sfu() {

@@ -1,11 +1,12 @@
 package dev.parley.server;
 
+import dev.parley.control.CaptionResults;
 import dev.parley.control.LiveRooms;
 import dev.parley.signaling.SignalingService;
 import java.util.List;
 
 /**
- * The control plane's view of the live rooms, served by signaling. The control plane starts first (signaling
+ * The control plane's view of the live rooms, served by signaling (lobby, removals, live captions). The control plane starts first (signaling
  * needs its authorizer), so signaling is attached afterwards; until then there are no live rooms.
  */
 final class SignalingRooms implements LiveRooms {
@@ -66,6 +67,30 @@ final class SignalingRooms implements LiveRooms {
             case NOT_IN_ROOM -> Remove.NOT_IN_ROOM;
             case SELF -> Remove.SELF;
         };
+    }
+
+    @Override
+    public void caption(String room, CaptionResults.Segment c) {
+        SignalingService s = signaling;
+        if (s != null) {
+            s.caption(room, c.participantId(), c.participantName(), c.text(), c.start(), c.end(), c.complete());
+        }
+    }
+
+    @Override
+    public void emotion(String room, CaptionResults.Emotion e) {
+        SignalingService s = signaling;
+        if (s != null) {
+            s.emotion(room, e.participantId(), e.participantName(), e.label(), e.score(), e.start(), e.end());
+        }
+    }
+
+    @Override
+    public void captionStatus(String room, CaptionResults.Status status) {
+        SignalingService s = signaling;
+        if (s != null) {
+            s.captionStatusChanged(room, status.wire());
+        }
     }
 
     @Override

@@ -37,6 +37,9 @@ sealed interface ClientMessage {
     /** A participant allowed to record stops the room's running recording. */
     record StopRecording() implements ClientMessage {}
 
+    /** A host turns live captions on or off for the room's meeting. */
+    record SetCaptions(boolean on) implements ClientMessage {}
+
     Pattern ROOM = Pattern.compile("[A-Za-z0-9_.\\-]{1,64}");
     int MAX_NAME = 64;
     int MAX_CHAT = 2000;
@@ -112,6 +115,7 @@ sealed interface ClientMessage {
             case "remove" -> new Remove(f.string("participantId", 64));
             case "startRecording" -> new StartRecording();
             case "stopRecording" -> new StopRecording();
+            case "setCaptions" -> new SetCaptions(f.bool("on"));
             default -> throw new Invalid("unknown_type", type, "unknown message type '" + type + "'");
         };
     }

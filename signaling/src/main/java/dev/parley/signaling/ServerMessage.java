@@ -1,5 +1,6 @@
 package dev.parley.signaling;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.parley.sfu.ParticipantInfo;
 import java.util.List;
 
@@ -100,6 +101,32 @@ sealed interface ServerMessage {
     record Removed(String reason) implements ServerMessage {
         public String type() {
             return "removed";
+        }
+    }
+
+    /**
+     * What a participant said, to everyone in the room: {@code start} and {@code end} are when (ISO-8601 instants);
+     * a caption that is not {@code final} is an interim guess, replaced by the next caption of the same speaker.
+     */
+    record Caption(String participantId, String name, String text, String start, String end,
+                   @JsonProperty("final") boolean isFinal) implements ServerMessage {
+        public String type() {
+            return "caption";
+        }
+    }
+
+    /** Whether the room's captions are {@code active}, {@code paused} (the speech service is not answering) or {@code off}. */
+    record CaptionStatus(String status) implements ServerMessage {
+        public String type() {
+            return "captionStatus";
+        }
+    }
+
+    /** To hosts: the emotion heard in a participant's speech between {@code start} and {@code end}. */
+    record Emotion(String participantId, String name, String label, double score, String start, String end)
+            implements ServerMessage {
+        public String type() {
+            return "emotion";
         }
     }
 

@@ -57,6 +57,9 @@ public final class SignalingService {
     /** Rooms being recorded now, with the recording's id: announced in {@code joined}. */
     private final ConcurrentHashMap<String, String> recordings = new ConcurrentHashMap<>();
     private volatile RecordingControl recordingControl = RecordingControl.UNAVAILABLE;
+    /** Rooms whose captions are on (active or paused), with the status: announced after {@code joined}. */
+    private final ConcurrentHashMap<String, ServerMessage.CaptionStatus> captionStatus = new ConcurrentHashMap<>();
+    private volatile CaptionControl captionControl = CaptionControl.UNAVAILABLE;
 
     /** The reason given to someone a host removed. */
     public static final String REMOVED_BY_HOST = "removed_by_host";
@@ -189,6 +192,65 @@ public final class SignalingService {
         return recordingControl;
     }
 
+    /** Where {@code setCaptions} goes; without it, turning captions on is refused with {@code captions_unavailable}. */
+    public void controlCaptionsWith(CaptionControl control) {
+        this.captionControl = java.util.Objects.requireNonNull(control, "control");
+    }
+
+    CaptionControl captionControl() {
+        return captionControl;
+    }
+
+    /**
+     * Shows a caption to everyone in {@code room}: what {@code participantId} (shown as {@code name}) said between
+     * {@code start} and {@code end}; {@code isFinal} false for an interim guess. Returns at once (messages queue
+     * per connection); call it off the media threads.
+     */
+    public void caption(String room, String participantId, String name, String text, java.time.Instant start,
+                        java.time.Instant end, boolean isFinal) {
+        ServerMessage.Caption message = new ServerMessage.Caption(participantId, name, text, start.toString(),
+                end.toString(), isFinal);
+        for (SignalingSession s : seats.in(room)) {
+            s.send(message);
+        }
+    }
+
+    /** Shows an emotion sample to the hosts in {@code room} only. */
+    public void emotion(String room, String participantId, String name, String label, double score,
+                        java.time.Instant start, java.time.Instant end) {
+        ServerMessage.Emotion message = new ServerMessage.Emotion(participantId, name, label, score, start.toString(),
+                end.toString());
+        for (SignalingSession s : seats.in(room)) {
+            if (s.isHost()) {
+                s.send(message);
+            }
+        }
+    }
+
+    /**
+     * Tells everyone in {@code room} that its captions are now {@code status} ({@code active}, {@code paused} or
+     * {@code off}); people who join later get it right after {@code joined}. A repeated status is not sent again.
+     */
+    public void captionStatusChanged(String room, String status) {
+        if (!List.of("active", "paused", "off").contains(status)) {
+            throw new IllegalArgumentException("caption status must be active, paused or off: " + status);
+        }
+        ServerMessage.CaptionStatus message = new ServerMessage.CaptionStatus(status);
+        ServerMessage.CaptionStatus before = status.equals("off") ? captionStatus.remove(room)
+                : captionStatus.put(room, message);
+        if (message.equals(before) || (before == null && status.equals("off"))) {
+            return;
+        }
+        for (SignalingSession s : seats.in(room)) {
+            s.send(message);
+        }
+    }
+
+    /** The room's caption status when captions are on, else null. */
+    ServerMessage.CaptionStatus captionStatus(String room) {
+        return captionStatus.get(room);
+    }
+
     ServerMessage.Recording recording(String room) {
         String id = recordings.get(room);
         return id == null ? ServerMessage.Recording.NONE : new ServerMessage.Recording(true, id);
@@ -206,6 +268,7 @@ public final class SignalingService {
         closed.values().removeIf(c -> now - c.atNanos() > CLOSED_ROOM_MEMORY.toNanos());
         closed.put(room, new Closed(reason, now));
         barred.remove(room);
+        captionStatus.remove(room);
         int n = 0;
         for (SignalingSession s : lobby.drain(room)) {
             n += s.remove(reason) ? 1 : 0;

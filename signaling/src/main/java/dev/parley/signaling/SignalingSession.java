@@ -155,6 +155,7 @@ public final class SignalingSession implements Session.Listener.AutoDemanding, P
             case ClientMessage.Remove remove -> removeOther(remove.participantId());
             case ClientMessage.StartRecording start -> record("startRecording", true);
             case ClientMessage.StopRecording stop -> record("stopRecording", false);
+            case ClientMessage.SetCaptions set -> setCaptions(set.on());
             case ClientMessage.Ping ping -> send(new ServerMessage.Pong());
             case ClientMessage.Join join -> join(join);
         }
@@ -177,6 +178,19 @@ public final class SignalingSession implements Session.Listener.AutoDemanding, P
             }
         } catch (RecordingControl.RefusedException e) {
             error(e.code(), requestType, e.getMessage());
+        }
+    }
+
+    /** A host turns the room's captions on or off; success is the {@code captionStatus} message everyone gets. */
+    private void setCaptions(boolean on) {
+        if (!permit.host()) {
+            error("forbidden", "setCaptions", "only a host may turn captions on or off");
+            return;
+        }
+        try {
+            service.captionControl().set(room, permit.identity(), on);
+        } catch (RecordingControl.RefusedException e) {
+            error(e.code(), "setCaptions", e.getMessage());
         }
     }
 
@@ -550,6 +564,10 @@ public final class SignalingSession implements Session.Listener.AutoDemanding, P
         // Read after entered(): a recording that starts from here on is also announced to this session.
         send(new ServerMessage.Joined(self.id(), room, others, service.iceServersFor(permit), permit.host(),
                 permit.mayRecord(), service.recording(room)));
+        ServerMessage.CaptionStatus captions = service.captionStatus(room);
+        if (captions != null) {
+            send(captions);
+        }
         if (permit.host()) {
             send(ServerMessage.LobbyUpdated.of(service.lobby().list(room)));
         }
@@ -637,6 +655,7 @@ public final class SignalingSession implements Session.Listener.AutoDemanding, P
             case ClientMessage.Remove r -> "remove";
             case ClientMessage.StartRecording r -> "startRecording";
             case ClientMessage.StopRecording r -> "stopRecording";
+            case ClientMessage.SetCaptions c -> "setCaptions";
         };
     }
 }

@@ -28,6 +28,8 @@ class ClientMessageTest {
         assertEquals(new ClientMessage.Chat("héllo 👋"), ClientMessage.decode(json, "{\"type\":\"chat\",\"text\":\"héllo 👋\"}"));
         assertInstanceOf(ClientMessage.Ping.class, ClientMessage.decode(json, "{\"type\":\"ping\"}"));
         assertInstanceOf(ClientMessage.Leave.class, ClientMessage.decode(json, "{\"type\":\"leave\"}"));
+        assertEquals(new ClientMessage.SetCaptions(true), ClientMessage.decode(json, "{\"type\":\"setCaptions\",\"on\":true}"));
+        assertEquals(new ClientMessage.SetCaptions(false), ClientMessage.decode(json, "{\"type\":\"setCaptions\",\"on\":false}"));
     }
 
     @Test
@@ -48,6 +50,9 @@ class ClientMessageTest {
         assertCode("bad_message", "mute", "{\"type\":\"mute\",\"kind\":\"audio\",\"muted\":\"yes\"}");
         assertCode("bad_message", "chat", "{\"type\":\"chat\",\"text\":\"" + "x".repeat(2001) + "\"}");
         assertCode("bad_message", "trickle", "{\"type\":\"trickle\",\"target\":\"both\"}");
+        assertCode("bad_message", "setCaptions", "{\"type\":\"setCaptions\"}");
+        assertCode("bad_message", "setCaptions", "{\"type\":\"setCaptions\",\"on\":\"true\"}");
+        assertCode("bad_message", "setCaptions", "{\"type\":\"setCaptions\",\"on\":1}");
     }
 
     @Test
@@ -56,6 +61,7 @@ class ClientMessageTest {
             "{\"type\":\"join\",\"room\":\"standup\",\"name\":\"Ada\",\"token\":\"abc\"}",
             "{\"type\":\"subscriberAnswer\",\"sdp\":\"v=0\\r\\n\",\"version\":3}",
             "{\"type\":\"mute\",\"kind\":\"video\",\"muted\":true}",
+            "{\"type\":\"setCaptions\",\"on\":true}",
         };
         SplittableRandom random = new SplittableRandom(20261123);
         for (int i = 0; i < 50_000; i++) {

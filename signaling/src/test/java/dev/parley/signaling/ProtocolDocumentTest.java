@@ -21,7 +21,7 @@ class ProtocolDocumentTest {
             Pattern.compile("(?:\\berror|\\brefuseJoin|new Invalid|RefusedException)\\(\"([a-z_]+)\""));
     /** The control plane decides why a join or a recording request is refused; signaling passes its code on. */
     private static final Source CONTROL = new Source(Path.of("../control-api/src/main/java/dev/parley/control"),
-            Pattern.compile("new (?:AdmissionRefused|RecordingRefused)\\(\"([a-z_]+)\""));
+            Pattern.compile("new (?:AdmissionRefused|RecordingRefused|CaptionsRefused)\\(\"([a-z_]+)\""));
 
     private record Source(Path dir, Pattern sent) {}
 
