@@ -43,7 +43,8 @@ record ServerConfig(
         boolean metricsUserLabels,
         List<String> allowedOrigins,
         RecordingConfig recording,
-        String logLevel) {
+        String logLevel,
+        AiConfig ai) {
 
     static ServerConfig from(Settings s) {
         int httpPort = port(s, "http-port");
@@ -168,7 +169,8 @@ record ServerConfig(
                 emptyToNull(s.get("db-password")), emptyToNull(s.get("jwt-secret")), authRequired.equals("true"),
                 emptyToNull(publicUrl), emptyToNull(redisUrl), emptyToNull(s.get("kafka-bootstrap")), limits,
                 emptyToNull(metricsToken), metricsPort, metricsBind, metricsUserLabels, List.copyOf(allowedOrigins),
-                recording(s, Path.of(dataDir).toAbsolutePath().normalize()), logLevel);
+                recording(s, Path.of(dataDir).toAbsolutePath().normalize()), logLevel,
+                AiConfig.from(s));
     }
 
     /** The recording settings; S3 settings are checked here, the bucket itself at start. */
@@ -283,7 +285,7 @@ record ServerConfig(
         return v == null || v.isEmpty() ? null : v;
     }
 
-    private static IllegalArgumentException invalid(Settings s, String name, String why) {
+    static IllegalArgumentException invalid(Settings s, String name, String why) {
         return new IllegalArgumentException("setting " + name + " (from " + s.origin(name) + ", value '" + s.get(name)
                 + "'): " + why);
     }
