@@ -233,11 +233,11 @@ public final class AiBridge implements AutoCloseable {
         for (Captioning c : List.copyOf(meetings)) {
             c.close();
         }
+        client.close(); // first: a health check cut short by the shutdown must not report Triton down
         scheduler.shutdownNow();
         for (Thread t : workers) {
             t.interrupt();
         }
-        client.close();
         for (Thread t : workers) {
             try {
                 t.join(2000);

@@ -103,6 +103,14 @@ final class Captioning implements MeetingCaptioning, TrackTapListener {
     @Override
     public void onClosed() {
         tracks.clear();
+        if (!closed) { // the room or the server closed the tap: this meeting is over for the bridge
+            closed = true;
+            TrackTap t = tap;
+            if (t != null) {
+                bridge.metrics().tapDropped(t.droppedPackets());
+            }
+            bridge.detached(this);
+        }
     }
 
     private void segment(TappedTrack track, SpeechSegment s, long startNanos, long endNanos) {

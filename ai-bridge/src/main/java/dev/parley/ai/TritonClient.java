@@ -45,6 +45,7 @@ final class TritonClient implements AutoCloseable {
     private final Semaphore inFlight;
     private final Consumer<Boolean> onAvailability;
     private final long healthDeadlineMillis;
+    private volatile boolean closed;
     private volatile boolean lastAvailable = true;
     private final Object availabilityLock = new Object();
 
@@ -58,6 +59,7 @@ final class TritonClient implements AutoCloseable {
         volatile boolean ready = true; // optimistic until the first check answers
         final Map<String, Boolean> modelsReady = new ConcurrentHashMap<>();
         volatile String lastError = "";
+        int slowChecks; // health thread only
 
         Node(AiSettings.Endpoint e) {
             this.address = e.toString();
@@ -95,8 +97,7 @@ final class TritonClient implements AutoCloseable {
         this.metrics = metrics;
         this.onAvailability = onAvailability;
         this.inFlight = new Semaphore(settings.maxInFlight());
-        this.healthDeadlineMillis = Math.min(Math.max(settings.callDeadline().toMillis(), 1000),
-                Math.max(settings.healthInterval().toMillis(), 1000));
+        this.healthDeadlineMillis = Math.min(Math.max(settings.callDeadline().toMillis(), 2000), 10_000);
         for (AiSettings.Endpoint e : settings.endpoints()) {
             nodes.add(new Node(e));
         }
@@ -113,11 +114,16 @@ final class TritonClient implements AutoCloseable {
     }
 
     /**
-     * Asks every endpoint ServerReady and ModelReady for each model. Their deadline is at least a second, even when
-     * inference calls have a tighter one: a readiness answer is tiny, and a busy host should not look down.
+     * Asks every endpoint ServerReady and ModelReady for each model. Their deadline is at least 2 s, even when
+     * inference calls have a tighter one, and one check that times out is not enough to take an endpoint out (two in
+     * a row are): a busy host should not look down. An endpoint that refuses the connection or answers "not ready"
+     * is out at once.
      */
     void checkHealth() {
         for (Node n : nodes) {
+            if (closed) {
+                return; // the channels are going: what a check sees now says nothing about Triton
+            }
             try {
                 var stub = n.stub.withDeadlineAfter(healthDeadlineMillis, TimeUnit.MILLISECONDS);
                 boolean ready = stub.serverReady(ServerReadyRequest.getDefaultInstance()).getReady();
@@ -130,8 +136,13 @@ final class TritonClient implements AutoCloseable {
                     n.lastError = "ServerReady: not ready";
                 }
                 n.ready = ready;
+                n.slowChecks = 0;
             } catch (StatusRuntimeException e) {
-                n.ready = false;
+                boolean slow = e.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED;
+                n.slowChecks = slow ? n.slowChecks + 1 : 0;
+                if (!slow || n.slowChecks >= 2) {
+                    n.ready = false;
+                }
                 n.lastError = "health check: " + describe(e.getStatus());
                 n.channel.resetConnectBackoff(); // try to reconnect at the next check, not after a long backoff
             } catch (RuntimeException e) {
@@ -140,7 +151,9 @@ final class TritonClient implements AutoCloseable {
             }
             n.checked = true;
         }
-        updateAvailability();
+        if (!closed) {
+            updateAvailability();
+        }
     }
 
     private void updateAvailability() {
@@ -151,7 +164,12 @@ final class TritonClient implements AutoCloseable {
             }
             lastAvailable = now;
         }
-        LOG.info(now ? "Triton: an endpoint is usable again" : "Triton: no endpoint is usable");
+        if (now) {
+            LOG.info("Triton: an endpoint is usable again");
+        } else {
+            LOG.warn("Triton: no endpoint is usable ({})", nodes.stream().map(n -> n.address + ": " + n.lastError)
+                    .collect(java.util.stream.Collectors.joining("; ")));
+        }
         try {
             onAvailability.accept(now);
         } catch (RuntimeException e) {
@@ -310,6 +328,7 @@ final class TritonClient implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         for (Node n : nodes) {
             n.channel.shutdownNow();
         }

@@ -92,7 +92,7 @@ class AiBridgeTest {
         publisher = SyntheticPeer.open("ada-pub", (PacketBuffer p, long at) -> {});
         Participant ada = sfu.join(room, "Ada", new Quiet()).get(5, TimeUnit.SECONDS);
         publisher.acceptAnswer(ada.publish(publisher.publisherOffer(SSRC, SSRC + 1)).get(5, TimeUnit.SECONDS));
-        publisher.connect(Duration.ofSeconds(5), Duration.ofMillis(500), SrtpProfile.AEAD_AES_128_GCM);
+        publisher.connect(Duration.ofSeconds(20), Duration.ofMillis(500), SrtpProfile.AEAD_AES_128_GCM);
     }
 
     /** Sends 48 kHz audio as 20 ms Opus packets, paced in real time as a browser would. */
@@ -125,7 +125,7 @@ class AiBridgeTest {
 
         speak(TestSignals.concat(quiet(1000, 1), utterance(1200, 2), quiet(1000, 3), utterance(800, 4),
                 quiet(1000, 5)));
-        await(Duration.ofSeconds(10), "both sentences are captioned", () -> transcripts.size() == 2);
+        await(Duration.ofSeconds(20), "both sentences are captioned", () -> transcripts.size() == 2);
 
         List<KserveStandIn.Received> segments = triton.received("asr");
         assertEquals(2, segments.size(), "one segment per utterance, silence not sent");
@@ -140,7 +140,7 @@ class AiBridgeTest {
         assertEquals("the build is green", transcripts.get(1).text());
         assertTrue(first.endMillis() - first.startMillis() >= 1400, first.toString());
         assertEquals(2200, transcripts.get(1).startMillis() - first.startMillis(), 200, "the timeline follows the audio");
-        await(Duration.ofSeconds(5), "emotion arrives for both segments", () -> emotions.size() == 2);
+        await(Duration.ofSeconds(20), "emotion arrives for both segments", () -> emotions.size() == 2);
         assertEquals("neutral", emotions.get(0).scores().get(0).label());
         assertEquals(List.of(), triton.violations());
         assertEquals(CaptionStatus.ACTIVE, captioning.status());
@@ -159,7 +159,7 @@ class AiBridgeTest {
         await(Duration.ofSeconds(15), "captions are active again", () -> captioning.status() == CaptionStatus.ACTIVE);
         triton.scriptTexts("we are back");
         speak(TestSignals.concat(utterance(900, 8), quiet(1000, 9)));
-        await(Duration.ofSeconds(10), "the next sentence is captioned", () -> transcripts.size() == 3);
+        await(Duration.ofSeconds(20), "the next sentence is captioned", () -> transcripts.size() == 3);
         assertEquals("we are back", transcripts.get(2).text());
         assertEquals(List.of(CaptionStatus.ACTIVE, CaptionStatus.PAUSED, CaptionStatus.ACTIVE), statuses);
 
@@ -180,7 +180,7 @@ class AiBridgeTest {
         triton.setDelay(Duration.ofSeconds(2));
         bridge.close();
         AiSettings tight = AiSettings.defaults(List.of(triton.endpoint()), ASR)
-                .withHealthInterval(Duration.ofMillis(200)).withQueues(1, 1).withDeadline(Duration.ofSeconds(5));
+                .withHealthInterval(Duration.ofMillis(200)).withQueues(1, 1).withDeadline(Duration.ofSeconds(20));
         bridge = AiBridge.start(tight, segment -> transcripts.add(segment));
         MeetingCaptioning captioning = bridge.attach(sfu.room("busy"), "meeting-2");
         publish("busy");
@@ -192,12 +192,24 @@ class AiBridgeTest {
             parts[2 + 2 * i] = quiet(600, 40 + i);
         }
         speak(TestSignals.concat(parts));
-        await(Duration.ofSeconds(5), "all five segments were cut", () -> captioning.segments() == 5);
+        await(Duration.ofSeconds(10), "all five segments were cut", () -> captioning.segments() == 5);
         assertTrue(bridge.metrics().drops(AiDropReason.QUEUE_FULL) >= 2,
                 "segments beyond the queue are dropped: " + bridge.metrics().drops(AiDropReason.QUEUE_FULL));
         assertEquals(0, captioning.tapDroppedPackets(), "the tap never waited for Triton");
-        await(Duration.ofSeconds(15), "the queued segments are still captioned",
-                () -> transcripts.size() == 5 - bridge.metrics().drops(AiDropReason.QUEUE_FULL));
+        await(Duration.ofSeconds(30), "every segment is captioned or counted as dropped",
+                () -> transcripts.size() + droppedSegments() == 5);
+        assertEquals(bridge.metrics().drops(AiDropReason.QUEUE_FULL), droppedSegments(),
+                "only the queue dropped segments: the queued ones were captioned, however slowly; drops "
+                        + java.util.Arrays.stream(AiDropReason.values()).map(r -> r + "=" + bridge.metrics().drops(r))
+                                .toList() + ", health " + bridge.health());
+    }
+
+    private long droppedSegments() {
+        long sum = 0;
+        for (AiDropReason r : AiDropReason.values()) {
+            sum += bridge.metrics().drops(r);
+        }
+        return sum;
     }
 
     private static final class Quiet implements ParticipantListener {
