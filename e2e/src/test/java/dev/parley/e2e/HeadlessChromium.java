@@ -31,6 +31,14 @@ public final class HeadlessChromium implements AutoCloseable {
 
     /** Launches the browser; fails (never skips) when Chromium is not installed. */
     public static HeadlessChromium launch() {
+        return launch(List.of());
+    }
+
+    /**
+     * Launches a browser with more flags, e.g. {@code --use-file-for-fake-audio-capture=<wav>} for a microphone that
+     * plays a file (a browser-wide flag: a participant with its own voice needs its own browser).
+     */
+    public static HeadlessChromium launch(List<String> extraArgs) {
         if (!Files.isExecutable(EXECUTABLE)) {
             throw new IllegalStateException("The browser tests need Chromium at " + EXECUTABLE
                     + ": install it (as root: apt-get install -y chromium; ./test.sh does this) and run again");
@@ -39,7 +47,7 @@ public final class HeadlessChromium implements AutoCloseable {
                 .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
         try {
             Browser browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
-                    .setExecutablePath(EXECUTABLE).setArgs(ARGS));
+                    .setExecutablePath(EXECUTABLE).setArgs(java.util.stream.Stream.concat(ARGS.stream(), extraArgs.stream()).toList()));
             return new HeadlessChromium(playwright, browser);
         } catch (RuntimeException e) {
             playwright.close();
