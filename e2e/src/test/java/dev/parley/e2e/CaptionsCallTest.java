@@ -115,6 +115,8 @@ class CaptionsCallTest {
                         "segments follow the sentences one by one: " + which + " " + lengths);
             }
             assertTrue(triton.violations().isEmpty(), triton.violations().toString());
+            System.out.println("CAPTIONS SEGMENTS: sentences' speech " + voice.speechLengths() + " ms (+" + 2 * PRE_ROLL_MS
+                    + " ms pre-roll), segments " + lengths + " ms");
 
             List<Map<String, Object>> captions = captions(listener);
             assertTrue(captions.size() >= 6, "captions on the listener's page: " + captions);
