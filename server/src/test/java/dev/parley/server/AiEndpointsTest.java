@@ -106,6 +106,45 @@ class AiEndpointsTest {
     }
 
     @Test
+    void aHostsButtonAttachesTheBridgeAndItsStatusFollowsTriton() throws Exception {
+        try (KserveStandIn triton = KserveStandIn.start(ModelContract.asrDefaults(), null);
+             RunningServer s = new RunningServer(dir, "--ai-endpoints", "127.0.0.1:" + triton.port(),
+                     "--ai-health-interval", "200ms", "--ai-breaker-open", "500ms")) {
+            String host = register(s, "ai-host@example.org");
+            JsonNode meeting = MeetingRulesAtJoinTest.meeting(s, host, "{}");
+            String room = meeting.get("room").asText();
+            String hostToken = s.post("/api/v1/meetings/" + meeting.get("id").asText() + "/join", host, "{}").body()
+                    .get("token").asText();
+            RunningServer.Signaling h = s.signaling();
+            h.join(room, "Hana", hostToken);
+            h.next("joined");
+
+            h.sendMessage("setCaptions", "on", true);
+            assertEquals("active", h.next("captionStatus").get("status").asText());
+            Eventually.await(Duration.ofSeconds(10), "the bridge is attached to the room", () -> captioned(s) == 1);
+            JsonNode stored = s.get("/api/v1/meetings/" + meeting.get("id").asText(), host).body();
+            assertTrue(stored.get("settings").get("captions").asBoolean(), "the button is kept as the setting: " + stored);
+
+            triton.stop();
+            assertEquals("paused", h.next("captionStatus").get("status").asText());
+            triton.restart();
+            assertEquals("active", h.next("captionStatus").get("status").asText());
+
+            h.sendMessage("setCaptions", "on", false);
+            assertEquals("off", h.next("captionStatus").get("status").asText());
+            Eventually.await(Duration.ofSeconds(10), "the bridge is detached", () -> captioned(s) == 0);
+        }
+    }
+
+    private static double captioned(RunningServer s) {
+        try {
+            return RunningServer.sample(s.metrics(), "parley_ai_captioned_rooms");
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
     void badAiSettingsStopTheStartWithTheSettingsName() {
         // {the setting the message must name, the arguments...}
         for (String[] bad : new String[][] {
