@@ -9,12 +9,13 @@ import dev.parley.ai.MeetingCaptioning;
 import dev.parley.ai.TranscriptSegment;
 import dev.parley.control.CaptionResults;
 import dev.parley.control.RoomCaptioner;
-import dev.parley.sfu.Room;
 import dev.parley.sfu.SfuServer;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -47,6 +48,8 @@ final class AiCaptioner implements RoomCaptioner, AiListener, AutoCloseable {
     private volatile Predicate<String> wanted = room -> false;
     /** Captioned rooms: their handle, and the wall-clock time the bridge's millisecond offsets count from. */
     private final Map<String, Attached> rooms = new ConcurrentHashMap<>();
+    /** Per captioned room, participants reported gone that the room may still list (attach thread only). */
+    private final Map<String, Set<String>> departed = new HashMap<>();
     private final ThreadPoolExecutor attacher = single("parley-ai-attach", 4096);
     private final ThreadPoolExecutor resultThread = single("parley-ai-results", RESULT_QUEUE);
     private final LongAdder resultsDropped = new LongAdder();
@@ -104,12 +107,23 @@ final class AiCaptioner implements RoomCaptioner, AiListener, AutoCloseable {
         }
     }
 
-    /** Someone left {@code room}: an empty room is no longer captioned (its tap would keep it open). */
-    void participantLeft(String room) {
+    /**
+     * {@code participantId} left {@code room}: an empty room is no longer captioned (its tap would keep it open).
+     * Signaling reports a departure before the room has processed it, so those reported gone count as gone.
+     */
+    void participantLeft(String room, String participantId) {
         if (bridge != null) {
             submit(() -> {
-                Optional<Room> r = sfu.findRoom(room);
-                if (rooms.containsKey(room) && (r.isEmpty() || r.get().participantsNow().isEmpty())) {
+                if (!rooms.containsKey(room)) {
+                    return;
+                }
+                Set<String> gone = departed.computeIfAbsent(room, r -> new HashSet<>());
+                gone.add(participantId);
+                Set<String> present = new HashSet<>();
+                sfu.findRoom(room).ifPresent(r -> r.participantsNow().forEach(p -> present.add(p.id())));
+                gone.retainAll(present); // forget those the room has processed: the set stays small
+                gone.add(participantId);
+                if (gone.containsAll(present)) {
                     detach(room);
                 }
             });
@@ -155,6 +169,7 @@ final class AiCaptioner implements RoomCaptioner, AiListener, AutoCloseable {
     /** On the attach thread. */
     private void detach(String room) {
         Attached a = rooms.remove(room);
+        departed.remove(room);
         if (a != null) {
             a.handle().close();
             log.info("captions off in room {} ({} segments)", room, a.handle().segments());

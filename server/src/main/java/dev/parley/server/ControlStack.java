@@ -255,7 +255,7 @@ final class ControlStack implements AutoCloseable {
             public void left(String room, String participantId, String reason) {
                 runLogged(() -> plane.participantLeft(room, participantId));
                 if (captioner != null) {
-                    captioner.participantLeft(room);
+                    captioner.participantLeft(room, participantId);
                 }
             }
 
@@ -278,7 +278,7 @@ final class ControlStack implements AutoCloseable {
             public void removed(String room, String participantId, JoinPermit permit, String reason, String by) {
                 runLogged(() -> plane.participantRemoved(room, participantId, permit.identity(), reason, by));
                 if (captioner != null) {
-                    captioner.participantLeft(room);
+                    captioner.participantLeft(room, participantId);
                 }
             }
         };

@@ -133,6 +133,19 @@ class AiEndpointsTest {
             h.sendMessage("setCaptions", "on", false);
             assertEquals("off", h.next("captionStatus").get("status").asText());
             Eventually.await(Duration.ofSeconds(10), "the bridge is detached", () -> captioned(s) == 0);
+
+            // On again, then everyone leaves: the bridge lets the room go, and comes back with the next join.
+            h.sendMessage("setCaptions", "on", true);
+            assertEquals("active", h.next("captionStatus").get("status").asText());
+            Eventually.await(Duration.ofSeconds(10), "the bridge is attached again", () -> captioned(s) == 1);
+            h.close();
+            Eventually.await(Duration.ofSeconds(10), "an empty room is not captioned", () -> captioned(s) == 0);
+            RunningServer.Signaling back = s.signaling();
+            back.join(room, "Hana", hostToken);
+            back.next("joined");
+            Eventually.await(Duration.ofSeconds(10), "the meeting's setting captions it again on the next join",
+                    () -> captioned(s) == 1);
+            assertEquals("active", back.next("captionStatus").get("status").asText());
         }
     }
 
