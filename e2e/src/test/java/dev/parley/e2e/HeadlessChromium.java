@@ -32,7 +32,15 @@ public final class HeadlessChromium implements AutoCloseable {
 
     /** Launches the browser; fails (never skips) when Chromium is not installed. */
     public static HeadlessChromium launch() {
-        return launch(EXECUTABLE, null);
+        return launch(EXECUTABLE, null, List.of());
+    }
+
+    /**
+     * Launches a browser with more flags, e.g. {@code --use-file-for-fake-audio-capture=<wav>} for a microphone that
+     * plays a file (a browser-wide flag: a participant with its own voice needs its own browser).
+     */
+    public static HeadlessChromium launch(List<String> extraArgs) {
+        return launch(EXECUTABLE, null, extraArgs);
     }
 
     /**
@@ -41,6 +49,10 @@ public final class HeadlessChromium implements AutoCloseable {
      * {@code env} as the browser's whole environment (null: this process's).
      */
     public static HeadlessChromium launch(Path launcher, Map<String, String> env) {
+        return launch(launcher, env, List.of());
+    }
+
+    private static HeadlessChromium launch(Path launcher, Map<String, String> env, List<String> extraArgs) {
         if (!Files.isExecutable(EXECUTABLE)) {
             throw new IllegalStateException("The browser tests need Chromium at " + EXECUTABLE
                     + ": install it (as root: apt-get install -y chromium; ./test.sh does this) and run again");
@@ -48,7 +60,7 @@ public final class HeadlessChromium implements AutoCloseable {
         Playwright playwright = Playwright.create(new Playwright.CreateOptions()
                 .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
         try {
-            BrowserType.LaunchOptions options = new BrowserType.LaunchOptions().setExecutablePath(launcher).setArgs(ARGS);
+            BrowserType.LaunchOptions options = new BrowserType.LaunchOptions().setExecutablePath(launcher).setArgs(java.util.stream.Stream.concat(ARGS.stream(), extraArgs.stream()).toList());
             if (env != null) {
                 options.setEnv(env);
             }

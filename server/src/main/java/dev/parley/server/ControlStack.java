@@ -53,6 +53,8 @@ final class ControlStack implements AutoCloseable {
     private final RedisState redis;
     private final RateLimiter limiter;
     private final SignalingRooms rooms;
+    /** The AI bridge on the rooms, or null when AI is off. */
+    private final AiCaptioner captioner;
     /** Presence is written to the database off the room threads, in order. */
     private final ExecutorService presence = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "parley-presence");
@@ -61,7 +63,8 @@ final class ControlStack implements AutoCloseable {
     });
 
     private ControlStack(ControlPlane plane, OutboxRelay relay, WebhookDispatcher webhooks, RedisState redis,
-                         SignalingRooms rooms, RateLimiter limiter) {
+                         SignalingRooms rooms, RateLimiter limiter, AiCaptioner captioner) {
+        this.captioner = captioner;
         this.limiter = limiter;
         this.webhooks = webhooks;
         this.plane = plane;
@@ -70,7 +73,12 @@ final class ControlStack implements AutoCloseable {
         this.rooms = rooms;
     }
 
-    static ControlStack start(ServerConfig config, String publicUrl, dev.parley.control.RoomRecorder recorder) {
+    /**
+     * @param captioner the AI bridge on the rooms, or null when AI is off
+     * @param speech the one-shot analysis behind {@code /api/v1/ai/*} ({@code SpeechAnalysis.NONE} when AI is off)
+     */
+    static ControlStack start(ServerConfig config, String publicUrl, dev.parley.control.RoomRecorder recorder,
+                              AiCaptioner captioner, dev.parley.control.SpeechAnalysis speech) {
         RedisState redis = config.redisUrl() == null ? null
                 : RedisState.connect(config.redisUrl(), config.nodes().redisKeyPrefix());
         RateLimiter limiter = redis == null ? new InMemoryRateLimiter() : redis.rateLimiter();
@@ -89,7 +97,8 @@ final class ControlStack implements AutoCloseable {
         SignalingRooms rooms = new SignalingRooms();
         ControlPlane plane;
         try {
-            plane = ControlPlane.start(cc, outbox, limiter, revocations, live, rooms, recorder);
+            plane = ControlPlane.start(cc, outbox, limiter, revocations, live, rooms, recorder,
+                    captioner == null ? dev.parley.control.RoomCaptioner.NONE : captioner, speech);
         } catch (RuntimeException e) {
             if (redis != null) {
                 redis.close();
@@ -108,7 +117,10 @@ final class ControlStack implements AutoCloseable {
         sinks.add(webhooks);
         OutboxRelay relay = new OutboxRelay(plane.jdbi(), new FanOutSink(sinks)).start();
         relayRef[0] = relay;
-        return new ControlStack(plane, relay, webhooks, redis, rooms, limiter);
+        if (captioner != null) {
+            captioner.reportTo(plane.captionResults(), plane::captionsWanted);
+        }
+        return new ControlStack(plane, relay, webhooks, redis, rooms, limiter, captioner);
     }
 
     ControlPlane plane() {
@@ -240,11 +252,17 @@ final class ControlStack implements AutoCloseable {
             @Override
             public void joined(String room, String participantId, JoinPermit permit) {
                 runLogged(() -> plane.participantJoined(room, participantId, permit.identity(), permit.name()));
+                if (captioner != null) {
+                    captioner.participantJoined(room);
+                }
             }
 
             @Override
             public void left(String room, String participantId, String reason) {
                 runLogged(() -> plane.participantLeft(room, participantId));
+                if (captioner != null) {
+                    captioner.participantLeft(room, participantId);
+                }
             }
 
             @Override
@@ -265,6 +283,9 @@ final class ControlStack implements AutoCloseable {
             @Override
             public void removed(String room, String participantId, JoinPermit permit, String reason, String by) {
                 runLogged(() -> plane.participantRemoved(room, participantId, permit.identity(), reason, by));
+                if (captioner != null) {
+                    captioner.participantLeft(room, participantId);
+                }
             }
         };
     }

@@ -183,6 +183,57 @@ final class Observability extends Handler.Abstract {
                 }).register(registry);
     }
 
+    /** The AI bridge's counters (docs/metrics.md, section AI), read at scrape time; only when AI is on. */
+    void registerAi(dev.parley.ai.AiMetrics ai, AiCaptioner captioner) {
+        CounterWithCallback.builder().name("parley_ai_segments_total")
+                .help("Speech segments cut from captioned rooms' audio")
+                .callback(cb -> cb.call(ai.segments())).register(registry);
+        CounterWithCallback.builder().name("parley_ai_segments_sent_total")
+                .help("Speech segments sent to the speech recognition model")
+                .callback(cb -> cb.call(ai.segmentsSent())).register(registry);
+        CounterWithCallback.builder().name("parley_ai_segments_dropped_total")
+                .help("Speech segments not transcribed, by reason").labelNames("reason")
+                .callback(cb -> {
+                    for (dev.parley.ai.AiDropReason r : dev.parley.ai.AiDropReason.values()) {
+                        cb.call(ai.drops(r), r.label());
+                    }
+                }).register(registry);
+        CounterWithCallback.builder().name("parley_ai_transcripts_total")
+                .help("Transcript segments (captions) the speech recognition model answered")
+                .callback(cb -> cb.call(ai.transcripts())).register(registry);
+        CounterWithCallback.builder().name("parley_ai_emotions_total")
+                .help("Emotion samples the emotion model answered")
+                .callback(cb -> cb.call(ai.emotions())).register(registry);
+        CounterWithCallback.builder().name("parley_ai_calls_total")
+                .help("Inference calls to Triton (live and one-shot), by outcome").labelNames("outcome")
+                .callback(cb -> {
+                    long failed = ai.callFailures();
+                    cb.call(ai.calls() - failed, "ok");
+                    cb.call(failed, "failed");
+                }).register(registry);
+        CounterWithCallback.builder().name("parley_ai_call_seconds_total")
+                .help("Time spent in inference calls, all calls together")
+                .callback(cb -> cb.call(ai.callLatencySecondsSum())).register(registry);
+        CounterWithCallback.builder().name("parley_ai_breaker_openings_total")
+                .help("Times a Triton endpoint's circuit breaker opened")
+                .callback(cb -> cb.call(ai.breakerOpenings())).register(registry);
+        CounterWithCallback.builder().name("parley_ai_tap_dropped_packets_total")
+                .help("Audio packets the captioned rooms' taps dropped because the bridge fell behind")
+                .callback(cb -> cb.call(ai.tapDroppedPackets())).register(registry);
+        CounterWithCallback.builder().name("parley_ai_results_dropped_total")
+                .help("Captions, emotions and status changes dropped because the control plane fell behind")
+                .callback(cb -> cb.call(captioner.resultsDropped())).register(registry);
+        GaugeWithCallback.builder().name("parley_ai_segments_queued")
+                .help("Speech segments waiting for an inference call")
+                .callback(cb -> cb.call(ai.queued())).register(registry);
+        GaugeWithCallback.builder().name("parley_ai_calls_in_flight")
+                .help("Inference calls in flight")
+                .callback(cb -> cb.call(ai.inFlight())).register(registry);
+        GaugeWithCallback.builder().name("parley_ai_captioned_rooms")
+                .help("Rooms whose audio the AI bridge is captioning")
+                .callback(cb -> cb.call(captioner.captionedRooms())).register(registry);
+    }
+
     private void eachStream(BiConsumer<StreamStats, String[]> sink) {
         for (Room room : sfu.rooms()) {
             String roomId = roomIds.of(room.name());

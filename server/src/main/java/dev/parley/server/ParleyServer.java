@@ -33,6 +33,8 @@ final class ParleyServer implements AutoCloseable {
     private SignalingService signaling;
     private SfuRoomRecorder recorder;
     private NodeMembership membership;
+    private dev.parley.ai.AiBridge aiBridge;
+    private AiCaptioner captioner;
     private final AtomicBoolean closed = new AtomicBoolean();
     private int httpPort;
     private int metricsPort = -1;
@@ -81,7 +83,17 @@ final class ParleyServer implements AutoCloseable {
         String publicUrl = config.publicUrl() != null ? config.publicUrl() : url().substring(0, url().length() - 1);
         try {
             recorder = new SfuRoomRecorder(sfu, config.recording());
-            control = ControlStack.start(config, publicUrl, recorder);
+            dev.parley.control.SpeechAnalysis speech = dev.parley.control.SpeechAnalysis.NONE;
+            if (config.ai().enabled()) {
+                // Lazy: an unreachable Triton is not a start-up error, it pauses captions and shows in /api/v1/ai/health.
+                captioner = new AiCaptioner(sfu, config.ai().allRooms());
+                aiBridge = dev.parley.ai.AiBridge.start(config.ai().bridge(), captioner);
+                captioner.bridge(aiBridge);
+                speech = new BridgeSpeechAnalysis(aiBridge, config.ai().uploads(), config.ai().bridge().breakerOpen());
+                log.info("AI captions through Triton at {} ({} rooms)", config.ai().bridge().endpoints(),
+                        config.ai().allRooms() ? "all" : "meeting-chosen");
+            }
+            control = ControlStack.start(config, publicUrl, recorder, captioner, speech);
         } catch (RuntimeException e) {
             close();
             throw new IllegalStateException("the control plane did not start: " + e.getMessage(), e);
@@ -120,6 +132,9 @@ final class ParleyServer implements AutoCloseable {
                 config.metricsToken() != null ? "the metrics-token setting" : config.dataDir().resolve(MetricsToken.FILE_NAME));
         Observability observability = new Observability(sfu, signaling, control, metricsToken,
                 config.metricsUserLabels(), metricsListener, this::draining);
+        if (aiBridge != null) {
+            observability.registerAi(aiBridge.metrics(), captioner);
+        }
         Handler api = new ForwardedClientAddress(control.plane().apiHandler(), Set.copyOf(config.limits().trustedProxies()));
         Handler.Sequence routes = new Handler.Sequence(observability, api, new StaticFiles());
         List<String> origins = new ArrayList<>(config.allowedOrigins());
@@ -186,6 +201,11 @@ final class ParleyServer implements AutoCloseable {
     /** The control plane, for tests that play the AI bridge (its caption results). */
     dev.parley.control.ControlPlane controlPlane() {
         return control.plane();
+    }
+
+    /** The AI bridge, or null when AI is off. */
+    dev.parley.ai.AiBridge aiBridge() {
+        return aiBridge;
     }
 
     SfuServer sfu() {
@@ -272,6 +292,14 @@ final class ParleyServer implements AutoCloseable {
         }
         if (recorder != null) {
             recorder.stopRecordings(); // files finalized and in the spool while the rooms still exist
+        }
+        // Before the rooms go: the taps close, segments in flight are given up (their calls are bounded by the
+        // deadline), and the last results reach the control plane while its database is still open.
+        if (captioner != null) {
+            captioner.close();
+        }
+        if (aiBridge != null) {
+            aiBridge.close();
         }
         if (sfu != null) {
             sfu.close();

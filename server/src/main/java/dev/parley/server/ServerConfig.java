@@ -50,7 +50,8 @@ record ServerConfig(
         IceTcpConfig iceTcp,
         Duration turnTtl,
         int mediaSocketBuffer,
-        NodeSettings nodes) {
+        NodeSettings nodes,
+        AiConfig ai) {
 
     static ServerConfig from(Settings s) {
         int httpPort = port(s, "http-port");
@@ -179,7 +180,8 @@ record ServerConfig(
                 recording(s, Path.of(dataDir).toAbsolutePath().normalize()), logLevel,
                 mediaPortRange(s, mediaPort), iceTcp(s),
                 Duration.ofSeconds(positive(s, "turn-ttl", 60, 604_800)),
-                positive(s, "media-socket-buffer", 65_536, 268_435_456), nodes(s));
+                positive(s, "media-socket-buffer", 65_536, 268_435_456), nodes(s),
+                AiConfig.from(s));
     }
 
     /** The UDP port range, or null for the one media port; it must not contain that port when both are set. */
@@ -369,7 +371,7 @@ record ServerConfig(
         return v == null || v.isEmpty() ? null : v;
     }
 
-    private static IllegalArgumentException invalid(Settings s, String name, String why) {
+    static IllegalArgumentException invalid(Settings s, String name, String why) {
         return new IllegalArgumentException("setting " + name + " (from " + s.origin(name) + ", value '" + s.get(name)
                 + "'): " + why);
     }

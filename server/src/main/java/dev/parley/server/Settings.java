@@ -85,7 +85,42 @@ final class Settings {
             // more than one node (docs/multi-node.md)
             new Option("redis-key-prefix", "parley:", "prefix of every key Parley writes to Redis, so several deployments can share one Redis (letters, digits and . _ : -, at most 64)"),
             new Option("node-report-interval", "5", "seconds between this node's load reports to Redis (with redis-url); a node silent for 3 intervals counts as gone and its rooms move on their next join (1-300)"),
-            new Option("drain-grace", "60", "seconds a node stopping on SIGTERM (with redis-url) keeps its calls going while taking no new rooms, before it closes them (0 = close them at once; at most 86400)"));
+            new Option("drain-grace", "60", "seconds a node stopping on SIGTERM (with redis-url) keeps its calls going while taking no new rooms, before it closes them (0 = close them at once; at most 86400)"),
+            // AI captions, transcripts and emotion through Triton (docs/ai.md)
+            new Option("ai-endpoints", "", "Triton gRPC endpoints, comma-separated host:port (e.g. triton:8001); empty: no AI (captions and /api/v1/ai/* off)"),
+            new Option("ai-captions", "meeting", "which rooms are captioned: meeting (those whose meeting setting or host turns captions on) or all (every room as it opens)"),
+            new Option("ai-asr-model", "asr", "speech recognition model name on Triton"),
+            new Option("ai-asr-version", "", "speech recognition model version (empty: Triton chooses)"),
+            new Option("ai-asr-input", "AUDIO", "speech recognition audio input tensor"),
+            new Option("ai-asr-datatype", "FP32", "speech recognition input datatype: FP32, INT16 or BYTES (a WAV file)"),
+            new Option("ai-asr-shape", "[1,-1]", "speech recognition input shape; -1 is the sample axis"),
+            new Option("ai-asr-sample-rate-input", "", "name of an INT32 [1] input that receives 16000 (empty: none)"),
+            new Option("ai-asr-text-output", "TEXT", "speech recognition text output tensor (BYTES)"),
+            new Option("ai-asr-confidence-output", "", "speech recognition confidence output tensor (FP32; empty: none)"),
+            new Option("ai-emotion-model", "", "emotion model name on Triton (empty: no emotion)"),
+            new Option("ai-emotion-version", "", "emotion model version (empty: Triton chooses)"),
+            new Option("ai-emotion-input", "AUDIO", "emotion audio input tensor"),
+            new Option("ai-emotion-datatype", "FP32", "emotion input datatype: FP32, INT16 or BYTES"),
+            new Option("ai-emotion-shape", "[1,-1]", "emotion input shape; -1 is the sample axis"),
+            new Option("ai-emotion-sample-rate-input", "", "name of an INT32 [1] emotion input that receives 16000 (empty: none)"),
+            new Option("ai-emotion-labels-output", "LABELS", "emotion labels output tensor (BYTES)"),
+            new Option("ai-emotion-scores-output", "SCORES", "emotion scores output tensor (FP32)"),
+            new Option("ai-deadline", "5s", "deadline of one inference call, retries included (50ms to 120s)"),
+            new Option("ai-health-interval", "2s", "how often each Triton endpoint's readiness is checked (100ms to 10m)"),
+            new Option("ai-breaker-failures", "3", "consecutive failed calls that open an endpoint's circuit breaker (1-1000)"),
+            new Option("ai-breaker-open", "5s", "how long an open circuit breaker refuses calls (100ms to 10m)"),
+            new Option("ai-max-in-flight", "4", "inference calls at once over all endpoints (1-256)"),
+            new Option("ai-queue-segments", "32", "speech segments waiting for a call; more are dropped (1-10000)"),
+            new Option("ai-tap-queue-packets", "1024", "packets each captioned room's tap holds between the media loop and the bridge"),
+            new Option("ai-vad-threshold-db", "10", "level above the noise floor that counts as speech (1-40 dB)"),
+            new Option("ai-vad-min-level-dbfs", "-50", "nothing quieter is speech (-90 to -10 dBFS)"),
+            new Option("ai-vad-onset", "60ms", "speech must last this long to open a segment"),
+            new Option("ai-vad-hangover", "400ms", "a pause this long ends a speech segment"),
+            new Option("ai-vad-pre-roll", "200ms", "audio kept before the onset and after the last speech"),
+            new Option("ai-segment-min", "300ms", "segments with less speech are not sent"),
+            new Option("ai-segment-max", "15s", "longer speech is cut into segments of this length"),
+            new Option("ai-upload-max-bytes", "10485760", "largest file POST /api/v1/ai/asr and /emotion accept, bytes"),
+            new Option("ai-upload-max-duration", "60s", "longest audio POST /api/v1/ai/asr and /emotion accept"));
 
     private final Map<String, String> values;
     private final Map<String, String> origins;
