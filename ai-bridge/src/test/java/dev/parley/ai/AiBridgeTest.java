@@ -7,9 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.parley.ai.audio.TestSignals;
 import dev.parley.ai.standin.KserveStandIn;
 import dev.parley.loadtest.SyntheticPeer;
-import dev.parley.sfu.LeaveReason;
 import dev.parley.sfu.Participant;
-import dev.parley.sfu.ParticipantInfo;
 import dev.parley.sfu.ParticipantListener;
 import dev.parley.sfu.SfuConfig;
 import dev.parley.sfu.SfuServer;
@@ -90,7 +88,7 @@ class AiBridgeTest {
 
     private void publish(String room) throws Exception {
         publisher = SyntheticPeer.open("ada-pub", (PacketBuffer p, long at) -> {});
-        Participant ada = sfu.join(room, "Ada", new Quiet()).get(5, TimeUnit.SECONDS);
+        Participant ada = sfu.join(room, "Ada", new ParticipantListener.Ignoring()).get(5, TimeUnit.SECONDS);
         publisher.acceptAnswer(ada.publish(publisher.publisherOffer(SSRC, SSRC + 1)).get(5, TimeUnit.SECONDS));
         publisher.connect(Duration.ofSeconds(20), Duration.ofMillis(500), SrtpProfile.AEAD_AES_128_GCM);
     }
@@ -214,23 +212,4 @@ class AiBridgeTest {
         return sum;
     }
 
-    private static final class Quiet implements ParticipantListener {
-        @Override
-        public void onJoined(Participant self, List<ParticipantInfo> others) {}
-
-        @Override
-        public void onSubscriberOffer(String sdp, int version) {}
-
-        @Override
-        public void onParticipantJoined(ParticipantInfo other) {}
-
-        @Override
-        public void onParticipantUpdated(ParticipantInfo other) {}
-
-        @Override
-        public void onParticipantLeft(String participantId, LeaveReason reason) {}
-
-        @Override
-        public void onRemoved(LeaveReason reason) {}
-    }
 }

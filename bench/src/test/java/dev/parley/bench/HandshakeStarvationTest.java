@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.parley.sfu.LeaveReason;
 import dev.parley.sfu.Participant;
-import dev.parley.sfu.ParticipantInfo;
 import dev.parley.sfu.ParticipantListener;
 import dev.parley.sfu.SfuConfig;
 import dev.parley.sfu.SfuServer;
@@ -140,30 +138,10 @@ class HandshakeStarvationTest {
     private SyntheticPeer publisher(String name, String room, InetAddress from) throws Exception {
         SyntheticPeer peer = SyntheticPeer.open(name, from, (p, at) -> {});
         peers.add(peer);
-        Participant p = sfu.join(room, name, new Quiet()).get(5, TimeUnit.SECONDS);
+        Participant p = sfu.join(room, name, new ParticipantListener.Ignoring()).get(5, TimeUnit.SECONDS);
         peer.acceptAnswer(p.publish(peer.publisherOffer(0x1000 + peers.size(), 0x2000 + peers.size()))
                 .get(5, TimeUnit.SECONDS));
         return peer;
     }
 
-    /** A participant's owner that ignores what it is told. */
-    private static final class Quiet implements ParticipantListener {
-        @Override
-        public void onJoined(Participant self, List<ParticipantInfo> others) {}
-
-        @Override
-        public void onSubscriberOffer(String sdp, int version) {}
-
-        @Override
-        public void onParticipantJoined(ParticipantInfo other) {}
-
-        @Override
-        public void onParticipantUpdated(ParticipantInfo other) {}
-
-        @Override
-        public void onParticipantLeft(String participantId, LeaveReason reason) {}
-
-        @Override
-        public void onRemoved(LeaveReason reason) {}
-    }
 }

@@ -26,7 +26,6 @@ import dev.parley.recorder.store.UploadEvent;
 import dev.parley.sfu.LeaveReason;
 import dev.parley.sfu.MediaKind;
 import dev.parley.sfu.Participant;
-import dev.parley.sfu.ParticipantInfo;
 import dev.parley.sfu.ParticipantListener;
 import dev.parley.sfu.SfuConfig;
 import dev.parley.sfu.SfuServer;
@@ -131,7 +130,7 @@ class MeetingRecorderTest {
                 }
             }
         });
-        Participant ada = sfu.join(room, "Ada", new Quiet()).get(5, TimeUnit.SECONDS);
+        Participant ada = sfu.join(room, "Ada", new ParticipantListener.Ignoring()).get(5, TimeUnit.SECONDS);
         publisher.acceptAnswer(ada.publish(publisher.publisherOffer(audioSsrc, videoSsrc)).get(5, TimeUnit.SECONDS));
         publisher.connect(Duration.ofSeconds(5), Duration.ofMillis(500), SrtpProfile.AEAD_AES_128_GCM);
         return ada;
@@ -327,24 +326,4 @@ class MeetingRecorderTest {
                 .orElseThrow(() -> new AssertionError("no " + kind + " track in " + m));
     }
 
-    /** A publisher that subscribes to nothing. */
-    private static final class Quiet implements ParticipantListener {
-        @Override
-        public void onJoined(Participant self, List<ParticipantInfo> others) {}
-
-        @Override
-        public void onSubscriberOffer(String sdp, int version) {}
-
-        @Override
-        public void onParticipantJoined(ParticipantInfo other) {}
-
-        @Override
-        public void onParticipantUpdated(ParticipantInfo other) {}
-
-        @Override
-        public void onParticipantLeft(String participantId, LeaveReason reason) {}
-
-        @Override
-        public void onRemoved(LeaveReason reason) {}
-    }
 }

@@ -29,4 +29,34 @@ public interface ParticipantListener {
 
     /** This participant was removed by the server (consent timeout, shutdown). Not called after {@link Participant#leave}. */
     void onRemoved(LeaveReason reason);
+
+    /**
+     * A listener that ignores everything it is told: for a participant that only publishes and needs no news of
+     * the room (a bot, a synthetic publisher in a test). Subclass it to hear only what matters to you.
+     */
+    class Ignoring implements ParticipantListener {
+        @Override
+        public void onJoined(Participant self, java.util.List<ParticipantInfo> others) {
+        }
+
+        @Override
+        public void onSubscriberOffer(String sdp, int version) {
+        }
+
+        @Override
+        public void onParticipantJoined(ParticipantInfo other) {
+        }
+
+        @Override
+        public void onParticipantUpdated(ParticipantInfo other) {
+        }
+
+        @Override
+        public void onParticipantLeft(String participantId, LeaveReason reason) {
+        }
+
+        @Override
+        public void onRemoved(LeaveReason reason) {
+        }
+    }
 }

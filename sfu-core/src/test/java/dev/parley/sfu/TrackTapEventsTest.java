@@ -212,7 +212,7 @@ class TrackTapEventsTest {
     }
 
     private Participant join(String room, String name) throws Exception {
-        return sfu.join(room, name, new Quiet()).get(5, TimeUnit.SECONDS);
+        return sfu.join(room, name, new ParticipantListener.Ignoring()).get(5, TimeUnit.SECONDS);
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
@@ -225,26 +225,6 @@ class TrackTapEventsTest {
         }
     }
 
-    /** A participant's owner that ignores everything (these publishers never connect media). */
-    static final class Quiet implements ParticipantListener {
-        @Override
-        public void onJoined(Participant self, List<ParticipantInfo> others) {}
-
-        @Override
-        public void onSubscriberOffer(String sdp, int version) {}
-
-        @Override
-        public void onParticipantJoined(ParticipantInfo other) {}
-
-        @Override
-        public void onParticipantUpdated(ParticipantInfo other) {}
-
-        @Override
-        public void onParticipantLeft(String participantId, LeaveReason reason) {}
-
-        @Override
-        public void onRemoved(LeaveReason reason) {}
-    }
 
     /** A browser-shaped publisher offer: Opus always, VP8 when {@code withVideo}. */
     private static String offer(int ssrcBase, boolean withVideo) {
