@@ -1,11 +1,7 @@
 package dev.parley.control.state;
 
 import dev.parley.testkit.Eventually;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -15,7 +11,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -28,41 +23,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Node reports and room owners against the local Redis, through two connections as two nodes would use them. */
 class RedisNodesTest {
-    private static final String URL = "redis://127.0.0.1:6379/0";
     private static final Duration LONG = Duration.ofSeconds(30);
 
-    private final String prefix = "parley-test-" + UUID.randomUUID().toString().substring(0, 8) + ":";
+    private TwoRedisNodes redis;
     private RedisState nodeA;
     private RedisState nodeB;
 
     @BeforeEach
     void connect() {
-        try {
-            nodeA = RedisState.connect(URL, prefix);
-        } catch (IllegalStateException e) {
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                throw new AssertionError("Redis at 127.0.0.1:6379 is required under CI=true", e);
-            }
-            Assumptions.abort("Redis unreachable, skipping: " + e.getMessage());
-        }
-        nodeB = RedisState.connect(URL, prefix);
+        redis = TwoRedisNodes.connect();
+        nodeA = redis.a;
+        nodeB = redis.b;
     }
 
     @AfterEach
     void cleanUp() {
-        if (nodeA == null) {
-            return;
-        }
-        nodeA.close();
-        nodeB.close();
-        RedisClient client = RedisClient.create(URL);
-        try (StatefulRedisConnection<String, String> c = client.connect()) {
-            List<String> keys = c.sync().scan(ScanArgs.Builder.matches(prefix + "*").limit(1000)).getKeys();
-            if (!keys.isEmpty()) {
-                c.sync().del(keys.toArray(String[]::new));
-            }
-        } finally {
-            client.shutdown();
+        if (redis != null) {
+            redis.close();
         }
     }
 
@@ -186,14 +163,11 @@ class RedisNodesTest {
     @Test
     void aMalformedReportIsIgnoredNotFatal() {
         nodeA.nodes().report(load("a", 0, false), LONG);
-        RedisClient client = RedisClient.create(URL);
-        try (StatefulRedisConnection<String, String> c = client.connect()) {
-            c.sync().set(prefix + "node:bogus", "{not json");
-            c.sync().zadd(prefix + "nodes", System.currentTimeMillis() + 30_000, "bogus");
-            c.sync().zadd(prefix + "nodes", System.currentTimeMillis() + 30_000, "vanished");
-        } finally {
-            client.shutdown();
-        }
+        redis.raw(r -> {
+            r.set(redis.prefix + "node:bogus", "{not json");
+            r.zadd(redis.prefix + "nodes", System.currentTimeMillis() + 30_000, "bogus");
+            return r.zadd(redis.prefix + "nodes", System.currentTimeMillis() + 30_000, "vanished");
+        });
         assertEquals(List.of("a"), ids(nodeB.nodes().live()));
         assertEquals("a", nodeB.nodes().home("standup", null, LONG).orElseThrow().nodeId());
     }

@@ -2,12 +2,7 @@ package dev.parley.control.state;
 
 import dev.parley.testkit.Eventually;
 import dev.parley.control.state.LiveParticipants.LiveParticipant;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
 import org.junit.jupiter.api.AfterEach;
-import dev.parley.testkit.Required;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -17,7 +12,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -26,48 +20,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The Redis stores against the local Redis at 127.0.0.1:6379, as two nodes (two separate connections) would use them. */
 class RedisStateTest {
-    private static final String URL = "redis://127.0.0.1:6379/0";
-
-    private final String prefix = "parley-test-" + UUID.randomUUID().toString().substring(0, 8) + ":";
+    private TwoRedisNodes redis;
     private RedisState nodeA;
     private RedisState nodeB;
 
     @BeforeEach
     void connect() {
-        try {
-            nodeA = RedisState.connect(URL, prefix);
-        } catch (IllegalStateException e) {
-            Required.missing("Redis at 127.0.0.1:6379 unreachable", e);
-        }
-        nodeB = RedisState.connect(URL, prefix);
+        redis = TwoRedisNodes.connect();
+        nodeA = redis.a;
+        nodeB = redis.b;
     }
 
     @AfterEach
     void cleanUp() {
-        if (nodeA == null) {
-            return;
-        }
-        nodeA.close();
-        nodeB.close();
-        RedisClient client = RedisClient.create(URL);
-        try (StatefulRedisConnection<String, String> c = client.connect()) {
-            List<String> keys = c.sync().scan(ScanArgs.Builder.matches(prefix + "*").limit(1000)).getKeys();
-            if (!keys.isEmpty()) {
-                c.sync().del(keys.toArray(String[]::new));
-            }
-        } finally {
-            client.shutdown();
+        if (redis != null) {
+            redis.close();
         }
     }
 
-    private <T> T raw(java.util.function.Function<RedisCommands<String, String>, T> f) {
-        RedisClient client = RedisClient.create(URL);
-        try (StatefulRedisConnection<String, String> c = client.connect()) {
-            return f.apply(c.sync());
-        } finally {
-            client.shutdown();
-        }
-    }
 
     @Test
     void rateLimitIsSharedByNodesAndTheWindowExpires() {
@@ -76,7 +46,7 @@ class RedisStateTest {
         assertTrue(nodeB.rateLimiter().tryAcquire("login:alice", 3, window));
         assertTrue(nodeA.rateLimiter().tryAcquire("login:alice", 3, window));
         assertFalse(nodeB.rateLimiter().tryAcquire("login:alice", 3, window), "fourth attempt across nodes");
-        long ttl = raw(r -> r.pttl(prefix + "rate:login:alice"));
+        long ttl = redis.raw(r -> r.pttl(redis.prefix + "rate:login:alice"));
         assertTrue(ttl > 0 && ttl <= 400, "counter carries the window as TTL, was " + ttl);
         Eventually.await(Duration.ofSeconds(5), "window to end",
                 () -> nodeA.rateLimiter().tryAcquire("login:alice", 1, window));
@@ -93,7 +63,7 @@ class RedisStateTest {
         assertTrue(nodeB.revocations().isRevoked("jti-1"));
         assertFalse(nodeB.revocations().isRevoked("jti-expired"));
         assertFalse(nodeB.revocations().isRevoked("jti-other"));
-        long ttl = raw(r -> r.pttl(prefix + "revoked:jti-1"));
+        long ttl = redis.raw(r -> r.pttl(redis.prefix + "revoked:jti-1"));
         assertTrue(ttl > 0 && ttl <= 500, "PXAT set, ttl " + ttl);
         Eventually.await(Duration.ofSeconds(5), "revocation to expire", () -> !nodeB.revocations().isRevoked("jti-1"));
         assertTrue(Instant.now().isAfter(expiry.minusMillis(50)), "not forgotten early");
@@ -108,21 +78,21 @@ class RedisStateTest {
         nodeB.liveParticipants().joined("room-a", bob);
         assertEquals(List.of(alice, bob), nodeA.liveParticipants().list("room-a"));
         assertEquals(List.of(alice, bob), nodeB.liveParticipants().list("room-a"));
-        long ttl = raw(r -> r.pttl(prefix + "room:room-a:participants"));
+        long ttl = redis.raw(r -> r.pttl(redis.prefix + "room:room-a:participants"));
         assertTrue(ttl > Duration.ofHours(11).toMillis(), "room hash expires when idle, ttl " + ttl);
 
         nodeB.liveParticipants().left("room-a", "p-1");
         assertEquals(List.of(bob), nodeA.liveParticipants().list("room-a"));
         nodeA.liveParticipants().left("room-a", "p-2");
         assertEquals(List.of(), nodeB.liveParticipants().list("room-a"));
-        long exists = raw(r -> r.exists(prefix + "room:room-a:participants"));
+        long exists = redis.raw(r -> r.exists(redis.prefix + "room:room-a:participants"));
         assertEquals(0L, exists, "empty room leaves no key");
     }
 
     @Test
     void malformedEntriesAreSkippedNotFatal() {
         nodeA.liveParticipants().joined("room-x", new LiveParticipant("p-1", "alice", "Alice", Instant.EPOCH));
-        raw(r -> r.hset(prefix + "room:room-x:participants", "p-bad", "{not json"));
+        redis.raw(r -> r.hset(redis.prefix + "room:room-x:participants", "p-bad", "{not json"));
         assertEquals(1, nodeB.liveParticipants().list("room-x").size());
     }
 
@@ -137,6 +107,6 @@ class RedisStateTest {
         assertTrue(e.getMessage().contains("127.0.0.1:" + closedPort) && e.getMessage().contains("unreachable"),
                 e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> RedisState.connect("http://nope", "parley:"));
-        assertThrows(IllegalArgumentException.class, () -> RedisState.connect(URL, "bad prefix with spaces"));
+        assertThrows(IllegalArgumentException.class, () -> RedisState.connect(TwoRedisNodes.URL, "bad prefix with spaces"));
     }
 }
