@@ -73,7 +73,9 @@ class MetricsAccessTest {
         try (RunningServer s = new RunningServer(dir)) {
             RunningServer.Signaling ws = s.signaling();
             String id = joinAndPublish(ws);
-            String exposition = awaitMetrics(s, m -> m.contains("participant=\"" + id + "\""));
+            // A participant's series appear one by one as its streams are registered: wait for the one checked below.
+            String exposition = awaitMetrics(s, m -> m.contains("parley_participant_rtp_packets_total{direction=\"inbound\","
+                    + "kind=\"audio\",participant=\"" + id + "\""));
             assertFalse(exposition.contains(ROOM), "room names are invitations: " + exposition);
             assertFalse(exposition.contains("Marmalade"), "display names are personal: " + exposition);
             assertFalse(exposition.contains("name=\""), exposition);
