@@ -1,5 +1,7 @@
 package dev.parley.e2e;
 
+import dev.parley.peerkit.StunMessage;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -173,8 +175,8 @@ class MediaPortAbuseTest {
     }
 
     private static byte[] wrongPasswordStun(Random random, String username) {
-        return StunRequest.iceBindingRequest(randomBytes(random, 12), username, "not-the-password-" + random.nextInt(),
-                0x6e0001ff, random.nextLong());
+        return StunMessage.iceCheck(randomBytes(random, 12), username, "not-the-password-" + random.nextInt(), false,
+                random.nextLong());
     }
 
     // Bit flips anywhere, or a length field that lies (the message's or an attribute's).

@@ -36,7 +36,7 @@ import java.util.stream.Stream;
 public final class ParleyServerProcess implements AutoCloseable {
     private static final Pattern READY = Pattern.compile(
             "Parley ready at http://([^:/\\s]+):(\\d+)/ \\(media udp/(\\d+)(?:, ICE-TCP tcp/(\\d+))?\\)");
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
 
     private final Process process;

@@ -1,5 +1,10 @@
 package dev.parley.loadtest;
 
+import dev.parley.peerkit.ClientHelloCatcher;
+import dev.parley.peerkit.DtlsSrtpClient;
+import dev.parley.peerkit.PeerCertificate;
+import dev.parley.peerkit.StunMessage;
+
 import dev.parley.sfu.packet.PacketBuffer;
 import dev.parley.sfu.rtp.RtcpPacket;
 import dev.parley.sfu.sdp.MediaSection;
@@ -380,9 +385,11 @@ public final class SyntheticPeer implements AutoCloseable {
         ChannelDatagramTransport transport = new ChannelDatagramTransport(channel, r.candidate());
         dtlsTransport = transport;
         int remainingMillis = (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
-        PeerDtlsClient client = new PeerDtlsClient(certificate, r.fingerprint(), profiles, remainingMillis);
+        DtlsSrtpClient client = new DtlsSrtpClient(certificate, r.fingerprint(), useSrtpIds(profiles), remainingMillis);
         dtls = new DTLSClientProtocol().connect(client, transport);
-        SrtpKeyingMaterial keys = client.keys();
+        DtlsSrtpClient.ExportedKeys exported = client.keys();
+        SrtpKeyingMaterial keys = SrtpKeyingMaterial.fromExporterOutput(
+                SrtpProfile.forUseSrtpId(exported.profile()).orElseThrow(), exported.material());
         srtp = new SrtpSession(keys, SrtpSession.Role.DTLS_CLIENT, SrtpSession.DEFAULT_MAX_SSRCS);
         long everyMillis = consentInterval.toMillis();
         consent = CONSENT.scheduleAtFixedRate(this::sendConsentCheck, everyMillis, everyMillis, TimeUnit.MILLISECONDS);
@@ -439,8 +446,8 @@ public final class SyntheticPeer implements AutoCloseable {
         if (r == null) {
             throw new IllegalStateException(label + ": no SDP from the server yet");
         }
-        sendRaw(ClientHelloCatcher.firstFlight(new PeerDtlsClient(certificate, r.fingerprint(),
-                new SrtpProfile[] {SrtpProfile.AEAD_AES_128_GCM}, 1000)));
+        sendRaw(ClientHelloCatcher.firstFlight(new DtlsSrtpClient(certificate, r.fingerprint(),
+                new int[] {DtlsSrtpClient.AEAD_AES_128_GCM}, 1000)));
     }
 
     /** Whether DTLS completed and SRTP is ready. */
@@ -464,11 +471,11 @@ public final class SyntheticPeer implements AutoCloseable {
     private void checkConnectivity(Remote r, long deadline) throws IOException, TimeoutException {
         String username = r.ufrag() + ":" + ufrag;
         while (true) {
-            byte[] tx = StunCheck.newTransactionId();
+            byte[] tx = StunMessage.newTransactionId();
             CompletableFuture<Void> answered = new CompletableFuture<>();
             checkAnswered = answered;
             pendingCheck = tx;
-            channel.send(ByteBuffer.wrap(StunCheck.request(tx, username, r.pwd(), true, tieBreaker)), r.candidate());
+            channel.send(ByteBuffer.wrap(StunMessage.iceCheck(tx, username, r.pwd(), true, tieBreaker)), r.candidate());
             try {
                 answered.get(100, TimeUnit.MILLISECONDS);
                 return;
@@ -493,7 +500,7 @@ public final class SyntheticPeer implements AutoCloseable {
             return;
         }
         try {
-            channel.send(ByteBuffer.wrap(StunCheck.request(StunCheck.newTransactionId(), r.ufrag() + ":" + ufrag,
+            channel.send(ByteBuffer.wrap(StunMessage.iceCheck(StunMessage.newTransactionId(), r.ufrag() + ":" + ufrag,
                     r.pwd(), false, tieBreaker)), r.candidate());
         } catch (IOException e) {
             // The next refresh tries again; consent expiring is the SFU's business.
@@ -656,9 +663,9 @@ public final class SyntheticPeer implements AutoCloseable {
         int first = b[0] & 0xFF;
         if (first <= 3) {
             byte[] tx = pendingCheck;
-            if (tx != null && StunCheck.isSuccessFor(b, 0, in.length(), tx)) {
+            if (tx != null && StunMessage.isBindingSuccessFor(b, 0, in.length(), tx)) {
                 checkAnswered.complete(null);
-            } else if ((((b[0] & 0xFF) << 8) | (b[1] & 0xFF)) == StunCheck.BINDING_SUCCESS) {
+            } else if ((((b[0] & 0xFF) << 8) | (b[1] & 0xFF)) == StunMessage.BINDING_SUCCESS) {
                 consentResponses.incrementAndGet();
             }
         } else if (first >= 20 && first <= 63) {
@@ -747,5 +754,13 @@ public final class SyntheticPeer implements AutoCloseable {
     /** Reads a big-endian int at {@code at}. */
     public static int getInt(byte[] b, int at) {
         return ((b[at] & 0xFF) << 24) | ((b[at + 1] & 0xFF) << 16) | ((b[at + 2] & 0xFF) << 8) | (b[at + 3] & 0xFF);
+    }
+
+    private static int[] useSrtpIds(SrtpProfile[] profiles) {
+        int[] ids = new int[profiles.length];
+        for (int i = 0; i < profiles.length; i++) {
+            ids[i] = profiles[i].useSrtpId();
+        }
+        return ids;
     }
 }

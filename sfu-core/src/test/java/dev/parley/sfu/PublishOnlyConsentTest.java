@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.parley.sfu.sdp.SessionDescription;
-import dev.parley.sfu.stun.HandBuiltStun;
+import dev.parley.peerkit.StunMessage;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -54,7 +54,7 @@ class PublishOnlyConsentTest {
         void check(int mediaPort) throws Exception {
             byte[] transaction = new byte[12];
             ThreadLocalRandom.current().nextBytes(transaction);
-            byte[] request = HandBuiltStun.browserCheck(transaction, serverUfrag + ":bot", 1, true, serverPwd);
+            byte[] request = StunMessage.browserCheck(transaction, serverUfrag + ":bot", 1, true, serverPwd);
             socket.send(new DatagramPacket(request, request.length, InetAddress.getLoopbackAddress(), mediaPort));
         }
 

@@ -1,21 +1,22 @@
 package dev.parley.sfu.dtls;
 
+import dev.parley.peerkit.ClientHelloCatcher;
+import dev.parley.peerkit.DtlsSrtpClient;
+import dev.parley.peerkit.PeerCertificate;
+
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.function.Consumer;
-import org.bouncycastle.tls.DTLSClientProtocol;
-import org.bouncycastle.tls.DatagramTransport;
-import org.bouncycastle.tls.SRTPProtectionProfile;
-import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
 import org.junit.jupiter.api.Test;
 
 class ClientHelloCheckTest {
-    private static final DtlsCertificate CERT = DtlsCertificate.generate();
+    private static final PeerCertificate CERT = PeerCertificate.generate();
     /** The first datagram of a real DTLS-SRTP client. */
     private static final byte[] HELLO = firstFlight();
     private static final int BODY = 13 + 12;
@@ -97,39 +98,11 @@ class ClientHelloCheckTest {
     }
 
     private static byte[] firstFlight() {
-        byte[][] first = new byte[1][];
-        DatagramTransport catcher = new DatagramTransport() {
-            @Override
-            public int getReceiveLimit() {
-                return 1500;
-            }
-
-            @Override
-            public int getSendLimit() {
-                return 1200;
-            }
-
-            @Override
-            public int receive(byte[] buf, int off, int len, int waitMillis) throws IOException {
-                throw new IOException("caught the ClientHello; stop here");
-            }
-
-            @Override
-            public void send(byte[] buf, int off, int len) {
-                if (first[0] == null) {
-                    first[0] = Arrays.copyOfRange(buf, off, off + len);
-                }
-            }
-
-            @Override
-            public void close() {}
-        };
         try {
-            new DTLSClientProtocol().connect(new TestDtlsClient(new BcTlsCrypto(), CERT, CERT.fingerprintSha256(),
-                    new int[] {SRTPProtectionProfile.SRTP_AEAD_AES_128_GCM}, true), catcher);
-        } catch (IOException expected) {
-            // stopped after the first flight
+            return ClientHelloCatcher.firstFlight(new DtlsSrtpClient(CERT, "sha-256 00",
+                    new int[] {DtlsSrtpClient.AEAD_AES_128_GCM}, 0));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        return first[0];
     }
 }

@@ -1,5 +1,8 @@
 package dev.parley.sfu.dtls;
 
+import dev.parley.peerkit.DtlsSrtpClient;
+import dev.parley.peerkit.PeerCertificate;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -25,20 +28,18 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.bouncycastle.tls.DTLSClientProtocol;
 import org.bouncycastle.tls.DTLSTransport;
 import org.bouncycastle.tls.SRTPProtectionProfile;
-import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class DtlsServerSessionTest {
     private static final DtlsCertificate SERVER_CERT = DtlsCertificate.generate();
-    private static final DtlsCertificate CLIENT_CERT = DtlsCertificate.generate();
+    private static final PeerCertificate CLIENT_CERT = PeerCertificate.generate();
     private static final int[] BROWSER_PROFILES = {
         SRTPProtectionProfile.SRTP_AES128_CM_HMAC_SHA1_80, SRTPProtectionProfile.SRTP_AEAD_AES_128_GCM,
     };
 
     private final ExecutorService handshakes = Executors.newFixedThreadPool(2);
     private final ExecutorService clients = Executors.newCachedThreadPool();
-    private final BcTlsCrypto crypto = new BcTlsCrypto();
     private final MemoryLink link = new MemoryLink();
 
     @AfterEach
@@ -55,15 +56,17 @@ class DtlsServerSessionTest {
         return s;
     }
 
-    private Future<Object[]> connect(TestDtlsClient client) {
+    private Future<Object[]> connect(DtlsSrtpClient client) {
         return clients.submit(() -> {
             DTLSTransport transport = new DTLSClientProtocol().connect(client, link.clientTransport());
-            return new Object[] {transport, client.keys()};
+            DtlsSrtpClient.ExportedKeys k = client.keys();
+            return new Object[] {transport,
+                    SrtpKeyingMaterial.fromExporterOutput(SrtpProfile.forUseSrtpId(k.profile()).orElseThrow(), k.material())};
         });
     }
 
-    private TestDtlsClient browser() {
-        return new TestDtlsClient(crypto, CLIENT_CERT, SERVER_CERT.fingerprintSha256(), BROWSER_PROFILES, true);
+    private DtlsSrtpClient browser() {
+        return new DtlsSrtpClient(CLIENT_CERT, SERVER_CERT.fingerprintSha256(), BROWSER_PROFILES, 0);
     }
 
     private static DtlsHandshakeException failure(CompletableFuture<?> future) throws Exception {
@@ -73,7 +76,7 @@ class DtlsServerSessionTest {
 
     @Test
     void handshakeGivesBothSidesTheSameSrtpKeysAndPrefersGcm() throws Exception {
-        DtlsServerSession server = server(CLIENT_CERT.fingerprintSha256());
+        DtlsServerSession server = server(CLIENT_CERT.fingerprint());
         CompletableFuture<SrtpKeyingMaterial> serverKeys = server.start(handshakes);
         Future<Object[]> client = connect(browser());
 
@@ -96,10 +99,10 @@ class DtlsServerSessionTest {
 
     @Test
     void aesCmIsChosenWhenTheClientOffersNothingElse() throws Exception {
-        DtlsServerSession server = server(CLIENT_CERT.fingerprintSha256());
+        DtlsServerSession server = server(CLIENT_CERT.fingerprint());
         CompletableFuture<SrtpKeyingMaterial> serverKeys = server.start(handshakes);
-        Future<Object[]> client = connect(new TestDtlsClient(crypto, CLIENT_CERT, SERVER_CERT.fingerprintSha256(),
-                new int[] {SRTPProtectionProfile.SRTP_AES128_CM_HMAC_SHA1_80}, true));
+        Future<Object[]> client = connect(new DtlsSrtpClient(CLIENT_CERT, SERVER_CERT.fingerprintSha256(),
+                new int[] {SRTPProtectionProfile.SRTP_AES128_CM_HMAC_SHA1_80}, 0));
         assertEquals(SrtpProfile.AES128_CM_HMAC_SHA1_80, serverKeys.get(10, TimeUnit.SECONDS).profile());
         assertEquals(client.get(10, TimeUnit.SECONDS)[1], serverKeys.get());
     }
@@ -114,16 +117,16 @@ class DtlsServerSessionTest {
         DtlsHandshakeException e = failure(serverKeys);
         assertEquals(Reason.FINGERPRINT_MISMATCH, e.reason());
         assertTrue(e.getMessage().contains("does not match the SDP fingerprint " + someoneElse), e.getMessage());
-        assertTrue(e.getMessage().contains(CLIENT_CERT.fingerprintSha256()), e.getMessage());
+        assertTrue(e.getMessage().contains(CLIENT_CERT.fingerprint()), e.getMessage());
         assertThrows(ExecutionException.class, () -> client.get(10, TimeUnit.SECONDS), "the client is told too");
         server.whenClosed().toCompletableFuture().get(5, TimeUnit.SECONDS);
     }
 
     @Test
     void aClientOfferingNoUseSrtpFails() throws Exception {
-        DtlsServerSession server = server(CLIENT_CERT.fingerprintSha256());
+        DtlsServerSession server = server(CLIENT_CERT.fingerprint());
         CompletableFuture<SrtpKeyingMaterial> serverKeys = server.start(handshakes);
-        connect(new TestDtlsClient(crypto, CLIENT_CERT, SERVER_CERT.fingerprintSha256(), null, true));
+        connect(new DtlsSrtpClient(CLIENT_CERT, SERVER_CERT.fingerprintSha256(), null, 0));
         DtlsHandshakeException e = failure(serverKeys);
         assertEquals(Reason.NO_COMMON_SRTP_PROFILE, e.reason());
         assertTrue(e.getMessage().contains("no use_srtp"), e.getMessage());
@@ -131,18 +134,18 @@ class DtlsServerSessionTest {
 
     @Test
     void aClientOfferingOnlyUnsupportedProfilesFails() throws Exception {
-        DtlsServerSession server = server(CLIENT_CERT.fingerprintSha256());
+        DtlsServerSession server = server(CLIENT_CERT.fingerprint());
         CompletableFuture<SrtpKeyingMaterial> serverKeys = server.start(handshakes);
-        connect(new TestDtlsClient(crypto, CLIENT_CERT, SERVER_CERT.fingerprintSha256(),
-                new int[] {SRTPProtectionProfile.SRTP_AES128_CM_HMAC_SHA1_32}, true));
+        connect(new DtlsSrtpClient(CLIENT_CERT, SERVER_CERT.fingerprintSha256(),
+                new int[] {SRTPProtectionProfile.SRTP_AES128_CM_HMAC_SHA1_32}, 0));
         assertEquals(Reason.NO_COMMON_SRTP_PROFILE, failure(serverKeys).reason());
     }
 
     @Test
     void aClientWithoutCertificateFails() throws Exception {
-        DtlsServerSession server = server(CLIENT_CERT.fingerprintSha256());
+        DtlsServerSession server = server(CLIENT_CERT.fingerprint());
         CompletableFuture<SrtpKeyingMaterial> serverKeys = server.start(handshakes);
-        connect(new TestDtlsClient(crypto, CLIENT_CERT, SERVER_CERT.fingerprintSha256(), BROWSER_PROFILES, false));
+        connect(new DtlsSrtpClient(null, SERVER_CERT.fingerprintSha256(), BROWSER_PROFILES, 0));
         DtlsHandshakeException e = failure(serverKeys);
         assertEquals(Reason.NO_PEER_CERTIFICATE, e.reason());
         assertTrue(e.getMessage().contains("no certificate"), e.getMessage());
@@ -151,7 +154,7 @@ class DtlsServerSessionTest {
     @Test
     void garbageRecordsDoNotBreakTheSession() throws Exception {
         Random random = new Random(7);
-        DtlsServerSession server = server(CLIENT_CERT.fingerprintSha256());
+        DtlsServerSession server = server(CLIENT_CERT.fingerprint());
         link.noise = () -> {
             List<byte[]> noise = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
@@ -177,7 +180,7 @@ class DtlsServerSessionTest {
 
     @Test
     void aFullQueueDropsAndCountsInsteadOfWaiting() {
-        DtlsServerSession server = server(CLIENT_CERT.fingerprintSha256());
+        DtlsServerSession server = server(CLIENT_CERT.fingerprint());
         byte[] record = garbageRecord(new Random(1));
         for (int i = 0; i < 100; i++) {
             server.onDatagram(record, 0, record.length);
@@ -190,7 +193,7 @@ class DtlsServerSessionTest {
     void closeDuringTheHandshakeEndsItAndFreesTheThread() throws Exception {
         ExecutorService single = Executors.newSingleThreadExecutor();
         try {
-            DtlsServerSession server = server(CLIENT_CERT.fingerprintSha256());
+            DtlsServerSession server = server(CLIENT_CERT.fingerprint());
             CompletableFuture<SrtpKeyingMaterial> serverKeys = server.start(single);
             // A client that sends its ClientHello and then hears nothing back, so the server waits mid-handshake.
             link.serverToClientFilter = d -> false;
@@ -217,7 +220,7 @@ class DtlsServerSessionTest {
     void aHandshakeThatNeverCompletesTimesOut() throws Exception {
         ExecutorService single = Executors.newSingleThreadExecutor();
         try {
-            DtlsServerSession server = new DtlsServerSession(SERVER_CERT, CLIENT_CERT.fingerprintSha256(),
+            DtlsServerSession server = new DtlsServerSession(SERVER_CERT, CLIENT_CERT.fingerprint(),
                     link.serverSender(), Duration.ofMillis(300));
             DtlsHandshakeException e = failure(server.start(single));
             assertEquals(Reason.TIMEOUT, e.reason());
@@ -233,7 +236,7 @@ class DtlsServerSessionTest {
         // Drop the server's first change_cipher_spec and the Finished after it: the client then retransmits its
         // flight, which reaches a server whose handshake is already complete.
         dropServersFirstFinalFlight();
-        DtlsServerSession server = server(CLIENT_CERT.fingerprintSha256());
+        DtlsServerSession server = server(CLIENT_CERT.fingerprint());
         CompletableFuture<SrtpKeyingMaterial> serverKeys = server.start(handshakes);
         Future<Object[]> client = connect(browser());
         SrtpKeyingMaterial keys = serverKeys.get(10, TimeUnit.SECONDS);
@@ -245,7 +248,7 @@ class DtlsServerSessionTest {
         // As in the lost-flight case, the client will have to retransmit its final flight; that retransmission
         // is held back until the server has chewed through the garbage, then it must still be answered.
         dropServersFirstFinalFlight();
-        DtlsServerSession server = server(CLIENT_CERT.fingerprintSha256());
+        DtlsServerSession server = server(CLIENT_CERT.fingerprint());
         CompletableFuture<SrtpKeyingMaterial> serverKeys = server.start(handshakes);
         Future<Object[]> client = connect(browser());
         SrtpKeyingMaterial keys = serverKeys.get(10, TimeUnit.SECONDS);
@@ -317,7 +320,7 @@ class DtlsServerSessionTest {
 
     @Test
     void thePeersCloseNotifyEndsTheSession() throws Exception {
-        DtlsServerSession server = server(CLIENT_CERT.fingerprintSha256());
+        DtlsServerSession server = server(CLIENT_CERT.fingerprint());
         CompletableFuture<SrtpKeyingMaterial> serverKeys = server.start(handshakes);
         Future<Object[]> client = connect(browser());
         serverKeys.get(10, TimeUnit.SECONDS);
@@ -329,7 +332,7 @@ class DtlsServerSessionTest {
 
     @Test
     void closingAnEstablishedSessionSendsCloseNotify() throws Exception {
-        DtlsServerSession server = server(CLIENT_CERT.fingerprintSha256());
+        DtlsServerSession server = server(CLIENT_CERT.fingerprint());
         CompletableFuture<SrtpKeyingMaterial> serverKeys = server.start(handshakes);
         Future<Object[]> client = connect(browser());
         serverKeys.get(10, TimeUnit.SECONDS);
@@ -345,7 +348,7 @@ class DtlsServerSessionTest {
 
     @Test
     void anExecutorThatRejectsEveryClientHelloFailsTheHandshakeClearlyAtItsTimeout() throws Exception {
-        DtlsServerSession server = new DtlsServerSession(SERVER_CERT, CLIENT_CERT.fingerprintSha256(),
+        DtlsServerSession server = new DtlsServerSession(SERVER_CERT, CLIENT_CERT.fingerprint(),
                 link.serverSender(), Duration.ofMillis(500));
         link.server = server;
         CompletableFuture<SrtpKeyingMaterial> serverKeys = server.start(task -> {
@@ -359,7 +362,7 @@ class DtlsServerSessionTest {
 
     @Test
     void cancellingTheFutureClosesTheSession() throws Exception {
-        DtlsServerSession server = server(CLIENT_CERT.fingerprintSha256());
+        DtlsServerSession server = server(CLIENT_CERT.fingerprint());
         CompletableFuture<SrtpKeyingMaterial> serverKeys = server.start(handshakes);
         serverKeys.cancel(false);
         server.whenClosed().toCompletableFuture().get(1, TimeUnit.SECONDS);
@@ -367,7 +370,7 @@ class DtlsServerSessionTest {
 
     @Test
     void misuseIsRefusedWithClearErrors() {
-        DtlsServerSession server = server(CLIENT_CERT.fingerprintSha256());
+        DtlsServerSession server = server(CLIENT_CERT.fingerprint());
         server.start(handshakes);
         assertThrows(IllegalStateException.class, () -> server.start(handshakes));
         server.close();
@@ -376,13 +379,13 @@ class DtlsServerSessionTest {
                 () -> new DtlsServerSession(SERVER_CERT, "sha-1 AB:CD", link.serverSender()));
         assertTrue(e.getMessage().contains("sha-1"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new DtlsServerSession(SERVER_CERT,
-                CLIENT_CERT.fingerprintSha256(), link.serverSender(), Duration.ZERO));
+                CLIENT_CERT.fingerprint(), link.serverSender(), Duration.ZERO));
         assertThrows(IndexOutOfBoundsException.class, () -> server.onDatagram(new byte[4], 2, 3));
     }
 
     @Test
     void aClosedSessionRefusesToStart() throws Exception {
-        DtlsServerSession server = server(CLIENT_CERT.fingerprintSha256());
+        DtlsServerSession server = server(CLIENT_CERT.fingerprint());
         server.close();
         assertEquals(Reason.CLOSED, failure(server.start(handshakes)).reason());
         assertTrue(server.whenClosed().toCompletableFuture().isDone());

@@ -1,5 +1,8 @@
 package dev.parley.sfu.dtls;
 
+import dev.parley.peerkit.DtlsSrtpClient;
+import dev.parley.peerkit.PeerCertificate;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -23,7 +26,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.bouncycastle.tls.DTLSClientProtocol;
 import org.bouncycastle.tls.SRTPProtectionProfile;
-import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -33,12 +35,11 @@ import org.junit.jupiter.api.Test;
  */
 class HandshakeAdmissionTest {
     private static final DtlsCertificate SERVER_CERT = DtlsCertificate.generate();
-    private static final DtlsCertificate CLIENT_CERT = DtlsCertificate.generate();
+    private static final PeerCertificate CLIENT_CERT = PeerCertificate.generate();
     private static final Duration LONG = Duration.ofSeconds(20);
     private static final Duration SHORT = Duration.ofMillis(1200);
 
     private final ExecutorService clients = Executors.newCachedThreadPool();
-    private final BcTlsCrypto crypto = new BcTlsCrypto();
     private final List<HandshakeAdmission> admissions = new ArrayList<>();
     private final List<DtlsServerSession> sessions = new ArrayList<>();
 
@@ -64,7 +65,7 @@ class HandshakeAdmissionTest {
     private Peer session(HandshakeAdmission a, String source, String room, Duration firstFlight, Duration timeout)
             throws Exception {
         MemoryLink link = new MemoryLink();
-        DtlsServerSession s = new DtlsServerSession(SERVER_CERT, CLIENT_CERT.fingerprintSha256(), link.serverSender(),
+        DtlsServerSession s = new DtlsServerSession(SERVER_CERT, CLIENT_CERT.fingerprint(), link.serverSender(),
                 firstFlight, timeout);
         link.server = s;
         sessions.add(s);
@@ -78,8 +79,8 @@ class HandshakeAdmissionTest {
         if (stalled) {
             p.link().serverToClientFilter = d -> false;
         }
-        clients.submit(() -> new DTLSClientProtocol().connect(new TestDtlsClient(crypto, CLIENT_CERT,
-                SERVER_CERT.fingerprintSha256(), new int[] {SRTPProtectionProfile.SRTP_AEAD_AES_128_GCM}, true),
+        clients.submit(() -> new DTLSClientProtocol().connect(new DtlsSrtpClient(CLIENT_CERT,
+                SERVER_CERT.fingerprintSha256(), new int[] {SRTPProtectionProfile.SRTP_AEAD_AES_128_GCM}, 0),
                 p.link().clientTransport()));
         return p;
     }
@@ -209,8 +210,8 @@ class HandshakeAdmissionTest {
         link.server = s;
         sessions.add(s);
         CompletableFuture<SrtpKeyingMaterial> keys = s.start(a, InetAddress.getByName("192.0.2.1"), "r1");
-        clients.submit(() -> new DTLSClientProtocol().connect(new TestDtlsClient(crypto, CLIENT_CERT,
-                SERVER_CERT.fingerprintSha256(), new int[] {SRTPProtectionProfile.SRTP_AEAD_AES_128_GCM}, true),
+        clients.submit(() -> new DTLSClientProtocol().connect(new DtlsSrtpClient(CLIENT_CERT,
+                SERVER_CERT.fingerprintSha256(), new int[] {SRTPProtectionProfile.SRTP_AEAD_AES_128_GCM}, 0),
                 link.clientTransport()));
         assertEquals(Reason.FINGERPRINT_MISMATCH, failure(keys).reason());
         await("the failure freed the source's and the room's slot", () -> a.pending() == 0);

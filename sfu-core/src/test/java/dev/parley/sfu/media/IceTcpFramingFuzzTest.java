@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.parley.sfu.stun.HandBuiltStun;
+import dev.parley.peerkit.StunMessage;
 import dev.parley.sfu.stun.StunBindingResponder;
 import dev.parley.sfu.stun.StunResult;
 import io.netty.buffer.ByteBuf;
@@ -85,7 +85,7 @@ class IceTcpFramingFuzzTest {
             String ufrag = UFRAGS[random.nextInt(UFRAGS.length)];
             boolean known = random.nextInt(10) != 0;
             String password = known ? PASSWORDS.get(ufrag) : "not-the-password-of-anyone";
-            byte[] valid = HandBuiltStun.browserCheck(randomBytes(12), ufrag + ":remote" + i,
+            byte[] valid = StunMessage.browserCheck(randomBytes(12), ufrag + ":remote" + i,
                     random.nextLong() & 0xFFFF_FFFFL, random.nextBoolean(), password);
             byte[] frame = switch (i % 5) {
                 case 0 -> valid;

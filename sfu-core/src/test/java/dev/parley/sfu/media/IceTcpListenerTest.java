@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.parley.sfu.IceTcpConfig;
 import dev.parley.sfu.SfuConfig;
 import dev.parley.sfu.dtls.HandshakeLimits;
-import dev.parley.sfu.stun.HandBuiltStun;
+import dev.parley.peerkit.StunMessage;
 import dev.parley.testkit.Eventually;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -59,7 +59,7 @@ class IceTcpListenerTest {
         PeerTransport t = engine.createTransport("room", "test", why -> {});
         assertEquals(List.of(new InetSocketAddress(LOOPBACK, engine.tcpPort())), t.local().tcpCandidates());
         Socket s = connect();
-        byte[] check = HandBuiltStun.browserCheck(new byte[12], t.ufrag() + ":browser", 1234, true, t.pwd());
+        byte[] check = StunMessage.browserCheck(new byte[12], t.ufrag() + ":browser", 1234, true, t.pwd());
         send(s, check);
         byte[] answer = readFrame(s);
         assertEquals(0x0101, ((answer[0] & 0xFF) << 8) | (answer[1] & 0xFF), "a Binding success response");
@@ -67,7 +67,7 @@ class IceTcpListenerTest {
         Eventually.await(WAIT, "accepted counted", () -> engine.iceTcpConnections(IceTcpOutcome.ACCEPTED) == 1);
         Eventually.await(WAIT, "the pair selected", () -> t.selected() instanceof MediaPath.Tcp);
         // A second check on the same connection (consent) is answered too.
-        send(s, HandBuiltStun.browserCheck(new byte[12], t.ufrag() + ":browser", 1234, false, t.pwd()));
+        send(s, StunMessage.browserCheck(new byte[12], t.ufrag() + ":browser", 1234, false, t.pwd()));
         byte[] consent = readFrame(s);
         assertEquals(0x0101, ((consent[0] & 0xFF) << 8) | (consent[1] & 0xFF));
         t.close();
@@ -103,7 +103,7 @@ class IceTcpListenerTest {
         send(dtls, record);
         assertClosedByServer(dtls);
         Socket wrongPassword = connect();
-        send(wrongPassword, HandBuiltStun.browserCheck(new byte[12], t.ufrag() + ":browser", 1, true,
+        send(wrongPassword, StunMessage.browserCheck(new byte[12], t.ufrag() + ":browser", 1, true,
                 "not-the-password-at-all!"));
         assertClosedByServer(wrongPassword);
         Eventually.await(WAIT, "two bad first messages counted",

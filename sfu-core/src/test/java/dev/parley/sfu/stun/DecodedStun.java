@@ -1,5 +1,6 @@
 package dev.parley.sfu.stun;
 
+import dev.parley.peerkit.StunMessage;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -44,16 +45,16 @@ record DecodedStun(int type, byte[] transactionId, List<Attr> attributes, byte[]
     /** FINGERPRINT is last and holds CRC-32 of everything before it, XOR 0x5354554E. */
     boolean fingerprintVerifies() {
         Attr last = attributes.get(attributes.size() - 1);
-        if (last.type() != HandBuiltStun.FINGERPRINT || last.value().length != 4) {
+        if (last.type() != StunMessage.FINGERPRINT || last.value().length != 4) {
             return false;
         }
-        long expected = HandBuiltStun.crc32(Arrays.copyOf(raw, last.offset())) ^ 0x5354554EL;
+        long expected = StunMessage.crc32(Arrays.copyOf(raw, last.offset())) ^ 0x5354554EL;
         return intAt(last.value(), 0) == (int) expected;
     }
 
     /** MESSAGE-INTEGRITY holds HMAC-SHA1 under {@code password} of the message up to it. */
     boolean integrityVerifies(String password) {
-        Attr integrity = attribute(HandBuiltStun.MESSAGE_INTEGRITY);
+        Attr integrity = attribute(StunMessage.MESSAGE_INTEGRITY);
         if (integrity == null) {
             return false;
         }
@@ -61,11 +62,11 @@ record DecodedStun(int type, byte[] transactionId, List<Attr> attributes, byte[]
         int length = integrity.offset() - 20 + 24;
         covered[2] = (byte) (length >>> 8);
         covered[3] = (byte) length;
-        return Arrays.equals(HandBuiltStun.hmacSha1(password, covered), integrity.value());
+        return Arrays.equals(StunMessage.hmacSha1(password, covered), integrity.value());
     }
 
     InetSocketAddress xorMappedAddress() throws UnknownHostException {
-        byte[] value = attribute(HandBuiltStun.XOR_MAPPED_ADDRESS).value();
+        byte[] value = attribute(StunMessage.XOR_MAPPED_ADDRESS).value();
         int port = shortAt(value, 2) ^ 0x2112;
         byte[] mask = new byte[16];
         System.arraycopy(raw, 4, mask, 0, 16); // magic cookie then transaction id
@@ -79,7 +80,7 @@ record DecodedStun(int type, byte[] transactionId, List<Attr> attributes, byte[]
     }
 
     int errorCode() {
-        byte[] value = attribute(HandBuiltStun.ERROR_CODE).value();
+        byte[] value = attribute(StunMessage.ERROR_CODE).value();
         return (value[2] & 0x7) * 100 + (value[3] & 0xFF);
     }
 

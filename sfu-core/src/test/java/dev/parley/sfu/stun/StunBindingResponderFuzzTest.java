@@ -1,5 +1,6 @@
 package dev.parley.sfu.stun;
 
+import dev.parley.peerkit.StunMessage;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -90,17 +91,17 @@ class StunBindingResponderFuzzTest {
                 assertTrue(independentlyAuthentic(datagram),
                         "accepted a request that does not verify: " + HexFormat.of().formatHex(datagram));
                 DecodedStun response = DecodedStun.parse(ok.response());
-                assertEquals(HandBuiltStun.BINDING_SUCCESS, response.type());
+                assertEquals(StunMessage.BINDING_SUCCESS, response.type());
                 assertTrue(response.integrityVerifies(PASSWORDS.get(ok.localUfrag())));
                 assertTrue(response.fingerprintVerifies());
             }
             case StunResult.Rejected rejected when rejected.response() != null -> {
                 withResponse++;
                 DecodedStun response = DecodedStun.parse(rejected.response());
-                assertEquals(HandBuiltStun.BINDING_ERROR, response.type());
+                assertEquals(StunMessage.BINDING_ERROR, response.type());
                 assertArrayEquals(Arrays.copyOfRange(datagram, 8, 20), response.transactionId());
                 assertTrue(response.fingerprintVerifies());
-                if (response.attribute(HandBuiltStun.MESSAGE_INTEGRITY) == null) {
+                if (response.attribute(StunMessage.MESSAGE_INTEGRITY) == null) {
                     assertTrue(rejected.response().length <= datagram.length, "unauthenticated answer amplifies");
                 } else {
                     assertTrue(independentlyAuthentic(datagram), "authenticated error to unauthentic request");
@@ -151,17 +152,17 @@ class StunBindingResponderFuzzTest {
             if (pos + 4 + length > d.length) {
                 return false;
             }
-            if (integrity < 0 && type == HandBuiltStun.USERNAME && username == null) {
+            if (integrity < 0 && type == StunMessage.USERNAME && username == null) {
                 username = new String(d, pos + 4, length, StandardCharsets.US_ASCII);
             }
-            if (integrity < 0 && type == HandBuiltStun.MESSAGE_INTEGRITY && length == 20) {
+            if (integrity < 0 && type == StunMessage.MESSAGE_INTEGRITY && length == 20) {
                 integrity = pos;
             }
             lastAttribute = pos;
             pos += 4 + ((length + 3) & ~3);
         }
         if (pos != d.length || integrity < 0 || username == null || username.indexOf(':') < 0
-                || DecodedStun.shortAt(d, lastAttribute) != HandBuiltStun.FINGERPRINT) {
+                || DecodedStun.shortAt(d, lastAttribute) != StunMessage.FINGERPRINT) {
             return false;
         }
         String password = PASSWORDS.get(username.substring(0, username.indexOf(':')));
@@ -172,8 +173,8 @@ class StunBindingResponderFuzzTest {
         int length = integrity - 20 + 24;
         covered[2] = (byte) (length >>> 8);
         covered[3] = (byte) length;
-        int crc = (int) (HandBuiltStun.crc32(Arrays.copyOf(d, lastAttribute)) ^ 0x5354554EL);
-        return Arrays.equals(HandBuiltStun.hmacSha1(password, covered), Arrays.copyOfRange(d, integrity + 4,
+        int crc = (int) (StunMessage.crc32(Arrays.copyOf(d, lastAttribute)) ^ 0x5354554EL);
+        return Arrays.equals(StunMessage.hmacSha1(password, covered), Arrays.copyOfRange(d, integrity + 4,
                 integrity + 24)) && DecodedStun.intAt(d, lastAttribute + 4) == crc;
     }
 
@@ -189,7 +190,7 @@ class StunBindingResponderFuzzTest {
         long priority = random.nextLong() & 0xFFFF_FFFFL;
         boolean useCandidate = random.nextBoolean();
         byte[] id = randomBytes(12);
-        byte[] bytes = HandBuiltStun.browserCheck(id, local + ":" + remote, priority, useCandidate, PASSWORDS.get(local));
+        byte[] bytes = StunMessage.browserCheck(id, local + ":" + remote, priority, useCandidate, PASSWORDS.get(local));
         return new Valid(bytes, sources[random.nextInt(sources.length)], local, remote, priority, useCandidate);
     }
 
@@ -254,7 +255,7 @@ class StunBindingResponderFuzzTest {
 
     private static void refingerprint(byte[] d) {
         if (d.length >= 28) {
-            HandBuiltStun.refingerprint(d);
+            StunMessage.refingerprint(d);
         }
     }
 

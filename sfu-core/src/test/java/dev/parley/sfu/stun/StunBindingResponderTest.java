@@ -1,8 +1,9 @@
 package dev.parley.sfu.stun;
 
-import static dev.parley.sfu.stun.HandBuiltStun.BINDING_ERROR;
-import static dev.parley.sfu.stun.HandBuiltStun.BINDING_REQUEST;
-import static dev.parley.sfu.stun.HandBuiltStun.BINDING_SUCCESS;
+import dev.parley.peerkit.StunMessage;
+import static dev.parley.peerkit.StunMessage.BINDING_ERROR;
+import static dev.parley.peerkit.StunMessage.BINDING_REQUEST;
+import static dev.parley.peerkit.StunMessage.BINDING_SUCCESS;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -79,8 +80,8 @@ class StunBindingResponderTest {
 
         // The same response read by the test's own decoder.
         DecodedStun own = DecodedStun.parse(response);
-        assertEquals(List.of(HandBuiltStun.XOR_MAPPED_ADDRESS, HandBuiltStun.MESSAGE_INTEGRITY,
-                HandBuiltStun.FINGERPRINT), own.types());
+        assertEquals(List.of(StunMessage.XOR_MAPPED_ADDRESS, StunMessage.MESSAGE_INTEGRITY,
+                StunMessage.FINGERPRINT), own.types());
         assertTrue(own.fingerprintVerifies());
         assertTrue(own.integrityVerifies(SERVER_PWD));
         assertEquals(from, own.xorMappedAddress());
@@ -89,7 +90,7 @@ class StunBindingResponderTest {
     @ParameterizedTest
     @ValueSource(booleans = {true, false})
     void handBuiltBrowserCheckIsAccepted(boolean useCandidate) throws Exception {
-        byte[] request = HandBuiltStun.browserCheck(TRANSACTION_ID, USERNAME, 0xFFFF_FFFEL, useCandidate, SERVER_PWD);
+        byte[] request = StunMessage.browserCheck(TRANSACTION_ID, USERNAME, 0xFFFF_FFFEL, useCandidate, SERVER_PWD);
 
         StunResult.Accepted accepted = assertInstanceOf(StunResult.Accepted.class,
                 responder.handle(request, 0, request.length, FROM_V6));
@@ -105,7 +106,7 @@ class StunBindingResponderTest {
 
     @Test
     void requestInsideALargerBufferIsReadAtItsOffset() throws Exception {
-        byte[] request = HandBuiltStun.browserCheck(TRANSACTION_ID, USERNAME, 100, false, SERVER_PWD);
+        byte[] request = StunMessage.browserCheck(TRANSACTION_ID, USERNAME, 100, false, SERVER_PWD);
         byte[] buffer = new byte[request.length + 100];
         Arrays.fill(buffer, (byte) 0x5A);
         System.arraycopy(request, 0, buffer, 37, request.length);
@@ -117,7 +118,7 @@ class StunBindingResponderTest {
 
     @Test
     void requestWithoutIceControlAttributesIsAccepted() {
-        byte[] request = new HandBuiltStun(BINDING_REQUEST, TRANSACTION_ID)
+        byte[] request = new StunMessage(BINDING_REQUEST, TRANSACTION_ID)
                 .username(USERNAME).priority(5).integrity(SERVER_PWD).fingerprint().bytes();
         assertInstanceOf(StunResult.Accepted.class, responder.handle(request, 0, request.length, FROM_V4));
     }
@@ -125,10 +126,10 @@ class StunBindingResponderTest {
     @Test
     void attributesAfterMessageIntegrityAreNotBelieved() {
         // USE-CANDIDATE after MESSAGE-INTEGRITY is not covered by the HMAC, so anyone could add it.
-        byte[] request = new HandBuiltStun(BINDING_REQUEST, TRANSACTION_ID)
+        byte[] request = new StunMessage(BINDING_REQUEST, TRANSACTION_ID)
                 .username(USERNAME).priority(5).iceControlling(1).integrity(SERVER_PWD)
-                .attribute(HandBuiltStun.USE_CANDIDATE, new byte[0])
-                .attribute(HandBuiltStun.ICE_CONTROLLED, new byte[8])
+                .attribute(StunMessage.USE_CANDIDATE, new byte[0])
+                .attribute(StunMessage.ICE_CONTROLLED, new byte[8])
                 .fingerprint().bytes();
         StunResult.Accepted accepted = assertInstanceOf(StunResult.Accepted.class,
                 responder.handle(request, 0, request.length, FROM_V4));
@@ -139,15 +140,15 @@ class StunBindingResponderTest {
 
     @Test
     void wrongPasswordIsRejectedWithUnauthenticatedAndNoIntegrity() {
-        byte[] request = HandBuiltStun.browserCheck(TRANSACTION_ID, USERNAME, 1, true, "not-the-server-password-x");
+        byte[] request = StunMessage.browserCheck(TRANSACTION_ID, USERNAME, 1, true, "not-the-server-password-x");
         byte[] response = expectRejected(request, StunRejection.BAD_INTEGRITY);
 
         DecodedStun error = DecodedStun.parse(response);
         assertEquals(BINDING_ERROR, error.type());
         assertArrayEquals(TRANSACTION_ID, error.transactionId());
         assertEquals(401, error.errorCode());
-        assertNull(error.attribute(HandBuiltStun.MESSAGE_INTEGRITY), "401 must not carry MESSAGE-INTEGRITY");
-        assertNull(error.attribute(HandBuiltStun.XOR_MAPPED_ADDRESS));
+        assertNull(error.attribute(StunMessage.MESSAGE_INTEGRITY), "401 must not carry MESSAGE-INTEGRITY");
+        assertNull(error.attribute(StunMessage.XOR_MAPPED_ADDRESS));
         assertTrue(error.fingerprintVerifies());
     }
 
@@ -155,7 +156,7 @@ class StunBindingResponderTest {
     void passwordOfAnotherTransportDoesNotVerify() {
         StunBindingResponder twoTransports = new StunBindingResponder(
                 Map.of(SERVER_UFRAG, SERVER_PWD, "other111", "other-password-0123456789")::get);
-        byte[] request = HandBuiltStun.browserCheck(TRANSACTION_ID, "other111:" + BROWSER_UFRAG, 1, true, SERVER_PWD);
+        byte[] request = StunMessage.browserCheck(TRANSACTION_ID, "other111:" + BROWSER_UFRAG, 1, true, SERVER_PWD);
         StunResult.Rejected rejected = assertInstanceOf(StunResult.Rejected.class,
                 twoTransports.handle(request, 0, request.length, FROM_V4));
         assertEquals(StunRejection.BAD_INTEGRITY, rejected.reason());
@@ -163,16 +164,16 @@ class StunBindingResponderTest {
 
     @Test
     void unknownUfragIsRejectedWithUnauthenticated() {
-        byte[] request = HandBuiltStun.browserCheck(TRANSACTION_ID, "gone0000:" + BROWSER_UFRAG, 1, true, SERVER_PWD);
+        byte[] request = StunMessage.browserCheck(TRANSACTION_ID, "gone0000:" + BROWSER_UFRAG, 1, true, SERVER_PWD);
         DecodedStun error = DecodedStun.parse(expectRejected(request, StunRejection.UNKNOWN_UFRAG));
         assertEquals(401, error.errorCode());
-        assertNull(error.attribute(HandBuiltStun.MESSAGE_INTEGRITY));
+        assertNull(error.attribute(StunMessage.MESSAGE_INTEGRITY));
     }
 
     @Test
     void emptyPasswordCountsAsUnknownUfrag() {
         StunBindingResponder emptyPassword = new StunBindingResponder(ufrag -> "");
-        byte[] request = HandBuiltStun.browserCheck(TRANSACTION_ID, USERNAME, 1, true, SERVER_PWD);
+        byte[] request = StunMessage.browserCheck(TRANSACTION_ID, USERNAME, 1, true, SERVER_PWD);
         StunResult.Rejected rejected = assertInstanceOf(StunResult.Rejected.class,
                 emptyPassword.handle(request, 0, request.length, FROM_V4));
         assertEquals(StunRejection.UNKNOWN_UFRAG, rejected.reason());
@@ -180,16 +181,16 @@ class StunBindingResponderTest {
 
     @Test
     void missingIntegrityIsRejectedWithBadRequest() {
-        byte[] request = new HandBuiltStun(BINDING_REQUEST, TRANSACTION_ID)
+        byte[] request = new StunMessage(BINDING_REQUEST, TRANSACTION_ID)
                 .username(USERNAME).priority(1).iceControlling(1).fingerprint().bytes();
         DecodedStun error = DecodedStun.parse(expectRejected(request, StunRejection.MISSING_INTEGRITY));
         assertEquals(400, error.errorCode());
-        assertNull(error.attribute(HandBuiltStun.MESSAGE_INTEGRITY));
+        assertNull(error.attribute(StunMessage.MESSAGE_INTEGRITY));
     }
 
     @Test
     void missingUsernameIsRejectedWithBadRequest() {
-        byte[] request = new HandBuiltStun(BINDING_REQUEST, TRANSACTION_ID)
+        byte[] request = new StunMessage(BINDING_REQUEST, TRANSACTION_ID)
                 .priority(1).iceControlling(1).integrity(SERVER_PWD).fingerprint().bytes();
         assertEquals(400, DecodedStun.parse(expectRejected(request, StunRejection.MISSING_USERNAME)).errorCode());
     }
@@ -197,7 +198,7 @@ class StunBindingResponderTest {
     @ParameterizedTest
     @ValueSource(strings = {"sRv8uFrG", "sRv8uFrG:", ":Br0w", "", "sRv8uFrG:Br 0w", "sRv8uFrG:Brö"})
     void usernameThatIsNotTwoUfragsIsRejected(String username) {
-        byte[] request = new HandBuiltStun(BINDING_REQUEST, TRANSACTION_ID)
+        byte[] request = new StunMessage(BINDING_REQUEST, TRANSACTION_ID)
                 .username(username).priority(1).iceControlling(1).integrity(SERVER_PWD).fingerprint().bytes();
         assertEquals(401, DecodedStun.parse(expectRejected(request, StunRejection.BAD_USERNAME)).errorCode());
     }
@@ -205,7 +206,7 @@ class StunBindingResponderTest {
     @Test
     void unauthenticatedErrorIsDroppedWhenLargerThanTheRequest() {
         // Header plus FINGERPRINT only: a 400 answer would be larger, so a spoofed source gains nothing.
-        byte[] request = new HandBuiltStun(BINDING_REQUEST, TRANSACTION_ID).fingerprint().bytes();
+        byte[] request = new StunMessage(BINDING_REQUEST, TRANSACTION_ID).fingerprint().bytes();
         assertEquals(28, request.length);
         StunResult.Rejected rejected = assertInstanceOf(StunResult.Rejected.class,
                 responder.handle(request, 0, request.length, FROM_V4));
@@ -217,7 +218,7 @@ class StunBindingResponderTest {
 
     @Test
     void iceControlledPeerGetsAnAuthenticatedRoleConflict() {
-        byte[] request = new HandBuiltStun(BINDING_REQUEST, TRANSACTION_ID)
+        byte[] request = new StunMessage(BINDING_REQUEST, TRANSACTION_ID)
                 .username(USERNAME).priority(1).iceControlled(42).integrity(SERVER_PWD).fingerprint().bytes();
         DecodedStun error = DecodedStun.parse(expectRejected(request, StunRejection.ROLE_CONFLICT));
         assertEquals(BINDING_ERROR, error.type());
@@ -240,13 +241,13 @@ class StunBindingResponderTest {
 
     @Test
     void unknownComprehensionRequiredAttributeGetsUnknownAttributeError() {
-        byte[] request = new HandBuiltStun(BINDING_REQUEST, TRANSACTION_ID)
+        byte[] request = new StunMessage(BINDING_REQUEST, TRANSACTION_ID)
                 .username(USERNAME).priority(1).iceControlling(1)
                 .attribute(0x7777, new byte[] {1, 2, 3})
                 .integrity(SERVER_PWD).fingerprint().bytes();
         DecodedStun error = DecodedStun.parse(expectRejected(request, StunRejection.UNKNOWN_ATTRIBUTE));
         assertEquals(420, error.errorCode());
-        byte[] unknown = error.attribute(HandBuiltStun.UNKNOWN_ATTRIBUTES).value();
+        byte[] unknown = error.attribute(StunMessage.UNKNOWN_ATTRIBUTES).value();
         assertEquals(0x7777, DecodedStun.shortAt(unknown, 0));
         assertTrue(error.integrityVerifies(SERVER_PWD));
         assertTrue(error.fingerprintVerifies());
@@ -254,18 +255,18 @@ class StunBindingResponderTest {
 
     @Test
     void unknownAttributesAreOnlyListedToAuthenticatedPeers() {
-        byte[] request = new HandBuiltStun(BINDING_REQUEST, TRANSACTION_ID)
+        byte[] request = new StunMessage(BINDING_REQUEST, TRANSACTION_ID)
                 .username(USERNAME).priority(1).iceControlling(1)
                 .attribute(0x7777, new byte[] {1, 2, 3})
                 .integrity("not-the-server-password-x").fingerprint().bytes();
         DecodedStun error = DecodedStun.parse(expectRejected(request, StunRejection.BAD_INTEGRITY));
         assertEquals(401, error.errorCode());
-        assertNull(error.attribute(HandBuiltStun.UNKNOWN_ATTRIBUTES));
+        assertNull(error.attribute(StunMessage.UNKNOWN_ATTRIBUTES));
     }
 
     @Test
     void missingPriorityGetsAuthenticatedBadRequest() {
-        byte[] request = new HandBuiltStun(BINDING_REQUEST, TRANSACTION_ID)
+        byte[] request = new StunMessage(BINDING_REQUEST, TRANSACTION_ID)
                 .username(USERNAME).iceControlling(1).integrity(SERVER_PWD).fingerprint().bytes();
         DecodedStun error = DecodedStun.parse(expectRejected(request, StunRejection.MISSING_PRIORITY));
         assertEquals(400, error.errorCode());
@@ -276,21 +277,21 @@ class StunBindingResponderTest {
 
     @Test
     void badFingerprintIsDroppedSilently() {
-        byte[] request = HandBuiltStun.browserCheck(TRANSACTION_ID, USERNAME, 1, true, SERVER_PWD);
+        byte[] request = StunMessage.browserCheck(TRANSACTION_ID, USERNAME, 1, true, SERVER_PWD);
         request[request.length - 1] ^= 1;
         assertNull(expectRejected(request, StunRejection.BAD_FINGERPRINT));
     }
 
     @Test
     void missingFingerprintIsDroppedSilently() {
-        byte[] request = new HandBuiltStun(BINDING_REQUEST, TRANSACTION_ID)
+        byte[] request = new StunMessage(BINDING_REQUEST, TRANSACTION_ID)
                 .username(USERNAME).priority(1).iceControlling(1).integrity(SERVER_PWD).bytes();
         assertNull(expectRejected(request, StunRejection.MISSING_FINGERPRINT));
     }
 
     @Test
     void fingerprintThatIsNotLastIsMalformed() {
-        byte[] request = new HandBuiltStun(BINDING_REQUEST, TRANSACTION_ID)
+        byte[] request = new StunMessage(BINDING_REQUEST, TRANSACTION_ID)
                 .username(USERNAME).priority(1).integrity(SERVER_PWD).fingerprint()
                 .attribute(0x8022, "x".getBytes(StandardCharsets.US_ASCII)).bytes();
         assertNull(expectRejected(request, StunRejection.MALFORMED));
@@ -299,17 +300,17 @@ class StunBindingResponderTest {
     @Test
     void attributeLengthsThatBreakTheirTypeAreMalformed() {
         byte[][] requests = {
-            new HandBuiltStun(BINDING_REQUEST, TRANSACTION_ID).username(USERNAME)
-                    .attribute(HandBuiltStun.PRIORITY, new byte[3]).integrity(SERVER_PWD).fingerprint().bytes(),
-            new HandBuiltStun(BINDING_REQUEST, TRANSACTION_ID).username(USERNAME).priority(1)
-                    .attribute(HandBuiltStun.USE_CANDIDATE, new byte[4]).integrity(SERVER_PWD).fingerprint().bytes(),
-            new HandBuiltStun(BINDING_REQUEST, TRANSACTION_ID).username(USERNAME).priority(1)
-                    .attribute(HandBuiltStun.ICE_CONTROLLING, new byte[4]).integrity(SERVER_PWD).fingerprint().bytes(),
-            new HandBuiltStun(BINDING_REQUEST, TRANSACTION_ID).username(USERNAME).priority(1)
-                    .attribute(HandBuiltStun.MESSAGE_INTEGRITY, new byte[16]).fingerprint().bytes(),
-            new HandBuiltStun(BINDING_REQUEST, TRANSACTION_ID).username(USERNAME).username(USERNAME).priority(1)
+            new StunMessage(BINDING_REQUEST, TRANSACTION_ID).username(USERNAME)
+                    .attribute(StunMessage.PRIORITY, new byte[3]).integrity(SERVER_PWD).fingerprint().bytes(),
+            new StunMessage(BINDING_REQUEST, TRANSACTION_ID).username(USERNAME).priority(1)
+                    .attribute(StunMessage.USE_CANDIDATE, new byte[4]).integrity(SERVER_PWD).fingerprint().bytes(),
+            new StunMessage(BINDING_REQUEST, TRANSACTION_ID).username(USERNAME).priority(1)
+                    .attribute(StunMessage.ICE_CONTROLLING, new byte[4]).integrity(SERVER_PWD).fingerprint().bytes(),
+            new StunMessage(BINDING_REQUEST, TRANSACTION_ID).username(USERNAME).priority(1)
+                    .attribute(StunMessage.MESSAGE_INTEGRITY, new byte[16]).fingerprint().bytes(),
+            new StunMessage(BINDING_REQUEST, TRANSACTION_ID).username(USERNAME).username(USERNAME).priority(1)
                     .integrity(SERVER_PWD).fingerprint().bytes(),
-            new HandBuiltStun(BINDING_REQUEST, TRANSACTION_ID).username("u".repeat(513)).priority(1)
+            new StunMessage(BINDING_REQUEST, TRANSACTION_ID).username("u".repeat(513)).priority(1)
                     .integrity(SERVER_PWD).fingerprint().bytes(),
         };
         for (byte[] request : requests) {
@@ -319,14 +320,14 @@ class StunBindingResponderTest {
 
     @Test
     void attributeLengthRunningPastTheMessageIsMalformed() {
-        byte[] request = HandBuiltStun.browserCheck(TRANSACTION_ID, USERNAME, 1, true, SERVER_PWD);
+        byte[] request = StunMessage.browserCheck(TRANSACTION_ID, USERNAME, 1, true, SERVER_PWD);
         request[22] = 0x7F; // first attribute's length claims 32 KB
         assertNull(expectRejected(request, StunRejection.MALFORMED));
     }
 
     @Test
     void truncatedAtEveryLengthIsRejectedQuietly() {
-        byte[] request = HandBuiltStun.browserCheck(TRANSACTION_ID, USERNAME, 1, true, SERVER_PWD);
+        byte[] request = StunMessage.browserCheck(TRANSACTION_ID, USERNAME, 1, true, SERVER_PWD);
         for (int length = 0; length < request.length; length++) {
             StunResult result = responder.handle(request, 0, length, FROM_V4);
             StunResult.Rejected rejected = assertInstanceOf(StunResult.Rejected.class, result, "length " + length);
@@ -337,7 +338,7 @@ class StunBindingResponderTest {
 
     @Test
     void truncatedWithALengthFieldThatAgreesIsStillRejected() {
-        byte[] request = HandBuiltStun.browserCheck(TRANSACTION_ID, USERNAME, 1, true, SERVER_PWD);
+        byte[] request = StunMessage.browserCheck(TRANSACTION_ID, USERNAME, 1, true, SERVER_PWD);
         for (int length = 20; length < request.length; length += 4) {
             byte[] cut = Arrays.copyOf(request, length);
             cut[2] = (byte) ((length - 20) >>> 8);
@@ -350,7 +351,7 @@ class StunBindingResponderTest {
 
     @Test
     void everySingleBitFlipIsRejectedWithoutASuccessResponse() {
-        byte[] request = HandBuiltStun.browserCheck(TRANSACTION_ID, USERNAME, 1, true, SERVER_PWD);
+        byte[] request = StunMessage.browserCheck(TRANSACTION_ID, USERNAME, 1, true, SERVER_PWD);
         for (int bit = 0; bit < request.length * 8; bit++) {
             byte[] tampered = request.clone();
             tampered[bit / 8] ^= (byte) (1 << (bit % 8));
@@ -362,12 +363,12 @@ class StunBindingResponderTest {
 
     @Test
     void bitFlipsUnderTheIntegrityWithARecomputedFingerprintAreNeverAccepted() {
-        byte[] request = HandBuiltStun.browserCheck(TRANSACTION_ID, USERNAME, 1, true, SERVER_PWD);
-        int integrityOffset = DecodedStun.parse(request).attribute(HandBuiltStun.MESSAGE_INTEGRITY).offset();
+        byte[] request = StunMessage.browserCheck(TRANSACTION_ID, USERNAME, 1, true, SERVER_PWD);
+        int integrityOffset = DecodedStun.parse(request).attribute(StunMessage.MESSAGE_INTEGRITY).offset();
         for (int bit = 0; bit < (integrityOffset + 24) * 8; bit++) {
             byte[] tampered = request.clone();
             tampered[bit / 8] ^= (byte) (1 << (bit % 8));
-            HandBuiltStun.refingerprint(tampered);
+            StunMessage.refingerprint(tampered);
             StunResult result = responder.handle(tampered, 0, tampered.length, FROM_V4);
             assertInstanceOf(StunResult.Rejected.class, result, "bit " + bit);
             assertNoSuccess(result);
@@ -376,26 +377,26 @@ class StunBindingResponderTest {
 
     @Test
     void alteredPriorityWithARecomputedFingerprintFailsIntegrity() {
-        byte[] request = new HandBuiltStun(BINDING_REQUEST, TRANSACTION_ID)
+        byte[] request = new StunMessage(BINDING_REQUEST, TRANSACTION_ID)
                 .username(USERNAME).priority(1000).iceControlling(1).integrity(SERVER_PWD).fingerprint().bytes();
-        int priority = DecodedStun.parse(request).attribute(HandBuiltStun.PRIORITY).offset();
+        int priority = DecodedStun.parse(request).attribute(StunMessage.PRIORITY).offset();
         request[priority + 7] ^= 0x01;
-        HandBuiltStun.refingerprint(request);
+        StunMessage.refingerprint(request);
         assertEquals(401, DecodedStun.parse(expectRejected(request, StunRejection.BAD_INTEGRITY)).errorCode());
     }
 
     @Test
     void trailingBytesAfterTheMessageAreNotStun() {
-        byte[] request = HandBuiltStun.browserCheck(TRANSACTION_ID, USERNAME, 1, true, SERVER_PWD);
+        byte[] request = StunMessage.browserCheck(TRANSACTION_ID, USERNAME, 1, true, SERVER_PWD);
         byte[] longer = Arrays.copyOf(request, request.length + 4);
         assertNull(expectRejected(longer, StunRejection.NOT_STUN));
     }
 
     @Test
     void indicationsResponsesAndOtherMethodsAreNotBindingRequests() {
-        int[] types = {HandBuiltStun.BINDING_INDICATION, BINDING_SUCCESS, BINDING_ERROR, 0x0003 /* Allocate */};
+        int[] types = {StunMessage.BINDING_INDICATION, BINDING_SUCCESS, BINDING_ERROR, 0x0003 /* Allocate */};
         for (int type : types) {
-            byte[] message = new HandBuiltStun(type, TRANSACTION_ID)
+            byte[] message = new StunMessage(type, TRANSACTION_ID)
                     .username(USERNAME).integrity(SERVER_PWD).fingerprint().bytes();
             assertNull(expectRejected(message, StunRejection.NOT_BINDING_REQUEST), "type " + type);
         }
@@ -403,7 +404,7 @@ class StunBindingResponderTest {
 
     @Test
     void wrongMagicCookieIsNotStun() {
-        byte[] request = HandBuiltStun.browserCheck(TRANSACTION_ID, USERNAME, 1, true, SERVER_PWD);
+        byte[] request = StunMessage.browserCheck(TRANSACTION_ID, USERNAME, 1, true, SERVER_PWD);
         request[4] = 0x22;
         assertNull(expectRejected(request, StunRejection.NOT_STUN));
     }
@@ -412,7 +413,7 @@ class StunBindingResponderTest {
 
     @Test
     void looksLikeStunFollowsRfc7983() {
-        byte[] request = HandBuiltStun.browserCheck(TRANSACTION_ID, USERNAME, 1, true, SERVER_PWD);
+        byte[] request = StunMessage.browserCheck(TRANSACTION_ID, USERNAME, 1, true, SERVER_PWD);
         assertTrue(StunBindingResponder.looksLikeStun(request, 0, request.length));
         assertTrue(StunBindingResponder.looksLikeStun(request, 0, 20));
         assertFalse(StunBindingResponder.looksLikeStun(request, 0, 19));
@@ -434,7 +435,7 @@ class StunBindingResponderTest {
 
     @Test
     void looksLikeStunIsFalseForRangesOutsideTheArray() {
-        byte[] request = HandBuiltStun.browserCheck(TRANSACTION_ID, USERNAME, 1, true, SERVER_PWD);
+        byte[] request = StunMessage.browserCheck(TRANSACTION_ID, USERNAME, 1, true, SERVER_PWD);
         assertFalse(StunBindingResponder.looksLikeStun(null, 0, 20));
         assertFalse(StunBindingResponder.looksLikeStun(request, -1, 20));
         assertFalse(StunBindingResponder.looksLikeStun(request, 0, -1));
@@ -444,7 +445,7 @@ class StunBindingResponderTest {
 
     @Test
     void callerMistakesFailLoudly() {
-        byte[] request = HandBuiltStun.browserCheck(TRANSACTION_ID, USERNAME, 1, true, SERVER_PWD);
+        byte[] request = StunMessage.browserCheck(TRANSACTION_ID, USERNAME, 1, true, SERVER_PWD);
         assertThrows(IndexOutOfBoundsException.class, () -> responder.handle(request, 1, request.length, FROM_V4));
         assertThrows(IndexOutOfBoundsException.class, () -> responder.handle(request, -1, 10, FROM_V4));
         assertThrows(IllegalArgumentException.class, () -> responder.handle(request, 0, request.length,
@@ -454,7 +455,7 @@ class StunBindingResponderTest {
 
     @Test
     void handlingDoesNotModifyTheDatagram() {
-        byte[] request = HandBuiltStun.browserCheck(TRANSACTION_ID, USERNAME, 1, true, SERVER_PWD);
+        byte[] request = StunMessage.browserCheck(TRANSACTION_ID, USERNAME, 1, true, SERVER_PWD);
         byte[] copy = request.clone();
         responder.handle(request, 0, request.length, FROM_V4);
         assertArrayEquals(copy, request);

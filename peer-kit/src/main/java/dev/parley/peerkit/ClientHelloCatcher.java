@@ -1,4 +1,4 @@
-package dev.parley.loadtest;
+package dev.parley.peerkit;
 
 import java.io.IOException;
 import java.util.Arrays;
@@ -6,14 +6,17 @@ import org.bouncycastle.tls.DTLSClientProtocol;
 import org.bouncycastle.tls.DatagramTransport;
 import org.bouncycastle.tls.TlsClient;
 
-/** Runs a DTLS client just far enough to catch the first datagram it sends: its ClientHello. */
-final class ClientHelloCatcher implements DatagramTransport {
+/**
+ * Runs a DTLS client just far enough to catch the first datagram it sends, its ClientHello: what a test or
+ * the load tool needs to send a well-formed (or deliberately stalled) handshake start.
+ */
+public final class ClientHelloCatcher implements DatagramTransport {
     private byte[] first;
 
     private ClientHelloCatcher() {}
 
     /** The ClientHello {@code client} sends first, as a datagram. */
-    static byte[] firstFlight(TlsClient client) throws IOException {
+    public static byte[] firstFlight(TlsClient client) throws IOException {
         ClientHelloCatcher catcher = new ClientHelloCatcher();
         try {
             new DTLSClientProtocol().connect(client, catcher);

@@ -1,4 +1,4 @@
-package dev.parley.loadtest;
+package dev.parley.peerkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -29,11 +29,11 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.bc.BcECContentSignerBuilder;
 
 /**
- * The synthetic peer's DTLS identity: a self-signed ECDSA P-256 certificate, as a browser generates per
- * RTCPeerConnection. Made here rather than borrowed from the server's code, so the client side of the tests does
+ * A peer's DTLS identity: a self-signed ECDSA P-256 certificate, as a browser generates per
+ * RTCPeerConnection. Made here rather than borrowed from the server's code, so the client side of a test does
  * not trust what it tests.
  */
-final class PeerCertificate {
+public final class PeerCertificate {
     private final AsymmetricKeyParameter privateKey;
     private final byte[] der;
     private final String fingerprint;
@@ -44,14 +44,14 @@ final class PeerCertificate {
         this.fingerprint = "sha-256 " + sha256Colons(der);
     }
 
-    static PeerCertificate generate() {
+    public static PeerCertificate generate() {
         SecureRandom random = new SecureRandom();
         X9ECParameters p256 = CustomNamedCurves.getByOID(SECObjectIdentifiers.secp256r1);
         ECKeyPairGenerator generator = new ECKeyPairGenerator();
         generator.init(new ECKeyGenerationParameters(new ECNamedDomainParameters(SECObjectIdentifiers.secp256r1, p256),
                 random));
         AsymmetricCipherKeyPair keys = generator.generateKeyPair();
-        X500Name name = new X500Name("CN=synthetic-peer");
+        X500Name name = new X500Name("CN=parley-peer");
         Instant now = Instant.now();
         try {
             X509v3CertificateBuilder builder = new X509v3CertificateBuilder(name, new BigInteger(62, random).add(BigInteger.ONE),
@@ -69,20 +69,20 @@ final class PeerCertificate {
     }
 
     /** {@code "sha-256 AB:CD:..."}, the value of {@code a=fingerprint}. */
-    String fingerprint() {
+    public String fingerprint() {
         return fingerprint;
     }
 
-    byte[] der() {
+    public byte[] der() {
         return der.clone();
     }
 
-    AsymmetricKeyParameter privateKey() {
+    public AsymmetricKeyParameter privateKey() {
         return privateKey;
     }
 
     /** The SHA-256 of {@code der} as upper-case hex pairs joined by colons, as SDP writes fingerprints. */
-    static String sha256Colons(byte[] der) {
+    public static String sha256Colons(byte[] der) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(der);
             return HexFormat.ofDelimiter(":").withUpperCase().formatHex(digest).toUpperCase(Locale.ROOT);
