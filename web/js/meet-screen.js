@@ -43,14 +43,14 @@ function renderButton() {
 }
 
 function stageTileOf(participantId) {
-  return $('screen-stage').querySelector(`.screen-tile[data-participant-id="${CSS.escape(participantId)}"]`);
+  return $('screen-stage').querySelector(`.screen-tile[data-presenter-id="${CSS.escape(participantId)}"]`);
 }
 
 function showScreen(participantId, label, stream) {
   let tile = stageTileOf(participantId);
   if (!tile) {
     tile = $('screen-tile-template').content.firstElementChild.cloneNode(true);
-    tile.dataset.participantId = participantId;
+    tile.dataset.presenterId = participantId;
     tile.classList.toggle('self', participantId === selfId);
     $('screen-stage').append(tile);
   }

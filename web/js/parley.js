@@ -85,6 +85,11 @@ export class ParleyClient extends EventTarget {
   #remoteScreens = new Map();
   /** Our screen share while it lasts: its track and the transceiver that sends it. */
   #screen = null;
+  /**
+   * The server's last applied subscriber offer as it sent it: browsers drop attributes they do not use (such as
+   * `a=content:slides`, which marks a screen) from `remoteDescription.sdp`.
+   */
+  #subscriberOfferSdp = null;
   #announcedTracks = new Map();
   #pingTimer = null;
   #state = 'new';
@@ -314,7 +319,7 @@ export class ParleyClient extends EventTarget {
     }
     const pc = this.#subscriber;
     if (!pc || !pc.remoteDescription) return result;
-    const midOwners = mediaSections(pc.remoteDescription.sdp);
+    const midOwners = mediaSections(this.#subscriberOfferSdp ?? pc.remoteDescription.sdp);
     const trackMids = new Map();
     for (const transceiver of pc.getTransceivers()) {
       if (transceiver.mid !== null) trackMids.set(transceiver.receiver.track.id, transceiver.mid);
@@ -611,6 +616,7 @@ export class ParleyClient extends EventTarget {
     if (!this.#subscriber) this.#subscriber = this.#createPeerConnection('subscriber');
     const pc = this.#subscriber;
     await pc.setRemoteDescription({ type: 'offer', sdp });
+    this.#subscriberOfferSdp = sdp;
     const answer = await pc.createAnswer();
     await pc.setLocalDescription(answer);
     this.#send({ type: 'subscriberAnswer', sdp: pc.localDescription.sdp, version });
@@ -621,7 +627,7 @@ export class ParleyClient extends EventTarget {
   // The offer's msid lines say whose each m-section is; they are the source of truth rather than
   // `track` events, which the browser does not fire again when a reused m-section changes owner.
   #announceRemoteTracks(pc) {
-    const owners = mediaSections(pc.remoteDescription.sdp);
+    const owners = mediaSections(this.#subscriberOfferSdp ?? pc.remoteDescription.sdp);
     this.#endRemoteScreens(pc, owners);
     for (const transceiver of pc.getTransceivers()) {
       const section = transceiver.mid === null ? undefined : owners.get(transceiver.mid);
