@@ -18,7 +18,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Screen share between two Chromium meeting pages: Ada presses "Share screen" (headless Chromium picks a
  * screen unattended under {@code --use-fake-ui-for-media-stream}, and {@code --use-fake-device-for-media-stream}
  * makes it a generated picture), Bob's page shows it large on the stage and decodes its frames while Ada's
- * camera tile keeps decoding; when Ada stops, the stage tile leaves Bob's page. A picker that refuses
+ * camera tile keeps decoding; when Ada stops (the button, or the browser's own "Stop sharing", which ends the
+ * track), the stage tile leaves Bob's page. A picker that refuses
  * ({@code --use-fake-ui-for-media-stream=deny}) leaves a readable message on the page.
  */
 class ScreenShareCallTest {
@@ -68,6 +69,7 @@ class ScreenShareCallTest {
             double stageWidth = bob.page().locator("#screen-stage").boundingBox().width;
             double tileWidth = bob.page().locator("#tiles .tile").first().boundingBox().width;
             assertTrue(stageWidth > 2 * tileWidth, "stage " + stageWidth + " px wide, a camera tile " + tileWidth + " px");
+            bob.screenshot(E2eFiles.outputDir().resolve("screen-share-bob.png"));
 
             // Ada's sender follows the screen policy (docs/browsers.md).
             JsonNode policy = CallPage.Json.MAPPER.readTree(ada.evaluateJson("""
@@ -92,6 +94,11 @@ class ScreenShareCallTest {
             ada.page().click("#share-screen");
             assertThat(stage).isVisible(VISIBLE);
             awaitFramesRising(bob, stageVideo, "Ada's second share on Bob's stage");
+
+            // The browser's own "Stop sharing" ends the track (the event a page cannot cause with stop()).
+            ada.page().evaluate("() => window.parley.screenTrack.dispatchEvent(new Event('ended'))");
+            assertThat(ada.page().locator("#share-screen")).hasText("Share screen");
+            assertThat(stage).hasCount(0, new LocatorAssertions.HasCountOptions().setTimeout(20_000));
             assertEquals(0, ada.policyViolations().size() + bob.policyViolations().size(),
                     "CSP violations: " + ada.policyViolations() + bob.policyViolations());
         }
