@@ -7,6 +7,7 @@
 
 import { ParleyClient } from '/js/parley.js';
 import { api, currentUser, signInHref } from '/js/session.js';
+import { wireScreenShare } from '/js/meet-screen.js';
 
 const ROOM_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 const NAME_KEY = 'parley.name';
@@ -344,12 +345,14 @@ function wireClient() {
   client.addEventListener('participantupdated', ({ detail }) => renderParticipant(detail.participant));
   client.addEventListener('participantleft', ({ detail }) => removeTile(detail.participantId));
   client.addEventListener('track', ({ detail }) => {
+    if (detail.source === 'screen') return; // shown on the stage (meet-screen.js)
     const participant = client.participants.get(detail.participantId);
     const tile = ensureTile(detail.participantId, participant?.name ?? '…', false);
     attachStream(tile, detail.stream);
     if (participant) renderParticipant(participant);
   });
   client.addEventListener('chat', ({ detail }) => appendChat(detail));
+  wireScreenShare(client);
   client.addEventListener('recording', ({ detail }) => renderRecording(detail));
   client.addEventListener('caption', ({ detail }) => addCaption(detail));
   client.addEventListener('captionstatus', ({ detail }) => renderCaptionStatus(detail.status));

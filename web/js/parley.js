@@ -6,6 +6,11 @@ const ROOM_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 // The server closes a signaling socket idle for 2 minutes (docs/protocol.md); ping well within that.
 const PING_INTERVAL_MS = 25_000;
 const LEAVE_GRACE_MS = 2_000;
+// A shared screen is encoded for detail over motion (docs/browsers.md, "Screen share"): text must stay sharp,
+// so the encoder may drop frames but not resolution; 15 frames a second is plenty for slides and code, and the
+// bitrate it saves goes into each frame. The cap is above a camera's: a 1080p screen of text needs it.
+const SCREEN_MAX_FRAMERATE = 15;
+const SCREEN_MAX_BITRATE = 3_000_000;
 
 /**
  * A participant of a Parley room as the server describes it.
@@ -19,7 +24,11 @@ const LEAVE_GRACE_MS = 2_000;
  * - `joined` `{participantId, room, participants, host}`: we are in the room; `host` when we may admit, refuse
  *   and remove others.
  * - `participantjoined` / `participantupdated` `{participant}`; `participantleft` `{participantId, reason, participant}`.
- * - `track` `{participantId, track, stream}`: a remote track arrived; `stream` holds all of that participant's tracks.
+ * - `track` `{participantId, track, stream, source}`: a remote track arrived; `source` is `microphone`, `camera` or
+ *   `screen`. `stream` holds that participant's microphone and camera, or, for a screen, just the screen.
+ * - `trackended` `{participantId, track, source}`: a remote screen share stopped (its section went inactive).
+ * - `screenshare` `{active, track}`: our own screen share started (the server accepted it) or stopped (by
+ *   {@link ParleyClient#stopScreenShare}, or by the browser's own "stop sharing").
  * - `chat` `{from, name, text, sentAt, self}`.
  * - `error` `{code, message, requestType}`: the server refused something, or the connection failed.
  * - `connectionstatechange` `{state, target}`: `state` is the overall state (see {@link ParleyClient#connectionState}),
@@ -72,6 +81,15 @@ export class ParleyClient extends EventTarget {
   #trickleReady = { publisher: false, subscriber: false };
   #trickleBacklog = { publisher: [], subscriber: [] };
   #remoteStreams = new Map();
+  /** Remote screen shares by participant id: the screen's track and a stream of its own. */
+  #remoteScreens = new Map();
+  /** Our screen share while it lasts: its track and the transceiver that sends it. */
+  #screen = null;
+  /**
+   * The server's last applied subscriber offer as it sent it: browsers drop attributes they do not use (such as
+   * `a=content:slides`, which marks a screen) from `remoteDescription.sdp`.
+   */
+  #subscriberOfferSdp = null;
   #announcedTracks = new Map();
   #pingTimer = null;
   #state = 'new';
@@ -174,6 +192,43 @@ export class ParleyClient extends EventTarget {
     if (this.participantId) this.#send({ type: 'mute', kind, muted: value });
   }
 
+  /** Our shared screen's track while we share one, else null. */
+  get screenTrack() {
+    return this.#screen?.track ?? null;
+  }
+
+  /**
+   * Shares a screen: sends `track` (a video track from `getDisplayMedia`) as one more track of the publisher
+   * connection, encoded for detail (see docs/browsers.md). The others get it as a `track` event with
+   * `source: 'screen'`. One screen at a time; the browser's own "stop sharing" stops it too.
+   * @param {MediaStreamTrack} track
+   * @returns {Promise<void>} resolves once the server accepted it; rejects with a {@link ParleyError} when the
+   *   server refused it (e.g. `too_many_screens`), and then nothing is sent.
+   */
+  shareScreen(track) {
+    if (!this.participantId) return Promise.reject(new Error('ParleyClient.shareScreen: not joined'));
+    if (!(track instanceof MediaStreamTrack) || track.kind !== 'video') {
+      return Promise.reject(new Error('ParleyClient.shareScreen: a video MediaStreamTrack is required'));
+    }
+    if (this.#screen) return Promise.reject(new Error('ParleyClient.shareScreen: already sharing a screen; stop it first'));
+    const run = () => this.#negotiateScreen(track);
+    const result = this.#publishChain.then(run, run);
+    this.#publishChain = result.catch(() => {});
+    return result;
+  }
+
+  /**
+   * Stops sharing our screen: its track stops and the publisher connection is renegotiated without it, so the
+   * others' screen tiles go (`trackended`). Harmless when not sharing.
+   * @returns {Promise<void>} resolves once the server's answer is applied.
+   */
+  stopScreenShare() {
+    const run = () => this.#unshareScreen();
+    const result = this.#publishChain.then(run, run);
+    this.#publishChain = result.catch(() => {});
+    return result;
+  }
+
   /** Sends a chat message (1-2000 characters) to everyone in the room; it comes back as a `chat` event. */
   sendChat(text) {
     if (typeof text !== 'string' || text.trim().length < 1 || text.length > 2000) {
@@ -248,7 +303,9 @@ export class ParleyClient extends EventTarget {
    * Receive statistics per remote participant, from the subscriber connection's `inbound-rtp` reports.
    * @returns {Promise<Object<string, {name: string, videoFramesDecoded: number, videoBytesReceived: number,
    *   audioBytesReceived: number, audioSamplesReceived: number, videoPacketsLost: number, audioPacketsLost: number,
-   *   frameWidth: number, frameHeight: number}>>} keyed by participant id (current participants only)
+   *   frameWidth: number, frameHeight: number, screenFramesDecoded: number, screenBytesReceived: number,
+   *   screenFrameWidth: number, screenFrameHeight: number}>>} keyed by participant id (current participants
+   *   only); `video*` and `frame*` are the camera, `screen*` a shared screen
    */
   async receiverStats() {
     const result = {};
@@ -257,11 +314,12 @@ export class ParleyClient extends EventTarget {
         name: participant.name,
         videoFramesDecoded: 0, videoBytesReceived: 0, videoPacketsLost: 0, frameWidth: 0, frameHeight: 0,
         audioBytesReceived: 0, audioSamplesReceived: 0, audioPacketsLost: 0,
+        screenFramesDecoded: 0, screenBytesReceived: 0, screenFrameWidth: 0, screenFrameHeight: 0,
       };
     }
     const pc = this.#subscriber;
     if (!pc || !pc.remoteDescription) return result;
-    const midOwners = mediaSections(pc.remoteDescription.sdp);
+    const midOwners = mediaSections(this.#subscriberOfferSdp ?? pc.remoteDescription.sdp);
     const trackMids = new Map();
     for (const transceiver of pc.getTransceivers()) {
       if (transceiver.mid !== null) trackMids.set(transceiver.receiver.track.id, transceiver.mid);
@@ -273,7 +331,12 @@ export class ParleyClient extends EventTarget {
       const owner = midOwners.get(mid)?.participantId;
       const entry = owner && result[owner];
       if (!entry) return;
-      if (stat.kind === 'video') {
+      if (stat.kind === 'video' && midOwners.get(mid).source === 'screen') {
+        entry.screenFramesDecoded += stat.framesDecoded ?? 0;
+        entry.screenBytesReceived += stat.bytesReceived ?? 0;
+        entry.screenFrameWidth = Math.max(entry.screenFrameWidth, stat.frameWidth ?? 0);
+        entry.screenFrameHeight = Math.max(entry.screenFrameHeight, stat.frameHeight ?? 0);
+      } else if (stat.kind === 'video') {
         entry.videoFramesDecoded += stat.framesDecoded ?? 0;
         entry.videoBytesReceived += stat.bytesReceived ?? 0;
         entry.videoPacketsLost += stat.packetsLost ?? 0;
@@ -404,6 +467,7 @@ export class ParleyClient extends EventTarget {
     const participant = this.participants.get(participantId);
     this.participants.delete(participantId);
     this.#remoteStreams.delete(participantId);
+    this.#remoteScreens.delete(participantId);
     for (const [trackId, owner] of this.#announcedTracks) {
       if (owner === participantId) this.#announcedTracks.delete(trackId);
     }
@@ -461,7 +525,7 @@ export class ParleyClient extends EventTarget {
     const offer = await pc.createOffer();
     await pc.setLocalDescription(offer);
     const answer = new Promise((resolve, reject) => { this.#pendingPublish = { resolve, reject }; });
-    this.#send({ type: 'publish', sdp: pc.localDescription.sdp });
+    this.#send(this.#publishMessage(pc));
     this.#openTrickle('publisher');
     const sdp = await answer;
     await pc.setRemoteDescription({ type: 'answer', sdp });
@@ -474,6 +538,66 @@ export class ParleyClient extends EventTarget {
     }
     this.#pendingPublish.resolve(sdp);
     this.#pendingPublish = null;
+  }
+
+  // The publish message for the publisher connection's current offer: a shared screen's section is declared
+  // by its mid, everything else is a microphone or camera by default (docs/protocol.md, "Screen share").
+  #publishMessage(pc) {
+    const message = { type: 'publish', sdp: pc.localDescription.sdp };
+    const mid = this.#screen?.transceiver.mid;
+    if (mid) message.sources = { [mid]: 'screen' };
+    return message;
+  }
+
+  async #offerPublisher(pc) {
+    const offer = await pc.createOffer();
+    await pc.setLocalDescription(offer);
+    const answer = new Promise((resolve, reject) => { this.#pendingPublish = { resolve, reject }; });
+    this.#send(this.#publishMessage(pc));
+    this.#openTrickle('publisher');
+    const sdp = await answer;
+    await pc.setRemoteDescription({ type: 'answer', sdp });
+  }
+
+  async #negotiateScreen(track) {
+    if (this.#screen) throw new Error('ParleyClient.shareScreen: already sharing a screen; stop it first');
+    if (!this.#publisher) this.#publisher = this.#createPeerConnection('publisher');
+    const pc = this.#publisher;
+    // Tell the encoder this is text and lines, not faces: it keeps edges sharp and resolution up.
+    if ('contentHint' in track) track.contentHint = 'detail';
+    const transceiver = pc.addTransceiver(track, {
+      direction: 'sendonly',
+      streams: [new MediaStream([track])],
+      sendEncodings: [{ maxFramerate: SCREEN_MAX_FRAMERATE, maxBitrate: SCREEN_MAX_BITRATE }],
+    });
+    this.#screen = { track, transceiver };
+    try {
+      await this.#offerPublisher(pc);
+    } catch (error) {
+      // Refused: take our offer back and drop the section, so the next offer is what the server holds.
+      this.#screen = null;
+      if (pc.signalingState === 'have-local-offer') await pc.setLocalDescription({ type: 'rollback' }).catch(() => {});
+      transceiver.stop();
+      throw error;
+    }
+    await screenSenderPolicy(transceiver.sender);
+    track.addEventListener('ended', () => {
+      // The browser's own "stop sharing" ends the track without a word to us.
+      if (this.#screen?.track === track) this.stopScreenShare().catch(() => {});
+    });
+    this.#emit('screenshare', { active: true, track });
+  }
+
+  async #unshareScreen() {
+    const screen = this.#screen;
+    if (!screen || this.#closed) return;
+    this.#screen = null;
+    screen.track.stop();
+    // A stopped transceiver's section gets port 0: the server ends that track, and the browser may reuse the
+    // section for the next share instead of growing the SDP.
+    screen.transceiver.stop();
+    this.#emit('screenshare', { active: false, track: screen.track });
+    await this.#offerPublisher(this.#publisher);
   }
 
   // --- subscriber ------------------------------------------------------------------------------------------
@@ -492,6 +616,7 @@ export class ParleyClient extends EventTarget {
     if (!this.#subscriber) this.#subscriber = this.#createPeerConnection('subscriber');
     const pc = this.#subscriber;
     await pc.setRemoteDescription({ type: 'offer', sdp });
+    this.#subscriberOfferSdp = sdp;
     const answer = await pc.createAnswer();
     await pc.setLocalDescription(answer);
     this.#send({ type: 'subscriberAnswer', sdp: pc.localDescription.sdp, version });
@@ -502,7 +627,8 @@ export class ParleyClient extends EventTarget {
   // The offer's msid lines say whose each m-section is; they are the source of truth rather than
   // `track` events, which the browser does not fire again when a reused m-section changes owner.
   #announceRemoteTracks(pc) {
-    const owners = mediaSections(pc.remoteDescription.sdp);
+    const owners = mediaSections(this.#subscriberOfferSdp ?? pc.remoteDescription.sdp);
+    this.#endRemoteScreens(pc, owners);
     for (const transceiver of pc.getTransceivers()) {
       const section = transceiver.mid === null ? undefined : owners.get(transceiver.mid);
       const track = transceiver.receiver.track;
@@ -510,6 +636,10 @@ export class ParleyClient extends EventTarget {
       // An offer answered while its participant left (participantJoined always precedes their tracks):
       // announcing it now would leave a tile behind that no participantLeft will ever remove.
       if (!this.participants.has(section.participantId)) continue;
+      if (section.source === 'screen') {
+        this.#announceRemoteScreen(section.participantId, track);
+        continue;
+      }
       if (this.#announcedTracks.get(track.id) === section.participantId) continue;
       this.#announcedTracks.set(track.id, section.participantId);
       let stream = this.#remoteStreams.get(section.participantId);
@@ -521,7 +651,27 @@ export class ParleyClient extends EventTarget {
         if (old.kind === track.kind && old !== track) stream.removeTrack(old);
       }
       if (!stream.getTracks().includes(track)) stream.addTrack(track);
-      this.#emit('track', { participantId: section.participantId, track, stream });
+      this.#emit('track', { participantId: section.participantId, track, stream, source: section.source });
+    }
+  }
+
+  // A screen gets a stream of its own (the participant's camera stream keeps the camera), and its own event.
+  #announceRemoteScreen(participantId, track) {
+    if (this.#remoteScreens.get(participantId)?.track === track) return;
+    this.#announcedTracks.delete(track.id);
+    const stream = new MediaStream([track]);
+    this.#remoteScreens.set(participantId, { track, stream });
+    this.#emit('track', { participantId, track, stream, source: 'screen' });
+  }
+
+  // A screen whose section no longer carries that participant's screen (inactive, or taken over) has ended.
+  #endRemoteScreens(pc, owners) {
+    for (const [participantId, screen] of this.#remoteScreens) {
+      const transceiver = pc.getTransceivers().find((t) => t.receiver.track === screen.track);
+      const section = transceiver?.mid == null ? undefined : owners.get(transceiver.mid);
+      if (section && !section.rejected && section.source === 'screen' && section.participantId === participantId) continue;
+      this.#remoteScreens.delete(participantId);
+      this.#emit('trackended', { participantId, track: screen.track, source: 'screen' });
     }
   }
 
@@ -628,9 +778,10 @@ export function defaultSignalingUrl() {
 
 /**
  * The media sections of an SDP by mid: kind, owner (the msid's stream id, which Parley sets to the
- * participant id) and whether it carries nothing: rejected (port 0) or inactive, which is how Parley
- * retires the sections of a participant who left.
- * @returns {Map<string, {kind: string, participantId: string|null, rejected: boolean}>}
+ * participant id), source (`a=content:slides` marks a shared screen; otherwise `microphone` or `camera`) and
+ * whether it carries nothing: rejected (port 0) or inactive, which is how Parley retires the sections of a
+ * participant who left.
+ * @returns {Map<string, {kind: string, participantId: string|null, rejected: boolean, source: string}>}
  */
 export function mediaSections(sdp) {
   const sections = new Map();
@@ -638,15 +789,34 @@ export function mediaSections(sdp) {
   for (const line of sdp.split(/\r?\n/)) {
     if (line.startsWith('m=')) {
       const [kind, port] = line.slice(2).split(' ');
-      current = { kind, participantId: null, rejected: port === '0', mid: null };
+      current = { kind, participantId: null, rejected: port === '0', mid: null, source: kind === 'audio' ? 'microphone' : 'camera' };
     } else if (current && line.startsWith('a=mid:')) {
       current.mid = line.slice(6).trim();
       sections.set(current.mid, current);
     } else if (current && line.trim() === 'a=inactive') {
       current.rejected = true;
+    } else if (current && line.trim() === 'a=content:slides') {
+      current.source = 'screen';
     } else if (current && line.startsWith('a=msid:')) {
       current.participantId = line.slice(7).trim().split(' ')[0] || null;
     }
   }
   return sections;
+}
+
+// The sender half of the screen policy: keep resolution when bandwidth or CPU run short (frames are dropped
+// instead), at most SCREEN_MAX_FRAMERATE frames a second, up to SCREEN_MAX_BITRATE. A browser that does not
+// take a setting keeps its default; sharing goes on.
+async function screenSenderPolicy(sender) {
+  const params = sender.getParameters();
+  params.degradationPreference = 'maintain-resolution';
+  for (const encoding of params.encodings ?? []) {
+    encoding.maxFramerate = SCREEN_MAX_FRAMERATE;
+    encoding.maxBitrate = SCREEN_MAX_BITRATE;
+  }
+  try {
+    await sender.setParameters(params);
+  } catch (error) {
+    console.warn('Parley: the browser did not take the screen encoding policy', error);
+  }
 }

@@ -10,6 +10,7 @@ import dev.parley.sfu.sdp.SubscriberOffer;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -121,6 +122,17 @@ public final class Participant {
      * exceed the room's track limits; nothing changes then.
      */
     public CompletableFuture<String> publish(String offer) {
+        return publish(offer, Map.of());
+    }
+
+    /**
+     * As {@link #publish(String)}, with the source of some of the offer's sections by mid (the others are
+     * microphones and cameras). Also fails with {@link SdpException} when a declared mid is not a section the
+     * answer accepts or a track would change its source, and {@link TooManyScreensException} when more than one
+     * section is a screen; nothing changes then.
+     */
+    public CompletableFuture<String> publish(String offer, Map<String, TrackSource> sources) {
+        Map<String, TrackSource> declared = Map.copyOf(sources);
         return room.call(() -> {
             ensureActive();
             PeerTransport transport = publisher;
@@ -129,6 +141,7 @@ public final class Participant {
                 transport = room.media().createTransport(room.name(), "publisher " + id, timeoutListener());
             }
             PublisherNegotiation.Result result;
+            Map<String, TrackSource> trackSources;
             try {
                 result = PublisherNegotiation.answer(offer, transport.local(), sessionId);
                 IceParameters known = transport.remote();
@@ -137,7 +150,11 @@ public final class Participant {
                 }
                 // Each accepted m-section is one track afterwards; those the offer no longer has are removed.
                 room.checkTrackLimits(this, result.tracks().size());
-            } catch (SdpException | TooManyTracksException e) {
+                trackSources = TrackSources.resolve(result.tracks(), declared, mid -> {
+                    Track t = trackByMid(mid);
+                    return t == null ? null : t.source();
+                });
+            } catch (SdpException | TooManyTracksException | TooManyScreensException e) {
                 if (fresh) {
                     transport.close();
                 }
@@ -149,7 +166,8 @@ public final class Participant {
             for (PublishedTrack pt : result.tracks()) {
                 mids.add(pt.mid());
                 if (trackByMid(pt.mid()) == null) {
-                    Track track = new Track("t" + Ids.random(11), this, pt.kind(), pt.codec(), publisher.addPublishedTrack(pt));
+                    Track track = new Track("t" + Ids.random(11), this, pt.kind(), pt.codec(), publisher.addPublishedTrack(pt),
+                            trackSources.get(pt.mid()));
                     tracks.add(track);
                     room.trackPublished(this, track);
                 }
@@ -336,7 +354,8 @@ public final class Participant {
         List<SubscriberOffer.Section> offer = new ArrayList<>(sections.size());
         for (Section s : sections) {
             Track t = s.source;
-            offer.add(new SubscriberOffer.Section(s.mid, t.kind(), s.active, t.codec(), s.ssrc, t.owner().id(), t.id()));
+            offer.add(new SubscriberOffer.Section(s.mid, t.kind(), s.active, t.codec(), s.ssrc, t.owner().id(), t.id(),
+                    t.source()));
         }
         listener.onSubscriberOffer(SubscriberOffer.write(sessionId, offerVersion, subscriber.local(), offer), offerVersion);
     }

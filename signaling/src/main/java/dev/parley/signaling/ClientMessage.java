@@ -2,13 +2,21 @@ package dev.parley.signaling;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.parley.sfu.TrackSource;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /** A message from the client, decoded and validated (docs/protocol.md). */
 sealed interface ClientMessage {
     record Join(String room, String name, String token) implements ClientMessage {}
 
-    record Publish(String sdp) implements ClientMessage {}
+    /** {@code sources}: what some of the offer's sections carry, by mid (a shared screen); the others are the defaults. */
+    record Publish(String sdp, Map<String, TrackSource> sources) implements ClientMessage {
+        Publish(String sdp) {
+            this(sdp, Map.of());
+        }
+    }
 
     record SubscriberAnswer(String sdp, int version) implements ClientMessage {}
 
@@ -44,6 +52,9 @@ sealed interface ClientMessage {
     int MAX_NAME = 64;
     int MAX_CHAT = 2000;
     int MAX_SDP = 256 * 1024;
+    /** The most sections a {@code publish} may describe in {@code sources}: as many as tracks a participant may have. */
+    int MAX_SOURCES = 64;
+    Pattern MID = Pattern.compile("[A-Za-z0-9_.\\-]{1,32}");
 
     /** Why a message was refused: the protocol's error code, a message for the developer, and the message type if known. */
     final class Invalid extends Exception {
@@ -85,7 +96,7 @@ sealed interface ClientMessage {
                 }
                 yield new Join(room, name, f.optionalString("token", 8192));
             }
-            case "publish" -> new Publish(f.string("sdp", MAX_SDP));
+            case "publish" -> new Publish(f.string("sdp", MAX_SDP), f.sources("sources"));
             case "subscriberAnswer" -> new SubscriberAnswer(f.string("sdp", MAX_SDP), f.integer("version"));
             case "trickle" -> {
                 String target = f.string("target", 16);
@@ -163,6 +174,32 @@ sealed interface ClientMessage {
                 throw invalid("'" + name + "' must be an integer");
             }
             return v.asInt();
+        }
+
+        /** An optional object of mid to track source; absent or null is none. */
+        Map<String, TrackSource> sources(String name) throws Invalid {
+            JsonNode v = node.get(name);
+            if (v == null || v.isNull()) {
+                return Map.of();
+            }
+            if (!v.isObject()) {
+                throw invalid("'" + name + "' must be an object of mid to source");
+            }
+            if (v.size() > MAX_SOURCES) {
+                throw invalid("'" + name + "' names more than " + MAX_SOURCES + " sections");
+            }
+            Map<String, TrackSource> sources = new HashMap<>();
+            for (Map.Entry<String, JsonNode> e : v.properties()) {
+                if (!MID.matcher(e.getKey()).matches()) {
+                    throw invalid("'" + name + "' keys must be mids (1-32 characters of A-Z a-z 0-9 _ . -)");
+                }
+                TrackSource source = e.getValue().isTextual() ? TrackSource.ofWireName(e.getValue().asText()) : null;
+                if (source == null) {
+                    throw invalid("'" + name + "." + e.getKey() + "' must be 'microphone', 'camera' or 'screen'");
+                }
+                sources.put(e.getKey(), source);
+            }
+            return Map.copyOf(sources);
         }
 
         boolean bool(String name) throws Invalid {

@@ -9,6 +9,7 @@ import dev.parley.sfu.ParticipantInfo;
 import dev.parley.sfu.ParticipantListener;
 import dev.parley.sfu.RoomFullException;
 import dev.parley.sfu.StaleAnswerException;
+import dev.parley.sfu.TooManyScreensException;
 import dev.parley.sfu.TooManyTracksException;
 import dev.parley.sfu.sdp.SdpException;
 import java.nio.charset.StandardCharsets;
@@ -125,7 +126,7 @@ public final class SignalingSession extends Seat implements Session.Listener.Aut
                     error("forbidden", "publish", "your join token does not allow publishing");
                     return;
                 }
-                p.publish(publish.sdp()).whenComplete((answer, e) -> {
+                p.publish(publish.sdp(), publish.sources()).whenComplete((answer, e) -> {
                     if (e == null) {
                         send(new ServerMessage.PublishAnswer(answer));
                     } else {
@@ -641,6 +642,7 @@ public final class SignalingSession extends Seat implements Session.Listener.Aut
             case SdpException sdp -> error("bad_sdp", requestType, sdp.getMessage());
             case StaleAnswerException stale -> error("stale_answer", requestType, stale.getMessage());
             case TooManyTracksException tracks -> error("too_many_tracks", requestType, tracks.getMessage());
+            case TooManyScreensException screens -> error("too_many_screens", requestType, screens.getMessage());
             case MediaPortsExhaustedException ports -> error("media_ports_exhausted", requestType, ports.getMessage());
             case IllegalStateException gone -> error("not_joined", requestType, gone.getMessage());
             default -> {

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.parley.sfu.TrackSource;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -19,6 +21,9 @@ class ClientMessageTest {
         assertEquals(new ClientMessage.Join("r-1.x_y", "Bob", "tok"),
                 ClientMessage.decode(json, "{\"type\":\"join\",\"room\":\"r-1.x_y\",\"name\":\"Bob\",\"token\":\"tok\"}"));
         assertEquals(new ClientMessage.Publish("v=0"), ClientMessage.decode(json, "{\"type\":\"publish\",\"sdp\":\"v=0\"}"));
+        assertEquals(new ClientMessage.Publish("v=0", Map.of("2", TrackSource.SCREEN, "1", TrackSource.CAMERA)),
+                ClientMessage.decode(json, "{\"type\":\"publish\",\"sdp\":\"v=0\",\"sources\":{\"2\":\"screen\",\"1\":\"camera\"}}"));
+        assertEquals(new ClientMessage.Publish("v=0"), ClientMessage.decode(json, "{\"type\":\"publish\",\"sdp\":\"v=0\",\"sources\":null}"));
         assertEquals(new ClientMessage.SubscriberAnswer("v=0", 3),
                 ClientMessage.decode(json, "{\"type\":\"subscriberAnswer\",\"sdp\":\"v=0\",\"version\":3}"));
         assertEquals(new ClientMessage.Trickle("publisher"),
@@ -50,6 +55,11 @@ class ClientMessageTest {
         assertCode("bad_message", "mute", "{\"type\":\"mute\",\"kind\":\"audio\",\"muted\":\"yes\"}");
         assertCode("bad_message", "chat", "{\"type\":\"chat\",\"text\":\"" + "x".repeat(2001) + "\"}");
         assertCode("bad_message", "trickle", "{\"type\":\"trickle\",\"target\":\"both\"}");
+        assertCode("bad_message", "publish", "{\"type\":\"publish\",\"sdp\":\"v=0\",\"sources\":[\"screen\"]}");
+        assertCode("bad_message", "publish", "{\"type\":\"publish\",\"sdp\":\"v=0\",\"sources\":{\"1\":\"window\"}}");
+        assertCode("bad_message", "publish", "{\"type\":\"publish\",\"sdp\":\"v=0\",\"sources\":{\"1\":7}}");
+        assertCode("bad_message", "publish", "{\"type\":\"publish\",\"sdp\":\"v=0\",\"sources\":{\"bad mid\":\"screen\"}}");
+        assertCode("bad_message", "publish", "{\"type\":\"publish\",\"sdp\":\"v=0\",\"sources\":{\"\":\"screen\"}}");
         assertCode("bad_message", "setCaptions", "{\"type\":\"setCaptions\"}");
         assertCode("bad_message", "setCaptions", "{\"type\":\"setCaptions\",\"on\":\"true\"}");
         assertCode("bad_message", "setCaptions", "{\"type\":\"setCaptions\",\"on\":1}");
@@ -62,6 +72,7 @@ class ClientMessageTest {
             "{\"type\":\"subscriberAnswer\",\"sdp\":\"v=0\\r\\n\",\"version\":3}",
             "{\"type\":\"mute\",\"kind\":\"video\",\"muted\":true}",
             "{\"type\":\"setCaptions\",\"on\":true}",
+            "{\"type\":\"publish\",\"sdp\":\"v=0\",\"sources\":{\"1\":\"screen\",\"0\":\"microphone\"}}",
         };
         SplittableRandom random = new SplittableRandom(20261123);
         for (int i = 0; i < 50_000; i++) {

@@ -1,6 +1,7 @@
 package dev.parley.sfu.sdp;
 
 import dev.parley.sfu.MediaKind;
+import dev.parley.sfu.TrackSource;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -31,8 +32,18 @@ public final class SubscriberOffer {
         }
     }
 
-    /** One m-section of a subscriber offer. */
-    public record Section(String mid, MediaKind kind, boolean active, Codec codec, int ssrc, String streamId, String trackId) {}
+    /**
+     * One m-section of a subscriber offer.
+     *
+     * @param source what the track carries; a screen is marked {@code a=content:slides} (RFC 4796), which is how
+     *     the subscriber tells a shared screen from a camera
+     */
+    public record Section(String mid, MediaKind kind, boolean active, Codec codec, int ssrc, String streamId, String trackId,
+                          TrackSource source) {
+        public Section(String mid, MediaKind kind, boolean active, Codec codec, int ssrc, String streamId, String trackId) {
+            this(mid, kind, active, codec, ssrc, streamId, trackId, TrackSource.defaultFor(kind));
+        }
+    }
 
     private SubscriberOffer() {}
 
@@ -61,6 +72,9 @@ public final class SubscriberOffer {
             sdp.append("a=mid:").append(s.mid()).append("\r\n");
             sdp.append(s.active() ? "a=sendonly\r\n" : "a=inactive\r\n");
             sdp.append("a=msid:").append(s.streamId()).append(' ').append(s.trackId()).append("\r\n");
+            if (s.source() == TrackSource.SCREEN) {
+                sdp.append("a=content:slides\r\n");
+            }
             sdp.append("a=rtcp-mux\r\n");
             sdp.append("a=rtcp-rsize\r\n");
             sdp.append("a=rtpmap:").append(pt).append(' ').append(s.codec().rtpmap()).append("\r\n");
