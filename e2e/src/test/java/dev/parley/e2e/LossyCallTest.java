@@ -27,9 +27,9 @@ import org.junit.jupiter.api.Test;
  *
  * <p>As in {@link IceTcpBrowserTest}, the test makes a network namespace of its own with only a loopback
  * interface and starts the server and both Chromiums in it; the lossy browser runs as the user nobody. nftables
- * rules there drop 5% of that user's outgoing UDP (its published media and its RTCP: Parley must NACK it and it
- * answers with RTX) and, through a conntrack mark set on its flows, 5% of the UDP that comes back to it (its
- * subscribed media: it NACKs and Parley answers with RTX). The other browser's network is clean.
+ * rules there mark that user's UDP flows (conntrack) and drop 5% of what it sends (its published media and its
+ * RTCP: Parley must NACK it and it answers with RTX) and 5% of what comes back to it (its subscribed media: it
+ * NACKs and Parley answers with RTX). The other browser's network is clean.
  *
  * <p>Checked: the clean browser keeps decoding the lossy one's video with no gap over a second between decoded
  * frames; the lossy browser counts retransmissions received ({@code retransmittedPacketsReceived}) and sent
@@ -105,9 +105,11 @@ class LossyCallTest {
         nft("add table inet loss");
         nft("add chain inet loss out { type filter hook output priority 0; policy accept; }");
         nft("add chain inet loss in { type filter hook input priority 0; policy accept; }");
-        // The lossy browser's flows are marked when it sends (it starts every flow: Parley is ICE-lite).
+        // The lossy browser's flows are marked when it sends (it starts every flow: Parley is ICE-lite), and the
+        // loss is played on input: a drop on output fails the sender's sendto (EPERM), which Chromium retries,
+        // whereas a packet dropped on input is silently lost, as on a real network.
         nft("add rule inet loss out meta skuid " + NOBODY + " meta l4proto udp ct mark set 1");
-        nft("add rule inet loss out meta skuid " + NOBODY + " meta l4proto udp numgen random mod 100 < 5 counter drop");
+        nft("add rule inet loss in meta l4proto udp ct mark 1 ct direction original numgen random mod 100 < 5 counter drop");
         nft("add rule inet loss in meta l4proto udp ct mark 1 ct direction reply numgen random mod 100 < 5 counter drop");
         server = ParleyServerProcess.start("lossy", null, List.of(), List.of("ip", "netns", "exec", netns));
         clean = HeadlessChromium.launch(LAUNCHER, browserEnv(null));
@@ -144,6 +146,9 @@ class LossyCallTest {
                     + dropped[0] + " out, " + dropped[1] + " in");
 
             JsonNode rtx = awaitRetransmissions(carol);
+            Files.writeString(E2eFiles.outputDir().resolve("lossy-call-stats.txt"), "Alice watching Carol: " + watch
+                    + "\nCarol's video retransmissions: " + rtx + "\ndropped by the rules: " + dropped[0] + " sent by Carol, "
+                    + dropped[1] + " sent to her\n");
             assertTrue(rtx.get("received").asLong() > 0, "Carol received RTX for her losses: " + rtx);
             assertTrue(rtx.get("sent").asLong() > 0, "Carol answered Parley's NACKs with RTX: " + rtx);
 
@@ -155,6 +160,11 @@ class LossyCallTest {
                     "parley_media_retransmissions_sent_total")) {
                 assertTrue(counterValue(metrics, counter) > 0, counter + " shows the loss in /metrics");
             }
+            // Carol's audio has no retransmissions: its loss stays in her inbound loss count.
+            Matcher audioLost = Pattern.compile("(?m)^parley_participant_rtp_packets_lost_total\\{direction=\"inbound\",kind=\"audio\","
+                    + "participant=\"" + carol.participantId() + "\"[^}]*} (\\S+)$").matcher(metrics);
+            assertTrue(audioLost.find(), "Carol's inbound audio loss is in /metrics");
+            assertTrue(Double.parseDouble(audioLost.group(1)) > 0, "Carol's lost audio shows: " + audioLost.group());
         }
     }
 
