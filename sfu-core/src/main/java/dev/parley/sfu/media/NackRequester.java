@@ -20,15 +20,18 @@ final class NackRequester {
     private final PacketBuffer out = new PacketBuffer();
     private long givenUpCounted;
 
-    /** Records an arriving packet; false when it is a repeat (or too late) and must not be forwarded. */
-    boolean accept(PacketBuffer in, long now, MediaCounters counters) {
+    /**
+     * Records an arriving packet; false when it is a repeat (or too late) and must not be forwarded. The engine's
+     * counters are touched only for those and for recoveries.
+     */
+    boolean accept(PacketBuffer in, long now, MediaEngine engine) {
         long filled = generator.filledAfterRequest();
         if (generator.onPacket(RtpHeader.sequenceNumber(in.array(), in.offset()), now) == NackGenerator.DUPLICATE) {
-            counters.dropped(DropReason.DUPLICATE);
+            engine.counterSet().dropped(DropReason.DUPLICATE);
             return false;
         }
         if (generator.filledAfterRequest() != filled) {
-            counters.recovered();
+            engine.counterSet().recovered();
         }
         return true;
     }
