@@ -72,9 +72,14 @@ public final class NackGenerator {
                 missingCount = 0;
                 Arrays.fill(receivedBits, 0);
             } else {
+                // Only the newest numbers of a long gap can be tracked; the older ones are given up at once.
+                long from = Math.max(highest + 1, ext - MAX_MISSING);
+                givenUp += from - (highest + 1);
                 for (long s = highest + 1; s < ext; s++) {
                     clearReceived(s);
-                    addMissing(s, now);
+                    if (s >= from) {
+                        addMissing(s, now);
+                    }
                 }
             }
             highest = ext;

@@ -133,6 +133,20 @@ class NackGeneratorTest {
     }
 
     @Test
+    void aLongGapKeepsItsNewestNumbers() {
+        arrive(1000, 1401);
+        assertEquals(NackGenerator.MAX_MISSING, nacks.missing());
+        assertEquals(400 - NackGenerator.MAX_MISSING, nacks.givenUp());
+        int[] all = new int[NackGenerator.MAX_MISSING];
+        int n = nacks.collect(now + 10 * MS, all);
+        int[] asked = Arrays.copyOf(all, n);
+        Arrays.sort(asked);
+        assertEquals(1401 - NackGenerator.MAX_MISSING, asked[0]);
+        assertEquals(1400, asked[n - 1]);
+        assertEquals(NackGenerator.NEW, nacks.onPacket(1001, now), "given up, but a first arrival all the same");
+    }
+
+    @Test
     void aFullBatchLeavesTheRestForTheNextTick() {
         nacks.onPacket(0, now);
         nacks.onPacket(101, now);
