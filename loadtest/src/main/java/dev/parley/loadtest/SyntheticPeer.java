@@ -73,6 +73,8 @@ public final class SyntheticPeer implements AutoCloseable {
     public static final Duration DEFAULT_CONSENT_INTERVAL = Duration.ofSeconds(2);
     public static final int OPUS_PAYLOAD_TYPE = 111;
     public static final int VP8_PAYLOAD_TYPE = 96;
+    /** VP8's RFC 4588 retransmission payload type in {@link #publisherOffer(int, int, int)}, as Chrome numbers it. */
+    public static final int RTX_PAYLOAD_TYPE = 97;
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final char[] ICE_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/".toCharArray();
@@ -200,6 +202,14 @@ public final class SyntheticPeer implements AutoCloseable {
      * 1 (VP8), both {@code sendonly} with {@code a=ssrc}, ICE credentials, fingerprint and {@code setup:actpass}.
      */
     public String publisherOffer(int audioSsrc, int videoSsrc) {
+        return publisherOffer(audioSsrc, videoSsrc, 0);
+    }
+
+    /**
+     * {@link #publisherOffer(int, int)} with VP8's retransmission format ({@link #RTX_PAYLOAD_TYPE}, apt=96) and
+     * {@code a=ssrc-group:FID <videoSsrc> <videoRtxSsrc>}, as Chrome offers it; none when {@code videoRtxSsrc} is 0.
+     */
+    public String publisherOffer(int audioSsrc, int videoSsrc, int videoRtxSsrc) {
         String stream = "s-" + ufrag;
         StringBuilder sdp = sessionHeader("0 1", stream);
         mediaHead(sdp, "audio", OPUS_PAYLOAD_TYPE, "0", "actpass");
@@ -212,7 +222,7 @@ public final class SyntheticPeer implements AutoCloseable {
                 .append("a=rtcp-fb:").append(OPUS_PAYLOAD_TYPE).append(" transport-cc\r\n")
                 .append("a=fmtp:").append(OPUS_PAYLOAD_TYPE).append(" minptime=10;useinbandfec=1\r\n");
         ssrcLines(sdp, audioSsrc, stream, "audio-" + ufrag);
-        mediaHead(sdp, "video", VP8_PAYLOAD_TYPE, "1", "actpass");
+        mediaHead(sdp, "video", VP8_PAYLOAD_TYPE + (videoRtxSsrc != 0 ? " " + RTX_PAYLOAD_TYPE : ""), "1", "actpass");
         sdp.append("a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\n")
                 .append("a=sendonly\r\n")
                 .append("a=msid:").append(stream).append(" video-").append(ufrag).append("\r\n")
@@ -223,7 +233,16 @@ public final class SyntheticPeer implements AutoCloseable {
                 .append("a=rtcp-fb:").append(VP8_PAYLOAD_TYPE).append(" nack\r\n")
                 .append("a=rtcp-fb:").append(VP8_PAYLOAD_TYPE).append(" nack pli\r\n")
                 .append("a=rtcp-fb:").append(VP8_PAYLOAD_TYPE).append(" ccm fir\r\n");
+        if (videoRtxSsrc != 0) {
+            sdp.append("a=rtpmap:").append(RTX_PAYLOAD_TYPE).append(" rtx/90000\r\n")
+                    .append("a=fmtp:").append(RTX_PAYLOAD_TYPE).append(" apt=").append(VP8_PAYLOAD_TYPE).append("\r\n")
+                    .append("a=ssrc-group:FID ").append(videoSsrc & 0xFFFFFFFFL).append(' ')
+                    .append(videoRtxSsrc & 0xFFFFFFFFL).append("\r\n");
+        }
         ssrcLines(sdp, videoSsrc, stream, "video-" + ufrag);
+        if (videoRtxSsrc != 0) {
+            ssrcLines(sdp, videoRtxSsrc, stream, "video-" + ufrag);
+        }
         return sdp.toString();
     }
 
@@ -245,6 +264,14 @@ public final class SyntheticPeer implements AutoCloseable {
      * @throws SdpException when the offer is unusable
      */
     public String answerFor(String serverOffer) throws SdpException {
+        return answerFor(serverOffer, false);
+    }
+
+    /**
+     * {@link #answerFor(String)}, keeping the offered retransmission formats ({@code rtx}) on the m-lines when
+     * {@code acceptRtx}: the server then answers this peer's NACKs with RFC 4588 packets on their own SSRC.
+     */
+    public String answerFor(String serverOffer, boolean acceptRtx) throws SdpException {
         SessionDescription offer = SessionDescription.parse(serverOffer);
         setRemote(offer, "actpass");
         StringBuilder mids = new StringBuilder();
@@ -261,7 +288,14 @@ public final class SyntheticPeer implements AutoCloseable {
                 throw new SdpException("m=" + m.kind() + " offers no payload type");
             }
             String pt = m.formats().get(0);
-            mediaHead(sdp, m.kind(), Integer.parseInt(pt), m.attribute("mid"), "active");
+            StringBuilder formats = new StringBuilder(pt);
+            for (String rtpmap : m.attributes("rtpmap")) {
+                String[] f = rtpmap.trim().split(" +");
+                if (acceptRtx && f.length == 2 && f[1].equalsIgnoreCase("rtx/90000") && m.formats().contains(f[0])) {
+                    formats.append(' ').append(f[0]);
+                }
+            }
+            mediaHead(sdp, m.kind(), formats.toString(), m.attribute("mid"), "active");
             String direction = m.direction();
             sdp.append(direction.equals("sendonly") || direction.equals("sendrecv") ? "a=recvonly\r\n" : "a=inactive\r\n");
             sdp.append("a=rtcp-mux\r\n");
@@ -291,6 +325,10 @@ public final class SyntheticPeer implements AutoCloseable {
     }
 
     private void mediaHead(StringBuilder sdp, String kind, int pt, String mid, String setup) {
+        mediaHead(sdp, kind, String.valueOf(pt), mid, setup);
+    }
+
+    private void mediaHead(StringBuilder sdp, String kind, String pt, String mid, String setup) {
         sdp.append("m=").append(kind).append(" 9 UDP/TLS/RTP/SAVPF ").append(pt).append("\r\n")
                 .append("c=IN IP4 0.0.0.0\r\n")
                 .append("a=rtcp:9 IN IP4 0.0.0.0\r\n")

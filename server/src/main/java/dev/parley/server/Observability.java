@@ -72,6 +72,24 @@ final class Observability extends Handler.Abstract {
                         cb.call(c.droppedPackets(r), r.label());
                     }
                 }).register(registry);
+        CounterWithCallback.builder().name("parley_media_nacks_received_total")
+                .help("Sequence numbers subscribers asked Parley to resend, in NACKs")
+                .callback(cb -> cb.call(c.nacksReceived())).register(registry);
+        CounterWithCallback.builder().name("parley_media_retransmissions_sent_total")
+                .help("Packets resent to subscribers from Parley's history (RTX, or on the media SSRC without it)")
+                .callback(cb -> cb.call(c.retransmissionsSent())).register(registry);
+        CounterWithCallback.builder().name("parley_media_nacks_sent_total")
+                .help("Sequence numbers Parley asked publishers to resend, in NACKs, repeats included")
+                .callback(cb -> cb.call(c.nacksSent())).register(registry);
+        CounterWithCallback.builder().name("parley_media_retransmissions_received_total")
+                .help("RTX packets with media that publishers sent")
+                .callback(cb -> cb.call(c.retransmissionsReceived())).register(registry);
+        CounterWithCallback.builder().name("parley_media_packets_recovered_total")
+                .help("Packets lost from publishers that arrived after Parley's NACK")
+                .callback(cb -> cb.call(c.recoveredPackets())).register(registry);
+        CounterWithCallback.builder().name("parley_media_packets_unrecovered_total")
+                .help("Packets lost from publishers that Parley stopped asking for")
+                .callback(cb -> cb.call(c.unrecoveredPackets())).register(registry);
         CounterWithCallback.builder().name("parley_ice_tcp_connections_total")
                 .help("ICE-TCP connections by outcome: accepted, refused_address, refused_total, first_message_timeout, framing_error, bad_first_message")
                 .labelNames("outcome")

@@ -5,6 +5,7 @@ import dev.parley.sfu.media.TransportListener;
 import dev.parley.sfu.sdp.IceParameters;
 import dev.parley.sfu.sdp.PublishedTrack;
 import dev.parley.sfu.sdp.PublisherNegotiation;
+import dev.parley.sfu.sdp.RtxOffer;
 import dev.parley.sfu.sdp.SdpException;
 import dev.parley.sfu.sdp.SubscriberOffer;
 import java.util.ArrayList;
@@ -54,6 +55,8 @@ public final class Participant {
         final String mid;
         Track source;
         int ssrc = Ids.ssrc();
+        /** Video: the SSRC of the retransmissions (RFC 4588) paired with {@link #ssrc}. */
+        int rtxSsrc = Ids.ssrc();
         boolean active = true;
         boolean forwarding;
 
@@ -65,6 +68,7 @@ public final class Participant {
         void reuseFor(Track track) {
             source = track;
             ssrc = Ids.ssrc();
+            rtxSsrc = Ids.ssrc();
             active = true;
         }
     }
@@ -217,7 +221,12 @@ public final class Participant {
                 Section s = sections.get(i);
                 boolean accepted = read.accepted(i);
                 if (s.active && !s.forwarding && accepted) {
-                    s.source.stream().addSubscriber(subscriber, s.ssrc, s.source.codec().subscriberPayloadType());
+                    if (read.acceptedRtx(i) && s.source.kind() == MediaKind.VIDEO) {
+                        s.source.stream().addSubscriber(subscriber, s.ssrc, s.source.codec().subscriberPayloadType(),
+                                s.rtxSsrc, RtxOffer.subscriberPayloadType(s.source.codec()));
+                    } else {
+                        s.source.stream().addSubscriber(subscriber, s.ssrc, s.source.codec().subscriberPayloadType());
+                    }
                     s.forwarding = true;
                 } else if (s.forwarding && !accepted) {
                     s.source.stream().removeSubscriber(subscriber);
@@ -355,7 +364,7 @@ public final class Participant {
         for (Section s : sections) {
             Track t = s.source;
             offer.add(new SubscriberOffer.Section(s.mid, t.kind(), s.active, t.codec(), s.ssrc, t.owner().id(), t.id(),
-                    t.source()));
+                    t.source(), s.rtxSsrc));
         }
         listener.onSubscriberOffer(SubscriberOffer.write(sessionId, offerVersion, subscriber.local(), offer), offerVersion);
     }

@@ -21,7 +21,9 @@ public enum DropReason {
     /** RTP on an SSRC the publisher's SDP did not announce. */
     UNKNOWN_SSRC,
     /** An outgoing packet to an ICE-TCP connection whose send buffer was full (the peer reads too slowly). */
-    SEND_BUFFER_FULL;
+    SEND_BUFFER_FULL,
+    /** A publisher's packet that already arrived (the original and its retransmission both made it), or is too late. */
+    DUPLICATE;
 
     /** The metric label value. */
     public String label() {

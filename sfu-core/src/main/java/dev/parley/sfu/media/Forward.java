@@ -1,6 +1,7 @@
 package dev.parley.sfu.media;
 
 import dev.parley.sfu.packet.PacketBuffer;
+import dev.parley.sfu.rtp.RtxSender;
 
 /**
  * One published stream as one subscriber receives it: Parley's SSRC and payload type towards that
@@ -26,6 +27,8 @@ final class Forward {
     long lastSenderReportSentNanos;
     /** Round-trip time to the subscriber from its latest report that echoed our sender report; -1 until known. */
     long roundTripNanos = -1;
+    /** Video whose subscriber accepted RFC 4588: retransmissions go on this stream; null: on the media SSRC. */
+    RtxSender rtx;
 
     Forward(PublishedStream source, PeerTransport subscriber, int ssrc, int payloadType, int sequenceOffset) {
         this(source, subscriber, ssrc, payloadType, sequenceOffset, null);

@@ -9,6 +9,12 @@ public final class MediaCounters {
     private final LongAdder received = new LongAdder();
     private final LongAdder forwarded = new LongAdder();
     private final LongAdder[] dropped = new LongAdder[DropReason.values().length];
+    private final LongAdder nacksReceived = new LongAdder();
+    private final LongAdder retransmissionsSent = new LongAdder();
+    private final LongAdder nacksSent = new LongAdder();
+    private final LongAdder retransmissionsReceived = new LongAdder();
+    private final LongAdder recovered = new LongAdder();
+    private final LongAdder givenUp = new LongAdder();
 
     MediaCounters() {
         for (int i = 0; i < dropped.length; i++) {
@@ -48,5 +54,61 @@ public final class MediaCounters {
             m.put(r, droppedPackets(r));
         }
         return m;
+    }
+
+    // --- loss recovery (docs/architecture.md, "Loss recovery") ---
+
+    void nacksReceived(int sequenceNumbers) {
+        nacksReceived.add(sequenceNumbers);
+    }
+
+    void retransmissionSent() {
+        retransmissionsSent.increment();
+    }
+
+    void nacksSent(int sequenceNumbers) {
+        nacksSent.add(sequenceNumbers);
+    }
+
+    void retransmissionReceived() {
+        retransmissionsReceived.increment();
+    }
+
+    void recovered() {
+        recovered.increment();
+    }
+
+    void givenUp(long packets) {
+        givenUp.add(packets);
+    }
+
+    /** Sequence numbers subscribers asked for in NACKs (on streams Parley forwards to them). */
+    public long nacksReceived() {
+        return nacksReceived.sum();
+    }
+
+    /** Packets Parley resent to subscribers from its history, as RTX or on the media SSRC. */
+    public long retransmissionsSent() {
+        return retransmissionsSent.sum();
+    }
+
+    /** Sequence numbers Parley asked publishers for in NACKs, counting repeats. */
+    public long nacksSent() {
+        return nacksSent.sum();
+    }
+
+    /** RTX packets with media (not padding) that publishers sent. */
+    public long retransmissionsReceived() {
+        return retransmissionsReceived.sum();
+    }
+
+    /** Packets missing from a publisher's stream that arrived after Parley asked for them. */
+    public long recoveredPackets() {
+        return recovered.sum();
+    }
+
+    /** Packets missing from a publisher's stream that Parley stopped asking for (deadline or retries spent). */
+    public long unrecoveredPackets() {
+        return givenUp.sum();
     }
 }

@@ -161,6 +161,7 @@ public final class MediaEngine implements AutoCloseable {
         }
         self[0] = engine;
         engine.loop.scheduleAtFixedRate(engine::everySecond, 1, 1, TimeUnit.SECONDS);
+        engine.loop.scheduleAtFixedRate(engine::sendNacks, NACK_INTERVAL_MILLIS, NACK_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
         log.info("Media on udp/{}{} ({}), announcing {}", range == null ? engine.port : range,
                 engine.iceTcp == null ? "" : " and ICE-TCP tcp/" + engine.iceTcp.port(), epoll ? "epoll" : "nio",
                 announced);
@@ -400,6 +401,17 @@ public final class MediaEngine implements AutoCloseable {
         long now = System.nanoTime();
         for (PeerTransport t : List.copyOf(transports)) {
             t.everySecond(now, consentTimeoutNanos);
+        }
+        flush();
+    }
+
+    /** How often publishers are asked for what they lost: NACKs go out in batches at this pace. */
+    static final long NACK_INTERVAL_MILLIS = 20;
+
+    private void sendNacks() {
+        long now = System.nanoTime();
+        for (int i = 0; i < transports.size(); i++) {
+            transports.get(i).sendNacks(now);
         }
         flush();
     }

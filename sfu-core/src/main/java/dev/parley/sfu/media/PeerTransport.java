@@ -362,7 +362,11 @@ public final class PeerTransport {
             counters.dropped(DropReason.MALFORMED);
             return;
         }
-        PublishedStream s = publishedBySsrc(RtpHeader.ssrc(buf, in.offset()));
+        int ssrc = RtpHeader.ssrc(buf, in.offset());
+        PublishedStream s = publishedBySsrc(ssrc);
+        if (s == null) {
+            s = publishedByRtxSsrc(ssrc);
+        }
         if (s == null) {
             s = publishedByMid(buf, in.offset(), in.length());
         }
@@ -370,7 +374,11 @@ public final class PeerTransport {
             counters.dropped(DropReason.UNKNOWN_SSRC);
             return;
         }
-        s.onRtp(in, System.nanoTime());
+        if (s.isRtxSsrc(ssrc)) {
+            s.onRtx(in, System.nanoTime());
+        } else {
+            s.onRtp(in, System.nanoTime());
+        }
     }
 
     private void onRtcp(PacketBuffer in) {
@@ -407,9 +415,12 @@ public final class PeerTransport {
                 Forward f = forwardBySsrc(RtcpFeedback.mediaSsrc(buf, off));
                 if (f != null) {
                     lost.reset(buf, off, len);
+                    int asked = 0;
                     while (lost.hasNext()) {
                         f.source().retransmit(f, lost.nextSequenceNumber());
+                        asked++;
                     }
+                    engine.counterSet().nacksReceived(asked);
                 }
             }
             // RR, SDES, BYE, REMB, transport-cc: not used yet.
@@ -540,6 +551,25 @@ public final class PeerTransport {
         failed = true;
         log.info("{}: {}", label, why);
         listener.onTransportFailed(why);
+    }
+
+    /** Loop, on the NACK timer: each published video stream asks for the packets it misses. */
+    void sendNacks(long now) {
+        if (closed || failed) {
+            return;
+        }
+        for (PublishedStream s : published) {
+            s.sendNacks(now);
+        }
+    }
+
+    private PublishedStream publishedByRtxSsrc(int ssrc) {
+        for (PublishedStream s : published) {
+            if (s.isRtxSsrc(ssrc)) {
+                return s;
+            }
+        }
+        return null;
     }
 
     private PublishedStream publishedBySsrc(int ssrc) {

@@ -7,6 +7,8 @@ import dev.parley.sfu.rtp.NtpTime;
 import dev.parley.sfu.rtp.ReceiveStatistics;
 import dev.parley.sfu.rtp.RtcpWriter;
 import dev.parley.sfu.rtp.RtpHeader;
+import dev.parley.sfu.rtp.RtxPacket;
+import dev.parley.sfu.rtp.RtxSender;
 import dev.parley.sfu.rtp.SendHistory;
 import dev.parley.sfu.rtp.SenderReport;
 import dev.parley.sfu.sdp.PublishedTrack;
@@ -30,6 +32,12 @@ public final class PublishedStream {
     private boolean ssrcKnown;
     private ReceiveStatistics statistics;
     private final SendHistory history;
+    /** Video: asks the publisher again for lost packets and drops repeats; null for audio. */
+    private final NackRequester nacks;
+    // Loop-confined, like the media SSRC: the publisher's RFC 4588 retransmission SSRC, when negotiated.
+    private int rtxSsrc;
+    private boolean rtxSsrcKnown;
+    private final PacketBuffer rtxOut = new PacketBuffer();
     private final KeyframeRequestThrottle keyframes = new KeyframeRequestThrottle();
     // Loop-confined.
     private Forward[] forwards = new Forward[0];
@@ -55,6 +63,9 @@ public final class PublishedStream {
         this.statistics = new ReceiveStatistics(ssrc, track.codec().clockRate());
         // Audio is not retransmitted (no NACK negotiated for it), so only video keeps a history.
         this.history = track.kind() == MediaKind.VIDEO ? new SendHistory() : null;
+        this.nacks = track.kind() == MediaKind.VIDEO ? new NackRequester() : null;
+        this.rtxSsrc = track.rtxSsrc();
+        this.rtxSsrcKnown = track.hasRtx() && track.rtxSsrcSignaled();
     }
 
     public String mid() {
@@ -73,6 +84,22 @@ public final class PublishedStream {
     /** Starts forwarding to {@code subscriber} under the given SSRC and payload type. */
     public void addSubscriber(PeerTransport subscriber, int outgoingSsrc, int payloadType) {
         Forward f = new Forward(this, subscriber, outgoingSsrc, payloadType, RANDOM.nextInt(0x10000));
+        engine.onLoop(() -> {
+            if (closed || subscriber.isClosed()) {
+                return;
+            }
+            forwards = PeerTransport.append(forwards, f);
+            subscriber.addForwardOnLoop(f);
+        });
+    }
+
+    /**
+     * Starts forwarding video to {@code subscriber} under the given SSRC and payload type, and answers its NACKs
+     * with RFC 4588 retransmissions on {@code rtxSsrc} with {@code rtxPayloadType}.
+     */
+    public void addSubscriber(PeerTransport subscriber, int outgoingSsrc, int payloadType, int rtxSsrc, int rtxPayloadType) {
+        Forward f = new Forward(this, subscriber, outgoingSsrc, payloadType, RANDOM.nextInt(0x10000));
+        f.rtx = new RtxSender(rtxSsrc, rtxPayloadType, RANDOM.nextInt(0x10000));
         engine.onLoop(() -> {
             if (closed || subscriber.isClosed()) {
                 return;
@@ -140,13 +167,20 @@ public final class PublishedStream {
      * SSRC unannounced; if so, its SSRC becomes this stream's for good (RFC 8843 section 9.2).
      */
     boolean learnSsrcFromMid(byte[] buf, int off, int len) {
-        if (ssrcKnown || track.midExtension() == 0) {
+        // A retransmission names the m-section too; its SSRC is the RTX one (and may come first: padding probes).
+        boolean rtx = track.hasRtx() && RtpHeader.payloadType(buf, off) == track.rtxPayloadType();
+        if ((rtx ? rtxSsrcKnown : ssrcKnown) || track.midExtension() == 0) {
             return false;
         }
         long found = RtpHeader.findExtension(buf, off, len, track.midExtension());
         if (found < 0 || !Arrays.equals(buf, RtpHeader.extensionOffset(found),
                 RtpHeader.extensionOffset(found) + RtpHeader.extensionLength(found), midBytes, 0, midBytes.length)) {
             return false;
+        }
+        if (rtx) {
+            rtxSsrc = RtpHeader.ssrc(buf, off);
+            rtxSsrcKnown = true;
+            return true;
         }
         ssrc = RtpHeader.ssrc(buf, off);
         ssrcKnown = true;
@@ -192,7 +226,38 @@ public final class PublishedStream {
         forwards = PeerTransport.remove(forwards, f);
     }
 
+    /** Whether {@code ssrc} is this stream's retransmission SSRC (then its packets go to {@link #onRtx}). */
+    boolean isRtxSsrc(int ssrc) {
+        return rtxSsrcKnown && ssrc == rtxSsrc;
+    }
+
     void onRtp(PacketBuffer in, long now) {
+        if (nacks != null && !nacks.accept(in, now, engine)) {
+            return;
+        }
+        forward(in, now);
+    }
+
+    /**
+     * A packet on the retransmission SSRC: unwrapped into the packet it repairs, which is forwarded like any
+     * other, unless the original made it after all. Padding-only packets (bandwidth probes) carry no media.
+     */
+    void onRtx(PacketBuffer in, long now) {
+        if (nacks == null || !ssrcKnown || RtxPacket.decapsulate(in, ssrc, track.payloadType()) < 0) {
+            return;
+        }
+        engine.counterSet().retransmissionReceived();
+        onRtp(in, now);
+    }
+
+    /** The NACK timer's tick: asks the publisher for the packets due to be asked for. */
+    void sendNacks(long now) {
+        if (nacks != null && !closed && ssrcKnown && publisher.connected()) {
+            nacks.sendDue(publisher, ssrc, now, engine.counterSet());
+        }
+    }
+
+    private void forward(PacketBuffer in, long now) {
         byte[] buf = in.array();
         int off = in.offset();
         int seq = RtpHeader.sequenceNumber(buf, off);
@@ -242,7 +307,14 @@ public final class PublishedStream {
             } else {
                 rewrite(out, f, seq);
             }
-            f.send(out);
+            if (f.rtx == null) {
+                f.send(out);
+            } else if (f.rtx.wrap(out, rtxOut)) {
+                f.send(rtxOut);
+            } else {
+                return;
+            }
+            engine.counterSet().retransmissionSent();
         }
     }
 

@@ -11,6 +11,22 @@ import dev.parley.sfu.MediaKind;
  *     from the first packet whose mid header extension names this track's m-section
  * @param audioLevelExtension the RFC 6464 header extension id, 0 when not negotiated
  * @param midExtension the RFC 8843 mid header extension id, 0 when not negotiated
+ * @param rtxPayloadType the publisher's RFC 4588 retransmission payload type for {@code codec}, -1 when not
+ *     negotiated
+ * @param rtxSsrc the retransmission SSRC the offer paired with {@code ssrc} ({@code a=ssrc-group:FID});
+ *     meaningless when {@code rtxSsrcSignaled} is false, and then learnt like {@code ssrc}
  */
 public record PublishedTrack(String mid, MediaKind kind, Codec codec, int payloadType, int ssrc, boolean ssrcSignaled,
-                             int audioLevelExtension, int midExtension) {}
+                             int audioLevelExtension, int midExtension, int rtxPayloadType, int rtxSsrc,
+                             boolean rtxSsrcSignaled) {
+    /** A track without retransmissions. */
+    public PublishedTrack(String mid, MediaKind kind, Codec codec, int payloadType, int ssrc, boolean ssrcSignaled,
+                          int audioLevelExtension, int midExtension) {
+        this(mid, kind, codec, payloadType, ssrc, ssrcSignaled, audioLevelExtension, midExtension, -1, 0, false);
+    }
+
+    /** Whether the publisher may send retransmissions in the RFC 4588 format. */
+    public boolean hasRtx() {
+        return rtxPayloadType >= 0;
+    }
+}

@@ -13,7 +13,8 @@ import java.util.Set;
  * Answers a publisher's offer: the browser sends its microphone and camera, Parley receives.
  *
  * <p>Parley accepts one codec per m-section (Opus for audio; VP8, else H.264 packetization-mode 1, for
- * video), no RTX, FEC or simulcast yet, and the mid and audio-level header extensions. The browser then
+ * video) and, for video, that codec's RFC 4588 retransmission format ({@code rtx} with {@code apt}, see
+ * {@link RtxOffer}); no FEC or simulcast yet; and the mid and audio-level header extensions. The browser then
  * sends exactly the first codec of the answer, so subscribers can be offered just that codec. A section
  * without {@code a=ssrc} is accepted when the mid extension is negotiated: its SSRC is learnt from the packets.
  */
@@ -124,8 +125,10 @@ public final class PublisherNegotiation {
                     + " header extension, so its packets cannot be told apart; simulcast is not supported yet");
         }
         int audioLevel = kind == MediaKind.AUDIO ? extensionId(m, EXT_AUDIO_LEVEL) : 0;
+        int rtx = kind == MediaKind.VIDEO ? RtxOffer.payloadType(codecs, m.formats(), chosen) : -1;
+        long rtxSsrc = rtx >= 0 && ssrc >= 0 ? RtxOffer.pairedSsrc(m, ssrc) : -1;
         return new PublishedTrack(mid, kind, codecs.get(chosen), chosen, (int) Math.max(ssrc, 0), ssrc >= 0,
-                audioLevel, midExtension);
+                audioLevel, midExtension, rtx, (int) Math.max(rtxSsrc, 0), rtxSsrc >= 0);
     }
 
     /**
@@ -268,7 +271,8 @@ public final class PublisherNegotiation {
 
     private static void writeAccepted(StringBuilder sdp, MediaSection m, PublishedTrack t, LocalTransport local) {
         int pt = t.payloadType();
-        sdp.append("m=").append(m.kind()).append(" 9 UDP/TLS/RTP/SAVPF ").append(pt).append("\r\n");
+        sdp.append("m=").append(m.kind()).append(" 9 UDP/TLS/RTP/SAVPF ").append(pt)
+                .append(t.hasRtx() ? " " + t.rtxPayloadType() : "").append("\r\n");
         sdp.append("c=IN IP4 0.0.0.0\r\n");
         sdp.append("a=rtcp:9 IN IP4 0.0.0.0\r\n");
         local.writeTo(sdp, "passive");
@@ -290,6 +294,9 @@ public final class PublisherNegotiation {
             sdp.append("a=rtcp-fb:").append(pt).append(" nack\r\n");
             sdp.append("a=rtcp-fb:").append(pt).append(" nack pli\r\n");
             sdp.append("a=rtcp-fb:").append(pt).append(" ccm fir\r\n");
+        }
+        if (t.hasRtx()) {
+            RtxOffer.writeRtpmap(sdp, t.rtxPayloadType(), pt);
         }
         local.writeCandidates(sdp);
     }

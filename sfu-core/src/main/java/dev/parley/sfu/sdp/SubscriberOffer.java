@@ -26,9 +26,18 @@ public final class SubscriberOffer {
      * A browser's answer: its transport parameters, null when it rejected every m-section (port 0), which
      * leaves nothing to receive; and which sections it accepted, by position.
      */
-    public record Answer(IceParameters remote, List<Boolean> acceptedSections) {
+    public record Answer(IceParameters remote, List<Boolean> acceptedSections, List<Boolean> rtxSections) {
+        public Answer(IceParameters remote, List<Boolean> acceptedSections) {
+            this(remote, acceptedSections, java.util.Collections.nCopies(acceptedSections.size(), false));
+        }
+
         public boolean accepted(int section) {
             return acceptedSections.get(section);
+        }
+
+        /** Whether the browser kept retransmissions (RFC 4588) in that section: else it gets them on the media SSRC. */
+        public boolean acceptedRtx(int section) {
+            return rtxSections.get(section);
         }
     }
 
@@ -37,11 +46,17 @@ public final class SubscriberOffer {
      *
      * @param source what the track carries; a screen is marked {@code a=content:slides} (RFC 4796), which is how
      *     the subscriber tells a shared screen from a camera
+     * @param rtxSsrc video: the SSRC of the retransmission stream paired with {@code ssrc}, offered with the
+     *     codec's {@code rtx} payload type; 0 to offer none
      */
     public record Section(String mid, MediaKind kind, boolean active, Codec codec, int ssrc, String streamId, String trackId,
-                          TrackSource source) {
+                          TrackSource source, int rtxSsrc) {
         public Section(String mid, MediaKind kind, boolean active, Codec codec, int ssrc, String streamId, String trackId) {
-            this(mid, kind, active, codec, ssrc, streamId, trackId, TrackSource.defaultFor(kind));
+            this(mid, kind, active, codec, ssrc, streamId, trackId, TrackSource.defaultFor(kind), 0);
+        }
+
+        boolean offersRtx() {
+            return kind == MediaKind.VIDEO && rtxSsrc != 0;
         }
     }
 
@@ -65,7 +80,9 @@ public final class SubscriberOffer {
                 .append("a=msid-semantic: WMS *\r\n");
         for (Section s : sections) {
             int pt = s.codec().subscriberPayloadType();
-            sdp.append("m=").append(s.kind().sdpName()).append(" 9 UDP/TLS/RTP/SAVPF ").append(pt).append("\r\n");
+            int rtxPt = RtxOffer.subscriberPayloadType(s.codec());
+            sdp.append("m=").append(s.kind().sdpName()).append(" 9 UDP/TLS/RTP/SAVPF ").append(pt)
+                    .append(s.offersRtx() ? " " + rtxPt : "").append("\r\n");
             sdp.append("c=IN IP4 0.0.0.0\r\n");
             sdp.append("a=rtcp:9 IN IP4 0.0.0.0\r\n");
             local.writeTo(sdp, "actpass");
@@ -86,9 +103,20 @@ public final class SubscriberOffer {
                 sdp.append("a=rtcp-fb:").append(pt).append(" nack pli\r\n");
                 sdp.append("a=rtcp-fb:").append(pt).append(" ccm fir\r\n");
             }
+            if (s.offersRtx()) {
+                RtxOffer.writeRtpmap(sdp, rtxPt, pt);
+            }
             long ssrc = s.ssrc() & 0xFFFFFFFFL;
+            long rtxSsrc = s.rtxSsrc() & 0xFFFFFFFFL;
+            if (s.offersRtx()) {
+                sdp.append("a=ssrc-group:FID ").append(ssrc).append(' ').append(rtxSsrc).append("\r\n");
+            }
             sdp.append("a=ssrc:").append(ssrc).append(" cname:").append(s.streamId()).append("\r\n");
             sdp.append("a=ssrc:").append(ssrc).append(" msid:").append(s.streamId()).append(' ').append(s.trackId()).append("\r\n");
+            if (s.offersRtx()) {
+                sdp.append("a=ssrc:").append(rtxSsrc).append(" cname:").append(s.streamId()).append("\r\n");
+                sdp.append("a=ssrc:").append(rtxSsrc).append(" msid:").append(s.streamId()).append(' ').append(s.trackId()).append("\r\n");
+            }
             local.writeCandidates(sdp);
         }
         return sdp.toString();
@@ -107,18 +135,20 @@ public final class SubscriberOffer {
             throw new SdpException("the answer has " + sdp.media().size() + " m-sections, the offer had " + sectionCount);
         }
         List<Boolean> accepted = new ArrayList<>(sectionCount);
+        List<Boolean> rtx = new ArrayList<>(sectionCount);
         boolean any = false;
         for (MediaSection m : sdp.media()) {
             accepted.add(m.port() != 0);
+            rtx.add(m.port() != 0 && RtxOffer.accepted(m));
             any |= m.port() != 0;
         }
         if (!any) {
-            return new Answer(null, List.copyOf(accepted));
+            return new Answer(null, List.copyOf(accepted), List.copyOf(rtx));
         }
         IceParameters remote = PublisherNegotiation.remoteParameters(sdp);
         if (!remote.setup().equals("active")) {
             throw new SdpException("the answer must take the DTLS client role (a=setup:active), not " + remote.setup());
         }
-        return new Answer(remote, List.copyOf(accepted));
+        return new Answer(remote, List.copyOf(accepted), List.copyOf(rtx));
     }
 }

@@ -45,6 +45,34 @@ class PublishedStreamTest {
         assertEquals(0x1234, stream.ssrc());
     }
 
+    @Test
+    void anRtxPacketNamingTheMidTeachesTheRtxSsrcNotTheMediaOne() {
+        PublishedStream stream = new PublishedStream(null, null, new PublishedTrack("1", MediaKind.VIDEO, VP8, 120, 0,
+                false, 0, MID_EXTENSION, 124, 0, false));
+        byte[] probe = new RtpPacketBuilder().ssrc(0xAAAA).payloadType(124).oneByte(MID_EXTENSION, '1').build();
+        assertTrue(learn(stream, probe), "browsers' padding probes on the RTX SSRC may come first");
+        assertTrue(stream.isRtxSsrc(0xAAAA));
+        assertFalse(stream.ssrcKnown(), "the media SSRC is still to learn");
+        byte[] media = new RtpPacketBuilder().ssrc(0xBBBB).payloadType(120).oneByte(MID_EXTENSION, '1').build();
+        assertTrue(learn(stream, media));
+        assertEquals(0xBBBB, stream.ssrc());
+        assertFalse(stream.isRtxSsrc(0xBBBB));
+        byte[] otherRtx = new RtpPacketBuilder().ssrc(0xCCCC).payloadType(124).oneByte(MID_EXTENSION, '1').build();
+        assertFalse(learn(stream, otherRtx), "learnt once");
+        assertTrue(stream.isRtxSsrc(0xAAAA));
+    }
+
+    @Test
+    void aSignaledRtxSsrcIsKnownFromTheStart() {
+        PublishedStream stream = new PublishedStream(null, null, new PublishedTrack("1", MediaKind.VIDEO, VP8, 120, 0x1234,
+                true, 0, MID_EXTENSION, 124, 0x5678, true));
+        assertTrue(stream.isRtxSsrc(0x5678));
+        assertFalse(stream.isRtxSsrc(0x1234));
+        PublishedStream without = new PublishedStream(null, null, new PublishedTrack("1", MediaKind.VIDEO, VP8, 120, 0x1234,
+                true, 0, MID_EXTENSION));
+        assertFalse(without.isRtxSsrc(0), "no RTX negotiated: no SSRC is the RTX one");
+    }
+
     private static PublishedStream unsignaled(String mid) {
         // Neither the engine nor the publisher is touched while learning the SSRC.
         return new PublishedStream(null, null, new PublishedTrack(mid, MediaKind.VIDEO, VP8, 120, 0, false, 0, MID_EXTENSION));

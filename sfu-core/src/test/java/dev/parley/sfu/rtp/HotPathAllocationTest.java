@@ -24,6 +24,10 @@ class HotPathAllocationTest {
     private final KeyframeRequestThrottle throttle = new KeyframeRequestThrottle();
     private final RtcpIterator it = new RtcpIterator();
     private final NackIterator lost = new NackIterator();
+    private final NackGenerator nacks = new NackGenerator();
+    private final int[] due = new int[64];
+    private final RtxSender rtx = new RtxSender(9, 97, 0);
+    private final PacketBuffer rtxOut = new PacketBuffer();
     private long sink;
 
     @Test
@@ -57,6 +61,20 @@ class HotPathAllocationTest {
             sink += history.get(i - 3, out) ? out.length() : 0;
             stats.onPacket(i, i * 3000, i * 33_000_000L);
             sink += throttle.tryForward(i * 1_000_000L) ? 1 : 0;
+
+            // Loss recovery: every 7th packet missing, arriving 3 packets late; NACK timer every 5th packet.
+            if (i % 7 != 0) {
+                sink += nacks.onPacket(i, i * 1_000_000L);
+            }
+            if (i % 7 == 3) {
+                sink += nacks.onPacket(i - 3, i * 1_000_000L);
+            }
+            if (i % 5 == 0) {
+                sink += nacks.collect(i * 1_000_000L + 50_000_000L, due);
+            }
+            if (history.get(i, out) && rtx.wrap(out, rtxOut)) {
+                sink += RtxPacket.decapsulate(rtxOut, 1, 96);
+            }
 
             int n = RtcpWriter.writeReceiverReport(rtcp, 0, 7, sources, 1, i);
             n += RtcpWriter.writePli(rtcp, n, 7, 8);

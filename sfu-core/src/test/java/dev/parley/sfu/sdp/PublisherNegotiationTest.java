@@ -182,8 +182,45 @@ class PublisherNegotiationTest {
         assertEquals("srvufrag", a.attribute("ice-ufrag"));
         assertEquals(FINGERPRINT, a.attribute("fingerprint"));
         assertTrue(a.attributes("candidate").get(0).contains("127.0.0.1 40000 typ host"));
-        assertEquals(List.of("96"), answer.media().get(1).formats());
-        assertFalse(r.answer().contains("rtx"), "no RTX: retransmissions come from Parley's own history");
+        MediaSection v = answer.media().get(1);
+        assertEquals(List.of("96", "97"), v.formats(), "VP8 and its retransmission format, nothing else");
+        assertEquals(List.of("96 VP8/90000", "97 rtx/90000"), v.attributes("rtpmap"));
+        assertEquals(List.of("97 apt=96"), v.attributes("fmtp"));
+        assertEquals(97, video.rtxPayloadType());
+        assertEquals(3333, video.rtxSsrc());
+        assertTrue(video.rtxSsrcSignaled());
+        assertEquals(-1, audio.rtxPayloadType(), "audio is not retransmitted");
+    }
+
+    @Test
+    void theRetransmissionFormatFollowsTheChosenCodec() throws Exception {
+        String offer = CHROME_OFFER.replace("a=rtpmap:96 VP8/90000", "a=rtpmap:96 AV1/90000");
+        PublisherNegotiation.Result r = PublisherNegotiation.answer(offer, LOCAL, 1);
+        assertEquals(103, r.tracks().get(1).rtxPayloadType(), "apt=102, the H.264 chosen");
+        assertEquals(List.of("102", "103"), SessionDescription.parse(r.answer()).media().get(1).formats());
+    }
+
+    @Test
+    void withoutRtxOfferedNoneIsAnswered() throws Exception {
+        String offer = CHROME_OFFER.replace("a=fmtp:97 apt=96\r\n", "").replace(" 96 97 102 103", " 96 102 103")
+                .replace("a=rtpmap:97 rtx/90000\r\n", "");
+        PublisherNegotiation.Result r = PublisherNegotiation.answer(offer, LOCAL, 1);
+        PublishedTrack video = r.tracks().get(1);
+        assertFalse(video.hasRtx());
+        assertEquals(List.of("96"), SessionDescription.parse(r.answer()).media().get(1).formats());
+        assertFalse(r.answer().contains("rtx"));
+        // An rtx format whose apt names a codec that was not chosen is no retransmission format for it.
+        String wrongApt = CHROME_OFFER.replace("a=fmtp:97 apt=96", "a=fmtp:97 apt=45");
+        assertFalse(PublisherNegotiation.answer(wrongApt, LOCAL, 1).tracks().get(1).hasRtx());
+    }
+
+    @Test
+    void withoutSsrcLinesTheRtxSsrcIsLeftToLearn() throws Exception {
+        String offer = CHROME_OFFER.replaceAll("a=ssrc(-group)?:[^\\r]*\\r\\n", "");
+        PublishedTrack video = PublisherNegotiation.answer(offer, LOCAL, 1).tracks().get(1);
+        assertTrue(video.hasRtx());
+        assertFalse(video.rtxSsrcSignaled());
+        assertFalse(video.ssrcSignaled());
     }
 
     @Test
@@ -252,7 +289,7 @@ class PublisherNegotiationTest {
         assertEquals(List.of("0", "1"), answer.bundleMids());
         MediaSection v = answer.media().get(1);
         assertEquals(9, v.port(), "an accepted section gets a port in the answer");
-        assertEquals(List.of("120"), v.formats());
+        assertEquals(List.of("120", "124"), v.formats(), "VP8 and its rtx (apt=120)");
         assertEquals("recvonly", v.direction());
         assertEquals(List.of("3 " + PublisherNegotiation.EXT_MID), v.attributes("extmap"));
         assertTrue(v.attributes("rtcp-fb").contains("120 nack pli"));

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.parley.sfu.MediaKind;
+import dev.parley.sfu.TrackSource;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -58,5 +59,42 @@ class SubscriberOfferTest {
         String oneAccepted = PublisherNegotiationTest.CHROME_OFFER.replace("a=setup:actpass", "a=setup:active")
                 .replaceFirst("m=video 9 ", "m=video 0 ");
         assertEquals(List.of(true, false), SubscriberOffer.readAnswer(oneAccepted, 2).acceptedSections());
+    }
+
+    @Test
+    void videoIsOfferedWithRetransmissionsOnTheirOwnSsrc() throws Exception {
+        String sdp = SubscriberOffer.write(7, 3, PublisherNegotiationTest.LOCAL, List.of(
+                new SubscriberOffer.Section("0", MediaKind.AUDIO, true, OPUS, 5, "pBob", "tA", TrackSource.MICROPHONE, 6),
+                new SubscriberOffer.Section("1", MediaKind.VIDEO, true, VP8, 1234, "pCarol", "tV", TrackSource.CAMERA,
+                        0xFFFFFFFE)));
+        SessionDescription d = SessionDescription.parse(sdp);
+        MediaSection audio = d.media().get(0);
+        assertEquals(List.of("111"), audio.formats(), "no RTX for audio");
+        assertTrue(audio.attributes("ssrc-group").isEmpty());
+        MediaSection video = d.media().get(1);
+        assertEquals(List.of("96", "97"), video.formats());
+        assertTrue(video.attributes("rtpmap").contains("97 rtx/90000"));
+        assertEquals(List.of("97 apt=96"), video.attributes("fmtp"));
+        assertEquals(List.of("FID 1234 4294967294"), video.attributes("ssrc-group"));
+        assertTrue(video.attributes("ssrc").contains("4294967294 msid:pCarol tV"), "the RTX SSRC belongs to the same track");
+
+        String withoutRtx = SubscriberOffer.write(7, 3, PublisherNegotiationTest.LOCAL, List.of(
+                new SubscriberOffer.Section("1", MediaKind.VIDEO, true, VP8, 1234, "pCarol", "tV")));
+        assertEquals(List.of("96"), SessionDescription.parse(withoutRtx).media().get(0).formats());
+        assertTrue(!withoutRtx.contains("rtx") && !withoutRtx.contains("FID"));
+    }
+
+    @Test
+    void readsWhetherTheAnswerKeptRetransmissions() throws Exception {
+        String answer = PublisherNegotiationTest.CHROME_OFFER.replace("a=setup:actpass", "a=setup:active");
+        assertEquals(List.of(false, true), SubscriberOffer.readAnswer(answer, 2).rtxSections(),
+                "Chrome's video answers rtx with apt; audio has none");
+        String dropped = answer.replace(" 96 97 102 103", " 96 102");
+        assertEquals(List.of(false, false), SubscriberOffer.readAnswer(dropped, 2).rtxSections(),
+                "an rtx format not on the m-line is not accepted");
+        String noApt = answer.replace("a=fmtp:97 apt=96", "a=fmtp:97 x=1").replace("a=fmtp:103 apt=102", "");
+        assertEquals(List.of(false, false), SubscriberOffer.readAnswer(noApt, 2).rtxSections());
+        String rejectedVideo = answer.replaceFirst("m=video 9 ", "m=video 0 ");
+        assertEquals(List.of(false, false), SubscriberOffer.readAnswer(rejectedVideo, 2).rtxSections());
     }
 }
