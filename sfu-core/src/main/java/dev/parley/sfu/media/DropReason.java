@@ -21,7 +21,9 @@ public enum DropReason {
     /** RTP on an SSRC the publisher's SDP did not announce. */
     UNKNOWN_SSRC,
     /** An outgoing packet to an ICE-TCP connection whose send buffer was full (the peer reads too slowly). */
-    SEND_BUFFER_FULL;
+    SEND_BUFFER_FULL,
+    /** A datagram for another media loop's transport when that loop was a whole handoff ring behind. */
+    HANDOFF_FULL;
 
     /** The metric label value. */
     public String label() {

@@ -21,7 +21,7 @@ import java.util.Arrays;
 public final class PublishedStream {
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private final MediaEngine engine;
+    private final MediaLoop engine;
     private final PeerTransport publisher;
     private final PublishedTrack track;
     private final byte[] midBytes;
@@ -45,7 +45,7 @@ public final class PublishedStream {
     private volatile int recentLoudness = -1;
     private volatile long loudnessAtNanos;
 
-    PublishedStream(MediaEngine engine, PeerTransport publisher, PublishedTrack track) {
+    PublishedStream(MediaLoop engine, PeerTransport publisher, PublishedTrack track) {
         this.engine = engine;
         this.publisher = publisher;
         this.track = track;
