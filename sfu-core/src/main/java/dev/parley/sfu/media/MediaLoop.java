@@ -195,6 +195,17 @@ final class MediaLoop {
         }
     }
 
+    /** Loop: whether every ring into this loop is empty. */
+    boolean handoffsDrained() {
+        for (int i = 0; i < inbound.length(); i++) {
+            HandoffRing ring = inbound.get(i);
+            if (ring != null && !ring.isEmpty()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private void deliver(PacketBuffer p, InetSocketAddress from, Object target) {
         if (target == null) {
             sharedHandler.onHandedOff(p, from);
