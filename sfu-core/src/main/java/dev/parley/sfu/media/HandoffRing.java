@@ -6,40 +6,42 @@ import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 
 /**
- * Datagrams one media loop received for transports another loop owns (on the shared port, the kernel spreads
- * remote addresses over the loops' sockets without knowing which room they belong to). A bounded
- * single-producer single-consumer ring of preallocated slots: the receiving loop copies the datagram into a
- * slot, the owning loop copies it out. No locks and no allocation per packet; when the owner falls behind by
- * the whole ring, the datagram is refused and the caller counts it dropped, as a full socket buffer would.
+ * Datagrams other media loops received for transports of one loop (on the shared port, the kernel spreads remote
+ * addresses over the loops' sockets without knowing which room they belong to). A bounded ring of preallocated
+ * slots with many producers (the other loops) and one consumer (the owning loop), after Dmitry Vyukov's bounded
+ * queue: a producer claims a slot by advancing the tail with a CAS, copies the datagram in and publishes the slot
+ * by its sequence number; the consumer copies it out and frees the slot. No locks, no allocation per packet;
+ * when the consumer is a whole ring behind, the datagram is refused and the caller counts it dropped, as a full
+ * socket buffer would. Each producer's datagrams come out in the order it offered them.
  */
 final class HandoffRing {
-    private static final VarHandle HEAD;
     private static final VarHandle TAIL;
+    private static final VarHandle SEQUENCE = MethodHandles.arrayElementVarHandle(long[].class);
 
     static {
         try {
-            MethodHandles.Lookup l = MethodHandles.lookup();
-            HEAD = l.findVarHandle(HandoffRing.class, "head", long.class);
-            TAIL = l.findVarHandle(HandoffRing.class, "tail", long.class);
+            TAIL = MethodHandles.lookup().findVarHandle(HandoffRing.class, "tail", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
     private final int mask;
+    /**
+     * Per slot: equal to the position a producer may claim it at when free, that position + 1 once its datagram is
+     * published (so the consumer at that position may take it).
+     */
+    private final long[] sequence;
     private final byte[][] data;
     private final int[] lengths;
     private final InetSocketAddress[] senders;
     /** What the datagram is for: null for the owner's shared UDP socket, else an ICE-TCP connection. */
     private final Object[] targets;
-    /** Next slot the consumer reads; written by the consumer only. */
-    @SuppressWarnings("unused")
-    private volatile long head;
-    /** Next slot the producer writes; written by the producer only. */
+    /** Next position a producer claims. */
     @SuppressWarnings("unused")
     private volatile long tail;
-    /** Producer-local copy of head, refreshed only when the ring looks full. */
-    private long cachedHead;
+    /** Next position the consumer reads; the consumer's own. */
+    private long head;
 
     /** @param slots a power of two */
     HandoffRing(int slots) {
@@ -47,45 +49,58 @@ final class HandoffRing {
             throw new IllegalArgumentException("slots must be a power of two of at least 2, was " + slots);
         }
         mask = slots - 1;
+        sequence = new long[slots];
+        for (int i = 0; i < slots; i++) {
+            sequence[i] = i;
+        }
         data = new byte[slots][PacketBuffer.MAX_DATAGRAM];
         lengths = new int[slots];
         senders = new InetSocketAddress[slots];
         targets = new Object[slots];
     }
 
-    /** Producer: copies the datagram in; false when the ring is full (the datagram is not taken). */
+    /** Any producer: copies the datagram in; false when the ring is full (the datagram is not taken). */
     boolean offer(byte[] buf, int off, int len, InetSocketAddress from, Object target) {
-        long t = (long) TAIL.getOpaque(this);
-        if (t - cachedHead > mask) {
-            cachedHead = (long) HEAD.getAcquire(this);
-            if (t - cachedHead > mask) {
-                return false;
+        long t = (long) TAIL.getVolatile(this);
+        int i;
+        while (true) {
+            i = (int) t & mask;
+            long s = (long) SEQUENCE.getAcquire(sequence, i);
+            if (s == t) {
+                if (TAIL.compareAndSet(this, t, t + 1)) {
+                    break;
+                }
+                t = (long) TAIL.getVolatile(this);
+            } else if (s < t) {
+                return false; // the slot still holds the datagram of one lap ago: full
+            } else {
+                t = (long) TAIL.getVolatile(this); // another producer took this position
             }
         }
-        int i = (int) t & mask;
         System.arraycopy(buf, off, data[i], 0, len);
         lengths[i] = len;
         senders[i] = from;
         targets[i] = target;
-        TAIL.setRelease(this, t + 1);
+        SEQUENCE.setRelease(sequence, i, t + 1);
         return true;
     }
 
-    /** Consumer: whether a datagram is waiting. */
+    /** Consumer: whether no published datagram is waiting. */
     boolean isEmpty() {
-        return (long) HEAD.getOpaque(this) == (long) TAIL.getAcquire(this);
+        long h = head;
+        return (long) SEQUENCE.getAcquire(sequence, (int) h & mask) != h + 1;
     }
 
     /**
      * Consumer: copies the oldest datagram into {@code into} and hands it to {@code sink}, then frees its slot.
-     * False when the ring is empty.
+     * False when none is published yet.
      */
     boolean poll(PacketBuffer into, Sink sink) {
-        long h = (long) HEAD.getOpaque(this);
-        if (h == (long) TAIL.getAcquire(this)) {
+        long h = head;
+        int i = (int) h & mask;
+        if ((long) SEQUENCE.getAcquire(sequence, i) != h + 1) {
             return false;
         }
-        int i = (int) h & mask;
         int len = lengths[i];
         System.arraycopy(data[i], 0, into.array(), 0, len);
         into.setWindow(0, len);
@@ -93,7 +108,8 @@ final class HandoffRing {
         Object target = targets[i];
         senders[i] = null;
         targets[i] = null;
-        HEAD.setRelease(this, h + 1);
+        head = h + 1;
+        SEQUENCE.setRelease(sequence, i, h + mask + 1);
         sink.accept(into, from, target);
         return true;
     }

@@ -95,7 +95,7 @@ public final class MediaEngine implements AutoCloseable {
         this.channels = List.copyOf(channels);
         this.loops = new MediaLoop[eventLoops.size()];
         for (int i = 0; i < loops.length; i++) {
-            loops[i] = new MediaLoop(i, eventLoops.get(i), this, counters, loops.length);
+            loops[i] = new MediaLoop(i, eventLoops.get(i), this, counters);
             if (!channels.isEmpty()) {
                 loops[i].useSharedPort(new MediaOutlet(channels.get(i)), handlers.get(i));
             }

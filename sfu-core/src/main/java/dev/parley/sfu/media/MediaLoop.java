@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One media event loop (thread {@code parley-media-<n>}) and what is confined to it: the transports of the rooms
@@ -19,11 +19,14 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * <p>Transports and streams hold their loop and call it by the names they once called the engine by
  * ({@link #onLoop}, {@link #counterSet}, {@link #flush}, ...). On the shared UDP port each loop has a socket of its
  * own on that port ({@code SO_REUSEPORT}); a datagram the kernel delivered to another loop's socket reaches this
- * one through a {@link HandoffRing} (see {@link #handOff}).
+ * one through this loop's {@link HandoffRing} (see {@link #handOff}).
  */
 final class MediaLoop {
-    /** Slots of each ring between two loops: about 100 ms of a busy room's packets, 400 KB of memory per pair. */
-    static final int HANDOFF_SLOTS = 256;
+    /**
+     * Slots of each loop's handoff ring: 3.2 MB, about as many full-size datagrams as a 4 MB socket buffer holds, so
+     * a loop the scheduler holds back loses no more to the ring than its own socket would.
+     */
+    static final int HANDOFF_SLOTS = 2048;
 
     final int index;
     final EventLoop eventLoop;
@@ -40,23 +43,19 @@ final class MediaLoop {
     /** Sockets written to since the last flush. Loop-confined; its array only grows, so adding allocates nothing. */
     private final ArrayList<MediaOutlet> dirty = new ArrayList<>(64);
 
-    /** Rings other loops write into, by their index; each is made by its producer on first use. */
-    private final AtomicReferenceArray<HandoffRing> inbound;
-    /** Rings this loop writes into, by the consumer's index. Loop-confined. */
-    private final HandoffRing[] outbound;
+    /** The ring other loops hand this loop's datagrams into; made on first use (never, with one loop or a port range). */
+    private final AtomicReference<HandoffRing> inbound = new AtomicReference<>();
     /** Whether a drain task is queued on this loop: producers queue one only when none is, not one per packet. */
     private final AtomicBoolean drainQueued = new AtomicBoolean();
     private final Runnable drainTask = this::drainHandoffs;
     private final PacketBuffer handedIn = new PacketBuffer();
     private final HandoffRing.Sink deliver = this::deliver;
 
-    MediaLoop(int index, EventLoop eventLoop, MediaEngine engine, MediaCounters counters, int loops) {
+    MediaLoop(int index, EventLoop eventLoop, MediaEngine engine, MediaCounters counters) {
         this.index = index;
         this.eventLoop = eventLoop;
         this.engine = engine;
         this.counters = counters;
-        this.inbound = new AtomicReferenceArray<>(loops);
-        this.outbound = new HandoffRing[loops];
     }
 
     void useSharedPort(MediaOutlet outlet, MediaChannelHandler handler) {
@@ -150,12 +149,11 @@ final class MediaLoop {
      * when the owner is behind by a whole ring (the caller counts the drop).
      */
     boolean handOff(MediaLoop owner, PacketBuffer p, InetSocketAddress from, Object target) {
-        HandoffRing ring = outbound[owner.index];
+        HandoffRing ring = owner.inbound.get();
         if (ring == null) {
-            // Once per pair of loops that ever exchange a datagram, not per packet.
-            ring = new HandoffRing(HANDOFF_SLOTS);
-            outbound[owner.index] = ring;
-            owner.inbound.set(index, ring);
+            // Once per loop that is ever handed a datagram, not per packet.
+            owner.inbound.compareAndSet(null, new HandoffRing(HANDOFF_SLOTS));
+            ring = owner.inbound.get();
         }
         if (!ring.offer(p.array(), p.offset(), p.length(), from, target)) {
             return false;
@@ -176,34 +174,25 @@ final class MediaLoop {
     void drainHandoffs() {
         // Cleared before reading, so a datagram offered from now on finds no drain queued and queues one.
         drainQueued.set(false);
-        boolean more = false;
-        for (int i = 0; i < inbound.length(); i++) {
-            HandoffRing ring = inbound.get(i);
-            if (ring == null) {
-                continue;
-            }
-            // At most a ring's worth per drain, so one busy producer cannot keep this loop from its own socket.
-            int n = 0;
-            while (n < HANDOFF_SLOTS && ring.poll(handedIn, deliver)) {
-                n++;
-            }
-            more |= n == HANDOFF_SLOTS && !ring.isEmpty();
+        HandoffRing ring = inbound.get();
+        if (ring == null) {
+            return;
+        }
+        // At most a ring's worth per drain, so busy producers cannot keep this loop from its own socket.
+        int n = 0;
+        while (n < HANDOFF_SLOTS && ring.poll(handedIn, deliver)) {
+            n++;
         }
         flush();
-        if (more) {
+        if (n == HANDOFF_SLOTS && !ring.isEmpty()) {
             wakeToDrain();
         }
     }
 
     /** Loop: whether every ring into this loop is empty. */
     boolean handoffsDrained() {
-        for (int i = 0; i < inbound.length(); i++) {
-            HandoffRing ring = inbound.get(i);
-            if (ring != null && !ring.isEmpty()) {
-                return false;
-            }
-        }
-        return true;
+        HandoffRing ring = inbound.get();
+        return ring == null || ring.isEmpty();
     }
 
     private void deliver(PacketBuffer p, InetSocketAddress from, Object target) {

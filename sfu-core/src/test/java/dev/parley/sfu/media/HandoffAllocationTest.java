@@ -33,8 +33,8 @@ class HandoffAllocationTest {
             EventLoop a = group.next();
             EventLoop b = group.next();
             MediaCounters counters = new MediaCounters();
-            MediaLoop producer = new MediaLoop(0, a, null, counters, 2);
-            MediaLoop consumer = new MediaLoop(1, b, null, counters, 2);
+            MediaLoop producer = new MediaLoop(0, a, null, counters);
+            MediaLoop consumer = new MediaLoop(1, b, null, counters);
             // The consumer's shared-port handler, before its engine exists, takes the datagram and drops it.
             consumer.useSharedPort(null, new MediaChannelHandler(() -> null, 1));
             long producerThread = a.submit(() -> Thread.currentThread().threadId()).get();

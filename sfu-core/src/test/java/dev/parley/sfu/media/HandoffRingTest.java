@@ -80,6 +80,59 @@ class HandoffRingTest {
 
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void twoProducersAndOneConsumerEachProducersDatagramsArriveOnceInOrder() throws Exception {
+        HandoffRing ring = new HandoffRing(8);
+        int each = 100_000;
+        List<List<Integer>> accepted = List.of(new ArrayList<>(), new ArrayList<>());
+        List<Thread> producers = new ArrayList<>();
+        for (int p = 0; p < 2; p++) {
+            int producer = p;
+            InetSocketAddress from = new InetSocketAddress("127.0.0.1", 6000 + p);
+            producers.add(new Thread(() -> {
+                byte[] b = new byte[40];
+                for (int i = 0; i < each; i++) {
+                    b[0] = (byte) (i >>> 16);
+                    b[1] = (byte) (i >>> 8);
+                    b[2] = (byte) i;
+                    Arrays.fill(b, 3, 40, (byte) (i + producer));
+                    if (ring.offer(b, 0, 40, from, null)) {
+                        accepted.get(producer).add(i);
+                    }
+                }
+            }));
+        }
+        List<List<Integer>> received = List.of(new ArrayList<>(), new ArrayList<>());
+        List<String> corrupt = new ArrayList<>();
+        HandoffRing.Sink sink = (p, from, target) -> {
+            int producer = from.getPort() - 6000;
+            byte[] a = p.array();
+            int i = (a[0] & 0xFF) << 16 | (a[1] & 0xFF) << 8 | (a[2] & 0xFF);
+            for (int k = 3; k < 40; k++) {
+                if (a[k] != (byte) (i + producer)) {
+                    corrupt.add(producer + "/" + i + ": byte " + k);
+                    break;
+                }
+            }
+            received.get(producer).add(i);
+        };
+        PacketBuffer into = new PacketBuffer();
+        producers.forEach(Thread::start);
+        while (producers.stream().anyMatch(Thread::isAlive) || !ring.isEmpty()) {
+            ring.poll(into, sink);
+        }
+        for (Thread t : producers) {
+            t.join();
+        }
+        while (ring.poll(into, sink)) {
+            // what the producers left after the last check
+        }
+        assertEquals(List.of(), corrupt);
+        assertEquals(accepted.get(0), received.get(0), "the first producer's datagrams, once each, in order");
+        assertEquals(accepted.get(1), received.get(1), "the second producer's datagrams, once each, in order");
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void oneProducerAndOneConsumerThreadLoseAndReorderNothingTheRingAccepted() throws Exception {
         HandoffRing ring = new HandoffRing(16);
         int total = 200_000;

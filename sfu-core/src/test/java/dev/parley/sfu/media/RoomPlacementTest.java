@@ -9,9 +9,9 @@ import org.junit.jupiter.api.Test;
 
 class RoomPlacementTest {
     private final MediaLoop[] loops = {
-            new MediaLoop(0, null, null, new MediaCounters(), 3),
-            new MediaLoop(1, null, null, new MediaCounters(), 3),
-            new MediaLoop(2, null, null, new MediaCounters(), 3)};
+            new MediaLoop(0, null, null, new MediaCounters()),
+            new MediaLoop(1, null, null, new MediaCounters()),
+            new MediaLoop(2, null, null, new MediaCounters())};
     private final RoomPlacement placement = new RoomPlacement(loops);
 
     @Test
