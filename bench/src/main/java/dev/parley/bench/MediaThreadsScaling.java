@@ -238,11 +238,11 @@ public final class MediaThreadsScaling {
     }
 
     static String row(Row r) {
-        return String.format(Locale.ROOT, "| %d | %d × 1→%d (loops %s) | %,.0f | %,.0f | %.2f%% | %.2f | %.2f | %s | %,.0f / %d |%s",
-                r.threads(), r.rooms(), r.fanout(), r.placement(), r.offeredPerSecond(), r.forwardedPerSecond(),
+        return String.format(Locale.ROOT, "| %d%s | %d × 1→%d (loops %s) | %,.0f | %,.0f | %.2f%% | %.2f | %.2f | %s | %,.0f / %d |",
+                r.threads(), r.pinned() ? " (pinned)" : "", r.rooms(), r.fanout(), r.placement(), r.offeredPerSecond(), r.forwardedPerSecond(),
                 r.lossPercent(), r.mediaCpuMicros(), r.processCpuMicros(),
                 r.busyPercent().stream().map(b -> String.format(Locale.ROOT, "%.0f%%", b)).collect(Collectors.joining(" / ")),
-                r.handedOffPerSecond(), r.handoffDrops(), r.pinned() ? " pinned" : "");
+                r.handedOffPerSecond(), r.handoffDrops());
     }
 
     String table(List<Row> rows) {
