@@ -10,6 +10,12 @@ import dev.parley.sfu.SfuConfig;
 import dev.parley.sfu.SfuServer;
 import dev.parley.sfu.media.DropReason;
 import dev.parley.sfu.srtp.SrtpSession;
+import dev.parley.sfu.tap.TapOptions;
+import dev.parley.sfu.tap.TapPacket;
+import dev.parley.sfu.tap.TappedTrack;
+import dev.parley.sfu.tap.TrackRemoval;
+import dev.parley.sfu.tap.TrackTap;
+import dev.parley.sfu.tap.TrackTapListener;
 import dev.parley.testkit.Eventually;
 import dev.parley.testkit.Required;
 import io.netty.channel.epoll.Epoll;
@@ -26,6 +32,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -34,8 +41,9 @@ import org.junit.jupiter.api.Timeout;
  * Calls through a real {@link SfuServer} with two media threads: rooms placed on different loops forward at the
  * same time; on the shared port both loops have a socket on that one port, and a participant whose datagrams the
  * kernel delivers to the loop that does not own its room still gets media (handed over); with a port range each
- * connection's socket is on its room's loop; and an ICE-TCP participant in a room on the second loop (the
- * listener is on the first) exchanges media.
+ * connection's socket is on its room's loop; an ICE-TCP participant in a room on the second loop (the
+ * listener is on the first) exchanges media; and a track tap shares its room's loop with the members, each of
+ * them holding the room there until the last is gone.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class MediaThreadsCallTest {
@@ -173,6 +181,40 @@ class MediaThreadsCallTest {
             awaitMedia(call, 50, "the TCP and the UDP member receive each other's media");
             assertEquals(1, sfu.mediaLoopOf("tcp-on-one"));
             assertEquals(2, sfu.iceTcpConnectionsOpen());
+        }
+    }
+
+    @Test
+    void aTapAndTheMembersShareTheRoomsLoopAndEachHoldsTheRoomThere() throws Exception {
+        try (SfuServer sfu = SfuServer.start(twoThreads()); AutoCloseable left = this::leave) {
+            sfu.placeRoom("tapped", 1);
+            AtomicLong tapped = new AtomicLong();
+            TrackTap tap = sfu.room("tapped").addTap(new TrackTapListener() {
+                @Override
+                public void onTrackAdded(TappedTrack track) {}
+
+                @Override
+                public void onRtp(TappedTrack track, TapPacket packet) {
+                    tapped.incrementAndGet();
+                }
+
+                @Override
+                public void onTrackRemoved(TappedTrack track, TrackRemoval reason) {}
+            }, TapOptions.defaults()).get(10, TimeUnit.SECONDS);
+            assertEquals(1, sfu.mediaLoopOf("tapped"), "the tap alone holds the room on its loop");
+            List<CallMember> call = call(sfu, "tapped", 1, false);
+            awaitMedia(call, 30, "the members receive media");
+            Eventually.await(WAIT, "the tap hears the room's media", () -> {
+                for (CallMember m : call) {
+                    m.sendMedia();
+                }
+                return tapped.get() > 30;
+            });
+            tap.close();
+            assertEquals(1, sfu.mediaLoopOf("tapped"), "the members still hold the room on its loop");
+            leave();
+            Eventually.await(WAIT, "with its members gone too the room leaves its loop",
+                    () -> sfu.mediaLoopOf("tapped") == -1);
         }
     }
 

@@ -21,6 +21,7 @@ import java.util.Arrays;
 public final class PublishedStream {
     private static final SecureRandom RANDOM = new SecureRandom();
 
+    /** The media loop of the publisher's room (its subscribers' too). */
     private final MediaLoop engine;
     private final PeerTransport publisher;
     private final PublishedTrack track;
