@@ -137,7 +137,7 @@ public final class MediaEngine implements AutoCloseable {
     }
 
     /**
-     * Binds the media sockets and starts the media event loop: one UDP port for everyone ({@code port}), or,
+     * Binds the media sockets and starts the media event loops: one UDP port for everyone ({@code port}), or,
      * with a {@code range}, a UDP port per transport taken from it; and with {@code iceTcp} enabled, the ICE-TCP
      * port. DTLS handshakes are admitted within {@code handshakeLimits}. Each UDP socket asks for
      * {@code socketBufferBytes} of receive and send buffer. Media runs on {@code mediaThreads} event loops
