@@ -6,5 +6,11 @@ cd "$(dirname "$0")/.."
 . scripts/java-home.sh
 pick_jdk
 ./mvnw -q -B -pl bench-recording -am package -DskipTests
+# bench/run.sh scaling [...]: forwarding of several rooms at 1 and 2 media threads (MediaThreadsScaling).
+main=dev.parley.bench.ForwardingBenchmark
+if [ "${1:-}" = scaling ]; then
+  main=dev.parley.bench.MediaThreadsScaling
+  shift
+fi
 exec "$JAVA_HOME/bin/java" -XX:+UseParallelGC --enable-native-access=ALL-UNNAMED -Dorg.slf4j.simpleLogger.defaultLogLevel=warn ${BENCH_JAVA_OPTS:-} \
-  -cp "bench-recording/target/parley-bench-recording-0.1.0-SNAPSHOT.jar:bench-recording/target/lib/*" dev.parley.bench.ForwardingBenchmark "$@"
+  -cp "bench-recording/target/parley-bench-recording-0.1.0-SNAPSHOT.jar:bench-recording/target/lib/*" "$main" "$@"

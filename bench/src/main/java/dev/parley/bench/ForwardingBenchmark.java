@@ -42,7 +42,9 @@ import java.util.concurrent.TimeUnit;
  * UDP measured in the same run on the same machine.
  *
  * <p>Usage: {@code ForwardingBenchmark [--rate 1000] [--seconds 5] [--warmup 2] [--fanout 1,4,16,32]
- * [--srtp gcm|cm] [--tap] [--record] [--socket-buffer BYTES] [--markdown docs/performance.md]}. {@code --socket-buffer}
+ * [--srtp gcm|cm] [--tap] [--record] [--socket-buffer BYTES] [--media-threads 1] [--markdown docs/performance.md]}.
+ * {@code --media-threads} sets the SFU's media event loops (default 1: the one room runs on one loop either way;
+ * more shows what the shared port's handoff between loops costs it). {@code --socket-buffer}
  * sets the SFU media socket's receive and send buffers (as Parley's {@code media-socket-buffer} does; the default is
  * {@link SfuConfig#DEFAULT_SOCKET_BUFFER_BYTES}), to measure what the buffer size does to loss. {@code --tap} adds, for each fan-out, a run
  * of the same room with a track tap on it (a listener that reads each packet's header), against the same raw
@@ -70,6 +72,7 @@ public final class ForwardingBenchmark {
     private final Duration window;
     private final SrtpProfile profile;
     private int socketBuffer = SfuConfig.DEFAULT_SOCKET_BUFFER_BYTES;
+    private int mediaThreads = 1;
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     private final com.sun.management.OperatingSystemMXBean os =
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
@@ -86,6 +89,7 @@ public final class ForwardingBenchmark {
         int seconds = 5;
         int warmupSeconds = 2;
         int socketBuffer = SfuConfig.DEFAULT_SOCKET_BUFFER_BYTES;
+        int mediaThreads = 1;
         List<Integer> fanouts = List.of(1, 4, 16, 32);
         SrtpProfile profile = SrtpProfile.AEAD_AES_128_GCM;
         Path markdown = null;
@@ -104,6 +108,7 @@ public final class ForwardingBenchmark {
                 };
                 case "--markdown" -> markdown = Path.of(value);
                 case "--socket-buffer" -> socketBuffer = Integer.parseInt(value);
+                case "--media-threads" -> mediaThreads = Integer.parseInt(value);
                 case "--tap" -> {
                     loads.add(new HeaderReader());
                     i--; // a flag: no value follows
@@ -124,6 +129,7 @@ public final class ForwardingBenchmark {
         ForwardingBenchmark bench = new ForwardingBenchmark(rate, Duration.ofSeconds(warmupSeconds),
                 Duration.ofSeconds(seconds), profile);
         bench.socketBuffer = socketBuffer;
+        bench.mediaThreads = mediaThreads;
         if (!loads.isEmpty()) {
             // Unreported rooms with each load first, so the JIT and class loading do not favour the later rows.
             System.out.println("warming up: one unreported room per load");
@@ -158,7 +164,7 @@ public final class ForwardingBenchmark {
         InetAddress loopback = InetAddress.getLoopbackAddress();
         try (SfuServer sfu = SfuServer.start(new SfuConfig(loopback, 0, List.of(loopback), Duration.ofSeconds(15), fanout + 1,
                 SfuConfig.DEFAULT_MAX_TRACKS_PER_PARTICIPANT, SfuConfig.DEFAULT_MAX_TRACKS_PER_ROOM,
-                dev.parley.sfu.dtls.HandshakeLimits.DEFAULTS).withSocketBuffers(socketBuffer))) {
+                dev.parley.sfu.dtls.HandshakeLimits.DEFAULTS).withSocketBuffers(socketBuffer).withMediaThreads(mediaThreads))) {
             List<AutoCloseable> peers = new ArrayList<>();
             try {
                 int videoSsrc = 0x5EED0001;
@@ -187,7 +193,7 @@ public final class ForwardingBenchmark {
                     peers.add(load.attach(sfu.room("bench")));
                 }
                 byte[] payload = vp8Keyframe();
-                Thread media = newestThread("parley-media");
+                List<Thread> media = liveThreads("parley-media-");
                 try (PacedSender sender = new PacedSender("bench-publisher", rate, i -> {
                     putLong(payload, SENT_AT, System.nanoTime());
                     return publisher.sendRtp(videoSsrc, SyntheticPeer.VP8_PAYLOAD_TYPE, (int) i & 0xFFFF,
@@ -253,7 +259,7 @@ public final class ForwardingBenchmark {
     }
 
     /** Takes the subscriber offers the SFU sends; the benchmark's participants need only the first. */
-    private static final class OfferQueue implements ParticipantListener {
+    static final class OfferQueue implements ParticipantListener {
         private final BlockingQueue<String[]> offers = new LinkedBlockingQueue<>();
 
         String[] take() throws InterruptedException {
@@ -327,7 +333,7 @@ public final class ForwardingBenchmark {
                     return false;
                 }
             })) {
-                return measure(fanout, null, recorders, sender, relayThread, () -> relayed[0]);
+                return measure(fanout, null, recorders, sender, List.of(relayThread), () -> relayed[0]);
             } finally {
                 for (DatagramChannel r : receivers) {
                     r.close();
@@ -375,11 +381,11 @@ public final class ForwardingBenchmark {
         long get();
     }
 
-    private Measurement measure(int fanout, String load, List<LatencyRecorder> recorders, PacedSender sender, Thread forwarder,
-                                Counter forwarded) throws InterruptedException {
+    private Measurement measure(int fanout, String load, List<LatencyRecorder> recorders, PacedSender sender,
+                                List<Thread> forwarders, Counter forwarded) throws InterruptedException {
         Thread.sleep(warmup.toMillis()); // warm-up: JIT, socket buffers, first keyframe requests
-        long cpu0 = threads.getThreadCpuTime(forwarder.threadId());
-        long allocated0 = allocatedBytes(forwarder);
+        long cpu0 = cpuTime(forwarders);
+        long allocated0 = allocatedBytes(forwarders);
         long process0 = os.getProcessCpuTime();
         long forwarded0 = forwarded.get();
         long sent0 = sender.sent();
@@ -390,8 +396,8 @@ public final class ForwardingBenchmark {
         long elapsed = System.nanoTime() - t0;
         long sent = sender.sent() - sent0;
         long count = forwarded.get() - forwarded0;
-        double cpu = threads.getThreadCpuTime(forwarder.threadId()) - cpu0;
-        double allocated = allocatedBytes(forwarder) - allocated0;
+        double cpu = cpuTime(forwarders) - cpu0;
+        double allocated = allocatedBytes(forwarders) - allocated0;
         double process = os.getProcessCpuTime() - process0;
         long received = 0;
         for (LatencyRecorder r : recorders) {
@@ -406,26 +412,41 @@ public final class ForwardingBenchmark {
                 allocated / Math.max(1, count));
     }
 
-    /** Heap bytes the thread allocated so far (HotSpot's per-thread counter), the hot path's garbage. */
-    private long allocatedBytes(Thread t) {
-        return threads instanceof com.sun.management.ThreadMXBean hotspot ? hotspot.getThreadAllocatedBytes(t.threadId()) : 0;
+    /** Heap bytes the threads allocated so far (HotSpot's per-thread counter), the hot path's garbage. */
+    private long allocatedBytes(List<Thread> ts) {
+        long sum = 0;
+        for (Thread t : ts) {
+            sum += threads instanceof com.sun.management.ThreadMXBean hotspot ? hotspot.getThreadAllocatedBytes(t.threadId()) : 0;
+        }
+        return sum;
+    }
+
+    /** CPU time the threads used so far, summed (every media loop's share of the forwarding). */
+    private long cpuTime(List<Thread> ts) {
+        long sum = 0;
+        for (Thread t : ts) {
+            sum += threads.getThreadCpuTime(t.threadId());
+        }
+        return sum;
+    }
+
+    /** The live threads whose names start with {@code prefix}, oldest first. */
+    static List<Thread> liveThreads(String prefix) {
+        List<Thread> found = new ArrayList<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().startsWith(prefix) && t.isAlive()) {
+                found.add(t);
+            }
+        }
+        if (found.isEmpty()) {
+            throw new IllegalStateException("no live thread named " + prefix + "*");
+        }
+        found.sort(java.util.Comparator.comparingLong(Thread::threadId));
+        return found;
     }
 
     private int capacity() {
         return (int) (rate * (window.toSeconds() + 1) * 1.2);
-    }
-
-    private static Thread newestThread(String name) {
-        Thread newest = null;
-        for (Thread t : Thread.getAllStackTraces().keySet()) {
-            if (t.getName().startsWith(name) && t.isAlive() && (newest == null || t.threadId() > newest.threadId())) {
-                newest = t;
-            }
-        }
-        if (newest == null) {
-            throw new IllegalStateException("no live thread named " + name);
-        }
-        return newest;
     }
 
     // --- reporting ---

@@ -104,6 +104,12 @@ final class Observability extends Handler.Abstract {
         GaugeWithCallback.builder().name("parley_media_ports_in_use")
                 .help("UDP ports of the media port range in use (0 with one shared media port)")
                 .callback(cb -> cb.call(sfu.mediaPortsInUse())).register(registry);
+        CounterWithCallback.builder().name("parley_media_packets_handed_off_total")
+                .help("Datagrams a media thread's socket on the shared port received for another media thread's room, and handed over")
+                .callback(cb -> cb.call(c.handedOffPackets())).register(registry);
+        GaugeWithCallback.builder().name("parley_media_threads")
+                .help("Media event loops (threads); each room runs on one")
+                .callback(cb -> cb.call(sfu.mediaThreads())).register(registry);
         HandshakeAdmission handshakes = sfu.handshakes();
         CounterWithCallback.builder().name("parley_dtls_handshakes_total")
                 .help("DTLS handshakes by how they ended: completed, refused_source, refused_room, refused_pool, timeout, failed")

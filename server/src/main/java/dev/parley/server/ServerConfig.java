@@ -3,6 +3,7 @@ package dev.parley.server;
 import dev.parley.signaling.AllowedOrigins;
 import dev.parley.sfu.IceTcpConfig;
 import dev.parley.sfu.MediaPortRange;
+import dev.parley.sfu.SfuConfig;
 import dev.parley.sfu.dtls.HandshakeLimits;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -51,7 +52,8 @@ record ServerConfig(
         Duration turnTtl,
         int mediaSocketBuffer,
         NodeSettings nodes,
-        AiConfig ai) {
+        AiConfig ai,
+        int mediaThreads) {
 
     static ServerConfig from(Settings s) {
         int httpPort = port(s, "http-port");
@@ -181,7 +183,13 @@ record ServerConfig(
                 mediaPortRange(s, mediaPort), iceTcp(s),
                 Duration.ofSeconds(positive(s, "turn-ttl", 60, 604_800)),
                 positive(s, "media-socket-buffer", 65_536, 268_435_456), nodes(s),
-                AiConfig.from(s));
+                AiConfig.from(s), mediaThreads(s));
+    }
+
+    /** Media event loops: one per available processor unless set. */
+    private static int mediaThreads(Settings s) {
+        return s.get("media-threads").isEmpty() ? SfuConfig.DEFAULT_MEDIA_THREADS
+                : positive(s, "media-threads", 1, SfuConfig.MAX_MEDIA_THREADS);
     }
 
     /** The UDP port range, or null for the one media port; it must not contain that port when both are set. */

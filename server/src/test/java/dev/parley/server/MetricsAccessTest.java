@@ -51,6 +51,9 @@ class MetricsAccessTest {
             HttpResponse<String> served = s.getText("/metrics", "Authorization", "bearer " + token);
             assertEquals(200, served.statusCode(), "the auth scheme is case-insensitive");
             assertTrue(served.body().contains("parley_rooms"), served.body());
+            assertTrue(served.body().matches("(?s).*\nparley_media_threads " + Runtime.getRuntime().availableProcessors()
+                    + "(\\.0)?\n.*"), "one media thread per processor by default: " + served.body());
+            assertTrue(served.body().contains("parley_media_packets_handed_off_total"), served.body());
 
             HttpResponse<String> health = s.getText("/health");
             assertEquals(200, health.statusCode());

@@ -24,17 +24,33 @@ import java.util.Objects;
  * @param socketBufferBytes the receive and send buffer asked of the kernel for each media UDP socket: the
  *     receive buffer holds packets that arrive while the media loop is busy (Linux caps it at
  *     {@code net.core.rmem_max})
+ * @param mediaThreads how many media event loops (threads) carry media, 1..{@value #MAX_MEDIA_THREADS}; each room
+ *     runs on one of them ({@link #DEFAULT_MEDIA_THREADS} unless a deployment needs otherwise)
  */
 public record SfuConfig(InetAddress bindAddress, int mediaPort, List<InetAddress> announcedAddresses,
                         Duration consentTimeout, int maxParticipantsPerRoom, int maxTracksPerParticipant,
                         int maxTracksPerRoom, HandshakeLimits handshakeLimits, MediaPortRange mediaPortRange,
-                        IceTcpConfig iceTcp, int socketBufferBytes) {
+                        IceTcpConfig iceTcp, int socketBufferBytes, int mediaThreads) {
     /** Default tracks per participant: microphone, camera, and a screen share with its audio, twice over. */
     public static final int DEFAULT_MAX_TRACKS_PER_PARTICIPANT = 8;
     /** Default tracks per room: every subscriber offer stays well below what browsers and Parley's SDP parser take. */
     public static final int DEFAULT_MAX_TRACKS_PER_ROOM = 256;
     /** Default media socket buffers: 4 MiB, about 3400 full-size packets, half a second of a busy 50-person room. */
     public static final int DEFAULT_SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
+    /** Default media threads: one per available processor. */
+    public static final int DEFAULT_MEDIA_THREADS = Runtime.getRuntime().availableProcessors();
+    /** The most media threads a server may ask for. */
+    public static final int MAX_MEDIA_THREADS = 256;
+
+    /** A config with {@link #DEFAULT_MEDIA_THREADS} media threads. */
+    public SfuConfig(InetAddress bindAddress, int mediaPort, List<InetAddress> announcedAddresses,
+                     Duration consentTimeout, int maxParticipantsPerRoom, int maxTracksPerParticipant,
+                     int maxTracksPerRoom, HandshakeLimits handshakeLimits, MediaPortRange mediaPortRange,
+                     IceTcpConfig iceTcp, int socketBufferBytes) {
+        this(bindAddress, mediaPort, announcedAddresses, consentTimeout, maxParticipantsPerRoom,
+                maxTracksPerParticipant, maxTracksPerRoom, handshakeLimits, mediaPortRange, iceTcp, socketBufferBytes,
+                DEFAULT_MEDIA_THREADS);
+    }
 
     /** A config with the default track limits and {@linkplain HandshakeLimits#DEFAULTS handshake limits}. */
     public SfuConfig(InetAddress bindAddress, int mediaPort, List<InetAddress> announcedAddresses,
@@ -55,13 +71,22 @@ public record SfuConfig(InetAddress bindAddress, int mediaPort, List<InetAddress
     /** This config with the media transports given: a UDP port range (or null) and ICE-TCP. */
     public SfuConfig withTransports(MediaPortRange range, IceTcpConfig tcp) {
         return new SfuConfig(bindAddress, mediaPort, announcedAddresses, consentTimeout, maxParticipantsPerRoom,
-                maxTracksPerParticipant, maxTracksPerRoom, handshakeLimits, range, tcp, socketBufferBytes);
+                maxTracksPerParticipant, maxTracksPerRoom, handshakeLimits, range, tcp, socketBufferBytes,
+                mediaThreads);
     }
 
     /** This config with {@code bytes} of receive and send buffer asked for each media socket. */
     public SfuConfig withSocketBuffers(int bytes) {
         return new SfuConfig(bindAddress, mediaPort, announcedAddresses, consentTimeout, maxParticipantsPerRoom,
-                maxTracksPerParticipant, maxTracksPerRoom, handshakeLimits, mediaPortRange, iceTcp, bytes);
+                maxTracksPerParticipant, maxTracksPerRoom, handshakeLimits, mediaPortRange, iceTcp, bytes,
+                mediaThreads);
+    }
+
+    /** This config with {@code threads} media event loops. */
+    public SfuConfig withMediaThreads(int threads) {
+        return new SfuConfig(bindAddress, mediaPort, announcedAddresses, consentTimeout, maxParticipantsPerRoom,
+                maxTracksPerParticipant, maxTracksPerRoom, handshakeLimits, mediaPortRange, iceTcp, socketBufferBytes,
+                threads);
     }
 
     public SfuConfig {
@@ -91,6 +116,9 @@ public record SfuConfig(InetAddress bindAddress, int mediaPort, List<InetAddress
         }
         if (socketBufferBytes < 4096) {
             throw new IllegalArgumentException("socket buffers must be at least 4096 bytes, were " + socketBufferBytes);
+        }
+        if (mediaThreads < 1 || mediaThreads > MAX_MEDIA_THREADS) {
+            throw new IllegalArgumentException("media threads must be 1.." + MAX_MEDIA_THREADS + ", were " + mediaThreads);
         }
     }
 }

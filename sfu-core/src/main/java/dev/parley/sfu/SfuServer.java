@@ -61,7 +61,7 @@ public final class SfuServer implements AutoCloseable {
     public static SfuServer start(SfuConfig config) throws Exception {
         MediaEngine media = MediaEngine.start(config.bindAddress(), config.mediaPort(), config.mediaPortRange(),
                 config.iceTcp(), config.announcedAddresses(), config.consentTimeout(), config.handshakeLimits(),
-                config.socketBufferBytes());
+                config.socketBufferBytes(), config.mediaThreads());
         ExecutorService control = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "parley-room-control");
             t.setDaemon(true);
@@ -149,6 +149,24 @@ public final class SfuServer implements AutoCloseable {
 
     public List<Room> rooms() {
         return List.copyOf(rooms.values());
+    }
+
+    /** How many media event loops (threads) carry media. */
+    public int mediaThreads() {
+        return media.mediaThreads();
+    }
+
+    /** The media loop the room runs on now, or -1 when it has no media open (see {@link MediaEngine#loopOf}). */
+    public int mediaLoopOf(String room) {
+        return media.loopOf(room);
+    }
+
+    /**
+     * Places {@code room} on media loop {@code index} before its first participant, instead of on the least
+     * loaded loop: for tests and benchmarks that need rooms on chosen loops.
+     */
+    public void placeRoom(String room, int index) {
+        media.placeRoom(room, index);
     }
 
     /** Packet and drop counters of the media path, for metrics. */

@@ -23,7 +23,9 @@ public enum DropReason {
     /** An outgoing packet to an ICE-TCP connection whose send buffer was full (the peer reads too slowly). */
     SEND_BUFFER_FULL,
     /** A publisher's packet that already arrived (the original and its retransmission both made it), or is too late. */
-    DUPLICATE;
+    DUPLICATE,
+    /** A datagram for another media loop's transport when that loop was a whole handoff ring behind. */
+    HANDOFF_FULL;
 
     /** The metric label value. */
     public String label() {

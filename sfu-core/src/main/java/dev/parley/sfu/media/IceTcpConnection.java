@@ -16,13 +16,17 @@ import java.util.concurrent.TimeUnit;
 /**
  * One ICE-TCP connection, after framing: one candidate pair of one transport. Its first frame must be a
  * connectivity check that authenticates for a transport (else it is closed); from then on its frames are
- * demultiplexed as on UDP (RFC 7983) and all go to that transport. Runs on the media loop.
+ * demultiplexed as on UDP (RFC 7983) and all go to that transport. Runs on the first media loop (the ICE-TCP
+ * listener's); a transport of a room on another loop gets its frames through a {@link HandoffRing}, and its
+ * connection's state changes by tasks posted to its loop.
  */
 final class IceTcpConnection extends ChannelInboundHandlerAdapter {
     private final MediaEngine engine;
     private final IceTcpListener listener;
     private final InetSocketAddress remote;
     private final Duration firstMessageTimeout;
+    /** The loop this connection is registered on. */
+    private MediaLoop home;
     private StunBindingResponder stun;
     private ScheduledFuture<?> firstMessageDeadline;
     private PeerTransport transport;
@@ -38,6 +42,7 @@ final class IceTcpConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
+        home = engine.loop(0);
         stun = engine.newStunResponder();
         path = new MediaPath.Tcp(new MediaOutlet(ctx.channel()), remote);
         firstMessageDeadline = ctx.executor().schedule(() -> {
@@ -54,7 +59,7 @@ final class IceTcpConnection extends ChannelInboundHandlerAdapter {
             if (closing) {
                 return;
             }
-            MediaCounters counters = engine.counterSet();
+            MediaCounters counters = home.counterSet();
             counters.received();
             PacketBuffer in = listener.in;
             int len = frame.readableBytes(); // at most MAX_FRAME, which fits the buffer
@@ -62,8 +67,10 @@ final class IceTcpConnection extends ChannelInboundHandlerAdapter {
             in.setWindow(0, len);
             if (transport == null) {
                 onFirstFrame(ctx, in);
-            } else {
+            } else if (transport.loop() == home) {
                 onFrame(in, counters);
+            } else if (!home.handOff(transport.loop(), in, remote, this)) {
+                counters.dropped(DropReason.HANDOFF_FULL);
             }
         } finally {
             frame.release();
@@ -74,16 +81,19 @@ final class IceTcpConnection extends ChannelInboundHandlerAdapter {
         StunResult.Accepted ok = firstCheck(stun, in.array(), in.offset(), in.length(), remote);
         PeerTransport t = ok == null ? null : engine.transportForUfrag(ok.localUfrag());
         if (t == null || t.isClosed()) {
-            engine.counterSet().dropped(DropReason.STUN_INVALID);
+            home.counterSet().dropped(DropReason.STUN_INVALID);
             closeWith(ctx, IceTcpOutcome.BAD_FIRST_MESSAGE);
             return;
         }
         firstMessageDeadline.cancel(false);
         listener.count(IceTcpOutcome.ACCEPTED);
         transport = t;
-        t.addTcpPath(path);
-        t.onConsent(path, ok.useCandidate(), System.nanoTime());
-        path.sendNow(ok.response(), 0, ok.response().length);
+        // The transport's state is its loop's (this one, or its room's if elsewhere: then a task, once per connection).
+        t.loop().onLoop(() -> {
+            t.addTcpPath(path);
+            t.onConsent(path, ok.useCandidate(), System.nanoTime());
+            path.sendNow(ok.response(), 0, ok.response().length);
+        });
     }
 
     /**
@@ -97,6 +107,12 @@ final class IceTcpConnection extends ChannelInboundHandlerAdapter {
         return stun.handle(buf, off, len, from) instanceof StunResult.Accepted ok ? ok : null;
     }
 
+    /** The transport's loop: a frame this connection's loop handed over. */
+    void onHandedOff(PacketBuffer in, MediaCounters counters) {
+        onFrame(in, counters);
+    }
+
+    /** The transport's loop. */
     private void onFrame(PacketBuffer in, MediaCounters counters) {
         int first = in.getUnsignedByte(0);
         if (first <= 3) {
@@ -123,7 +139,7 @@ final class IceTcpConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        engine.flush();
+        home.flush();
     }
 
     @Override
@@ -138,8 +154,9 @@ final class IceTcpConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         firstMessageDeadline.cancel(false);
-        if (transport != null) {
-            transport.onTcpPathClosed(path);
+        PeerTransport t = transport;
+        if (t != null) {
+            t.loop().onLoop(() -> t.onTcpPathClosed(path));
         }
         ctx.fireChannelInactive();
     }

@@ -15,27 +15,35 @@ import java.util.function.Supplier;
  * it by its first byte (RFC 7983) to STUN, DTLS or SRTP handling on the transport its address belongs to.
  *
  * <p>On the shared port any transport's checks are answered and addresses are looked up in the engine's table;
- * on a port of the range only the one transport that owns the port is.
+ * on a port of the range only the one transport that owns the port is. Each media loop has its own socket on the
+ * shared port; a datagram whose transport belongs to another loop's room is handed to that loop
+ * ({@link MediaLoop#handOff}), which handles it here too, on its own handler ({@link #onHandedOff}).
  */
 final class MediaChannelHandler extends SimpleChannelInboundHandler<DatagramPacket> {
     private final Supplier<MediaEngine> engineRef;
+    private final int loopIndex;
     private final boolean owned;
     private final PacketBuffer in = new PacketBuffer();
     private MediaEngine engine;
+    /** The loop this handler's socket is registered on. */
+    private MediaLoop home;
     private StunBindingResponder stun;
     private MediaOutlet outlet;
     /** The transport owning this port (port range only); set right after the socket is bound. */
     private volatile PeerTransport owner;
 
-    /** The shared port's handler. */
-    MediaChannelHandler(Supplier<MediaEngine> engineRef) {
+    /** The handler of loop {@code loopIndex}'s socket on the shared port. */
+    MediaChannelHandler(Supplier<MediaEngine> engineRef, int loopIndex) {
         this.engineRef = engineRef;
+        this.loopIndex = loopIndex;
         this.owned = false;
     }
 
-    /** The handler of a port of the range; {@link #own} names its transport. */
-    MediaChannelHandler(MediaEngine engine) {
-        this.engineRef = () -> engine;
+    /** The handler of a port of the range, on its transport's loop; {@link #own} names its transport. */
+    MediaChannelHandler(MediaLoop home) {
+        this.engineRef = home::engine;
+        this.loopIndex = home.index;
+        this.home = home;
         this.owned = true;
     }
 
@@ -43,15 +51,25 @@ final class MediaChannelHandler extends SimpleChannelInboundHandler<DatagramPack
         owner = t;
     }
 
+    /** Loop: false while the engine is still starting. */
+    private boolean ready() {
+        if (engine == null) {
+            MediaEngine e = engineRef.get();
+            if (e == null) {
+                return false;
+            }
+            home = e.loop(loopIndex);
+            stun = e.newStunResponder();
+            outlet = owned ? null : home.sharedOutlet();
+            engine = e;
+        }
+        return true;
+    }
+
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
-        if (engine == null) {
-            engine = engineRef.get();
-            if (engine == null) {
-                return; // datagrams before start() finished: nobody can be connected yet
-            }
-            stun = engine.newStunResponder();
-            outlet = owned ? null : engine.sharedOutlet();
+        if (!ready()) {
+            return; // datagrams before start() finished: nobody can be connected yet
         }
         PeerTransport own = null;
         if (owned) {
@@ -63,7 +81,7 @@ final class MediaChannelHandler extends SimpleChannelInboundHandler<DatagramPack
                 outlet = own.ownOutlet();
             }
         }
-        MediaCounters counters = engine.counterSet();
+        MediaCounters counters = home.counterSet();
         counters.received();
         ByteBuf content = packet.content();
         int len = content.readableBytes();
@@ -73,14 +91,27 @@ final class MediaChannelHandler extends SimpleChannelInboundHandler<DatagramPack
         }
         content.getBytes(content.readerIndex(), in.array(), 0, len);
         in.setWindow(0, len);
-        InetSocketAddress from = packet.sender();
+        demultiplex(in, packet.sender(), counters, own, false);
+    }
+
+    /** Loop: a datagram another loop's socket on the shared port received for a transport of this loop. */
+    void onHandedOff(PacketBuffer p, InetSocketAddress from) {
+        if (ready()) {
+            demultiplex(p, from, home.counterSet(), null, true);
+        }
+    }
+
+    private void demultiplex(PacketBuffer in, InetSocketAddress from, MediaCounters counters, PeerTransport own,
+                             boolean handedOff) {
         int first = in.getUnsignedByte(0);
         if (first <= 3) {
-            onStun(from, counters, own);
+            onStun(in, from, counters, own, handedOff);
         } else if (first >= 20 && first <= 63) {
             PeerTransport t = transportAt(from, own);
             if (t == null) {
                 counters.dropped(DropReason.UNKNOWN_SOURCE);
+            } else if (t.loop() != home) {
+                handOff(t, in, from, counters, handedOff);
             } else {
                 t.onDtls(in, from);
             }
@@ -88,11 +119,23 @@ final class MediaChannelHandler extends SimpleChannelInboundHandler<DatagramPack
             PeerTransport t = transportAt(from, own);
             if (t == null) {
                 counters.dropped(DropReason.UNKNOWN_SOURCE);
+            } else if (t.loop() != home) {
+                handOff(t, in, from, counters, handedOff);
             } else {
                 t.onSrtp(in);
             }
         } else {
             counters.dropped(DropReason.UNCLASSIFIED);
+        }
+    }
+
+    /** The transport is another loop's: pass the datagram on to it (once: a handed-off one is never passed again). */
+    private void handOff(PeerTransport t, PacketBuffer in, InetSocketAddress from, MediaCounters counters,
+                         boolean handedOff) {
+        if (handedOff) {
+            counters.dropped(DropReason.UNKNOWN_SOURCE);
+        } else if (!home.handOff(t.loop(), in, from, null)) {
+            counters.dropped(DropReason.HANDOFF_FULL);
         }
     }
 
@@ -103,7 +146,8 @@ final class MediaChannelHandler extends SimpleChannelInboundHandler<DatagramPack
         return own.addresses().contains(from) ? own : null;
     }
 
-    private void onStun(InetSocketAddress from, MediaCounters counters, PeerTransport own) {
+    private void onStun(PacketBuffer in, InetSocketAddress from, MediaCounters counters, PeerTransport own,
+                        boolean handedOff) {
         if (!StunBindingResponder.looksLikeStun(in.array(), in.offset(), in.length())) {
             counters.dropped(DropReason.STUN_INVALID);
             return;
@@ -114,6 +158,12 @@ final class MediaChannelHandler extends SimpleChannelInboundHandler<DatagramPack
                 PeerTransport t = engine.transportForUfrag(ok.localUfrag());
                 if (t == null || t.isClosed() || (own != null && t != own)) {
                     counters.dropped(DropReason.STUN_INVALID);
+                    return;
+                }
+                if (t.loop() != home) {
+                    // Its loop checks it again and answers from its own socket on this port: the pair it selects
+                    // then sends from the loop that owns the transport.
+                    handOff(t, in, from, counters, handedOff);
                     return;
                 }
                 if (own == null) {
@@ -138,7 +188,7 @@ final class MediaChannelHandler extends SimpleChannelInboundHandler<DatagramPack
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         if (engine != null) {
-            engine.flush();
+            home.flush();
         }
     }
 }

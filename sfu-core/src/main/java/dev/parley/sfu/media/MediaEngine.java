@@ -22,41 +22,47 @@ import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioDatagramChannel;
-import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.FastThreadLocalThread;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The media path: one UDP socket for every participant (or one per transport from a port range) and an
- * optional ICE-TCP port, all owned by one Netty event loop.
+ * The media path: one UDP port for every participant (or one per transport from a port range) and an
+ * optional ICE-TCP port, served by several Netty event loops ({@link MediaLoop}s, one thread each).
  *
- * <p>Everything per packet runs on that loop and touches loop-confined state only: the address table,
- * each transport's SRTP contexts, each stream's forwarding list. Control threads change that state by
- * posting tasks to the loop ({@link #onLoop}); DTLS handshakes, which block, run on their own bounded pool,
- * admitted by {@link HandshakeAdmission} so that no source or room can take all of it.
+ * <p>Each room is placed on one loop ({@link RoomPlacement}); everything per packet of its transports runs on
+ * that loop and touches state confined to it: each transport's SRTP contexts, each stream's forwarding list.
+ * Control threads change that state by posting tasks to the loop; DTLS handshakes, which block, run on their own
+ * bounded pool, admitted by {@link HandshakeAdmission} so that no source or room can take all of it. On the
+ * shared port every loop has a socket bound to it ({@code SO_REUSEPORT}, epoll only) and hands datagrams for
+ * another loop's transports over to it (see docs/architecture.md, "Media threads").
  */
 public final class MediaEngine implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MediaEngine.class);
 
     private final EventLoopGroup group;
     private final boolean epoll;
-    /** The shared UDP port's channel; null when every transport has a port of its own (a port range). */
-    private final Channel channel;
-    private final MediaOutlet sharedOutlet;
-    private final EventLoop loop;
+    /** The shared UDP port's sockets, one per loop; empty when every transport has a port of its own (a port range). */
+    private final List<Channel> channels;
+    private final MediaLoop[] loops;
+    private final RoomPlacement placement;
     private final int port;
     private final InetAddress bindAddress;
     private final List<InetAddress> announced;
@@ -73,26 +79,32 @@ public final class MediaEngine implements AutoCloseable {
 
     /** Transports by local ICE ufrag: written by control threads, read on the loop for STUN. */
     private final Map<String, PeerTransport> byUfrag = new ConcurrentHashMap<>();
-    /** Transports by the remote addresses that passed ICE checks on the shared port. Loop-confined. */
-    private final Map<InetSocketAddress, PeerTransport> byAddress = new HashMap<>();
-    /** Every live transport, for the periodic tasks. Loop-confined. */
-    private final List<PeerTransport> transports = new ArrayList<>();
-    /** Sockets written to since the last flush. Loop-confined; its array only grows, so adding allocates nothing. */
-    private final ArrayList<MediaOutlet> dirty = new ArrayList<>(64);
+    /**
+     * Transports by the remote addresses that passed ICE checks on the shared port: written on the owning
+     * transport's loop, read by whichever loop's socket a datagram arrived on (lock-free reads).
+     */
+    private final Map<InetSocketAddress, PeerTransport> byAddress = new ConcurrentHashMap<>();
 
-    private MediaEngine(EventLoopGroup group, boolean epoll, EventLoop loop, Channel channel, InetAddress bindAddress,
+    private MediaEngine(EventLoopGroup group, boolean epoll, List<EventLoop> eventLoops, List<Channel> channels,
+                        List<MediaChannelHandler> handlers, InetAddress bindAddress,
                         List<InetAddress> announced, Duration consentTimeout, HandshakeLimits handshakeLimits,
                         MediaPortRange range, int socketBufferBytes) throws Exception {
         this.group = group;
         this.socketBufferBytes = socketBufferBytes;
         this.epoll = epoll;
-        this.channel = channel;
-        this.sharedOutlet = channel == null ? null : new MediaOutlet(channel);
-        this.loop = loop;
+        this.channels = List.copyOf(channels);
+        this.loops = new MediaLoop[eventLoops.size()];
+        for (int i = 0; i < loops.length; i++) {
+            loops[i] = new MediaLoop(i, eventLoops.get(i), this, counters);
+            if (!channels.isEmpty()) {
+                loops[i].useSharedPort(new MediaOutlet(channels.get(i)), handlers.get(i));
+            }
+        }
+        this.placement = new RoomPlacement(loops);
         this.bindAddress = bindAddress;
         this.announced = List.copyOf(announced);
-        this.port = channel == null ? -1 : ((InetSocketAddress) channel.localAddress()).getPort();
-        this.candidates = channel == null ? List.of() : addressesAt(announced, port);
+        this.port = channels.isEmpty() ? -1 : ((InetSocketAddress) channels.getFirst().localAddress()).getPort();
+        this.candidates = channels.isEmpty() ? List.of() : addressesAt(announced, port);
         this.portPool = range == null ? null : new UdpPortPool(range);
         this.consentTimeoutNanos = consentTimeout.toNanos();
         this.certificate = DtlsCertificate.generate();
@@ -109,63 +121,117 @@ public final class MediaEngine implements AutoCloseable {
         return List.copyOf(c);
     }
 
-    /** Binds the media port and starts the media event loop; DTLS handshakes are admitted within {@code handshakeLimits}. */
+    /** Binds the media port and starts the media event loops; DTLS handshakes are admitted within {@code handshakeLimits}. */
     public static MediaEngine start(InetAddress bind, int port, List<InetAddress> announced, Duration consentTimeout,
                                     HandshakeLimits handshakeLimits) throws Exception {
         return start(bind, port, null, IceTcpConfig.OFF, announced, consentTimeout, handshakeLimits,
                 SfuConfig.DEFAULT_SOCKET_BUFFER_BYTES);
     }
 
-    /**
-     * Binds the media sockets and starts the media event loop: one UDP port for everyone ({@code port}), or,
-     * with a {@code range}, a UDP port per transport taken from it; and with {@code iceTcp} enabled, the ICE-TCP
-     * port. DTLS handshakes are admitted within {@code handshakeLimits}. Each UDP socket asks for
-     * {@code socketBufferBytes} of receive and send buffer.
-     */
+    /** As {@link #start(InetAddress, int, MediaPortRange, IceTcpConfig, List, Duration, HandshakeLimits, int, int)} with {@link SfuConfig#DEFAULT_MEDIA_THREADS} loops. */
     public static MediaEngine start(InetAddress bind, int port, MediaPortRange range, IceTcpConfig iceTcp,
                                     List<InetAddress> announced, Duration consentTimeout,
                                     HandshakeLimits handshakeLimits, int socketBufferBytes) throws Exception {
+        return start(bind, port, range, iceTcp, announced, consentTimeout, handshakeLimits, socketBufferBytes,
+                SfuConfig.DEFAULT_MEDIA_THREADS);
+    }
+
+    /**
+     * Binds the media sockets and starts the media event loops: one UDP port for everyone ({@code port}), or,
+     * with a {@code range}, a UDP port per transport taken from it; and with {@code iceTcp} enabled, the ICE-TCP
+     * port. DTLS handshakes are admitted within {@code handshakeLimits}. Each UDP socket asks for
+     * {@code socketBufferBytes} of receive and send buffer. Media runs on {@code mediaThreads} event loops
+     * (one with a shared port and no epoll: see docs/architecture.md).
+     */
+    public static MediaEngine start(InetAddress bind, int port, MediaPortRange range, IceTcpConfig iceTcp,
+                                    List<InetAddress> announced, Duration consentTimeout,
+                                    HandshakeLimits handshakeLimits, int socketBufferBytes, int mediaThreads)
+            throws Exception {
+        if (mediaThreads < 1 || mediaThreads > SfuConfig.MAX_MEDIA_THREADS) {
+            throw new IllegalArgumentException("media threads must be 1.." + SfuConfig.MAX_MEDIA_THREADS + ", was "
+                    + mediaThreads);
+        }
         boolean epoll = Epoll.isAvailable();
+        int threads = mediaThreads;
+        if (range == null && !epoll && threads > 1) {
+            // Without epoll there is no SO_REUSEPORT: one socket, so one loop can read the shared port.
+            log.warn("{} media threads asked for, but the shared media port needs epoll (Linux) to be read by more "
+                    + "than one: using one media thread (a port range, --media-ports, uses them all)", threads);
+            threads = 1;
+        }
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        // Netty's own thread factory makes FastThreadLocalThreads, on which its buffer and object pools recycle.
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("parley-media", true), io);
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, mediaThreadFactory(), io);
+        List<EventLoop> eventLoops = new ArrayList<>();
+        for (EventExecutor e : group) {
+            eventLoops.add((EventLoop) e);
+        }
         MediaEngine[] self = new MediaEngine[1];
-        Channel ch = null;
+        List<Channel> channels = new ArrayList<>();
+        List<MediaChannelHandler> handlers = new ArrayList<>();
         if (range == null) {
             try {
-                ch = udpBootstrap(group, epoll, socketBufferBytes, new MediaChannelHandler(() -> self[0]))
-                        .bind(bind, port).sync().channel();
+                if (threads > 1 && port != 0) {
+                    // SO_REUSEPORT would let us share a port another server of this user holds: make sure nobody has it.
+                    new DatagramSocket(new InetSocketAddress(bind, port)).close();
+                }
+                int boundPort = port;
+                for (int i = 0; i < threads; i++) {
+                    MediaChannelHandler handler = new MediaChannelHandler(() -> self[0], i);
+                    Bootstrap b = udpBootstrap(eventLoops.get(i), epoll, socketBufferBytes, handler);
+                    if (threads > 1) {
+                        b.option(EpollChannelOption.SO_REUSEPORT, true);
+                    }
+                    Channel ch = b.bind(bind, boundPort).sync().channel();
+                    channels.add(ch);
+                    handlers.add(handler);
+                    boundPort = ((InetSocketAddress) ch.localAddress()).getPort();
+                }
             } catch (Exception e) {
+                channels.forEach(Channel::close);
                 group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
                 throw new IllegalStateException("cannot bind the media port udp/" + port + " on " + bind.getHostAddress()
                         + ": " + e.getMessage() + " (is another server using it? choose one with --media-port)", e);
             }
-            warnIfBufferCapped(ch, socketBufferBytes, System.getProperty("os.name", "").startsWith("Linux"));
+            warnIfBufferCapped(channels.getFirst(), socketBufferBytes,
+                    System.getProperty("os.name", "").startsWith("Linux"));
         }
         MediaEngine engine;
         try {
-            engine = new MediaEngine(group, epoll, group.next(), ch, bind, announced, consentTimeout, handshakeLimits,
-                    range, socketBufferBytes);
+            engine = new MediaEngine(group, epoll, eventLoops, channels, handlers, bind, announced, consentTimeout,
+                    handshakeLimits, range, socketBufferBytes);
             if (iceTcp.enabled()) {
-                IceTcpListener tcp = IceTcpListener.start(engine, group, epoll, bind, iceTcp);
+                // ICE-TCP is the fallback for networks that block UDP: its listener and connections stay on the first
+                // loop, which hands each connection's frames to the loop of its transport's room.
+                IceTcpListener tcp = IceTcpListener.start(engine, eventLoops.getFirst(), epoll, bind, iceTcp);
                 // Candidates name the real port (the config may have asked for any free one).
                 engine.iceTcp = tcp;
                 engine.tcpCandidates = addressesAt(announced, tcp.port());
             }
         } catch (RuntimeException e) {
-            if (ch != null) {
-                ch.close();
-            }
+            channels.forEach(Channel::close);
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
         }
         self[0] = engine;
-        engine.loop.scheduleAtFixedRate(engine::everySecond, 1, 1, TimeUnit.SECONDS);
-        engine.loop.scheduleAtFixedRate(engine::sendNacks, NACK_INTERVAL_MILLIS, NACK_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
-        log.info("Media on udp/{}{} ({}), announcing {}", range == null ? engine.port : range,
+        for (MediaLoop l : engine.loops) {
+            l.eventLoop.scheduleAtFixedRate(() -> l.everySecond(engine.consentTimeoutNanos), 1, 1, TimeUnit.SECONDS);
+            l.eventLoop.scheduleAtFixedRate(l::sendNacks, MediaLoop.NACK_INTERVAL_MILLIS, MediaLoop.NACK_INTERVAL_MILLIS,
+                    TimeUnit.MILLISECONDS);
+        }
+        log.info("Media on udp/{}{} ({}, {} media thread{}), announcing {}", range == null ? engine.port : range,
                 engine.iceTcp == null ? "" : " and ICE-TCP tcp/" + engine.iceTcp.port(), epoll ? "epoll" : "nio",
-                announced);
+                threads, threads == 1 ? "" : "s", announced);
         return engine;
+    }
+
+    /** Threads {@code parley-media-<n>}: Netty's FastThreadLocalThreads, on which its buffer and object pools recycle. */
+    private static ThreadFactory mediaThreadFactory() {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new FastThreadLocalThread(r, "parley-media-" + n.getAndIncrement());
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     private static Bootstrap udpBootstrap(EventLoopGroup group, boolean epoll, int socketBufferBytes,
@@ -246,20 +312,26 @@ public final class MediaEngine implements AutoCloseable {
      * @param room the room it belongs to, whose cap on pending DTLS handshakes applies to it
      */
     public PeerTransport createTransport(String room, String label, TransportListener listener) {
+        MediaLoop home = placement.acquire(room);
         PeerTransport t;
-        if (portPool == null) {
-            t = new PeerTransport(this, room, label, listener, null, candidates);
-        } else {
-            MediaChannelHandler handler = new MediaChannelHandler(this);
-            Channel own = bindFromRange(handler);
-            int ownPort = ((InetSocketAddress) own.localAddress()).getPort();
-            t = new PeerTransport(this, room, label, listener, new MediaOutlet(own), addressesAt(announced, ownPort));
-            handler.own(t);
-            // The port goes back to the pool once its socket is really closed, so the next bind cannot fail on it.
-            own.closeFuture().addListener(f -> portPool.release(ownPort));
+        try {
+            if (portPool == null) {
+                t = new PeerTransport(home, room, label, listener, null, candidates);
+            } else {
+                MediaChannelHandler handler = new MediaChannelHandler(home);
+                Channel own = bindFromRange(home, handler);
+                int ownPort = ((InetSocketAddress) own.localAddress()).getPort();
+                t = new PeerTransport(home, room, label, listener, new MediaOutlet(own), addressesAt(announced, ownPort));
+                handler.own(t);
+                // The port goes back to the pool once its socket is really closed, so the next bind cannot fail on it.
+                own.closeFuture().addListener(f -> portPool.release(ownPort));
+            }
+        } catch (RuntimeException e) {
+            placement.release(room);
+            throw e;
         }
         byUfrag.put(t.ufrag(), t);
-        onLoop(() -> transports.add(t));
+        home.onLoop(() -> home.register(t));
         return t;
     }
 
@@ -267,9 +339,11 @@ public final class MediaEngine implements AutoCloseable {
      * A UDP socket on a free port of the range. A port some other program holds is skipped. Control threads
      * only: binding waits for the loop.
      */
-    private Channel bindFromRange(MediaChannelHandler handler) {
-        if (loop.inEventLoop()) {
-            throw new IllegalStateException("media ports are bound off the media loop");
+    private Channel bindFromRange(MediaLoop home, MediaChannelHandler handler) {
+        for (MediaLoop l : loops) {
+            if (l.inLoop()) {
+                throw new IllegalStateException("media ports are bound off the media loops");
+            }
         }
         for (int attempt = 0; attempt < portPool.range().size(); attempt++) {
             int p = portPool.take();
@@ -277,7 +351,7 @@ public final class MediaEngine implements AutoCloseable {
                 break;
             }
             try {
-                return udpBootstrap(group, epoll, socketBufferBytes, handler).bind(bindAddress, p).sync().channel();
+                return udpBootstrap(home.eventLoop, epoll, socketBufferBytes, handler).bind(bindAddress, p).sync().channel();
             } catch (Exception e) {
                 portPool.release(p);
                 portPool.skip(p);
@@ -298,9 +372,42 @@ public final class MediaEngine implements AutoCloseable {
      * thread that closes the tap, once.
      */
     public MediaTap openTap(String room, TrackTapListener listener, TapOptions options, Runnable onClose) {
-        MediaTap tap = new MediaTap(this, room, listener, options, onClose);
+        MediaLoop home = placement.acquire(room);
+        MediaTap tap;
+        try {
+            tap = new MediaTap(home, room, listener, options, () -> {
+                try {
+                    onClose.run();
+                } finally {
+                    placement.release(room);
+                }
+            });
+        } catch (RuntimeException e) {
+            placement.release(room);
+            throw e;
+        }
         tap.start();
         return tap;
+    }
+
+    /** How many media event loops (threads) there are. */
+    public int mediaThreads() {
+        return loops.length;
+    }
+
+    /** The media loop the room runs on now ({@code 0..mediaThreads()-1}), or -1 when it has no media open. */
+    public int loopOf(String room) {
+        return placement.loopOf(room);
+    }
+
+    /**
+     * Places {@code room} on media loop {@code index} before it has transports or taps, instead of on the least
+     * loaded one; for tests and benchmarks that need rooms on chosen loops.
+     *
+     * @throws IllegalStateException when the room already has media open on another loop
+     */
+    public void placeRoom(String room, int index) {
+        placement.place(room, index);
     }
 
     // --- used by the transport and stream classes ---
@@ -313,24 +420,13 @@ public final class MediaEngine implements AutoCloseable {
         return tcpCandidates;
     }
 
-    MediaOutlet sharedOutlet() {
-        return sharedOutlet;
+    MediaLoop loop(int index) {
+        return loops[index];
     }
 
-    MediaCounters counterSet() {
-        return counters;
-    }
-
-    void onLoop(Runnable task) {
-        if (loop.inEventLoop()) {
-            task.run();
-        } else {
-            loop.execute(task);
-        }
-    }
-
-    boolean inLoop() {
-        return loop.inEventLoop();
+    /** A transport's last user is gone: the room's place on its loop is released with it. */
+    void releaseRoom(String room) {
+        placement.release(room);
     }
 
     PeerTransport transportForUfrag(String ufrag) {
@@ -345,14 +441,15 @@ public final class MediaEngine implements AutoCloseable {
     static final int MAX_ADDRESSES_PER_TRANSPORT = 8;
 
     /**
-     * Loop only: remember that {@code address} passed an ICE check for {@code t}. A client knows its own ICE
-     * password, so it could bind address after address; beyond a few, the oldest is forgotten.
+     * {@code t}'s loop only: remember that {@code address} passed an ICE check for {@code t}. A client knows its
+     * own ICE password, so it could bind address after address; beyond a few, the oldest is forgotten.
      */
     void bind(InetSocketAddress address, PeerTransport t) {
         PeerTransport previous = byAddress.put(address, t);
         if (previous != t) {
             if (previous != null) {
-                previous.forgetAddress(address);
+                // The address moved to another transport (a NAT reused it): the old one's list lives on its loop.
+                previous.loop().onLoop(() -> previous.forgetAddress(address));
             }
             if (t.addresses().size() >= MAX_ADDRESSES_PER_TRANSPORT) {
                 InetSocketAddress oldest = t.addresses().getFirst();
@@ -363,31 +460,12 @@ public final class MediaEngine implements AutoCloseable {
         }
     }
 
-    /** Loop only. */
-    void unregister(PeerTransport t) {
+    /** {@code t}'s loop only: it can no longer be found by ufrag or address. */
+    void forget(PeerTransport t) {
         byUfrag.remove(t.ufrag(), t);
         for (InetSocketAddress a : t.addresses()) {
             byAddress.remove(a, t);
         }
-        transports.remove(t);
-    }
-
-    /** Loop only: {@code outlet} has writes to flush at the end of this batch. */
-    void markDirty(MediaOutlet outlet) {
-        if (!outlet.dirty) {
-            outlet.dirty = true;
-            dirty.add(outlet);
-        }
-    }
-
-    /** Loop only: flushes every socket written to since the last flush. */
-    void flush() {
-        for (int i = 0; i < dirty.size(); i++) {
-            MediaOutlet o = dirty.get(i);
-            o.dirty = false;
-            o.channel.flush();
-        }
-        dirty.clear();
     }
 
     StunBindingResponder newStunResponder() {
@@ -397,32 +475,13 @@ public final class MediaEngine implements AutoCloseable {
         });
     }
 
-    private void everySecond() {
-        long now = System.nanoTime();
-        for (PeerTransport t : List.copyOf(transports)) {
-            t.everySecond(now, consentTimeoutNanos);
-        }
-        flush();
-    }
-
-    /** How often publishers are asked for what they lost: NACKs go out in batches at this pace. */
-    static final long NACK_INTERVAL_MILLIS = 20;
-
-    private void sendNacks() {
-        long now = System.nanoTime();
-        for (int i = 0; i < transports.size(); i++) {
-            transports.get(i).sendNacks(now);
-        }
-        flush();
-    }
-
     @Override
     public void close() {
         IceTcpListener tcp = iceTcp;
         if (tcp != null) {
             tcp.close();
         }
-        if (channel != null) {
+        for (Channel channel : channels) {
             channel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         }
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);

@@ -16,7 +16,7 @@ sealed interface MediaPath permits MediaPath.Udp, MediaPath.Tcp {
     InetSocketAddress remote();
 
     /** Loop only: queues a copy of {@code p}; flushed at the end of the read batch. False when it was dropped. */
-    boolean write(MediaEngine engine, PacketBuffer p);
+    boolean write(MediaLoop engine, PacketBuffer p);
 
     /** Any thread: sends now (DTLS flights from the handshake pool, STUN responses). */
     void sendNow(byte[] buf, int off, int len);
@@ -29,7 +29,7 @@ sealed interface MediaPath permits MediaPath.Udp, MediaPath.Tcp {
         }
 
         @Override
-        public boolean write(MediaEngine engine, PacketBuffer p) {
+        public boolean write(MediaLoop engine, PacketBuffer p) {
             Channel ch = outlet.channel;
             ByteBuf out = ch.alloc().directBuffer(p.length());
             out.writeBytes(p.array(), p.offset(), p.length());
@@ -63,7 +63,7 @@ sealed interface MediaPath permits MediaPath.Udp, MediaPath.Tcp {
         }
 
         @Override
-        public boolean write(MediaEngine engine, PacketBuffer p) {
+        public boolean write(MediaLoop engine, PacketBuffer p) {
             Channel ch = outlet.channel;
             // A slow or stalled TCP peer must not make Parley queue without bound: past the high water mark the
             // packet is dropped, as a full UDP socket buffer would drop it.

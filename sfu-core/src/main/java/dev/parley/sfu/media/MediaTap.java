@@ -48,7 +48,7 @@ public final class MediaTap implements TrackTap, Runnable {
 
     private record Removed(long position, TapFeed feed, TrackRemoval reason) implements Event {}
 
-    private final MediaEngine engine;
+    private final MediaLoop engine;
     private final TrackTapListener listener;
     private final Runnable onClose;
     private final TapRing ring;
@@ -65,7 +65,7 @@ public final class MediaTap implements TrackTap, Runnable {
     private volatile long delivered;
     private volatile long listenerFailures;
 
-    MediaTap(MediaEngine engine, String room, TrackTapListener listener, TapOptions options, Runnable onClose) {
+    MediaTap(MediaLoop engine, String room, TrackTapListener listener, TapOptions options, Runnable onClose) {
         this.engine = engine;
         this.listener = listener;
         this.onClose = onClose;

@@ -21,17 +21,17 @@ final class NackRequester {
     private long givenUpCounted;
 
     /**
-     * Records an arriving packet; false when it is a repeat (or too late) and must not be forwarded. The engine's
+     * Records an arriving packet; false when it is a repeat (or too late) and must not be forwarded. The
      * counters are touched only for those and for recoveries.
      */
-    boolean accept(PacketBuffer in, long now, MediaEngine engine) {
+    boolean accept(PacketBuffer in, long now, MediaCounters counters) {
         long filled = generator.filledAfterRequest();
         if (generator.onPacket(RtpHeader.sequenceNumber(in.array(), in.offset()), now) == NackGenerator.DUPLICATE) {
-            engine.counterSet().dropped(DropReason.DUPLICATE);
+            counters.dropped(DropReason.DUPLICATE);
             return false;
         }
         if (generator.filledAfterRequest() != filled) {
-            engine.counterSet().recovered();
+            counters.recovered();
         }
         return true;
     }

@@ -41,7 +41,8 @@ public final class PeerTransport {
     private static final char[] ICE_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/".toCharArray();
     private static final int MAX_EARLY_DTLS = 8;
 
-    private final MediaEngine engine;
+    /** The media loop of this transport's room: it answers what the engine once did ({@code onLoop}, counters...). */
+    private final MediaLoop engine;
     private final String room;
     private final String label;
     private final TransportListener listener;
@@ -89,7 +90,7 @@ public final class PeerTransport {
      * @param ownOutlet the UDP socket of this transport's own port (port range), or null on the shared port
      * @param candidates its UDP host candidates
      */
-    PeerTransport(MediaEngine engine, String room, String label, TransportListener listener, MediaOutlet ownOutlet,
+    PeerTransport(MediaLoop engine, String room, String label, TransportListener listener, MediaOutlet ownOutlet,
                   List<InetSocketAddress> candidates) {
         this.engine = engine;
         this.room = room;
@@ -170,6 +171,14 @@ public final class PeerTransport {
 
     String ufrag() {
         return ufrag;
+    }
+
+    String room() {
+        return room;
+    }
+
+    MediaLoop loop() {
+        return engine;
     }
 
     String pwd() {

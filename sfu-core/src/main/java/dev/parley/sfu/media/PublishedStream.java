@@ -23,7 +23,8 @@ import java.util.Arrays;
 public final class PublishedStream {
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private final MediaEngine engine;
+    /** The media loop of the publisher's room (its subscribers' too). */
+    private final MediaLoop engine;
     private final PeerTransport publisher;
     private final PublishedTrack track;
     private final byte[] midBytes;
@@ -53,7 +54,7 @@ public final class PublishedStream {
     private volatile int recentLoudness = -1;
     private volatile long loudnessAtNanos;
 
-    PublishedStream(MediaEngine engine, PeerTransport publisher, PublishedTrack track) {
+    PublishedStream(MediaLoop engine, PeerTransport publisher, PublishedTrack track) {
         this.engine = engine;
         this.publisher = publisher;
         this.track = track;
@@ -232,7 +233,7 @@ public final class PublishedStream {
     }
 
     void onRtp(PacketBuffer in, long now) {
-        if (nacks != null && !nacks.accept(in, now, engine)) {
+        if (nacks != null && !nacks.accept(in, now, engine.counterSet())) {
             return;
         }
         forward(in, now);
