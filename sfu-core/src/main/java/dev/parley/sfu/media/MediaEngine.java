@@ -161,6 +161,8 @@ public final class MediaEngine implements AutoCloseable {
         }
         self[0] = engine;
         engine.loop.scheduleAtFixedRate(engine::everySecond, 1, 1, TimeUnit.SECONDS);
+        engine.loop.scheduleAtFixedRate(engine::everyFeedbackInterval, FEEDBACK_INTERVAL_MILLIS,
+                FEEDBACK_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
         log.info("Media on udp/{}{} ({}), announcing {}", range == null ? engine.port : range,
                 engine.iceTcp == null ? "" : " and ICE-TCP tcp/" + engine.iceTcp.port(), epoll ? "epoll" : "nio",
                 announced);
@@ -400,6 +402,32 @@ public final class MediaEngine implements AutoCloseable {
         long now = System.nanoTime();
         for (PeerTransport t : List.copyOf(transports)) {
             t.everySecond(now, consentTimeoutNanos);
+        }
+        flush();
+    }
+
+    /** How often publishers get transport-cc feedback: GCC reacts within a few of these. */
+    static final long FEEDBACK_INTERVAL_MILLIS = 50;
+    /** Default cap on what a publisher is told (REMB) it may send per video stream: 2.5 Mbit/s. */
+    public static final long DEFAULT_MAX_PUBLISH_BITRATE = 2_500_000;
+    private volatile long maxPublishBitrate = DEFAULT_MAX_PUBLISH_BITRATE;
+
+    /** Caps what each publisher is allowed per video stream, in bits per second. */
+    public void setMaxPublishBitrate(long bps) {
+        if (bps <= 0) {
+            throw new IllegalArgumentException("max publish bitrate must be positive, got " + bps);
+        }
+        maxPublishBitrate = bps;
+    }
+
+    long maxPublishBitrate() {
+        return maxPublishBitrate;
+    }
+
+    private void everyFeedbackInterval() {
+        // By index: nothing here adds or removes transports, and a copy would allocate 20 times a second.
+        for (int i = 0; i < transports.size(); i++) {
+            transports.get(i).everyFeedbackInterval();
         }
         flush();
     }

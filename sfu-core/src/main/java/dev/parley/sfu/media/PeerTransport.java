@@ -15,6 +15,7 @@ import dev.parley.sfu.rtp.ReceiveStatistics;
 import dev.parley.sfu.rtp.Fir;
 import dev.parley.sfu.rtp.ReportBlock;
 import dev.parley.sfu.rtp.RtpHeader;
+import dev.parley.sfu.rtp.TransportSequenceExtension;
 import dev.parley.sfu.sdp.IceParameters;
 import dev.parley.sfu.sdp.LocalTransport;
 import dev.parley.sfu.sdp.PublishedTrack;
@@ -137,6 +138,9 @@ public final class PeerTransport {
         engine.onLoop(() -> {
             if (!closed) {
                 published = append(published, s);
+                if (track.transportCcExtension() > 0 && transportCcIn == null) {
+                    transportCcIn = new TransportCcResponder(track.transportCcExtension());
+                }
             }
         });
         return s;
@@ -370,7 +374,11 @@ public final class PeerTransport {
             counters.dropped(DropReason.UNKNOWN_SSRC);
             return;
         }
-        s.onRtp(in, System.nanoTime());
+        long now = System.nanoTime();
+        if (transportCcIn != null) {
+            transportCcIn.onPacket(buf, in.offset(), in.length(), s.ssrc(), now);
+        }
+        s.onRtp(in, now);
     }
 
     private void onRtcp(PacketBuffer in) {
@@ -411,6 +419,8 @@ public final class PeerTransport {
                         f.source().retransmit(f, lost.nextSequenceNumber());
                     }
                 }
+            } else if (type == RtcpPacket.RTPFB && fmt == RtcpFeedback.FMT_TRANSPORT_CC) {
+                transportCcOut().onFeedback(buf, off, len, now);
             }
             // RR, SDES, BYE, REMB, transport-cc: not used yet.
         }
@@ -422,6 +432,9 @@ public final class PeerTransport {
     /** Loop: encrypts and queues an RTP packet (already rewritten for this subscriber); false if it could not. */
     boolean sendRtp(PacketBuffer p) {
         MediaPath to = selected;
+        if (to != null) {
+            transportCcOut().stamp(p, System.nanoTime());
+        }
         if (to != null && srtp.protectRtp(p) && to.write(engine, p)) {
             engine.counterSet().forwarded();
             return true;
@@ -438,6 +451,7 @@ public final class PeerTransport {
             }
             Forward f = forwardBySsrc(ReportBlock.ssrc(buf, block));
             if (f != null) {
+                transportCcOut().onReportedLoss(ReportBlock.fractionLost(buf, block), now);
                 f.reportedLost = ReportBlock.cumulativeLost(buf, block);
                 f.reportedJitter = ReportBlock.jitter(buf, block);
                 int lsr = ReportBlock.lastSenderReport(buf, block);
@@ -530,7 +544,11 @@ public final class PeerTransport {
                 out.setWindow(0, len);
                 sendRtcp(out);
             }
+            if (remb.write(out, rtcpSsrc, published, engine.maxPublishBitrate())) {
+                sendRtcp(out);
+            }
         }
+        lastAvailableBitrate = availableBitrateBps();
     }
 
     private void fail(String why) {
@@ -600,6 +618,42 @@ public final class PeerTransport {
             }
         }
         return array;
+    }
+
+    // --- transport-wide congestion control and bandwidth estimation ---
+
+    /** Receive side, for what the browser publishes here: created when a track negotiates it. Loop-confined. */
+    private TransportCcResponder transportCcIn;
+    /** Send side, for what Parley sends here: created with the first packet sent. Loop-confined. */
+    private TransportCcSender transportCcOut;
+    private final RembSender remb = new RembSender();
+    private volatile long lastAvailableBitrate = -1;
+
+    private TransportCcSender transportCcOut() {
+        if (transportCcOut == null) {
+            transportCcOut = new TransportCcSender();
+        }
+        return transportCcOut;
+    }
+
+    /**
+     * Loop only: the current estimate, in bits per second, of what Parley can send to this peer, from its
+     * transport-cc feedback and receiver reports; -1 while unknown (no feedback yet, or not negotiated).
+     */
+    public long availableBitrateBps() {
+        return transportCcOut == null ? -1 : transportCcOut.estimateBps();
+    }
+
+    /** {@link #availableBitrateBps()} as of the last once-a-second tick; safe to read from any thread. */
+    public long lastAvailableBitrateBps() {
+        return lastAvailableBitrate;
+    }
+
+    /** Loop, every feedback interval: tells the publisher when its packets arrived. */
+    void everyFeedbackInterval() {
+        if (transportCcIn != null && connected() && transportCcIn.writeFeedback(out, rtcpSsrc)) {
+            sendRtcp(out);
+        }
     }
 
     @Override

@@ -11,6 +11,13 @@ import dev.parley.sfu.MediaKind;
  *     from the first packet whose mid header extension names this track's m-section
  * @param audioLevelExtension the RFC 6464 header extension id, 0 when not negotiated
  * @param midExtension the RFC 8843 mid header extension id, 0 when not negotiated
+ * @param transportCcExtension the transport-wide sequence number header extension id, 0 when not negotiated
  */
 public record PublishedTrack(String mid, MediaKind kind, Codec codec, int payloadType, int ssrc, boolean ssrcSignaled,
-                             int audioLevelExtension, int midExtension) {}
+                             int audioLevelExtension, int midExtension, int transportCcExtension) {
+    /** A track without transport-wide congestion control. */
+    public PublishedTrack(String mid, MediaKind kind, Codec codec, int payloadType, int ssrc, boolean ssrcSignaled,
+                          int audioLevelExtension, int midExtension) {
+        this(mid, kind, codec, payloadType, ssrc, ssrcSignaled, audioLevelExtension, midExtension, 0);
+    }
+}

@@ -1,6 +1,7 @@
 package dev.parley.sfu.sdp;
 
 import dev.parley.sfu.MediaKind;
+import dev.parley.sfu.rtp.TransportSequenceExtension;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -124,8 +125,9 @@ public final class PublisherNegotiation {
                     + " header extension, so its packets cannot be told apart; simulcast is not supported yet");
         }
         int audioLevel = kind == MediaKind.AUDIO ? extensionId(m, EXT_AUDIO_LEVEL) : 0;
+        int transportCc = extensionId(m, TransportSequenceExtension.URI);
         return new PublishedTrack(mid, kind, codecs.get(chosen), chosen, (int) Math.max(ssrc, 0), ssrc >= 0,
-                audioLevel, midExtension);
+                audioLevel, midExtension, transportCc);
     }
 
     /**
@@ -279,6 +281,9 @@ public final class PublisherNegotiation {
         if (t.audioLevelExtension() > 0) {
             sdp.append("a=extmap:").append(t.audioLevelExtension()).append(' ').append(EXT_AUDIO_LEVEL).append("\r\n");
         }
+        if (t.transportCcExtension() > 0) {
+            sdp.append("a=extmap:").append(t.transportCcExtension()).append(' ').append(TransportSequenceExtension.URI).append("\r\n");
+        }
         sdp.append("a=recvonly\r\n");
         sdp.append("a=rtcp-mux\r\n");
         sdp.append("a=rtcp-rsize\r\n");
@@ -291,6 +296,32 @@ public final class PublisherNegotiation {
             sdp.append("a=rtcp-fb:").append(pt).append(" nack pli\r\n");
             sdp.append("a=rtcp-fb:").append(pt).append(" ccm fir\r\n");
         }
+        writeCongestionFeedback(sdp, m, t);
         local.writeCandidates(sdp);
+    }
+
+    /**
+     * Transport-cc feedback (Parley sends it when the extension is negotiated: the browser then estimates its
+     * bandwidth toward Parley) and, for video, REMB (Parley sends the bitrate its subscribers can take, which Chrome
+     * caps its sending at); each only when the offer has it for the payload type.
+     */
+    private static void writeCongestionFeedback(StringBuilder sdp, MediaSection m, PublishedTrack t) {
+        int pt = t.payloadType();
+        if (t.transportCcExtension() > 0 && offersFeedback(m, pt, "transport-cc")) {
+            sdp.append("a=rtcp-fb:").append(pt).append(" transport-cc\r\n");
+        }
+        if (t.kind() == MediaKind.VIDEO && offersFeedback(m, pt, "goog-remb")) {
+            sdp.append("a=rtcp-fb:").append(pt).append(" goog-remb\r\n");
+        }
+    }
+
+    private static boolean offersFeedback(MediaSection m, int pt, String type) {
+        for (String fb : m.attributes("rtcp-fb")) {
+            String[] parts = fb.trim().split(" +");
+            if (parts.length == 2 && parts[1].equals(type) && (parts[0].equals("*") || parts[0].equals(Integer.toString(pt)))) {
+                return true;
+            }
+        }
+        return false;
     }
 }

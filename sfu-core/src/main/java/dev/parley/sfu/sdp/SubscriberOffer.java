@@ -1,6 +1,7 @@
 package dev.parley.sfu.sdp;
 
 import dev.parley.sfu.MediaKind;
+import dev.parley.sfu.rtp.TransportSequenceExtension;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -59,6 +60,9 @@ public final class SubscriberOffer {
             sdp.append("a=rtcp:9 IN IP4 0.0.0.0\r\n");
             local.writeTo(sdp, "actpass");
             sdp.append("a=mid:").append(s.mid()).append("\r\n");
+            // Under the id Parley stamps its own transport sequence numbers with (TransportCcSender).
+            sdp.append("a=extmap:").append(TransportSequenceExtension.PARLEY_ID).append(' ')
+                    .append(TransportSequenceExtension.URI).append("\r\n");
             sdp.append(s.active() ? "a=sendonly\r\n" : "a=inactive\r\n");
             sdp.append("a=msid:").append(s.streamId()).append(' ').append(s.trackId()).append("\r\n");
             sdp.append("a=rtcp-mux\r\n");
@@ -72,6 +76,7 @@ public final class SubscriberOffer {
                 sdp.append("a=rtcp-fb:").append(pt).append(" nack pli\r\n");
                 sdp.append("a=rtcp-fb:").append(pt).append(" ccm fir\r\n");
             }
+            sdp.append("a=rtcp-fb:").append(pt).append(" transport-cc\r\n");
             long ssrc = s.ssrc() & 0xFFFFFFFFL;
             sdp.append("a=ssrc:").append(ssrc).append(" cname:").append(s.streamId()).append("\r\n");
             sdp.append("a=ssrc:").append(ssrc).append(" msid:").append(s.streamId()).append(' ').append(s.trackId()).append("\r\n");
