@@ -50,6 +50,7 @@ final class ParleyServer implements AutoCloseable {
                 config.limits().tracksPerRoom(), config.handshakeLimits())
                 .withTransports(config.mediaPortRange(), config.iceTcp())
                 .withSocketBuffers(config.mediaSocketBuffer()));
+        sfu.setMaxPublishBitrate(config.maxPublishBitrate());
         http = new Server();
         http.setErrorHandler(new ProblemErrorHandler());
         ServerConnector connector = new ServerConnector(http, quietHttp());
