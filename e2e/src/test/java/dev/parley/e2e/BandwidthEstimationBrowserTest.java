@@ -12,10 +12,12 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Bandwidth estimation both ways with Chromium. Toward Parley: the browser negotiates transport-cc on its
- * publisher connection, Parley's feedback drives Chrome's own send-side estimate, which the candidate pair's
- * {@code availableOutgoingBitrate} reports and which climbs above Chrome's start rate (300 kbit/s) only on
- * feedback showing its packets arrive. From Parley: Chrome's transport-cc feedback on the subscriber connection
- * gives Parley an estimate for it, read from {@code parley_participant_available_bitrate_bps}.
+ * publisher connection and Parley's feedback drives Chrome's own send-side estimate, which the candidate pair's
+ * {@code availableOutgoingBitrate} reports. Alice is alone at first, so the REMB Parley sends her is the
+ * {@code max-publish-bitrate} cap (no subscriber estimate limits it) and only transport-cc feedback showing her
+ * packets arrive lets her estimate climb above Chrome's start rate (300 kbit/s). From Parley: once Bob joins,
+ * Chrome's transport-cc feedback on his subscriber connection gives Parley an estimate for him, read from
+ * {@code parley_participant_available_bitrate_bps}.
  */
 class BandwidthEstimationBrowserTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
@@ -41,30 +43,36 @@ class BandwidthEstimationBrowserTest {
     @Test
     void parleysFeedbackDrivesTheBrowsersEstimateAndTheBrowsersDrivesParleys() {
         String room = "bwe-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
-        try (MeetingPage alice = MeetingPage.join(call.chromium(), call.server(), room, "Alice");
-             MeetingPage bob = MeetingPage.join(call.chromium(), call.server(), room, "Bob")) {
-            alice.awaitMediaFrom(List.of("Bob"), TIMEOUT);
-            bob.awaitMediaFrom(List.of("Alice"), TIMEOUT);
-
-            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        try (MeetingPage alice = MeetingPage.join(call.chromium(), call.server(), room, "Alice")) {
             double outgoing = -1;
-            double serverEstimate = -1;
-            while (System.nanoTime() < deadline) {
-                outgoing = Double.parseDouble(alice.evaluateJson(AVAILABLE_OUTGOING_BITRATE));
-                String bobId = bob.participantId();
-                serverEstimate = call.server().metrics().samples().stream()
-                        .filter(s -> s.name().equals("parley_participant_available_bitrate_bps")
-                                && bobId.equals(s.labels().get("participant")))
-                        .mapToDouble(PrometheusText.Sample::value).max().orElse(-1);
-                if (outgoing > CHROME_START_BITRATE && serverEstimate > 0) {
-                    System.out.printf("Alice's availableOutgoingBitrate %.0f bit/s; Parley's estimate toward Bob %.0f bit/s%n",
-                            outgoing, serverEstimate);
-                    return;
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (outgoing <= CHROME_START_BITRATE) {
+                if (System.nanoTime() > deadline) {
+                    fail("Alice's availableOutgoingBitrate is " + outgoing + " after " + TIMEOUT.toSeconds()
+                            + " s; Parley's transport-cc feedback should have let it climb above " + CHROME_START_BITRATE);
                 }
                 alice.pause(CallPage.POLL);
+                outgoing = Double.parseDouble(alice.evaluateJson(AVAILABLE_OUTGOING_BITRATE));
             }
-            fail("after " + TIMEOUT.toSeconds() + " s: Alice's availableOutgoingBitrate " + outgoing
-                    + " (needs > " + CHROME_START_BITRATE + "), Parley's estimate toward Bob " + serverEstimate + " (needs > 0)");
+
+            try (MeetingPage bob = MeetingPage.join(call.chromium(), call.server(), room, "Bob")) {
+                bob.awaitMediaFrom(List.of("Alice"), TIMEOUT);
+                String bobId = bob.participantId();
+                double serverEstimate = -1;
+                deadline = System.nanoTime() + TIMEOUT.toNanos();
+                while (serverEstimate <= 0) {
+                    if (System.nanoTime() > deadline) {
+                        fail("no estimate toward Bob in /metrics after " + TIMEOUT.toSeconds() + " s");
+                    }
+                    bob.pause(CallPage.POLL);
+                    serverEstimate = call.server().metrics().samples().stream()
+                            .filter(s -> s.name().equals("parley_participant_available_bitrate_bps")
+                                    && bobId.equals(s.labels().get("participant")))
+                            .mapToDouble(PrometheusText.Sample::value).max().orElse(-1);
+                }
+                System.out.printf("Alice's availableOutgoingBitrate %.0f bit/s; Parley's estimate toward Bob %.0f bit/s%n",
+                        outgoing, serverEstimate);
+            }
         }
     }
 }

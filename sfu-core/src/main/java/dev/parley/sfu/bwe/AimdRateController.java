@@ -14,6 +14,11 @@ package dev.parley.sfu.bwe;
 final class AimdRateController {
     static final double BETA = 0.85;
     static final double MULTIPLICATIVE_PER_SECOND = 1.08;
+    /**
+     * Growth per second until the first overuse: the start, where GCC sends probe clusters at 3 and 6 times the
+     * initial rate. Parley has no probes (see docs/bandwidth.md), so it climbs fast instead, inside the headroom.
+     */
+    static final double START_MULTIPLICATIVE_PER_SECOND = 1.5;
     static final long DECREASE_INTERVAL_NANOS = 200_000_000;
     static final double HEADROOM_FACTOR = 2;
     static final long HEADROOM_BPS = 100_000;
@@ -67,7 +72,8 @@ final class AimdRateController {
                 if (!Double.isNaN(linkCapacity) && rate >= 1.5 * linkCapacity) {
                     linkCapacity = Double.NaN; // well past where capacity was: it has grown, search anew
                 }
-                rate *= Math.pow(MULTIPLICATIVE_PER_SECOND, seconds);
+                double growth = lastDecrease == Long.MIN_VALUE ? START_MULTIPLICATIVE_PER_SECOND : MULTIPLICATIVE_PER_SECOND;
+                rate *= Math.pow(growth, seconds);
             }
             if (ackedBps > 0) {
                 rate = Math.min(rate, HEADROOM_FACTOR * ackedBps + HEADROOM_BPS);
