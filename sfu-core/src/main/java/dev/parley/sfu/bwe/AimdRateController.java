@@ -3,8 +3,8 @@ package dev.parley.sfu.bwe;
 /**
  * The delay-based rate: additive-increase multiplicative-decrease driven by the overuse detector's signal.
  *
- * <p>Overuse cuts the rate to {@link #BETA} times what the receiver actually got (the acknowledged rate), at most
- * once per {@link #DECREASE_INTERVAL_NANOS}, then holds; underuse holds (queues are draining, the rate that built
+ * <p>Overuse cuts the rate to {@link #BETA} times what the receiver actually got (the acknowledged rate), but
+ * to no less than half, at most once per {@link #DECREASE_INTERVAL_NANOS}, then holds; underuse holds (queues are draining, the rate that built
  * them must not grow); normal increases: multiplicatively by {@link #MULTIPLICATIVE_PER_SECOND} per second while
  * far from the rate of the last decrease, additively (about one packet per response time) near it, where the
  * link's capacity was last found. The rate never exceeds {@link #HEADROOM_FACTOR} times the acknowledged rate plus
@@ -13,6 +13,14 @@ package dev.parley.sfu.bwe;
  */
 final class AimdRateController {
     static final double BETA = 0.85;
+    /**
+     * One decrease at most halves the rate. An SFU's sender is usually application-limited (it forwards what
+     * publishers send), so the acknowledged rate can be far below what the path takes; and the REMB a publisher
+     * gets follows its subscribers' estimates, so a collapse to 0.85 × a small acknowledged rate after one
+     * overuse signal (a noisy loaded host, a keyframe) would feed on itself. Real, sustained overuse still
+     * halves the rate every {@link #DECREASE_INTERVAL_NANOS}.
+     */
+    static final double MAX_DECREASE = 0.5;
     static final double MULTIPLICATIVE_PER_SECOND = 1.08;
     /**
      * Growth per second until the first overuse: the start, where GCC sends probe clusters at 3 and 6 times the
@@ -60,7 +68,7 @@ final class AimdRateController {
         if (state == State.DECREASE) {
             if (lastDecrease == Long.MIN_VALUE || now - lastDecrease >= DECREASE_INTERVAL_NANOS) {
                 double base = ackedBps > 0 ? ackedBps : rate;
-                rate = Math.min(rate, BETA * base);
+                rate = Math.min(rate, Math.max(BETA * base, MAX_DECREASE * rate));
                 linkCapacity = base;
                 lastDecrease = now;
             }

@@ -77,16 +77,19 @@ public final class BandwidthEstimator {
 
     /** A receiver report block's fraction lost (0..1) for one of the streams sent on this path. */
     public void onReportedLoss(double fraction, long now) {
-        if (estimate < 0) {
+        if (estimateBps() < 0) {
             return;
         }
         loss.onReportedLoss(fraction, now);
         estimate = (long) Math.min(aimd.rate(), loss.rate());
     }
 
-    /** The estimate in bits per second; -1 until the first feedback. */
+    /**
+     * The estimate in bits per second; -1 until the first acknowledged rate is measured (half a second of
+     * feedback), so that the initial guess never reaches a publisher as a limit.
+     */
     public long estimateBps() {
-        return estimate;
+        return ackedBps < 0 ? -1 : estimate;
     }
 
     /** The detector's latest verdict. */

@@ -11,14 +11,32 @@ import org.junit.jupiter.api.Test;
 class BandwidthEstimatorTest {
 
     @Test
-    void unknownUntilTheFirstFeedback() {
+    void unknownUntilTheFirstAcknowledgedRateThenAtLeastIt() {
         BandwidthEstimator e = new BandwidthEstimator();
         assertEquals(-1, e.estimateBps());
         e.onFeedbackEnd(1_000);
         assertEquals(-1, e.estimateBps(), "an empty feedback says nothing");
         e.onPacket(0, 1200, true, 5_000_000);
         e.onFeedbackEnd(100_000_000);
-        assertEquals(BandwidthEstimator.DEFAULT_INITIAL_BPS, e.estimateBps());
+        assertEquals(-1, e.estimateBps(), "one packet measures no rate: the initial guess is not given out");
+        // 1.2 Mbit/s for 0.6 s: a 1200-byte packet every 8 ms.
+        for (int i = 1; i <= 75; i++) {
+            e.onPacket(i * 8_000_000L, 1200, true, 5_000_000 + i * 8_000_000L);
+        }
+        e.onFeedbackEnd(700_000_000);
+        assertTrue(e.estimateBps() >= 1_100_000, "raised to what got through: " + e.estimateBps());
+        assertEquals(1_200_000, e.acknowledgedBps(), 30_000);
+    }
+
+    @Test
+    void oneOveruseAtMostHalvesAnApplicationLimitedRate() {
+        AimdRateController aimd = new AimdRateController(2_000_000, 30_000, 20_000_000);
+        assertEquals(1_000_000, aimd.update(BandwidthUsage.OVERUSING, 200_000, 1_000_000_000L), 1);
+        assertEquals(1_000_000, aimd.update(BandwidthUsage.OVERUSING, 200_000, 1_100_000_000L), 1,
+                "not again within the decrease interval");
+        assertEquals(500_000, aimd.update(BandwidthUsage.OVERUSING, 200_000, 1_400_000_000L), 1);
+        assertEquals(170_000, new AimdRateController(300_000, 30_000, 20_000_000)
+                .update(BandwidthUsage.OVERUSING, 200_000, 0), 1, "0.85 x acknowledged when that is the smaller cut");
     }
 
     @Test

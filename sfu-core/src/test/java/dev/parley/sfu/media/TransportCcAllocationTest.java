@@ -48,7 +48,7 @@ class TransportCcAllocationTest {
             if (i % 20 == 19 && responder.writeFeedback(feedback, 7)) {
                 sender.onFeedback(feedback.array(), feedback.offset(), feedback.length(), now);
                 sender.onReportedLoss(0, now);
-                sink += sender.estimateBps() + Remb.write(remb, 0, 7, sender.estimateBps(), ssrcs, 2);
+                sink += sender.estimateBps() + Remb.write(remb, 0, 7, Math.max(0, sender.estimateBps()), ssrcs, 2);
             }
         }
     }
