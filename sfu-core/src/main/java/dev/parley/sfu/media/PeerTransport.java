@@ -15,7 +15,6 @@ import dev.parley.sfu.rtp.ReceiveStatistics;
 import dev.parley.sfu.rtp.Fir;
 import dev.parley.sfu.rtp.ReportBlock;
 import dev.parley.sfu.rtp.RtpHeader;
-import dev.parley.sfu.rtp.TransportSequenceExtension;
 import dev.parley.sfu.sdp.IceParameters;
 import dev.parley.sfu.sdp.LocalTransport;
 import dev.parley.sfu.sdp.PublishedTrack;
@@ -422,7 +421,7 @@ public final class PeerTransport {
             } else if (type == RtcpPacket.RTPFB && fmt == RtcpFeedback.FMT_TRANSPORT_CC) {
                 transportCcOut().onFeedback(buf, off, len, now);
             }
-            // RR, SDES, BYE, REMB, transport-cc: not used yet.
+            // SDES, BYE, REMB: not used yet.
         }
         if (!rtcp.isValid()) {
             engine.counterSet().dropped(DropReason.MALFORMED);
