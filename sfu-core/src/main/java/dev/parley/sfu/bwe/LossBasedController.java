@@ -3,14 +3,13 @@ package dev.parley.sfu.bwe;
 /**
  * The loss-based rate (draft-ietf-rmcat-gcc section 6): over each interval of at least
  * {@link #MIN_INTERVAL_NANOS} and {@link #MIN_PACKETS} packets, loss above {@link #HIGH_LOSS} cuts the rate by
- * half the loss fraction, loss below {@link #LOW_LOSS} lets it grow by {@link #GROWTH} (never past the delay-based
- * rate, which it then simply follows), and loss between the two holds it: a few percent of random loss on a
- * wireless link is no reason to collapse.
+ * half the loss fraction, loss below {@link #LOW_LOSS} makes it the delay-based rate again (loss is then no
+ * constraint; GCC grows it by 5 % instead, which would hold back the delay-based rate's start), and loss between
+ * the two holds it: a few percent of random loss on a wireless link is no reason to collapse.
  */
 final class LossBasedController {
     static final double LOW_LOSS = 0.02;
     static final double HIGH_LOSS = 0.10;
-    static final double GROWTH = 1.05;
     static final long MIN_INTERVAL_NANOS = 500_000_000;
     static final int MIN_PACKETS = 20;
 
@@ -69,8 +68,8 @@ final class LossBasedController {
         if (loss > HIGH_LOSS) {
             rate = Math.max(minBps, rate * (1 - 0.5 * loss));
         } else if (loss < LOW_LOSS) {
-            rate = Math.min(rate * GROWTH, delayBasedBps);
-            rate = Math.max(rate, minBps);
+            // Loss is no constraint: the delay-based rate, which probes and backs off on its own, decides.
+            rate = Math.max(delayBasedBps, minBps);
         }
     }
 
