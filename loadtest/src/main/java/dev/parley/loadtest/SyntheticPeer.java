@@ -621,6 +621,41 @@ public final class SyntheticPeer implements AutoCloseable {
         }
     }
 
+    /**
+     * {@link #sendRtp(int, int, int, int, byte[])} with a transport-wide sequence number (for transport-cc) in a
+     * one-byte header extension element {@code extensionId}, as a browser that negotiated it sends every packet.
+     */
+    public boolean sendRtpWithTransportSequence(int ssrc, int payloadType, int sequenceNumber, int timestamp,
+                                                int extensionId, int transportSequence, byte[] payload) {
+        SrtpSession s = requireConnected();
+        if (payloadType < 0 || payloadType > 127 || extensionId < 1 || extensionId > 14) {
+            throw new IllegalArgumentException("payload type 0..127 and extension id 1..14 only");
+        }
+        synchronized (sendBuffer) {
+            byte[] b = sendBuffer.array();
+            if (20 + payload.length + PacketBuffer.HEADROOM > b.length) {
+                throw new IllegalArgumentException("payload of " + payload.length + " bytes does not fit a datagram");
+            }
+            b[0] = (byte) 0x90; // version 2, extension
+            b[1] = (byte) payloadType;
+            b[2] = (byte) (sequenceNumber >>> 8);
+            b[3] = (byte) sequenceNumber;
+            putInt(b, 4, timestamp);
+            putInt(b, 8, ssrc);
+            b[12] = (byte) 0xBE;
+            b[13] = (byte) 0xDE;
+            b[14] = 0;
+            b[15] = 1; // one 32-bit word of elements
+            b[16] = (byte) (extensionId << 4 | 1); // length field 1: two bytes of data
+            b[17] = (byte) (transportSequence >>> 8);
+            b[18] = (byte) transportSequence;
+            b[19] = 0;
+            System.arraycopy(payload, 0, b, 20, payload.length);
+            sendBuffer.setWindow(0, 20 + payload.length);
+            return s.protectRtp(sendBuffer) && send(sendBuffer);
+        }
+    }
+
     /** Encrypts and sends an RTCP compound packet (e.g. one made with {@link dev.parley.sfu.rtp.RtcpWriter}). */
     public boolean sendRtcp(byte[] rtcp, int off, int len) {
         SrtpSession s = requireConnected();

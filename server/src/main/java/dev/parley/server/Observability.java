@@ -175,6 +175,13 @@ final class Observability extends Handler.Abstract {
                         cb.call(s.roundTripSeconds(), l);
                     }
                 })).register(registry);
+        String[] participantLabels = userLabels
+                ? new String[] {"room", "participant", "room_name", "name"}
+                : new String[] {"room", "participant"};
+        GaugeWithCallback.builder().name("parley_participant_available_bitrate_bps")
+                .help("Parley's estimate of the bitrate it can send to the participant (transport-cc), bits per second")
+                .labelNames(participantLabels)
+                .callback(cb -> eachParticipant((l, bps) -> cb.call(bps, l))).register(registry);
         // The standard name Prometheus' own clients use, so dashboards and load tools find it (parley-loadtest).
         java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         if (os instanceof com.sun.management.OperatingSystemMXBean process && process.getProcessCpuTime() >= 0) {
@@ -268,6 +275,20 @@ final class Observability extends Handler.Abstract {
                     sink.accept(st, userLabels
                             ? new String[] {roomId, p.id(), kind, direction, room.name(), p.name()}
                             : new String[] {roomId, p.id(), kind, direction});
+                }
+            }
+        }
+    }
+
+    /** Each participant with a bandwidth estimate, and its labels. */
+    private void eachParticipant(java.util.function.ObjLongConsumer<String[]> sink) {
+        for (Room room : sfu.rooms()) {
+            String roomId = roomIds.of(room.name());
+            for (Participant p : room.participantsNow()) {
+                long bps = p.availableBitrateBps();
+                if (bps >= 0) {
+                    sink.accept(userLabels ? new String[] {roomId, p.id(), room.name(), p.name()}
+                            : new String[] {roomId, p.id()}, bps);
                 }
             }
         }

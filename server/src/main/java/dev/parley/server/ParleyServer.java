@@ -51,6 +51,7 @@ final class ParleyServer implements AutoCloseable {
                 .withTransports(config.mediaPortRange(), config.iceTcp())
                 .withSocketBuffers(config.mediaSocketBuffer())
                 .withMediaThreads(config.mediaThreads()));
+        sfu.setMaxPublishBitrate(config.maxPublishBitrate());
         http = new Server();
         http.setErrorHandler(new ProblemErrorHandler());
         ServerConnector connector = new ServerConnector(http, quietHttp());

@@ -53,7 +53,8 @@ record ServerConfig(
         int mediaSocketBuffer,
         NodeSettings nodes,
         AiConfig ai,
-        int mediaThreads) {
+        int mediaThreads,
+        int maxPublishBitrate) {
 
     static ServerConfig from(Settings s) {
         int httpPort = port(s, "http-port");
@@ -183,7 +184,7 @@ record ServerConfig(
                 mediaPortRange(s, mediaPort), iceTcp(s),
                 Duration.ofSeconds(positive(s, "turn-ttl", 60, 604_800)),
                 positive(s, "media-socket-buffer", 65_536, 268_435_456), nodes(s),
-                AiConfig.from(s), mediaThreads(s));
+                AiConfig.from(s), mediaThreads(s), positive(s, "max-publish-bitrate", 100_000, 100_000_000));
     }
 
     /** Media event loops: one per available processor unless set. */

@@ -199,6 +199,15 @@ class ServerConfigTest {
                 "--media-tcp-max-per-address", "10", "--media-tcp-max-connections", "5"}, Map.of());
     }
 
+    @Test
+    void maxPublishBitrateDefaultsToTwoAndAHalfMegabitsAndIsBounded() {
+        assertEquals(2_500_000, ServerConfig.from(Settings.resolve(new String[0], Map.of())).maxPublishBitrate());
+        assertEquals(800_000, ServerConfig.from(Settings.resolve(new String[] {"--max-publish-bitrate", "800000"},
+                Map.of())).maxPublishBitrate());
+        assertRefused("max-publish-bitrate", new String[] {"--max-publish-bitrate", "99999"}, Map.of());
+        assertRefused("max-publish-bitrate", new String[0], Map.of("PARLEY_MAX_PUBLISH_BITRATE", "fast"));
+    }
+
     private static void assertRefused(String expected, String[] args, Map<String, String> env) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ServerConfig.from(Settings.resolve(args, env)));

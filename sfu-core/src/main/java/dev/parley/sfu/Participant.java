@@ -109,6 +109,15 @@ public final class Participant {
         return all;
     }
 
+    /**
+     * Parley's estimate, in bits per second, of what it can send to this participant (from its transport-cc
+     * feedback), as of the last once-a-second tick; -1 while unknown. Safe to call from any thread.
+     */
+    public long availableBitrateBps() {
+        PeerTransport sub = subscriber;
+        return sub == null ? -1 : sub.lastAvailableBitrateBps();
+    }
+
     /** The ICE username fragment the client gave for its publisher connection, null before its first offer. */
     public String publisherUfrag() {
         PeerTransport pub = publisher;

@@ -70,6 +70,11 @@ public final class SfuServer implements AutoCloseable {
         return new SfuServer(config, media, control);
     }
 
+    /** Caps, in bits per second, what each publisher is allowed (by REMB) per video stream; from any thread. */
+    public void setMaxPublishBitrate(long bps) {
+        media.setMaxPublishBitrate(bps);
+    }
+
     /**
      * The UDP port media arrives on (the real one when the config asked for port 0), or -1 when each transport
      * takes a port of the {@linkplain SfuConfig#mediaPortRange() range}.

@@ -217,6 +217,8 @@ public final class MediaEngine implements AutoCloseable {
             l.eventLoop.scheduleAtFixedRate(() -> l.everySecond(engine.consentTimeoutNanos), 1, 1, TimeUnit.SECONDS);
             l.eventLoop.scheduleAtFixedRate(l::sendNacks, MediaLoop.NACK_INTERVAL_MILLIS, MediaLoop.NACK_INTERVAL_MILLIS,
                     TimeUnit.MILLISECONDS);
+            l.eventLoop.scheduleAtFixedRate(l::everyFeedbackInterval, MediaLoop.FEEDBACK_INTERVAL_MILLIS,
+                    MediaLoop.FEEDBACK_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
         }
         log.info("Media on udp/{}{} ({}, {} media thread{}), announcing {}", range == null ? engine.port : range,
                 engine.iceTcp == null ? "" : " and ICE-TCP tcp/" + engine.iceTcp.port(), epoll ? "epoll" : "nio",
@@ -473,6 +475,22 @@ public final class MediaEngine implements AutoCloseable {
             PeerTransport t = byUfrag.get(ufrag);
             return t == null ? null : t.pwd();
         });
+    }
+
+    /** Default cap on what a publisher is told (REMB) it may send per video stream: 2.5 Mbit/s. */
+    public static final long DEFAULT_MAX_PUBLISH_BITRATE = 2_500_000;
+    private volatile long maxPublishBitrate = DEFAULT_MAX_PUBLISH_BITRATE;
+
+    /** Caps what each publisher is allowed per video stream, in bits per second. */
+    public void setMaxPublishBitrate(long bps) {
+        if (bps <= 0) {
+            throw new IllegalArgumentException("max publish bitrate must be positive, got " + bps);
+        }
+        maxPublishBitrate = bps;
+    }
+
+    long maxPublishBitrate() {
+        return maxPublishBitrate;
     }
 
     @Override

@@ -141,6 +141,22 @@ final class MediaLoop {
         flush();
     }
 
+    /** How often publishers get transport-cc feedback: GCC reacts within a few of these. */
+    static final long FEEDBACK_INTERVAL_MILLIS = 50;
+
+    /** Loop, every {@link #FEEDBACK_INTERVAL_MILLIS}: transport-cc feedback to this loop's publishers. */
+    void everyFeedbackInterval() {
+        // By index: nothing here adds or removes transports, and a copy would allocate 20 times a second.
+        for (int i = 0; i < transports.size(); i++) {
+            transports.get(i).everyFeedbackInterval();
+        }
+        flush();
+    }
+
+    long maxPublishBitrate() {
+        return engine.maxPublishBitrate();
+    }
+
     /** How often publishers are asked for what they lost: NACKs go out in batches at this pace. */
     static final long NACK_INTERVAL_MILLIS = 20;
 

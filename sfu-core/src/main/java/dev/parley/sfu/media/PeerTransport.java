@@ -138,6 +138,9 @@ public final class PeerTransport {
         engine.onLoop(() -> {
             if (!closed) {
                 published = append(published, s);
+                if (track.transportCcExtension() > 0 && transportCcIn == null) {
+                    transportCcIn = new TransportCcResponder(track.transportCcExtension());
+                }
             }
         });
         return s;
@@ -383,10 +386,14 @@ public final class PeerTransport {
             counters.dropped(DropReason.UNKNOWN_SSRC);
             return;
         }
+        long now = System.nanoTime();
+        if (transportCcIn != null) {
+            transportCcIn.onPacket(buf, in.offset(), in.length(), s.ssrc(), now);
+        }
         if (s.isRtxSsrc(ssrc)) {
-            s.onRtx(in, System.nanoTime());
+            s.onRtx(in, now);
         } else {
-            s.onRtp(in, System.nanoTime());
+            s.onRtp(in, now);
         }
     }
 
@@ -431,8 +438,10 @@ public final class PeerTransport {
                     }
                     engine.counterSet().nacksReceived(asked);
                 }
+            } else if (type == RtcpPacket.RTPFB && fmt == RtcpFeedback.FMT_TRANSPORT_CC) {
+                transportCcOut().onFeedback(buf, off, len, now);
             }
-            // RR, SDES, BYE, REMB, transport-cc: not used yet.
+            // SDES, BYE, REMB: not used yet.
         }
         if (!rtcp.isValid()) {
             engine.counterSet().dropped(DropReason.MALFORMED);
@@ -442,6 +451,9 @@ public final class PeerTransport {
     /** Loop: encrypts and queues an RTP packet (already rewritten for this subscriber); false if it could not. */
     boolean sendRtp(PacketBuffer p) {
         MediaPath to = selected;
+        if (to != null) {
+            transportCcOut().stamp(p, System.nanoTime());
+        }
         if (to != null && srtp.protectRtp(p) && to.write(engine, p)) {
             engine.counterSet().forwarded();
             return true;
@@ -458,6 +470,7 @@ public final class PeerTransport {
             }
             Forward f = forwardBySsrc(ReportBlock.ssrc(buf, block));
             if (f != null) {
+                transportCcOut().onReportedLoss(ReportBlock.fractionLost(buf, block), now);
                 f.reportedLost = ReportBlock.cumulativeLost(buf, block);
                 f.reportedJitter = ReportBlock.jitter(buf, block);
                 int lsr = ReportBlock.lastSenderReport(buf, block);
@@ -550,7 +563,11 @@ public final class PeerTransport {
                 out.setWindow(0, len);
                 sendRtcp(out);
             }
+            if (remb.write(out, rtcpSsrc, published, engine.maxPublishBitrate())) {
+                sendRtcp(out);
+            }
         }
+        lastAvailableBitrate = availableBitrateBps();
     }
 
     private void fail(String why) {
@@ -639,6 +656,42 @@ public final class PeerTransport {
             }
         }
         return array;
+    }
+
+    // --- transport-wide congestion control and bandwidth estimation ---
+
+    /** Receive side, for what the browser publishes here: created when a track negotiates it. Loop-confined. */
+    private TransportCcResponder transportCcIn;
+    /** Send side, for what Parley sends here: created with the first packet sent. Loop-confined. */
+    private TransportCcSender transportCcOut;
+    private final RembSender remb = new RembSender();
+    private volatile long lastAvailableBitrate = -1;
+
+    private TransportCcSender transportCcOut() {
+        if (transportCcOut == null) {
+            transportCcOut = new TransportCcSender();
+        }
+        return transportCcOut;
+    }
+
+    /**
+     * Loop only: the current estimate, in bits per second, of what Parley can send to this peer, from its
+     * transport-cc feedback and receiver reports; -1 while unknown (no feedback yet, or not negotiated).
+     */
+    public long availableBitrateBps() {
+        return transportCcOut == null ? -1 : transportCcOut.estimateBps();
+    }
+
+    /** {@link #availableBitrateBps()} as of the last once-a-second tick; safe to read from any thread. */
+    public long lastAvailableBitrateBps() {
+        return lastAvailableBitrate;
+    }
+
+    /** Loop, every feedback interval: tells the publisher when its packets arrived. */
+    void everyFeedbackInterval() {
+        if (transportCcIn != null && connected() && transportCcIn.writeFeedback(out, rtcpSsrc)) {
+            sendRtcp(out);
+        }
     }
 
     @Override

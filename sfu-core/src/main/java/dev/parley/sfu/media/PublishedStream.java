@@ -377,4 +377,38 @@ public final class PublishedStream {
         RtpHeader.setSequenceNumber(b, o, f.outgoingSequence(incomingSequence));
         RtpHeader.setPayloadType(b, o, f.payloadType());
     }
+
+    // --- the bitrate the publisher is allowed for this stream (REMB) ---
+
+    /** Set by whoever knows better than the subscribers' estimates (e.g. a layer selector); -1: not set. */
+    private volatile long allowedBitrate = -1;
+
+    /**
+     * Sets how many bits per second the publisher may spend on this stream, from any thread; Parley still caps it
+     * at the server's max publish bitrate. -1 goes back to the default: the highest estimate among the stream's
+     * subscribers.
+     */
+    public void setAllowedBitrate(long bps) {
+        if (bps < -1) {
+            throw new IllegalArgumentException("allowed bitrate must be >= 0, or -1 for the default; got " + bps);
+        }
+        allowedBitrate = bps;
+    }
+
+    /**
+     * Loop: what the publisher may spend on this stream: the set value, else the highest estimate of what a
+     * subscriber of it can receive (the best-connected subscriber must not be starved by the others; simulcast
+     * serves the rest), else {@code maxBps} while no subscriber has an estimate; never above {@code maxBps}.
+     */
+    long allowedBitrateBps(long maxBps) {
+        long set = allowedBitrate;
+        if (set >= 0) {
+            return Math.min(set, maxBps);
+        }
+        long best = -1;
+        for (Forward f : forwards) {
+            best = Math.max(best, f.subscriber().availableBitrateBps());
+        }
+        return best < 0 ? maxBps : Math.min(best, maxBps);
+    }
 }

@@ -15,14 +15,15 @@ import dev.parley.sfu.MediaKind;
  *     negotiated
  * @param rtxSsrc the retransmission SSRC the offer paired with {@code ssrc} ({@code a=ssrc-group:FID});
  *     meaningless when {@code rtxSsrcSignaled} is false, and then learnt like {@code ssrc}
+ * @param transportCcExtension the transport-wide sequence number header extension id, 0 when not negotiated
  */
 public record PublishedTrack(String mid, MediaKind kind, Codec codec, int payloadType, int ssrc, boolean ssrcSignaled,
                              int audioLevelExtension, int midExtension, int rtxPayloadType, int rtxSsrc,
-                             boolean rtxSsrcSignaled) {
-    /** A track without retransmissions. */
+                             boolean rtxSsrcSignaled, int transportCcExtension) {
+    /** A track without retransmissions or transport-wide congestion control. */
     public PublishedTrack(String mid, MediaKind kind, Codec codec, int payloadType, int ssrc, boolean ssrcSignaled,
                           int audioLevelExtension, int midExtension) {
-        this(mid, kind, codec, payloadType, ssrc, ssrcSignaled, audioLevelExtension, midExtension, -1, 0, false);
+        this(mid, kind, codec, payloadType, ssrc, ssrcSignaled, audioLevelExtension, midExtension, -1, 0, false, 0);
     }
 
     /** Whether the publisher may send retransmissions in the RFC 4588 format. */

@@ -1,6 +1,7 @@
 package dev.parley.sfu.sdp;
 
 import dev.parley.sfu.MediaKind;
+import dev.parley.sfu.rtp.TransportSequenceExtension;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -127,8 +128,9 @@ public final class PublisherNegotiation {
         int audioLevel = kind == MediaKind.AUDIO ? extensionId(m, EXT_AUDIO_LEVEL) : 0;
         int rtx = kind == MediaKind.VIDEO ? RtxOffer.payloadType(codecs, m.formats(), chosen) : -1;
         long rtxSsrc = rtx >= 0 && ssrc >= 0 ? RtxOffer.pairedSsrc(m, ssrc) : -1;
+        int transportCc = extensionId(m, TransportSequenceExtension.URI);
         return new PublishedTrack(mid, kind, codecs.get(chosen), chosen, (int) Math.max(ssrc, 0), ssrc >= 0,
-                audioLevel, midExtension, rtx, (int) Math.max(rtxSsrc, 0), rtxSsrc >= 0);
+                audioLevel, midExtension, rtx, (int) Math.max(rtxSsrc, 0), rtxSsrc >= 0, transportCc);
     }
 
     /**
@@ -283,6 +285,9 @@ public final class PublisherNegotiation {
         if (t.audioLevelExtension() > 0) {
             sdp.append("a=extmap:").append(t.audioLevelExtension()).append(' ').append(EXT_AUDIO_LEVEL).append("\r\n");
         }
+        if (t.transportCcExtension() > 0) {
+            sdp.append("a=extmap:").append(t.transportCcExtension()).append(' ').append(TransportSequenceExtension.URI).append("\r\n");
+        }
         sdp.append("a=recvonly\r\n");
         sdp.append("a=rtcp-mux\r\n");
         sdp.append("a=rtcp-rsize\r\n");
@@ -295,9 +300,35 @@ public final class PublisherNegotiation {
             sdp.append("a=rtcp-fb:").append(pt).append(" nack pli\r\n");
             sdp.append("a=rtcp-fb:").append(pt).append(" ccm fir\r\n");
         }
+        writeCongestionFeedback(sdp, m, t);
         if (t.hasRtx()) {
             RtxOffer.writeRtpmap(sdp, t.rtxPayloadType(), pt);
         }
         local.writeCandidates(sdp);
+    }
+
+    /**
+     * Transport-cc feedback (Parley sends it when the extension is negotiated: the browser then estimates its
+     * bandwidth toward Parley) and, for video, REMB (Parley sends the bitrate its subscribers can take, which Chrome
+     * caps its sending at); each only when the offer has it for the payload type.
+     */
+    private static void writeCongestionFeedback(StringBuilder sdp, MediaSection m, PublishedTrack t) {
+        int pt = t.payloadType();
+        if (t.transportCcExtension() > 0 && offersFeedback(m, pt, "transport-cc")) {
+            sdp.append("a=rtcp-fb:").append(pt).append(" transport-cc\r\n");
+        }
+        if (t.kind() == MediaKind.VIDEO && offersFeedback(m, pt, "goog-remb")) {
+            sdp.append("a=rtcp-fb:").append(pt).append(" goog-remb\r\n");
+        }
+    }
+
+    private static boolean offersFeedback(MediaSection m, int pt, String type) {
+        for (String fb : m.attributes("rtcp-fb")) {
+            String[] parts = fb.trim().split(" +");
+            if (parts.length == 2 && parts[1].equals(type) && (parts[0].equals("*") || parts[0].equals(Integer.toString(pt)))) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -2,6 +2,7 @@ package dev.parley.sfu.sdp;
 
 import dev.parley.sfu.MediaKind;
 import dev.parley.sfu.TrackSource;
+import dev.parley.sfu.rtp.TransportSequenceExtension;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -87,6 +88,9 @@ public final class SubscriberOffer {
             sdp.append("a=rtcp:9 IN IP4 0.0.0.0\r\n");
             local.writeTo(sdp, "actpass");
             sdp.append("a=mid:").append(s.mid()).append("\r\n");
+            // Under the id Parley stamps its own transport sequence numbers with (TransportCcSender).
+            sdp.append("a=extmap:").append(TransportSequenceExtension.PARLEY_ID).append(' ')
+                    .append(TransportSequenceExtension.URI).append("\r\n");
             sdp.append(s.active() ? "a=sendonly\r\n" : "a=inactive\r\n");
             sdp.append("a=msid:").append(s.streamId()).append(' ').append(s.trackId()).append("\r\n");
             if (s.source() == TrackSource.SCREEN) {
@@ -106,6 +110,7 @@ public final class SubscriberOffer {
             if (s.offersRtx()) {
                 RtxOffer.writeRtpmap(sdp, rtxPt, pt);
             }
+            sdp.append("a=rtcp-fb:").append(pt).append(" transport-cc\r\n");
             long ssrc = s.ssrc() & 0xFFFFFFFFL;
             long rtxSsrc = s.rtxSsrc() & 0xFFFFFFFFL;
             if (s.offersRtx()) {

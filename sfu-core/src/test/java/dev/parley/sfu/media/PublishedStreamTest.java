@@ -48,7 +48,7 @@ class PublishedStreamTest {
     @Test
     void anRtxPacketNamingTheMidTeachesTheRtxSsrcNotTheMediaOne() {
         PublishedStream stream = new PublishedStream(null, null, new PublishedTrack("1", MediaKind.VIDEO, VP8, 120, 0,
-                false, 0, MID_EXTENSION, 124, 0, false));
+                false, 0, MID_EXTENSION, 124, 0, false, 0));
         byte[] probe = new RtpPacketBuilder().ssrc(0xAAAA).payloadType(124).oneByte(MID_EXTENSION, '1').build();
         assertTrue(learn(stream, probe), "browsers' padding probes on the RTX SSRC may come first");
         assertTrue(stream.isRtxSsrc(0xAAAA));
@@ -65,7 +65,7 @@ class PublishedStreamTest {
     @Test
     void aSignaledRtxSsrcIsKnownFromTheStart() {
         PublishedStream stream = new PublishedStream(null, null, new PublishedTrack("1", MediaKind.VIDEO, VP8, 120, 0x1234,
-                true, 0, MID_EXTENSION, 124, 0x5678, true));
+                true, 0, MID_EXTENSION, 124, 0x5678, true, 0));
         assertTrue(stream.isRtxSsrc(0x5678));
         assertFalse(stream.isRtxSsrc(0x1234));
         PublishedStream without = new PublishedStream(null, null, new PublishedTrack("1", MediaKind.VIDEO, VP8, 120, 0x1234,

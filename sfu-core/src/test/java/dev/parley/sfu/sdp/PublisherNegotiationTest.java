@@ -253,7 +253,8 @@ class PublisherNegotiationTest {
             assertEquals(3, t.midExtension(), "Firefox's id for the mid extension");
         }
         MediaSection video = SessionDescription.parse(r.answer()).media().get(1);
-        assertEquals(List.of("3 " + PublisherNegotiation.EXT_MID), video.attributes("extmap"),
+        assertEquals(List.of("3 " + PublisherNegotiation.EXT_MID, "7 " + dev.parley.sfu.rtp.TransportSequenceExtension.URI),
+                video.attributes("extmap"),
                 "the answer keeps the mid extension, or the browser would stop naming its packets");
         assertTrue(PublisherNegotiation.answer(FIREFOX_OFFER, LOCAL, 1).tracks().get(1).ssrcSignaled());
     }
@@ -291,7 +292,8 @@ class PublisherNegotiationTest {
         assertEquals(9, v.port(), "an accepted section gets a port in the answer");
         assertEquals(List.of("120", "124"), v.formats(), "VP8 and its rtx (apt=120)");
         assertEquals("recvonly", v.direction());
-        assertEquals(List.of("3 " + PublisherNegotiation.EXT_MID), v.attributes("extmap"));
+        assertEquals(List.of("3 " + PublisherNegotiation.EXT_MID, "7 " + dev.parley.sfu.rtp.TransportSequenceExtension.URI),
+                v.attributes("extmap"));
         assertTrue(v.attributes("rtcp-fb").contains("120 nack pli"));
     }
 
@@ -317,5 +319,40 @@ class PublisherNegotiationTest {
     private static void assertMessage(String expected, String offer) {
         SdpException e = assertThrows(SdpException.class, () -> PublisherNegotiation.answer(offer, LOCAL, 1));
         assertTrue(e.getMessage().contains(expected), e.getMessage());
+    }
+
+    @Test
+    void acceptsTransportWideCongestionControlAndRembWhereOffered() throws Exception {
+        String twcc = "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01";
+        String offer = CHROME_OFFER
+                .replace("a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level\r\n",
+                        "a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level\r\na=extmap:3 " + twcc + "\r\n")
+                .replace("a=mid:1\r\na=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\n",
+                        "a=mid:1\r\na=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\na=extmap:3 " + twcc + "\r\n")
+                .replace("a=rtcp-fb:96 nack\r\n", "a=rtcp-fb:96 goog-remb\r\na=rtcp-fb:96 transport-cc\r\na=rtcp-fb:96 nack\r\n");
+        PublisherNegotiation.Result r = PublisherNegotiation.answer(offer, LOCAL, 1);
+        assertEquals(3, r.tracks().get(0).transportCcExtension());
+        assertEquals(3, r.tracks().get(1).transportCcExtension());
+        SessionDescription answer = SessionDescription.parse(r.answer());
+        MediaSection audio = answer.media().get(0);
+        MediaSection video = answer.media().get(1);
+        assertTrue(audio.attributes("extmap").contains("3 " + twcc));
+        assertTrue(audio.attributes("rtcp-fb").contains("111 transport-cc"));
+        assertFalse(audio.attributes("rtcp-fb").contains("111 goog-remb"), "REMB is for video");
+        assertTrue(video.attributes("extmap").contains("3 " + twcc));
+        assertTrue(video.attributes("rtcp-fb").contains("96 transport-cc"));
+        assertTrue(video.attributes("rtcp-fb").contains("96 goog-remb"));
+
+        PublisherNegotiation.Result plain = PublisherNegotiation.answer(CHROME_OFFER, LOCAL, 1);
+        assertEquals(0, plain.tracks().get(1).transportCcExtension(), "not offered, not used");
+        assertFalse(plain.answer().contains("transport-cc") || plain.answer().contains("goog-remb"),
+                "nothing answered that was not offered");
+    }
+
+    @Test
+    void firefoxTransportCcExtensionIsAcceptedUnderItsOwnId() throws Exception {
+        PublisherNegotiation.Result r = PublisherNegotiation.answer(FIREFOX_OFFER, LOCAL, 1);
+        assertEquals(7, r.tracks().get(1).transportCcExtension());
+        assertTrue(SessionDescription.parse(r.answer()).media().get(1).attributes("rtcp-fb").contains("120 transport-cc"));
     }
 }

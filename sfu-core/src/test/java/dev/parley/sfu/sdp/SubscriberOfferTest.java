@@ -97,4 +97,16 @@ class SubscriberOfferTest {
         String rejectedVideo = answer.replaceFirst("m=video 9 ", "m=video 0 ");
         assertEquals(List.of(false, false), SubscriberOffer.readAnswer(rejectedVideo, 2).rtxSections());
     }
+
+    @Test
+    void offersTransportCcUnderTheIdParleyStampsWith() throws Exception {
+        String sdp = SubscriberOffer.write(7, 3, PublisherNegotiationTest.LOCAL, List.of(
+                new SubscriberOffer.Section("0", MediaKind.AUDIO, true, OPUS, 1, "pBob", "tA"),
+                new SubscriberOffer.Section("1", MediaKind.VIDEO, true, VP8, 2, "pBob", "tV")));
+        for (MediaSection m : SessionDescription.parse(sdp).media()) {
+            assertEquals(List.of(dev.parley.sfu.rtp.TransportSequenceExtension.PARLEY_ID + " "
+                    + dev.parley.sfu.rtp.TransportSequenceExtension.URI), m.attributes("extmap"));
+            assertTrue(m.attributes("rtcp-fb").contains(m.formats().getFirst() + " transport-cc"));
+        }
+    }
 }
