@@ -24,11 +24,13 @@ import java.util.Objects;
  * @param socketBufferBytes the receive and send buffer asked of the kernel for each media UDP socket: the
  *     receive buffer holds packets that arrive while the media loop is busy (Linux caps it at
  *     {@code net.core.rmem_max})
+ * @param lastN each subscriber receives video from at most this many participants, the most recent speakers;
+ *     the others' video is paused for it (audio never is); 0 for no limit
  */
 public record SfuConfig(InetAddress bindAddress, int mediaPort, List<InetAddress> announcedAddresses,
                         Duration consentTimeout, int maxParticipantsPerRoom, int maxTracksPerParticipant,
                         int maxTracksPerRoom, HandshakeLimits handshakeLimits, MediaPortRange mediaPortRange,
-                        IceTcpConfig iceTcp, int socketBufferBytes) {
+                        IceTcpConfig iceTcp, int socketBufferBytes, int lastN) {
     /** Default tracks per participant: microphone, camera, and a screen share with its audio, twice over. */
     public static final int DEFAULT_MAX_TRACKS_PER_PARTICIPANT = 8;
     /** Default tracks per room: every subscriber offer stays well below what browsers and Parley's SDP parser take. */
@@ -52,16 +54,31 @@ public record SfuConfig(InetAddress bindAddress, int mediaPort, List<InetAddress
                 DEFAULT_SOCKET_BUFFER_BYTES);
     }
 
+    /** No last-N limit. */
+    public SfuConfig(InetAddress bindAddress, int mediaPort, List<InetAddress> announcedAddresses,
+                     Duration consentTimeout, int maxParticipantsPerRoom, int maxTracksPerParticipant,
+                     int maxTracksPerRoom, HandshakeLimits handshakeLimits, MediaPortRange mediaPortRange,
+                     IceTcpConfig iceTcp, int socketBufferBytes) {
+        this(bindAddress, mediaPort, announcedAddresses, consentTimeout, maxParticipantsPerRoom, maxTracksPerParticipant,
+                maxTracksPerRoom, handshakeLimits, mediaPortRange, iceTcp, socketBufferBytes, 0);
+    }
+
     /** This config with the media transports given: a UDP port range (or null) and ICE-TCP. */
     public SfuConfig withTransports(MediaPortRange range, IceTcpConfig tcp) {
         return new SfuConfig(bindAddress, mediaPort, announcedAddresses, consentTimeout, maxParticipantsPerRoom,
-                maxTracksPerParticipant, maxTracksPerRoom, handshakeLimits, range, tcp, socketBufferBytes);
+                maxTracksPerParticipant, maxTracksPerRoom, handshakeLimits, range, tcp, socketBufferBytes, lastN);
     }
 
     /** This config with {@code bytes} of receive and send buffer asked for each media socket. */
     public SfuConfig withSocketBuffers(int bytes) {
         return new SfuConfig(bindAddress, mediaPort, announcedAddresses, consentTimeout, maxParticipantsPerRoom,
-                maxTracksPerParticipant, maxTracksPerRoom, handshakeLimits, mediaPortRange, iceTcp, bytes);
+                maxTracksPerParticipant, maxTracksPerRoom, handshakeLimits, mediaPortRange, iceTcp, bytes, lastN);
+    }
+
+    /** This config with subscribers receiving video from at most {@code n} most recent speakers (0: all). */
+    public SfuConfig withLastN(int n) {
+        return new SfuConfig(bindAddress, mediaPort, announcedAddresses, consentTimeout, maxParticipantsPerRoom,
+                maxTracksPerParticipant, maxTracksPerRoom, handshakeLimits, mediaPortRange, iceTcp, socketBufferBytes, n);
     }
 
     public SfuConfig {
@@ -91,6 +108,9 @@ public record SfuConfig(InetAddress bindAddress, int mediaPort, List<InetAddress
         }
         if (socketBufferBytes < 4096) {
             throw new IllegalArgumentException("socket buffers must be at least 4096 bytes, were " + socketBufferBytes);
+        }
+        if (lastN < 0) {
+            throw new IllegalArgumentException("last-N must be 0 (no limit) or more, was " + lastN);
         }
     }
 }

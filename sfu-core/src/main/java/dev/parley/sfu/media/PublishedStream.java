@@ -108,6 +108,24 @@ public final class PublishedStream {
         return (System.nanoTime() - loudnessAtNanos) > LOUDNESS_STALE_NANOS ? -1 : recentLoudness;
     }
 
+    /**
+     * Last-N: stops sending this stream to {@code subscriber} (its forward stays, so resuming needs no
+     * renegotiation), or resumes it and asks the publisher for a keyframe so that the picture comes back at once.
+     */
+    public void setPaused(PeerTransport subscriber, boolean paused) {
+        engine.onLoop(() -> {
+            for (Forward f : forwards) {
+                if (f.subscriber() == subscriber && f.paused != paused) {
+                    f.paused = paused;
+                    if (!paused) {
+                        f.resumed = true;
+                        requestKeyframe(System.nanoTime());
+                    }
+                }
+            }
+        });
+    }
+
     /** Stops forwarding to {@code subscriber}; harmless when it was not forwarded to. */
     public void removeSubscriber(PeerTransport subscriber) {
         engine.onLoop(() -> {
@@ -205,7 +223,7 @@ public final class PublishedStream {
             measureLoudness(buf, off, in.length(), now);
         }
         for (Forward f : forwards) {
-            if (f.subscriber().connected()) {
+            if (f.subscriber().connected() && !f.paused) {
                 out.copyFrom(in);
                 if (f.rewriter != null) {
                     if (!f.rewriter.rewrite(out.array(), out.offset(), out.length(), now)) {
@@ -214,6 +232,7 @@ public final class PublishedStream {
                     RtpHeader.setSsrc(out.array(), out.offset(), f.ssrc());
                     RtpHeader.setPayloadType(out.array(), out.offset(), f.payloadType());
                 } else {
+                    f.onLivePacket(seq);
                     rewrite(out, f, seq);
                 }
                 f.send(out);
@@ -227,7 +246,7 @@ public final class PublishedStream {
 
     /** Answers a subscriber's NACK for one of its sequence numbers from the history. */
     void retransmit(Forward f, int outgoingSequence) {
-        if (history == null || !f.subscriber().connected()) {
+        if (history == null || f.paused || !f.subscriber().connected()) {
             return;
         }
         int seq = f.incomingSequence(outgoingSequence);
@@ -256,7 +275,7 @@ public final class PublishedStream {
             t.offerSenderReport(buf, off, now);
         }
         for (Forward f : forwards) {
-            if (f.subscriber().connected() && (f.rewriter == null || f.rewriter.started())) {
+            if (f.subscriber().connected() && !f.paused && (f.rewriter == null || f.rewriter.started())) {
                 int rtpTime = SenderReport.rtpTimestamp(buf, off);
                 if (f.rewriter != null) {
                     rtpTime = f.rewriter.outgoingTimestamp(rtpTime);
