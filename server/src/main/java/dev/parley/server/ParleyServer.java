@@ -49,7 +49,8 @@ final class ParleyServer implements AutoCloseable {
                 config.consentTimeout(), config.maxParticipants(), config.limits().tracksPerParticipant(),
                 config.limits().tracksPerRoom(), config.handshakeLimits())
                 .withTransports(config.mediaPortRange(), config.iceTcp())
-                .withSocketBuffers(config.mediaSocketBuffer()));
+                .withSocketBuffers(config.mediaSocketBuffer())
+                .withLastN(config.lastN()));
         http = new Server();
         http.setErrorHandler(new ProblemErrorHandler());
         ServerConnector connector = new ServerConnector(http, quietHttp());

@@ -82,6 +82,7 @@ final class Settings {
             // TURN and the media socket (docs/tuning.md)
             new Option("turn-ttl", "21600", "seconds a TURN credential handed out at join stays valid (60 to 604800); coturn refuses its refreshes after that, so make it longer than the longest call"),
             new Option("media-socket-buffer", "4194304", "bytes asked of the kernel for the media UDP socket's receive and send buffers (65536 to 268435456); Linux caps them at net.core.rmem_max / wmem_max"),
+            new Option("last-n", "0", "each participant receives video from at most this many others, the most recent speakers; the rest is paused (audio never is); 0 = no limit (0 to 10000)"),
             // more than one node (docs/multi-node.md)
             new Option("redis-key-prefix", "parley:", "prefix of every key Parley writes to Redis, so several deployments can share one Redis (letters, digits and . _ : -, at most 64)"),
             new Option("node-report-interval", "5", "seconds between this node's load reports to Redis (with redis-url); a node silent for 3 intervals counts as gone and its rooms move on their next join (1-300)"),
