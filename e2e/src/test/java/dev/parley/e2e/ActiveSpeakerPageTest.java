@@ -28,7 +28,8 @@ import org.junit.jupiter.api.Timeout;
  * voice (espeak-ng) and two silent files (Chromium's own fake microphone beeps). The speaker joins with the
  * microphone off, so nobody is named; when it turns the microphone on, every page, its own included, names it
  * (the grid's {@code data-active-speaker}, the highlighted tile placed first, and the live region) within 1 s of
- * the speech starting in the speaker's page.
+ * the speech starting in the speaker's page. With {@code last-n} 1, each page shows only its latest speaker's
+ * video: the others' tiles are marked paused and show the name, and that follows the speaker.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class ActiveSpeakerPageTest {
@@ -55,7 +56,7 @@ class ActiveSpeakerPageTest {
                 "-ar", "48000", "-ac", "1", "-c:a", "pcm_s16le", voice.toString());
         Path silence = dir.resolve("silence.wav");
         writeSilence(silence, 48_000 * 2);
-        server = ParleyServerProcess.start("active-speaker");
+        server = ParleyServerProcess.start("active-speaker", null, List.of("--last-n", "1"));
         // The microphone flag is browser-wide: the speaker and the silent two get a browser each.
         speakerBrowser = HeadlessChromium.launch(List.of("--use-file-for-fake-audio-capture=" + voice,
                 "--autoplay-policy=no-user-gesture-required"));
@@ -87,6 +88,9 @@ class ActiveSpeakerPageTest {
                 awaitAudioFromTheOthers(p, pages);
             }
             String samId = sam.participantId();
+            // Before anyone speaks, last-N goes by who came first: Lena sees Lou's video, Sam's is paused for her.
+            awaitPausedTiles(lena, List.of(samId));
+            awaitPausedTiles(lou, List.of(samId));
             for (MeetingPage p : pages) {
                 assertNull(p.page().evaluate("() => document.getElementById('tiles').dataset.activeSpeaker ?? null"),
                         p.name() + " names nobody while everyone is silent");
@@ -122,7 +126,21 @@ class ActiveSpeakerPageTest {
                         "() => getComputedStyle(document.querySelector('.tile.speaking')).order"),
                         p.name() + " puts the speaker's tile first");
             }
+            // Sam is now everyone's most recent speaker: Lena and Lou get Sam's video and not each other's.
+            awaitPausedTiles(lena, List.of(lou.participantId()));
+            awaitPausedTiles(lou, List.of(lena.participantId()));
+            awaitPausedTiles(sam, List.of(lou.participantId()));
         }
+    }
+
+    /** Waits until exactly these participants' tiles are marked paused by last-N, their placeholders shown. */
+    private static void awaitPausedTiles(MeetingPage page, List<String> ids) {
+        page.page().waitForFunction("""
+                (ids) => {
+                  const paused = [...document.querySelectorAll('.tile.video-paused')];
+                  return paused.length === ids.length
+                    && paused.every(t => ids.includes(t.dataset.participantId) && !t.querySelector('.placeholder').hidden);
+                }""", ids, new Page.WaitForFunctionOptions().setTimeout(15_000));
     }
 
     /** Joins through the pre-join screen with the camera switched off there, and the microphone too unless {@code mic}. */
