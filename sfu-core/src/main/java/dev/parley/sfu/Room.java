@@ -246,14 +246,10 @@ public final class Room {
         for (Participant p : participants.values()) {
             if (p != publisher) {
                 p.subscribe(track);
-            }
-        }
-        applyLastN();
-        for (Participant p : participants.values()) {
-            if (p != publisher) {
                 p.renegotiateSubscriber();
             }
         }
+        applyLastN();
     }
 
     void trackUnpublished(Track track) {
