@@ -41,9 +41,9 @@ import org.junit.jupiter.api.Timeout;
  * speaker (audio from everyone), and a paused video comes back, with a keyframe asked of its publisher and with
  * no gap in the subscriber's sequence numbers, when its publisher speaks.
  */
-@Timeout(value = 90, unit = TimeUnit.SECONDS)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ActiveSpeakerCallTest {
-    private static final Duration TIMEOUT = Duration.ofSeconds(20);
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration CONSENT_INTERVAL = Duration.ofMillis(500);
     /** RFC 6464 levels (-dBov): speech and silence. */
