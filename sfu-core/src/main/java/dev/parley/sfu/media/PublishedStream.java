@@ -10,6 +10,7 @@ import dev.parley.sfu.rtp.RtpHeader;
 import dev.parley.sfu.rtp.SendHistory;
 import dev.parley.sfu.rtp.SenderReport;
 import dev.parley.sfu.sdp.PublishedTrack;
+import dev.parley.sfu.speaker.LoudnessMeter;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Arrays;
@@ -40,8 +41,7 @@ public final class PublishedStream {
     /** Loudness published every {@link #LOUDNESS_PACKETS} audio packets: one volatile write per ~200 ms, not per packet. */
     private static final int LOUDNESS_PACKETS = 10;
     private static final long LOUDNESS_STALE_NANOS = 1_000_000_000L;
-    private int loudnessSum;
-    private int loudnessCount;
+    private final LoudnessMeter loudness = new LoudnessMeter(LOUDNESS_PACKETS);
     private volatile int recentLoudness = -1;
     private volatile long loudnessAtNanos;
 
@@ -101,8 +101,8 @@ public final class PublishedStream {
 
     /**
      * The publisher's recent loudness from its RFC 6464 audio-level extension, as {@code 127 - dBov} (0 silence,
-     * 127 loudest) averaged over its last few packets; -1 when the extension is not negotiated or nothing arrived
-     * lately. Safe to read from any thread.
+     * 127 loudest) averaged by energy over its last few packets ({@link LoudnessMeter}); -1 when the extension is
+     * not negotiated or nothing arrived lately. Safe to read from any thread.
      */
     public int recentLoudness() {
         return (System.nanoTime() - loudnessAtNanos) > LOUDNESS_STALE_NANOS ? -1 : recentLoudness;
@@ -307,12 +307,9 @@ public final class PublishedStream {
         if (level < 0) {
             return;
         }
-        loudnessSum += 127 - RtpHeader.level(level);
-        if (++loudnessCount >= LOUDNESS_PACKETS) {
-            recentLoudness = loudnessSum / loudnessCount;
+        if (loudness.add(RtpHeader.level(level))) {
+            recentLoudness = loudness.loudness();
             loudnessAtNanos = now;
-            loudnessSum = 0;
-            loudnessCount = 0;
         }
     }
 
