@@ -208,6 +208,7 @@ function ensureTile(participantId, name, isSelf) {
     const remove = tile.querySelector('.remove');
     remove.hidden = isSelf || !client?.isHost;
     remove.addEventListener('click', () => confirmRemove(participantId));
+    tile.classList.toggle('video-paused', client?.videoPaused.includes(participantId) ?? false);
     $('tiles').append(tile);
     layoutTiles();
   }
@@ -215,6 +216,7 @@ function ensureTile(participantId, name, isSelf) {
     tile.dataset.participantName = name;
     tile.querySelector('.name').textContent = isSelf ? `${name} (you)` : name;
     tile.querySelector('.initials').textContent = initials(name);
+    if (participantId === client?.activeSpeaker) renderActiveSpeaker(participantId);
   }
   return tile;
 }
@@ -228,7 +230,7 @@ function confirmRemove(participantId) {
 
 function renderMuteState(tile, audioMuted, videoMuted, hasVideo) {
   tile.querySelector('.mic-off').hidden = !audioMuted;
-  tile.querySelector('.placeholder').hidden = !videoMuted && hasVideo;
+  tile.querySelector('.placeholder').hidden = !videoMuted && hasVideo && !tile.classList.contains('video-paused');
   tile.classList.toggle('camera-off', videoMuted || !hasVideo);
 }
 
@@ -278,6 +280,7 @@ function removeTile(participantId) {
   if (!tile) return;
   tile.querySelector('video').srcObject = null;
   tile.remove();
+  if ($('tiles').dataset.activeSpeaker === participantId) renderActiveSpeaker(null);
   layoutTiles();
 }
 
@@ -288,6 +291,38 @@ function layoutTiles() {
   const cols = wide ? Math.ceil(Math.sqrt(count)) : Math.ceil(count / Math.ceil(Math.sqrt(count)));
   $('tiles').style.setProperty('--cols', String(cols));
   $('tiles').style.setProperty('--rows', String(Math.ceil(count / cols)));
+}
+
+// --- active speaker and last-N ---------------------------------------------------------------------------
+
+// The speaker's tile is highlighted and comes first in the grid (CSS order); #tiles names the speaker in
+// data-active-speaker, and a visually hidden live region says it for screen readers.
+function renderActiveSpeaker(participantId) {
+  for (const tile of $('tiles').querySelectorAll('.tile.speaking')) {
+    tile.classList.remove('speaking');
+    tile.removeAttribute('aria-label');
+  }
+  const tile = participantId ? tileOf(participantId) : null;
+  const name = tile?.dataset.participantName ?? client?.participants.get(participantId)?.name ?? '';
+  if (tile) {
+    tile.classList.add('speaking');
+    tile.setAttribute('aria-label', `${name}${participantId === selfId ? ' (you)' : ''}, speaking`);
+  }
+  if (participantId) $('tiles').dataset.activeSpeaker = participantId;
+  else delete $('tiles').dataset.activeSpeaker;
+  $('speaker-status').textContent = !name ? '' : participantId === selfId ? 'You are speaking' : `${name} is speaking`;
+}
+
+// Last-N: a tile whose video the server holds back shows the name and initials, not a frozen frame.
+function renderVideoPaused(participantIds) {
+  for (const tile of $('tiles').querySelectorAll('.tile:not(.self)')) {
+    const paused = participantIds.includes(tile.dataset.participantId);
+    if (paused === tile.classList.contains('video-paused')) continue;
+    tile.classList.toggle('video-paused', paused);
+    tile.querySelector('.placeholder').title = paused ? 'Video paused: not among the latest speakers' : '';
+    const participant = client.participants.get(tile.dataset.participantId);
+    if (participant) renderParticipant(participant);
+  }
 }
 
 // --- chat ------------------------------------------------------------------------------------------------
@@ -357,6 +392,8 @@ function wireClient() {
   client.addEventListener('caption', ({ detail }) => addCaption(detail));
   client.addEventListener('captionstatus', ({ detail }) => renderCaptionStatus(detail.status));
   client.addEventListener('emotion', ({ detail }) => addEmotion(detail));
+  client.addEventListener('activespeaker', ({ detail }) => renderActiveSpeaker(detail.participantId));
+  client.addEventListener('videopaused', ({ detail }) => renderVideoPaused(detail.participantIds));
   client.addEventListener('lobby', () => show('lobby'));
   client.addEventListener('lobbyupdated', ({ detail }) => renderLobby(detail.waiting));
   client.addEventListener('connectionstatechange', ({ detail }) => {
@@ -409,6 +446,8 @@ async function join(name) {
   if (localStream) attachStream(selfTile, localStream);
   for (const participant of client.participants.values()) renderParticipant(participant);
   renderSelf();
+  renderActiveSpeaker(client.activeSpeaker);
+  renderVideoPaused(client.videoPaused);
   renderControls();
   renderRecording(client.recording);
   renderCaptionStatus(client.captionStatus);

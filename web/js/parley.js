@@ -45,6 +45,10 @@ const SCREEN_MAX_BITRATE = 3_000_000;
  * - `captionstatus` `{status}`: captions are `active`, `paused` (the speech service does not answer) or `off`;
  *   {@link ParleyClient#captionStatus} holds the current one.
  * - `emotion` `{participantId, name, label, score, start, end}` (hosts only): the emotion heard in someone's speech.
+ * - `activespeaker` `{participantId, self}`: who speaks now (also fired after `joined` when someone already does);
+ *   {@link ParleyClient#activeSpeaker} holds it.
+ * - `videopaused` `{participantIds}`: whose video the server holds back now because they are not among the room's
+ *   last-N most recent speakers (empty: none); {@link ParleyClient#videoPaused} holds it.
  */
 export class ParleyClient extends EventTarget {
   /** Remote participants by id (ourselves excluded). @type {Map<string, Participant>} */
@@ -65,6 +69,10 @@ export class ParleyClient extends EventTarget {
   waitingId = null;
   /** Hosts: who waits in the lobby, oldest first. @type {{waitingId: string, identity: string, name: string, since: string}[]} */
   waiting = [];
+  /** The participant who speaks now, as the server names them (possibly ourselves), or null. @type {string|null} */
+  activeSpeaker = null;
+  /** Participants whose video the server does not send us now (last-N). @type {string[]} */
+  videoPaused = [];
 
   #ws = null;
   #iceServers = [];
@@ -421,6 +429,12 @@ export class ParleyClient extends EventTarget {
         participantId: message.participantId, name: String(message.name ?? ''), label: String(message.label ?? ''),
         score: Number(message.score) || 0, start: message.start, end: message.end,
       });
+      case 'activeSpeaker':
+        this.activeSpeaker = typeof message.participantId === 'string' ? message.participantId : null;
+        return this.#emit('activespeaker', { participantId: this.activeSpeaker, self: this.activeSpeaker === this.participantId });
+      case 'videoPaused':
+        this.videoPaused = Array.isArray(message.participantIds) ? message.participantIds.filter((id) => typeof id === 'string') : [];
+        return this.#emit('videopaused', { participantIds: [...this.videoPaused] });
       case 'error': return this.#onServerError(message);
       default:
         console.warn('Parley: ignoring an unknown signaling message', message?.type);

@@ -50,7 +50,8 @@ final class ParleyServer implements AutoCloseable {
                 config.limits().tracksPerRoom(), config.handshakeLimits())
                 .withTransports(config.mediaPortRange(), config.iceTcp())
                 .withSocketBuffers(config.mediaSocketBuffer())
-                .withMediaThreads(config.mediaThreads()));
+                .withMediaThreads(config.mediaThreads())
+                .withLastN(config.lastN()));
         sfu.setMaxPublishBitrate(config.maxPublishBitrate());
         http = new Server();
         http.setErrorHandler(new ProblemErrorHandler());

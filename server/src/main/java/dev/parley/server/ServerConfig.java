@@ -54,7 +54,8 @@ record ServerConfig(
         NodeSettings nodes,
         AiConfig ai,
         int mediaThreads,
-        int maxPublishBitrate) {
+        int maxPublishBitrate,
+        int lastN) {
 
     static ServerConfig from(Settings s) {
         int httpPort = port(s, "http-port");
@@ -184,7 +185,8 @@ record ServerConfig(
                 mediaPortRange(s, mediaPort), iceTcp(s),
                 Duration.ofSeconds(positive(s, "turn-ttl", 60, 604_800)),
                 positive(s, "media-socket-buffer", 65_536, 268_435_456), nodes(s),
-                AiConfig.from(s), mediaThreads(s), positive(s, "max-publish-bitrate", 100_000, 100_000_000));
+                AiConfig.from(s), mediaThreads(s), positive(s, "max-publish-bitrate", 100_000, 100_000_000),
+                positive(s, "last-n", 0, 10_000));
     }
 
     /** Media event loops: one per available processor unless set. */

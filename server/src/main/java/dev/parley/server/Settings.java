@@ -84,6 +84,7 @@ final class Settings {
             new Option("media-socket-buffer", "4194304", "bytes asked of the kernel for the media UDP socket's receive and send buffers (65536 to 268435456); Linux caps them at net.core.rmem_max / wmem_max"),
             new Option("media-threads", "", "media event loops (threads), 1 to 256; each room runs on one (default: the number of available processors)"),
             new Option("max-publish-bitrate", "2500000", "bits per second a publisher is allowed (REMB) per video stream at most, whatever its subscribers could take (100000 to 100000000)"),
+            new Option("last-n", "0", "each participant receives video from at most this many others, the most recent speakers; the rest is paused (audio never is); 0 = no limit (0 to 10000)"),
             // more than one node (docs/multi-node.md)
             new Option("redis-key-prefix", "parley:", "prefix of every key Parley writes to Redis, so several deployments can share one Redis (letters, digits and . _ : -, at most 64)"),
             new Option("node-report-interval", "5", "seconds between this node's load reports to Redis (with redis-url); a node silent for 3 intervals counts as gone and its rooms move on their next join (1-300)"),

@@ -45,6 +45,9 @@ public final class Participant {
     private int awaitedVersion;
     private int offeredSections;
     private boolean subscriptionsChanged;
+    /** Last-N: whose video this participant receives (null: everyone's), and whose it was last told is paused. */
+    private java.util.Set<String> videoShown;
+    private List<String> videoPausedTold = List.of();
 
     /**
      * One m-section of the subscriber connection: a remote track and the SSRC it has towards this participant.
@@ -59,6 +62,8 @@ public final class Participant {
         int rtxSsrc = Ids.ssrc();
         boolean active = true;
         boolean forwarding;
+        /** Its forward is paused by last-N. */
+        boolean paused;
 
         Section(String mid, Track source) {
             this.mid = mid;
@@ -237,11 +242,13 @@ public final class Participant {
                         s.source.stream().addSubscriber(subscriber, s.ssrc, s.source.codec().subscriberPayloadType());
                     }
                     s.forwarding = true;
+                    s.paused = false;
                 } else if (s.forwarding && !accepted) {
                     s.source.stream().removeSubscriber(subscriber);
                     s.forwarding = false;
                 }
             }
+            applyVideoShown();
             renegotiateSubscriber();
             return null;
         });
@@ -376,6 +383,38 @@ public final class Participant {
                     t.source(), s.rtxSsrc));
         }
         listener.onSubscriberOffer(SubscriberOffer.write(sessionId, offerVersion, subscriber.local(), offer), offerVersion);
+    }
+
+    /** Last-N: from now on this participant receives video only from {@code owners}' tracks (audio from all). */
+    void showVideoOnlyOf(java.util.Set<String> owners) {
+        videoShown = owners;
+        applyVideoShown();
+    }
+
+    /** Pauses and resumes video forwards to match {@link #videoShown}; tells the listener when the paused set changes. */
+    private void applyVideoShown() {
+        if (videoShown == null || left) {
+            return;
+        }
+        List<String> paused = new ArrayList<>();
+        for (Section s : sections) {
+            if (!s.active || s.source.kind() != MediaKind.VIDEO) {
+                continue;
+            }
+            String owner = s.source.owner().id();
+            boolean pause = !videoShown.contains(owner);
+            if (pause && !paused.contains(owner)) {
+                paused.add(owner);
+            }
+            if (s.forwarding && s.paused != pause) {
+                s.source.stream().setPaused(subscriber, pause);
+                s.paused = pause;
+            }
+        }
+        if (!paused.equals(videoPausedTold)) {
+            videoPausedTold = List.copyOf(paused);
+            listener.onVideoPaused(videoPausedTold);
+        }
     }
 
     private Track trackByMid(String mid) {

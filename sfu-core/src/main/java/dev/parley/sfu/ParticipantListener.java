@@ -31,6 +31,20 @@ public interface ParticipantListener {
     void onRemoved(LeaveReason reason);
 
     /**
+     * The room's active speaker changed to {@code participantId} (possibly this participant); also called right
+     * after {@link #onJoined} when the room already has one.
+     */
+    default void onActiveSpeaker(String participantId) {
+    }
+
+    /**
+     * Last-N: the participants whose video this participant is not sent now (the list replaces the previous one;
+     * empty when every video flows). Only called when it changes.
+     */
+    default void onVideoPaused(java.util.List<String> participantIds) {
+    }
+
+    /**
      * A listener that ignores everything it is told: for a participant that only publishes and needs no news of
      * the room (a bot, a synthetic publisher in a test). Subclass it to hear only what matters to you.
      */

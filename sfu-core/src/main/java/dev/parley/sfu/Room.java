@@ -5,6 +5,7 @@ import dev.parley.sfu.media.MediaTap;
 import dev.parley.sfu.media.PeerTransport;
 import dev.parley.sfu.sdp.SdpException;
 import dev.parley.sfu.sdp.ViewerNegotiation;
+import dev.parley.sfu.speaker.RecentSpeakers;
 import dev.parley.sfu.speaker.SpeakerDetector;
 import dev.parley.sfu.tap.TapOptions;
 import dev.parley.sfu.tap.TappedTrack;
@@ -38,6 +39,10 @@ public final class Room {
     private final List<MediaTap> taps = new ArrayList<>();
     private final List<Viewer> viewers = new ArrayList<>();
     private final SpeakerDetector speakers = SpeakerDetector.forSpeech();
+    /** Who spoke last, for last-N; the active speaker the participants were last told of. */
+    private final RecentSpeakers recentSpeakers = new RecentSpeakers();
+    private final int lastN;
+    private String announcedSpeaker;
     private volatile int viewerCount;
     private volatile int size;
     private volatile List<Participant> snapshot = List.of();
@@ -53,6 +58,7 @@ public final class Room {
         this.maxParticipants = limits.maxParticipantsPerRoom();
         this.maxTracksPerParticipant = limits.maxTracksPerParticipant();
         this.maxTracksPerRoom = limits.maxTracksPerRoom();
+        this.lastN = limits.lastN();
         this.onEmpty = onEmpty;
     }
 
@@ -89,6 +95,10 @@ public final class Room {
                 other.listener().onParticipantJoined(p.info());
             }
             listener.onJoined(p, others);
+            if (announcedSpeaker != null) {
+                listener.onActiveSpeaker(announcedSpeaker);
+            }
+            recentSpeakers.add(p.id());
             participants.put(p.id(), p);
             size = participants.size();
             snapshot = List.copyOf(participants.values());
@@ -100,6 +110,7 @@ public final class Room {
                     }
                 }
             }
+            applyLastN();
             p.renegotiateSubscriber();
             return p;
         });
@@ -238,6 +249,7 @@ public final class Room {
                 p.renegotiateSubscriber();
             }
         }
+        applyLastN();
     }
 
     void trackUnpublished(Track track) {
@@ -282,22 +294,48 @@ public final class Room {
         }
     }
 
-    /** Feeds the speaker detector with each audio track's recent loudness and points the viewers at the speaker. */
+    /**
+     * Feeds the speaker detector with each participant's recent loudness (its loudest audio track; silence when
+     * none has said anything lately), tells the participants when the speaker changes and points the viewers at it.
+     */
     void tickSpeaker(long now) {
-        if (viewers.isEmpty()) {
+        for (Participant p : participants.values()) {
+            int loudness = -1;
+            for (Track t : p.tracks()) {
+                if (t.kind() == MediaKind.AUDIO) {
+                    loudness = Math.max(loudness, Math.max(0, t.stream().recentLoudness()));
+                }
+            }
+            if (loudness >= 0) {
+                speakers.observe(p.id(), loudness, now);
+            }
+        }
+        announceSpeaker(now);
+        followSpeaker();
+    }
+
+    /** Tells everyone of a new active speaker, who becomes the most recent for last-N. */
+    private void announceSpeaker(long now) {
+        String id = speakers.speaker(now);
+        if (id == null || id.equals(announcedSpeaker) || !participants.containsKey(id)) {
+            return;
+        }
+        announcedSpeaker = id;
+        recentSpeakers.spoke(id);
+        for (Participant p : participants.values()) {
+            p.listener().onActiveSpeaker(id);
+        }
+        applyLastN();
+    }
+
+    /** Last-N: each participant receives video from the {@code lastN} most recent speakers but itself. */
+    private void applyLastN() {
+        if (lastN <= 0) {
             return;
         }
         for (Participant p : participants.values()) {
-            for (Track t : p.tracks()) {
-                if (t.kind() == MediaKind.AUDIO) {
-                    int loudness = t.stream().recentLoudness();
-                    if (loudness >= 0) {
-                        speakers.observe(p.id(), loudness, now);
-                    }
-                }
-            }
+            p.showVideoOnlyOf(java.util.Set.copyOf(recentSpeakers.mostRecent(lastN, p.id())));
         }
-        followSpeaker();
     }
 
     private Participant currentSpeaker() {
@@ -347,6 +385,11 @@ public final class Room {
             p.listener().onParticipantLeft(gone.id(), reason);
         }
         speakers.forget(gone.id());
+        recentSpeakers.remove(gone.id());
+        if (gone.id().equals(announcedSpeaker)) {
+            announcedSpeaker = null; // the others hear that it left; the next one to speak is announced
+        }
+        applyLastN();
         for (Viewer v : viewers) {
             for (Track t : gone.tracks()) {
                 v.trackGone(t);

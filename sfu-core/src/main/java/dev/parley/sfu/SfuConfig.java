@@ -26,11 +26,13 @@ import java.util.Objects;
  *     {@code net.core.rmem_max})
  * @param mediaThreads how many media event loops (threads) carry media, 1..{@value #MAX_MEDIA_THREADS}; each room
  *     runs on one of them ({@link #DEFAULT_MEDIA_THREADS} unless a deployment needs otherwise)
+ * @param lastN each subscriber receives video from at most this many participants, the most recent speakers;
+ *     the others' video is paused for it (audio never is); 0 for no limit
  */
 public record SfuConfig(InetAddress bindAddress, int mediaPort, List<InetAddress> announcedAddresses,
                         Duration consentTimeout, int maxParticipantsPerRoom, int maxTracksPerParticipant,
                         int maxTracksPerRoom, HandshakeLimits handshakeLimits, MediaPortRange mediaPortRange,
-                        IceTcpConfig iceTcp, int socketBufferBytes, int mediaThreads) {
+                        IceTcpConfig iceTcp, int socketBufferBytes, int mediaThreads, int lastN) {
     /** Default tracks per participant: microphone, camera, and a screen share with its audio, twice over. */
     public static final int DEFAULT_MAX_TRACKS_PER_PARTICIPANT = 8;
     /** Default tracks per room: every subscriber offer stays well below what browsers and Parley's SDP parser take. */
@@ -42,14 +44,14 @@ public record SfuConfig(InetAddress bindAddress, int mediaPort, List<InetAddress
     /** The most media threads a server may ask for. */
     public static final int MAX_MEDIA_THREADS = 256;
 
-    /** A config with {@link #DEFAULT_MEDIA_THREADS} media threads. */
+    /** A config with {@link #DEFAULT_MEDIA_THREADS} media threads and no last-N limit. */
     public SfuConfig(InetAddress bindAddress, int mediaPort, List<InetAddress> announcedAddresses,
                      Duration consentTimeout, int maxParticipantsPerRoom, int maxTracksPerParticipant,
                      int maxTracksPerRoom, HandshakeLimits handshakeLimits, MediaPortRange mediaPortRange,
                      IceTcpConfig iceTcp, int socketBufferBytes) {
         this(bindAddress, mediaPort, announcedAddresses, consentTimeout, maxParticipantsPerRoom,
                 maxTracksPerParticipant, maxTracksPerRoom, handshakeLimits, mediaPortRange, iceTcp, socketBufferBytes,
-                DEFAULT_MEDIA_THREADS);
+                DEFAULT_MEDIA_THREADS, 0);
     }
 
     /** A config with the default track limits and {@linkplain HandshakeLimits#DEFAULTS handshake limits}. */
@@ -72,21 +74,28 @@ public record SfuConfig(InetAddress bindAddress, int mediaPort, List<InetAddress
     public SfuConfig withTransports(MediaPortRange range, IceTcpConfig tcp) {
         return new SfuConfig(bindAddress, mediaPort, announcedAddresses, consentTimeout, maxParticipantsPerRoom,
                 maxTracksPerParticipant, maxTracksPerRoom, handshakeLimits, range, tcp, socketBufferBytes,
-                mediaThreads);
+                mediaThreads, lastN);
     }
 
     /** This config with {@code bytes} of receive and send buffer asked for each media socket. */
     public SfuConfig withSocketBuffers(int bytes) {
         return new SfuConfig(bindAddress, mediaPort, announcedAddresses, consentTimeout, maxParticipantsPerRoom,
                 maxTracksPerParticipant, maxTracksPerRoom, handshakeLimits, mediaPortRange, iceTcp, bytes,
-                mediaThreads);
+                mediaThreads, lastN);
     }
 
     /** This config with {@code threads} media event loops. */
     public SfuConfig withMediaThreads(int threads) {
         return new SfuConfig(bindAddress, mediaPort, announcedAddresses, consentTimeout, maxParticipantsPerRoom,
                 maxTracksPerParticipant, maxTracksPerRoom, handshakeLimits, mediaPortRange, iceTcp, socketBufferBytes,
-                threads);
+                threads, lastN);
+    }
+
+    /** This config with subscribers receiving video from at most {@code n} most recent speakers (0: all). */
+    public SfuConfig withLastN(int n) {
+        return new SfuConfig(bindAddress, mediaPort, announcedAddresses, consentTimeout, maxParticipantsPerRoom,
+                maxTracksPerParticipant, maxTracksPerRoom, handshakeLimits, mediaPortRange, iceTcp, socketBufferBytes,
+                mediaThreads, n);
     }
 
     public SfuConfig {
@@ -119,6 +128,9 @@ public record SfuConfig(InetAddress bindAddress, int mediaPort, List<InetAddress
         }
         if (mediaThreads < 1 || mediaThreads > MAX_MEDIA_THREADS) {
             throw new IllegalArgumentException("media threads must be 1.." + MAX_MEDIA_THREADS + ", were " + mediaThreads);
+        }
+        if (lastN < 0) {
+            throw new IllegalArgumentException("last-N must be 0 (no limit) or more, was " + lastN);
         }
     }
 }

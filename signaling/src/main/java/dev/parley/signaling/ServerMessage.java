@@ -130,6 +130,20 @@ sealed interface ServerMessage {
         }
     }
 
+    /** The room's active speaker is now {@code participantId} (also sent right after {@code joined} when there is one). */
+    record ActiveSpeaker(String participantId) implements ServerMessage {
+        public String type() {
+            return "activeSpeaker";
+        }
+    }
+
+    /** Last-N: the participants whose video the server does not send you now (replaces the previous list). */
+    record VideoPaused(List<String> participantIds) implements ServerMessage {
+        public String type() {
+            return "videoPaused";
+        }
+    }
+
     /** {@code url}: only with {@code wrong_node}, the signaling URL of the node that serves the room. */
     record Error(String code, String message, String requestType,
                  @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)

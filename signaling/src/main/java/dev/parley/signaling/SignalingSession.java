@@ -616,6 +616,16 @@ public final class SignalingSession extends Seat implements Session.Listener.Aut
     }
 
     @Override
+    public void onActiveSpeaker(String participantId) {
+        send(new ServerMessage.ActiveSpeaker(participantId));
+    }
+
+    @Override
+    public void onVideoPaused(List<String> participantIds) {
+        send(new ServerMessage.VideoPaused(participantIds));
+    }
+
+    @Override
     public void onRemoved(LeaveReason reason) {
         Participant p = participant;
         boolean wasIn;

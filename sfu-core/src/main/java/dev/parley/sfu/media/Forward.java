@@ -14,7 +14,7 @@ final class Forward {
     private final PeerTransport subscriber;
     private final int ssrc;
     private final int payloadType;
-    private final int sequenceOffset;
+    private int sequenceOffset;
     /** Set for a stream whose source changes over time (a WHEP viewer's): it numbers packets instead of the offset. */
     final SwitchingRewriter rewriter;
     long packetsSent;
@@ -29,6 +29,12 @@ final class Forward {
     long roundTripNanos = -1;
     /** Video whose subscriber accepted RFC 4588: retransmissions go on this stream; null: on the media SSRC. */
     RtxSender rtx;
+    /** Last-N: nothing of the stream goes to the subscriber while set ({@link PublishedStream#setPaused}). */
+    boolean paused;
+    /** Set when a pause ends: the next live packet continues the subscriber's numbering where it stopped. */
+    boolean resumed;
+    /** The subscriber's sequence number of the last live packet (not a retransmission) sent. */
+    private int lastSequence;
 
     Forward(PublishedStream source, PeerTransport subscriber, int ssrc, int payloadType, int sequenceOffset) {
         this(source, subscriber, ssrc, payloadType, sequenceOffset, null);
@@ -69,6 +75,18 @@ final class Forward {
             return rewriter.incomingSequence(outgoing);
         }
         return (outgoing - sequenceOffset) & 0xFFFF;
+    }
+
+    /**
+     * Notes a live packet about to go out: after a pause, the offset is moved so that the subscriber sees no gap
+     * (a gap of the packets held back would only make it ask for them all again with NACKs).
+     */
+    void onLivePacket(int incoming) {
+        if (resumed) {
+            sequenceOffset = (lastSequence + 1 - incoming) & 0xFFFF;
+            resumed = false;
+        }
+        lastSequence = (incoming + sequenceOffset) & 0xFFFF;
     }
 
     /** Encrypts and queues a packet already rewritten for this subscriber, counting it. */

@@ -12,6 +12,7 @@ import dev.parley.sfu.rtp.RtxSender;
 import dev.parley.sfu.rtp.SendHistory;
 import dev.parley.sfu.rtp.SenderReport;
 import dev.parley.sfu.sdp.PublishedTrack;
+import dev.parley.sfu.speaker.LoudnessMeter;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Arrays;
@@ -49,8 +50,7 @@ public final class PublishedStream {
     /** Loudness published every {@link #LOUDNESS_PACKETS} audio packets: one volatile write per ~200 ms, not per packet. */
     private static final int LOUDNESS_PACKETS = 10;
     private static final long LOUDNESS_STALE_NANOS = 1_000_000_000L;
-    private int loudnessSum;
-    private int loudnessCount;
+    private final LoudnessMeter loudness = new LoudnessMeter(LOUDNESS_PACKETS);
     private volatile int recentLoudness = -1;
     private volatile long loudnessAtNanos;
 
@@ -129,11 +129,29 @@ public final class PublishedStream {
 
     /**
      * The publisher's recent loudness from its RFC 6464 audio-level extension, as {@code 127 - dBov} (0 silence,
-     * 127 loudest) averaged over its last few packets; -1 when the extension is not negotiated or nothing arrived
-     * lately. Safe to read from any thread.
+     * 127 loudest) averaged by energy over its last few packets ({@link LoudnessMeter}); -1 when the extension is
+     * not negotiated or nothing arrived lately. Safe to read from any thread.
      */
     public int recentLoudness() {
         return (System.nanoTime() - loudnessAtNanos) > LOUDNESS_STALE_NANOS ? -1 : recentLoudness;
+    }
+
+    /**
+     * Last-N: stops sending this stream to {@code subscriber} (its forward stays, so resuming needs no
+     * renegotiation), or resumes it and asks the publisher for a keyframe so that the picture comes back at once.
+     */
+    public void setPaused(PeerTransport subscriber, boolean paused) {
+        engine.onLoop(() -> {
+            for (Forward f : forwards) {
+                if (f.subscriber() == subscriber && f.paused != paused) {
+                    f.paused = paused;
+                    if (!paused) {
+                        f.resumed = true;
+                        requestKeyframe(System.nanoTime());
+                    }
+                }
+            }
+        });
     }
 
     /** Stops forwarding to {@code subscriber}; harmless when it was not forwarded to. */
@@ -271,7 +289,7 @@ public final class PublishedStream {
             measureLoudness(buf, off, in.length(), now);
         }
         for (Forward f : forwards) {
-            if (f.subscriber().connected()) {
+            if (f.subscriber().connected() && !f.paused) {
                 out.copyFrom(in);
                 if (f.rewriter != null) {
                     if (!f.rewriter.rewrite(out.array(), out.offset(), out.length(), now)) {
@@ -280,6 +298,7 @@ public final class PublishedStream {
                     RtpHeader.setSsrc(out.array(), out.offset(), f.ssrc());
                     RtpHeader.setPayloadType(out.array(), out.offset(), f.payloadType());
                 } else {
+                    f.onLivePacket(seq);
                     rewrite(out, f, seq);
                 }
                 f.send(out);
@@ -293,7 +312,7 @@ public final class PublishedStream {
 
     /** Answers a subscriber's NACK for one of its sequence numbers from the history. */
     void retransmit(Forward f, int outgoingSequence) {
-        if (history == null || !f.subscriber().connected()) {
+        if (history == null || f.paused || !f.subscriber().connected()) {
             return;
         }
         int seq = f.incomingSequence(outgoingSequence);
@@ -329,7 +348,7 @@ public final class PublishedStream {
             t.offerSenderReport(buf, off, now);
         }
         for (Forward f : forwards) {
-            if (f.subscriber().connected() && (f.rewriter == null || f.rewriter.started())) {
+            if (f.subscriber().connected() && !f.paused && (f.rewriter == null || f.rewriter.started())) {
                 int rtpTime = SenderReport.rtpTimestamp(buf, off);
                 if (f.rewriter != null) {
                     rtpTime = f.rewriter.outgoingTimestamp(rtpTime);
@@ -361,12 +380,9 @@ public final class PublishedStream {
         if (level < 0) {
             return;
         }
-        loudnessSum += 127 - RtpHeader.level(level);
-        if (++loudnessCount >= LOUDNESS_PACKETS) {
-            recentLoudness = loudnessSum / loudnessCount;
+        if (loudness.add(RtpHeader.level(level))) {
+            recentLoudness = loudness.loudness();
             loudnessAtNanos = now;
-            loudnessSum = 0;
-            loudnessCount = 0;
         }
     }
 
