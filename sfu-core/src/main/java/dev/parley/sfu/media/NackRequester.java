@@ -21,17 +21,17 @@ final class NackRequester {
     private long givenUpCounted;
 
     /**
-     * Records an arriving packet; false when it is a repeat (or too late) and must not be forwarded. The
+     * Records an arriving packet; false when it is a repeat (or too late) and must not be forwarded. The loop's
      * counters are touched only for those and for recoveries.
      */
-    boolean accept(PacketBuffer in, long now, MediaCounters counters) {
+    boolean accept(PacketBuffer in, long now, MediaLoop loop) {
         long filled = generator.filledAfterRequest();
         if (generator.onPacket(RtpHeader.sequenceNumber(in.array(), in.offset()), now) == NackGenerator.DUPLICATE) {
-            counters.dropped(DropReason.DUPLICATE);
+            loop.counterSet().dropped(DropReason.DUPLICATE);
             return false;
         }
         if (generator.filledAfterRequest() != filled) {
-            counters.recovered();
+            loop.counterSet().recovered();
         }
         return true;
     }

@@ -251,7 +251,7 @@ public final class PublishedStream {
     }
 
     void onRtp(PacketBuffer in, long now) {
-        if (nacks != null && !nacks.accept(in, now, engine.counterSet())) {
+        if (nacks != null && !nacks.accept(in, now, engine)) {
             return;
         }
         forward(in, now);
