@@ -49,9 +49,9 @@ class ReconnectCallTest {
         run("ip", "netns", "add", netns);
         run("ip", "netns", "exec", netns, "ip", "link", "set", "lo", "up");
         nft("add table inet reconnect");
-        nft("add chain inet reconnect mark { type filter hook output priority 0; policy accept; }");
-        nft("add rule inet reconnect mark meta skuid " + NOBODY + " ct mark set 1");
-        nft("add chain inet reconnect cut { type filter hook output priority 10; policy accept; }");
+        nft("add chain inet reconnect tag { type filter hook output priority 0; policy accept; }");
+        nft("add rule inet reconnect tag meta skuid " + NOBODY + " ct mark set 1");
+        nft("add chain inet reconnect cutoff { type filter hook output priority 10; policy accept; }");
         server = ParleyServerProcess.start("reconnect", null, List.of(), List.of("ip", "netns", "exec", netns));
         open = HeadlessChromium.launch(LAUNCHER, browserEnv(null));
         cuttable = HeadlessChromium.launch(LAUNCHER, browserEnv(NOBODY));
@@ -87,7 +87,7 @@ class ReconnectCallTest {
                     + "   else if (window.__banner.shown) window.__banner.hiddenAgain = true; })"
                     + "   .observe(banner, { attributes: true }); }");
 
-            nft("add rule inet reconnect cut ct mark 1 counter drop");
+            nft("add rule inet reconnect cutoff ct mark 1 counter drop");
             long restoreAt = System.nanoTime() + CUT.toNanos();
             awaitTrue(bob, "() => window.__banner.shown", "Bob's page shows Reconnecting… while its network is gone", TIMEOUT);
             long left = restoreAt - System.nanoTime();
@@ -95,7 +95,7 @@ class ReconnectCallTest {
                 bob.pause(Duration.ofNanos(left)); // the rest of the five seconds without network
             }
             assertTrue(droppedPackets() > 0, "the rule dropped Bob's packets");
-            nft("flush chain inet reconnect cut");
+            nft("flush chain inet reconnect cutoff");
 
             awaitTrue(bob, "() => window.__banner.hiddenAgain && !window.parley.reconnecting",
                     "Bob's banner goes once media flows again", TIMEOUT);
@@ -140,7 +140,7 @@ class ReconnectCallTest {
     }
 
     private static long droppedPackets() throws Exception {
-        String rules = nft("list chain inet reconnect cut");
+        String rules = nft("list chain inet reconnect cutoff");
         Matcher m = Pattern.compile("counter packets (\\d+)").matcher(rules);
         assertTrue(m.find(), "the drop rule has a counter: " + rules);
         return Long.parseLong(m.group(1));
