@@ -400,7 +400,13 @@ function wireClient() {
     const labels = { connecting: 'Connecting…', disconnected: 'Connection lost, retrying…', failed: 'Connection failed' };
     if (!soundBlocked) $('status').textContent = labels[detail.state] ?? '';
   });
+  client.addEventListener('reconnecting', () => { $('reconnecting-banner').hidden = false; });
+  client.addEventListener('reconnected', () => { $('reconnecting-banner').hidden = true; });
+  client.addEventListener('participantreconnecting', ({ detail }) => {
+    tileOf(detail.participantId)?.classList.toggle('reconnecting', detail.reconnecting);
+  });
   client.addEventListener('left', ({ detail }) => {
+    $('reconnecting-banner').hidden = true;
     for (const track of localStream?.getTracks() ?? []) track.stop();
     // A refused join closes the socket too; join() already shows why, which must stay on screen.
     if (!selfId) return;

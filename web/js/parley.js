@@ -49,6 +49,12 @@ const SCREEN_MAX_BITRATE = 3_000_000;
  *   {@link ParleyClient#activeSpeaker} holds it.
  * - `videopaused` `{participantIds}`: whose video the server holds back now because they are not among the room's
  *   last-N most recent speakers (empty: none); {@link ParleyClient#videoPaused} holds it.
+ * - `reconnecting` `{}`: the signaling socket dropped or a peer connection went `disconnected`/`failed`; the client
+ *   resumes its seat on a new socket and restarts ICE by itself (docs/protocol.md, "Reconnecting").
+ *   `reconnected` `{}`: the seat is back and media flows again. If the server's grace period passes first, `left`
+ *   follows with reason `disconnected`, as before.
+ * - `participantreconnecting` `{participantId, reconnecting, participant}`: someone else is reconnecting (their
+ *   tile stays), or is back.
  */
 export class ParleyClient extends EventTarget {
   /** Remote participants by id (ourselves excluded). @type {Map<string, Participant>} */
@@ -103,6 +109,11 @@ export class ParleyClient extends EventTarget {
   #state = 'new';
   #closed = false;
   #noCandidates = new WeakSet();
+  #signalingUrl = null;
+  /** The token that resumes our seat, and how long the server holds it after the socket drops. */
+  #resume = { token: null, graceMs: 0 };
+  /** While reconnecting: `{until, resumed, retry}`; null otherwise. */
+  #reconnect = null;
 
   /**
    * The overall connection state: `new`, `connecting`, `connected`, `disconnected`, `failed` or `closed`.
@@ -157,6 +168,7 @@ export class ParleyClient extends EventTarget {
   #openSocket(url) {
     const ws = new WebSocket(url);
     this.#ws = ws;
+    this.#signalingUrl = url;
     this.#setState('connecting', 'signaling');
     ws.addEventListener('open', () => {
       if (ws !== this.#ws) return;
@@ -436,6 +448,11 @@ export class ParleyClient extends EventTarget {
         this.videoPaused = Array.isArray(message.participantIds) ? message.participantIds.filter((id) => typeof id === 'string') : [];
         return this.#emit('videopaused', { participantIds: [...this.videoPaused] });
       case 'error': return this.#onServerError(message);
+      case 'resumeToken':
+        this.#resume = { token: String(message.token ?? ''), graceMs: Math.max(0, Number(message.graceSeconds) || 0) * 1000 };
+        return undefined;
+      case 'resumed': return this.#onResumed(message);
+      case 'participantReconnecting': return this.#onParticipantReconnecting(message);
       default:
         console.warn('Parley: ignoring an unknown signaling message', message?.type);
         return undefined;
@@ -498,6 +515,10 @@ export class ParleyClient extends EventTarget {
       old.close(1000, 'joining the room on its node');
       return;
     }
+    if (requestType === 'resume' || (this.#reconnect && code === 'stale_answer')) {
+      this.#onResumeRefused(code, message);
+      return;
+    }
     console.warn(`Parley: server refused ${requestType ?? 'a message'}: ${code}: ${message}`);
     this.#emit('error', { code, message, requestType });
     const failure = new ParleyError(code, message, requestType);
@@ -517,10 +538,13 @@ export class ParleyClient extends EventTarget {
       this.#pendingJoin.reject(new ParleyError('closed', `signaling socket closed before joining (code ${event.code})`, 'join'));
       this.#pendingJoin = null;
     }
-    if (!this.#closed) {
-      this.#emit('error', { code: 'disconnected', message: `signaling socket closed (code ${event.code})`, requestType: null });
-      this.#shutdown('disconnected');
+    if (this.#closed) return;
+    if (this.#reconnect || (this.participantId && this.#resume.token && this.#resume.graceMs > 0)) {
+      this.#startReconnect();
+      return;
     }
+    this.#emit('error', { code: 'disconnected', message: `signaling socket closed (code ${event.code})`, requestType: null });
+    this.#shutdown('disconnected');
   }
 
   // --- publisher -------------------------------------------------------------------------------------------
@@ -713,7 +737,10 @@ export class ParleyClient extends EventTarget {
         this.#updateState(target);
       }
     });
-    pc.addEventListener('connectionstatechange', () => this.#updateState(target));
+    pc.addEventListener('connectionstatechange', () => {
+      this.#updateState(target);
+      if (['disconnected', 'failed'].includes(pc.connectionState) && this.participantId && !this.#closed) this.#startReconnect();
+    });
     return pc;
   }
 
@@ -743,6 +770,7 @@ export class ParleyClient extends EventTarget {
     else if (this.participantId && pcs.every((s) => s === 'connected')) state = 'connected';
     else state = 'connecting';
     this.#setState(state, target);
+    if (state === 'connected' && this.#reconnect?.resumed) this.#endReconnect();
   }
 
   #setState(state, target) {
@@ -769,6 +797,113 @@ export class ParleyClient extends EventTarget {
 
   #emit(type, detail) {
     this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+
+  // --- reconnecting (docs/protocol.md, "Reconnecting") -------------------------------------------------------
+
+  /** Whether the client is taking its seat back after a drop (between `reconnecting` and `reconnected`). */
+  get reconnecting() {
+    return this.#reconnect !== null;
+  }
+
+  // The socket dropped or ICE went down: resume the seat on a new socket (the old one, if the network only
+  // hid it, is given up: the server closes it when the resume succeeds), then restart ICE.
+  #startReconnect() {
+    if (this.#reconnect || this.#closed || !this.#resume.token) return;
+    this.#reconnect = { until: Date.now() + Math.max(this.#resume.graceMs, 1000), resumed: false, retry: null };
+    this.#emit('reconnecting', {});
+    this.#resumeOnNewSocket();
+  }
+
+  #resumeOnNewSocket() {
+    const attempt = this.#reconnect;
+    if (!attempt || this.#closed) return;
+    clearTimeout(attempt.retry);
+    clearInterval(this.#pingTimer);
+    if (Date.now() > attempt.until) {
+      this.#reconnect = null;
+      this.#emit('error', { code: 'disconnected', message: 'could not reconnect within the grace period', requestType: null });
+      this.#shutdown('disconnected');
+      return;
+    }
+    attempt.resumed = false;
+    const old = this.#ws;
+    const ws = new WebSocket(this.#signalingUrl);
+    this.#ws = ws;
+    // 4000: not a goodbye (1000 would make the server remove us at once, should this close frame get through).
+    if (old && old.readyState <= WebSocket.OPEN) old.close(4000, 'reconnecting');
+    ws.addEventListener('open', () => {
+      if (ws !== this.#ws) return;
+      this.#send({ type: 'resume', token: this.#resume.token });
+      this.#pingTimer = setInterval(() => this.#send({ type: 'ping' }), PING_INTERVAL_MS);
+    });
+    ws.addEventListener('message', (event) => { if (ws === this.#ws) this.#onMessage(event.data); });
+    ws.addEventListener('close', () => {
+      if (ws !== this.#ws || this.#closed) return;
+      if (!this.#reconnect) this.#startReconnect();
+      else attempt.retry = setTimeout(() => this.#resumeOnNewSocket(), 1000);
+    });
+    // A socket that cannot open (the network is still away) is given up and tried again.
+    attempt.retry = setTimeout(() => {
+      if (ws === this.#ws && ws.readyState === WebSocket.CONNECTING) ws.close();
+    }, 4000);
+  }
+
+  #onResumed(message) {
+    const attempt = this.#reconnect;
+    if (attempt) {
+      clearTimeout(attempt.retry);
+      attempt.resumed = true;
+    }
+    // Nothing sent while we were away is replayed: the room as it is now replaces our picture of it.
+    const now = new Map((message.participants ?? []).map((p) => [p.id, p]));
+    for (const id of [...this.participants.keys()]) {
+      if (!now.has(id)) this.#onParticipantLeft({ participantId: id, reason: 'left' });
+    }
+    for (const participant of now.values()) {
+      this.#onParticipant(participant, this.participants.has(participant.id) ? 'participantupdated' : 'participantjoined');
+    }
+    this.#iceServers = Array.isArray(message.iceServers) ? message.iceServers : this.#iceServers;
+    if (message.recording) this.#onRecording(message.recording);
+    // The server restarts ICE on the subscriber connection with its next offer; ours is restarted here.
+    this.#restartPublisherIce().catch((error) => {
+      console.warn('Parley: could not restart ICE on the publisher connection', error);
+    });
+    this.#updateState('signaling');
+  }
+
+  async #restartPublisherIce() {
+    const pc = this.#publisher;
+    if (!pc || this.#closed) return;
+    pc.restartIce();
+    const offer = await pc.createOffer();
+    await pc.setLocalDescription(offer);
+    // A publish still waiting for its answer (lost with the old socket) takes this answer: it fits our new offer.
+    const waiting = this.#pendingPublish;
+    const answer = waiting ? null : new Promise((resolve, reject) => { this.#pendingPublish = { resolve, reject }; });
+    this.#send({ type: 'publish', sdp: pc.localDescription.sdp });
+    if (answer) await pc.setRemoteDescription({ type: 'answer', sdp: await answer });
+  }
+
+  #onResumeRefused(code, message) {
+    if (code === 'stale_answer') return; // an answer to an offer the resume replaced
+    console.warn(`Parley: could not resume the seat: ${code}: ${message}`);
+    this.#reconnect = null;
+    this.#emit('error', { code: 'disconnected', message: `could not reconnect: ${message}`, requestType: null });
+    this.#shutdown('disconnected');
+  }
+
+  #endReconnect() {
+    clearTimeout(this.#reconnect?.retry);
+    this.#reconnect = null;
+    this.#emit('reconnected', {});
+  }
+
+  #onParticipantReconnecting({ participantId, reconnecting }) {
+    const participant = this.participants.get(participantId);
+    if (!participant) return;
+    participant.reconnecting = reconnecting === true;
+    this.#emit('participantreconnecting', { participantId, reconnecting: participant.reconnecting, participant });
   }
 }
 

@@ -88,8 +88,11 @@ public final class SyntheticPeer implements AutoCloseable {
     private final MediaHandler handler;
     private final PeerLink channel;
     private final PeerCertificate certificate = PeerCertificate.generate();
-    private final String ufrag = random(8);
-    private final String pwd = random(24);
+    /** Our ICE credentials; {@link #restartIce} replaces them. */
+    private volatile String ufrag = random(8);
+    private volatile String pwd = random(24);
+    /** After {@link #restartIce}: the server's next SDP may carry new ICE credentials (once). */
+    private volatile boolean restarting;
     private final long tieBreaker = RANDOM.nextLong();
     private final long sessionId = RANDOM.nextLong() & Long.MAX_VALUE;
     private final Thread receiver;
@@ -387,9 +390,13 @@ public final class SyntheticPeer implements AutoCloseable {
         }
         Remote next = new Remote(ufrag, pwd, fingerprint, candidate);
         Remote known = remote;
-        if (known != null && !known.equals(next)) {
-            throw new SdpException("the server changed its transport (ICE restart is not supported): " + known + " -> " + next);
+        if (known != null && restarting && !known.fingerprint().equals(next.fingerprint())) {
+            throw new SdpException("the server changed its DTLS fingerprint in an ICE restart: " + known + " -> " + next);
         }
+        if (known != null && !restarting && !known.equals(next)) {
+            throw new SdpException("the server changed its transport without an ICE restart: " + known + " -> " + next);
+        }
+        restarting = false;
         remote = next;
     }
 
@@ -835,5 +842,56 @@ public final class SyntheticPeer implements AutoCloseable {
             ids[i] = profiles[i].useSrtpId();
         }
         return ids;
+    }
+
+    // --- ICE restart ---
+
+    /**
+     * Restarts ICE from this side: new credentials of ours go into the next SDP this peer writes, and the
+     * server's next SDP may bring new ones of its (with the same fingerprint: DTLS is not restarted). Then
+     * {@link #recheckIce} runs connectivity checks again; consent refreshes use the new credentials.
+     */
+    public void restartIce() {
+        ufrag = random(8);
+        pwd = random(24);
+        restarting = true;
+    }
+
+    /** Checks connectivity under the current credentials, as after an ICE restart; DTLS and SRTP stay as they are. */
+    public void recheckIce(Duration timeout) throws IOException, TimeoutException {
+        checkIce(timeout);
+    }
+
+    /** The server's ICE ufrag and password as its latest SDP gave them. */
+    public String[] serverCredentials() {
+        Remote r = remote;
+        return r == null ? null : new String[] {r.ufrag(), r.pwd()};
+    }
+
+    /** Whether one check with these server credentials gets a success response within {@code wait}. */
+    public boolean checkAnsweredWith(String serverUfrag, String serverPwd, Duration wait) throws IOException {
+        Remote r = remote;
+        if (r == null) {
+            throw new IllegalStateException(label + ": no SDP from the server yet");
+        }
+        byte[] tx = StunMessage.newTransactionId();
+        CompletableFuture<Void> answered = new CompletableFuture<>();
+        checkAnswered = answered;
+        pendingCheck = tx;
+        channel.send(ByteBuffer.wrap(StunMessage.iceCheck(tx, serverUfrag + ":" + ufrag, serverPwd, false, tieBreaker)),
+                r.candidate());
+        try {
+            answered.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted during an ICE check");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IOException(e.getCause());
+        } finally {
+            pendingCheck = null;
+        }
     }
 }

@@ -104,6 +104,7 @@ final class ParleyServer implements AutoCloseable {
         signaling = new SignalingService(sfu, control.authorizer(), control::iceServers,
                 control.observer(), control.signalingLimits(config.limits()));
         control.attach(signaling);
+        signaling.holdSeatsOnDisconnect(config.reconnectGrace());
         recorder.announceTo(signaling::recordingChanged);
         signaling.controlRecordingsWith(control.recordingControl());
         if (control.nodes() != null) {

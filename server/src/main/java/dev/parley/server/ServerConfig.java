@@ -55,7 +55,8 @@ record ServerConfig(
         AiConfig ai,
         int mediaThreads,
         int maxPublishBitrate,
-        int lastN) {
+        int lastN,
+        Duration reconnectGrace) {
 
     static ServerConfig from(Settings s) {
         int httpPort = port(s, "http-port");
@@ -186,7 +187,7 @@ record ServerConfig(
                 Duration.ofSeconds(positive(s, "turn-ttl", 60, 604_800)),
                 positive(s, "media-socket-buffer", 65_536, 268_435_456), nodes(s),
                 AiConfig.from(s), mediaThreads(s), positive(s, "max-publish-bitrate", 100_000, 100_000_000),
-                positive(s, "last-n", 0, 10_000));
+                positive(s, "last-n", 0, 10_000), Duration.ofSeconds(positive(s, "reconnect-grace", 0, 600)));
     }
 
     /** Media event loops: one per available processor unless set. */

@@ -32,6 +32,7 @@ final class Settings {
             new Option("public-ip", "", "address(es) announced in ICE candidates, comma-separated: the public address behind 1:1 NAT; 127.0.0.1 makes a loopback-only server (default: this machine's addresses)"),
             new Option("data-dir", "./data", "directory for the database, secrets and recordings"),
             new Option("consent-timeout", "15", "seconds without ICE consent before a participant is dropped"),
+            new Option("reconnect-grace", "20", "seconds a participant whose signaling connection dropped keeps its seat for its page to resume (0 = removed at once)"),
             new Option("max-participants", "100", "participants allowed per room"),
             new Option("stun-urls", "", "STUN servers given to browsers, comma-separated (e.g. stun:stun.example.org:3478); none by default"),
             new Option("turn-urls", "", "TURN servers given to browsers, comma-separated (e.g. turn:turn.example.org:3478?transport=udp)"),

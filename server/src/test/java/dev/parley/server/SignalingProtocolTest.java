@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The signaling protocol's answers to bad and out-of-order messages (docs/protocol.md), over a real WebSocket. */
 class SignalingProtocolTest {
     @RegisterExtension
-    static final RunningServer server = RunningServer.perClass();
+    static final RunningServer server = RunningServer.perClass("--reconnect-grace", "1");
 
     @Test
     void badMessagesGetAnErrorAndTheConnectionStaysUsable() throws Exception {
@@ -68,7 +68,8 @@ class SignalingProtocolTest {
         assertEquals(bobId, update.get("id").asText());
         assertTrue(update.get("audioMuted").asBoolean());
 
-        bob.socket().abort(); // the browser vanished without a goodbye
+        bob.socket().abort(); // the browser vanished without a goodbye: held for the reconnect grace, then gone
+        assertEquals(bobId, ada.next("participantReconnecting").get("participantId").asText());
         JsonNode left = ada.next("participantLeft");
         assertEquals(bobId, left.get("participantId").asText());
         assertEquals("disconnected", left.get("reason").asText());

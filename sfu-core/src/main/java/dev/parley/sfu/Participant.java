@@ -3,6 +3,7 @@ package dev.parley.sfu;
 import dev.parley.sfu.media.PeerTransport;
 import dev.parley.sfu.media.TransportListener;
 import dev.parley.sfu.sdp.IceParameters;
+import dev.parley.sfu.sdp.LocalTransport;
 import dev.parley.sfu.sdp.PublishedTrack;
 import dev.parley.sfu.sdp.PublisherNegotiation;
 import dev.parley.sfu.sdp.RtxOffer;
@@ -160,11 +161,14 @@ public final class Participant {
             }
             PublisherNegotiation.Result result;
             Map<String, TrackSource> trackSources;
+            LocalTransport restarted = null;
             try {
                 result = PublisherNegotiation.answer(offer, transport.local(), sessionId);
                 IceParameters known = transport.remote();
                 if (known != null && !known.ufrag().equals(result.remote().ufrag())) {
-                    throw new SdpException("ICE restart is not supported yet; reconnect instead");
+                    // An ICE restart: the answer carries new credentials of ours, put in force once it is sure.
+                    restarted = transport.freshCredentials();
+                    result = PublisherNegotiation.answer(offer, restarted, sessionId);
                 }
                 // Each accepted m-section is one track afterwards; those the offer no longer has are removed.
                 room.checkTrackLimits(this, result.tracks().size());
@@ -179,6 +183,9 @@ public final class Participant {
                 throw e;
             }
             publisher = transport;
+            if (restarted != null) {
+                publisher.restartIce(restarted, result.remote());
+            }
             publisher.setRemote(result.remote());
             List<String> mids = new ArrayList<>();
             for (PublishedTrack pt : result.tracks()) {
@@ -221,10 +228,7 @@ public final class Participant {
             SubscriberOffer.Answer read = SubscriberOffer.readAnswer(answer, offeredSections);
             IceParameters remote = read.remote();
             if (remote != null) {
-                IceParameters known = subscriber.remote();
-                if (known != null && !known.ufrag().equals(remote.ufrag())) {
-                    throw new SdpException("ICE restart is not supported yet; reconnect instead");
-                }
+                // New browser credentials here answer an ICE restart offer (restartSubscriberIce).
                 subscriber.setRemote(remote);
             } else {
                 // Every m-section rejected: nothing to receive, so no ICE consent is owed on this connection.
@@ -446,6 +450,55 @@ public final class Participant {
     }
 
     private TransportListener timeoutListener() {
-        return why -> room.control().execute(() -> removeBy(LeaveReason.TIMEOUT));
+        return why -> room.control().execute(() -> {
+            if (!heldForReconnect) {
+                removeBy(LeaveReason.TIMEOUT);
+            }
+        });
+    }
+
+    // --- reconnecting ---
+
+    /** While true, a lost ICE consent does not remove the participant: its client is reconnecting. */
+    private volatile boolean heldForReconnect;
+
+    /**
+     * Holds the participant in the room while its client reconnects (its signaling is gone for a grace period
+     * the caller bounds): losing ICE consent meanwhile does not remove it. Released, a transport that lost
+     * consent meanwhile gets a new allowance for its first check, and fails as usual without one.
+     */
+    public void holdForReconnect(boolean hold) {
+        heldForReconnect = hold;
+        if (!hold) {
+            room.control().execute(() -> {
+                if (!left) {
+                    if (publisher != null) {
+                        publisher.rearmConsentIfFailed();
+                    }
+                    if (subscriber != null) {
+                        subscriber.rearmConsentIfFailed();
+                    }
+                }
+            });
+        }
+    }
+
+    /**
+     * Restarts ICE on the subscriber connection, where Parley offers: new credentials of ours, and a new
+     * subscriber offer carrying them replaces any offer still unanswered (whose answer becomes stale). Also the
+     * way to have the current offer again after a reconnect. Nothing happens before the first offer.
+     */
+    public CompletableFuture<Void> restartSubscriberIce() {
+        return room.call(() -> {
+            ensureActive();
+            if (subscriber == null || offerVersion == 0) {
+                return null;
+            }
+            subscriber.restartIce(subscriber.freshCredentials(), null);
+            awaitedVersion = 0;
+            subscriptionsChanged = true;
+            renegotiateSubscriber();
+            return null;
+        });
     }
 }

@@ -48,6 +48,12 @@ sealed interface ClientMessage {
     /** A host turns live captions on or off for the room's meeting. */
     record SetCaptions(boolean on) implements ClientMessage {}
 
+    /** Takes back, on a new connection, the seat a resume token names (instead of {@code join}). */
+    record Resume(String token) implements ClientMessage {}
+
+    /** Restarts ICE on the subscriber connection: the server sends a new offer with new credentials. */
+    record RestartIce() implements ClientMessage {}
+
     Pattern ROOM = Pattern.compile("[A-Za-z0-9_.\\-]{1,64}");
     int MAX_NAME = 64;
     int MAX_CHAT = 2000;
@@ -127,6 +133,8 @@ sealed interface ClientMessage {
             case "startRecording" -> new StartRecording();
             case "stopRecording" -> new StopRecording();
             case "setCaptions" -> new SetCaptions(f.bool("on"));
+            case "resume" -> new Resume(f.string("token", 128));
+            case "restartIce" -> new RestartIce();
             default -> throw new Invalid("unknown_type", type, "unknown message type '" + type + "'");
         };
     }

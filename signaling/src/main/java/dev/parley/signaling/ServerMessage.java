@@ -156,4 +156,29 @@ sealed interface ServerMessage {
             return "error";
         }
     }
+
+    /**
+     * The token that takes this seat back with {@code resume} on a new connection, good once; the seat is held
+     * for {@code graceSeconds} after its connection drops.
+     */
+    record ResumeToken(String token, long graceSeconds) implements ServerMessage {
+        public String type() {
+            return "resumeToken";
+        }
+    }
+
+    /** You have your seat back (after {@code resume}): the room as it is now, like {@code joined}. */
+    record Resumed(String participantId, String room, List<ParticipantInfo> participants, List<IceServer> iceServers,
+                   boolean host, boolean canRecord, Recording recording) implements ServerMessage {
+        public String type() {
+            return "resumed";
+        }
+    }
+
+    /** A participant's connection dropped and it is held while it reconnects ({@code true}), or it is back. */
+    record ParticipantReconnecting(String participantId, boolean reconnecting) implements ServerMessage {
+        public String type() {
+            return "participantReconnecting";
+        }
+    }
 }

@@ -499,4 +499,40 @@ public final class SignalingService {
     Set<SignalingSession> sessionsIn(String room) {
         return rooms.getOrDefault(room, Set.of());
     }
+
+    // --- reconnecting: seats held for a while after their connection drops ---
+
+    private final ResumeTokens resumeTokens = new ResumeTokens();
+    private volatile Duration reconnectGrace = Duration.ZERO;
+    private final java.util.concurrent.ScheduledExecutorService graceTimers =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "signaling-reconnect-grace");
+                t.setDaemon(true);
+                return t;
+            });
+
+    /**
+     * How long a participant whose signaling connection drops (without {@code leave}) keeps its seat, media and
+     * participant id, for its client to take them back with {@code resume}; others see it as reconnecting
+     * meanwhile. Zero (the default) removes it at once, as a participant that left.
+     */
+    public void holdSeatsOnDisconnect(Duration grace) {
+        if (grace.isNegative()) {
+            throw new IllegalArgumentException("the reconnect grace must not be negative: " + grace);
+        }
+        this.reconnectGrace = grace;
+    }
+
+    Duration reconnectGrace() {
+        return reconnectGrace;
+    }
+
+    ResumeTokens resumeTokens() {
+        return resumeTokens;
+    }
+
+    /** Runs {@code task} once {@code after} has passed, on a timer thread (it must only hand work on). */
+    void later(Duration after, Runnable task) {
+        graceTimers.schedule(task, after.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
 }

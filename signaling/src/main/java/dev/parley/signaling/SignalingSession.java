@@ -37,7 +37,8 @@ public final class SignalingSession extends Seat implements Session.Listener.Aut
     private final SignalingService service;
     private final String address;
     private final JoinBacklog backlog = new JoinBacklog();
-    private OutboundQueue out;
+    /** Where this seat's messages go: its own connection's queue, or the queue of the connection that resumed it. */
+    private volatile OutboundQueue out;
     private volatile boolean counted;
     /** The room this connection counts against its address's room quota, until it closes. */
     private String quotaRoom;
@@ -58,6 +59,7 @@ public final class SignalingSession extends Seat implements Session.Listener.Aut
     @Override
     public void onWebSocketOpen(Session session) {
         this.out = new OutboundQueue(session);
+        this.ownOut = out;
         if (!service.openConnection()) {
             refuseConnection("the server has its limit of " + service.maxConnections()
                     + " signaling connections open (max-connections); try again later");
@@ -80,6 +82,11 @@ public final class SignalingSession extends Seat implements Session.Listener.Aut
 
     @Override
     public void onWebSocketText(String text) {
+        SignalingSession seat = resumedSeat;
+        if (seat != null) {
+            seat.onWebSocketText(text);
+            return;
+        }
         if (text.getBytes(StandardCharsets.UTF_8).length > SignalingService.MAX_MESSAGE_BYTES) {
             error("too_large", null, "messages are limited to " + SignalingService.MAX_MESSAGE_BYTES + " bytes");
             return;
@@ -108,6 +115,10 @@ public final class SignalingSession extends Seat implements Session.Listener.Aut
         }
         if (message instanceof ClientMessage.Join join) {
             join(join);
+            return;
+        }
+        if (message instanceof ClientMessage.Resume resume) {
+            resume(resume.token());
             return;
         }
         if (message instanceof ClientMessage.Leave && state == State.WAITING) {
@@ -160,6 +171,12 @@ public final class SignalingSession extends Seat implements Session.Listener.Aut
             case ClientMessage.SetCaptions set -> setCaptions(set.on());
             case ClientMessage.Ping ping -> send(new ServerMessage.Pong());
             case ClientMessage.Join join -> join(join);
+            case ClientMessage.Resume resume -> resume(resume.token());
+            case ClientMessage.RestartIce restart -> p.restartSubscriberIce().whenComplete((v, e) -> {
+                if (e != null) {
+                    failed("restartIce", e);
+                }
+            });
         }
     }
 
@@ -392,6 +409,7 @@ public final class SignalingSession extends Seat implements Session.Listener.Aut
             }
             state = State.GONE;
             p = participant;
+            forgetResumeToken();
         }
         service.seats().release(room, this);
         if (was == State.WAITING) {
@@ -513,6 +531,7 @@ public final class SignalingSession extends Seat implements Session.Listener.Aut
             was = state;
             state = State.GONE;
             p = participant;
+            forgetResumeToken();
         }
         service.seats().release(room, this);
         if (was == State.WAITING) {
@@ -549,14 +568,13 @@ public final class SignalingSession extends Seat implements Session.Listener.Aut
     @Override
     public void onWebSocketClose(int statusCode, String reason) {
         closed.countDown();
-        leaveRoomQuota();
         if (counted) {
             counted = false;
             service.quota().closeConnection(address);
             service.closeConnection();
         }
-        // A join still on its way sees GONE in onJoined and leaves at once.
-        leave(LeaveReason.DISCONNECTED, false);
+        SignalingSession seat = resumedSeat;
+        (seat != null ? seat : this).connectionClosed(ownOut, statusCode);
     }
 
     @Override
@@ -585,6 +603,7 @@ public final class SignalingSession extends Seat implements Session.Listener.Aut
         // Read after entered(): a recording that starts from here on is also announced to this session.
         send(new ServerMessage.Joined(self.id(), room, others, service.iceServersFor(permit), permit.host(),
                 permit.mayRecord(), service.recording(room)));
+        sendResumeToken();
         ServerMessage.CaptionStatus captions = service.captionStatus(room);
         if (captions != null) {
             send(captions);
@@ -633,6 +652,7 @@ public final class SignalingSession extends Seat implements Session.Listener.Aut
             wasIn = state == State.JOINED && p != null;
             if (wasIn) {
                 state = State.GONE;
+                forgetResumeToken();
             }
         }
         if (wasIn) {
@@ -669,6 +689,9 @@ public final class SignalingSession extends Seat implements Session.Listener.Aut
 
     @Override
     void send(ServerMessage message) {
+        if (detached) {
+            return; // nobody to tell: what the client needs is sent again when it resumes
+        }
         ObjectNode node = service.json().createObjectNode().put("type", message.type());
         node.setAll((ObjectNode) service.json().valueToTree(message));
         out.send(node.toString());
@@ -690,6 +713,159 @@ public final class SignalingSession extends Seat implements Session.Listener.Aut
             case ClientMessage.StartRecording r -> "startRecording";
             case ClientMessage.StopRecording r -> "stopRecording";
             case ClientMessage.SetCaptions c -> "setCaptions";
+            case ClientMessage.Resume r -> "resume";
+            case ClientMessage.RestartIce r -> "restartIce";
         };
+    }
+
+    // --- reconnecting: the seat outlives a dropped connection for the grace period ---
+
+    /** This connection's own queue (while {@link #out} may be another connection's, after a resume). */
+    private volatile OutboundQueue ownOut;
+    /** On a connection that resumed a seat: that seat, which handles everything this connection says. */
+    private volatile SignalingSession resumedSeat;
+    /** Joined but without a connection: held for the grace period. Written under {@link #lock}. */
+    private volatile boolean detached;
+    /** Counts detachments, so that a grace timer of an earlier one does nothing. Guarded by {@link #lock}. */
+    private long detachments;
+    /** The token that resumes this seat, null when it has none. Guarded by {@link #lock}. */
+    private String resumeToken;
+
+    /** Gives the client a new resume token (the previous one, if any, no longer works). */
+    private void sendResumeToken() {
+        String token;
+        synchronized (lock) {
+            if (state != State.JOINED) {
+                return;
+            }
+            service.resumeTokens().revoke(resumeToken);
+            token = service.resumeTokens().issue(this);
+            resumeToken = token;
+        }
+        send(new ServerMessage.ResumeToken(token, service.reconnectGrace().toSeconds()));
+    }
+
+    /** Called holding {@link #lock}, when the seat is given up. */
+    private void forgetResumeToken() {
+        service.resumeTokens().revoke(resumeToken);
+        resumeToken = null;
+        detached = false;
+    }
+
+    /**
+     * The connection whose queue is {@code which} closed. When it is the one this seat talks over and the seat is
+     * in a room, the seat is held for the grace period unless the client closed normally (1000: it means to go;
+     * 1001: its page went away and cannot resume); otherwise the participant leaves as disconnected.
+     */
+    private void connectionClosed(OutboundQueue which, int statusCode) {
+        Duration grace = service.reconnectGrace();
+        Participant p;
+        long detachment;
+        synchronized (lock) {
+            if (which != out) {
+                return; // a connection this seat has moved off (a resume replaced it)
+            }
+            p = participant;
+            boolean hold = state == State.JOINED && p != null && !detached && grace.isPositive()
+                    && statusCode != 1000 && statusCode != 1001;
+            if (!hold) {
+                p = null;
+            } else {
+                detached = true;
+                detachment = ++detachments;
+                service.later(grace, () -> graceEnded(detachment));
+            }
+        }
+        if (p == null) {
+            leaveRoomQuota();
+            // A join still on its way sees GONE in onJoined and leaves at once.
+            leave(LeaveReason.DISCONNECTED, false);
+            return;
+        }
+        p.holdForReconnect(true);
+        tellOthers(new ServerMessage.ParticipantReconnecting(p.id(), true));
+        log.debug("{} in {} lost its signaling connection; held for {}", p.id(), room, grace);
+    }
+
+    /** The grace period of detachment {@code detachment} is over: if nobody resumed the seat, it is given up. */
+    private void graceEnded(long detachment) {
+        synchronized (lock) {
+            if (!detached || detachment != detachments || state != State.JOINED) {
+                return;
+            }
+        }
+        leaveRoomQuota();
+        leave(LeaveReason.DISCONNECTED, false);
+    }
+
+    /** {@code resume}, sent as the first message of a new connection: take the token's seat over. */
+    private void resume(String token) {
+        if (state != State.NEW) {
+            error("already_joined", "resume", "this connection has joined already; resume on a new connection");
+            return;
+        }
+        if (service.shuttingDown()) {
+            error("shutting_down", "resume", "the server is shutting down; join again once it is back");
+            return;
+        }
+        SignalingSession seat = service.resumeTokens().take(token);
+        if (seat == null || !seat.takeOver(this)) {
+            error("resume_refused", "resume",
+                    "that resume token is unknown, used already or expired (the seat is gone); join again");
+        }
+    }
+
+    /**
+     * Moves this seat onto {@code to}'s connection: the connection it had, if still open, is closed; the client gets
+     * the room as it is now, a new token and a new subscriber offer (restarting ICE on that connection).
+     */
+    private boolean takeOver(SignalingSession to) {
+        OutboundQueue previous;
+        boolean wasDetached;
+        Participant p;
+        synchronized (lock) {
+            if (state != State.JOINED || participant == null) {
+                return false;
+            }
+            p = participant;
+            previous = out;
+            wasDetached = detached;
+            detached = false;
+            detachments++;
+            resumeToken = null;
+            out = to.out;
+            to.resumedSeat = this;
+        }
+        if (!wasDetached) {
+            previous.closeWhenDrained(1000, "resumed on another connection");
+        }
+        p.holdForReconnect(false);
+        if (wasDetached) {
+            tellOthers(new ServerMessage.ParticipantReconnecting(p.id(), false));
+        }
+        p.room().participants().whenComplete((all, e) -> {
+            List<ParticipantInfo> others = all == null ? List.of()
+                    : all.stream().filter(i -> !i.id().equals(p.id())).toList();
+            send(new ServerMessage.Resumed(p.id(), room, others, service.iceServersFor(permit), permit.host(),
+                    permit.mayRecord(), service.recording(room)));
+            sendResumeToken();
+            ServerMessage.CaptionStatus captions = service.captionStatus(room);
+            if (captions != null) {
+                send(captions);
+            }
+            if (permit.host()) {
+                send(ServerMessage.LobbyUpdated.of(service.lobby().list(room)));
+            }
+            p.restartSubscriberIce();
+        });
+        return true;
+    }
+
+    private void tellOthers(ServerMessage message) {
+        for (SignalingSession s : service.sessionsIn(room)) {
+            if (s != this) {
+                s.send(message);
+            }
+        }
     }
 }

@@ -35,6 +35,8 @@ class ClientMessageTest {
         assertInstanceOf(ClientMessage.Leave.class, ClientMessage.decode(json, "{\"type\":\"leave\"}"));
         assertEquals(new ClientMessage.SetCaptions(true), ClientMessage.decode(json, "{\"type\":\"setCaptions\",\"on\":true}"));
         assertEquals(new ClientMessage.SetCaptions(false), ClientMessage.decode(json, "{\"type\":\"setCaptions\",\"on\":false}"));
+        assertEquals(new ClientMessage.Resume("tok_EN-1"), ClientMessage.decode(json, "{\"type\":\"resume\",\"token\":\"tok_EN-1\"}"));
+        assertInstanceOf(ClientMessage.RestartIce.class, ClientMessage.decode(json, "{\"type\":\"restartIce\"}"));
     }
 
     @Test
@@ -63,6 +65,10 @@ class ClientMessageTest {
         assertCode("bad_message", "setCaptions", "{\"type\":\"setCaptions\"}");
         assertCode("bad_message", "setCaptions", "{\"type\":\"setCaptions\",\"on\":\"true\"}");
         assertCode("bad_message", "setCaptions", "{\"type\":\"setCaptions\",\"on\":1}");
+        assertCode("bad_message", "resume", "{\"type\":\"resume\"}");
+        assertCode("bad_message", "resume", "{\"type\":\"resume\",\"token\":\"\"}");
+        assertCode("bad_message", "resume", "{\"type\":\"resume\",\"token\":12}");
+        assertCode("bad_message", "resume", "{\"type\":\"resume\",\"token\":\"" + "x".repeat(129) + "\"}");
     }
 
     @Test
@@ -73,6 +79,7 @@ class ClientMessageTest {
             "{\"type\":\"mute\",\"kind\":\"video\",\"muted\":true}",
             "{\"type\":\"setCaptions\",\"on\":true}",
             "{\"type\":\"publish\",\"sdp\":\"v=0\",\"sources\":{\"1\":\"screen\",\"0\":\"microphone\"}}",
+            "{\"type\":\"resume\",\"token\":\"Qx9-_aZ0Qx9-_aZ0Qx9-_aZ0Qx9-_aZ0Qx9-_aZ0Qx9\"}",
         };
         SplittableRandom random = new SplittableRandom(20261123);
         for (int i = 0; i < 50_000; i++) {

@@ -505,4 +505,20 @@ public final class MediaEngine implements AutoCloseable {
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
         handshakes.close();
     }
+
+    /** Control thread: {@code t} took new ICE credentials; checks under {@code oldUfrag} find nothing from now on. */
+    void rekey(PeerTransport t, String oldUfrag) {
+        byUfrag.put(t.ufrag(), t);
+        byUfrag.remove(oldUfrag, t);
+    }
+
+    /** Loop only: after an ICE restart, {@code t} keeps only {@code keep} (null: none) of its checked UDP addresses. */
+    void forgetAddressesExcept(PeerTransport t, InetSocketAddress keep) {
+        for (InetSocketAddress a : List.copyOf(t.addresses())) {
+            if (!a.equals(keep)) {
+                t.forgetAddress(a);
+                byAddress.remove(a, t);
+            }
+        }
+    }
 }

@@ -157,6 +157,16 @@ final class MediaLoop {
         return engine.maxPublishBitrate();
     }
 
+    /** An ICE restart gave {@code t} a new ufrag: the engine finds it under that one now. */
+    void rekey(PeerTransport t, String oldUfrag) {
+        engine.rekey(t, oldUfrag);
+    }
+
+    /** Loop only: after an ICE restart, {@code t} keeps only {@code keep} (null: none) of its checked UDP addresses. */
+    void forgetAddressesExcept(PeerTransport t, InetSocketAddress keep) {
+        engine.forgetAddressesExcept(t, keep);
+    }
+
     /** How often publishers are asked for what they lost: NACKs go out in batches at this pace. */
     static final long NACK_INTERVAL_MILLIS = 20;
 

@@ -46,9 +46,10 @@ public final class PeerTransport {
     private final String room;
     private final String label;
     private final TransportListener listener;
-    private final String ufrag = randomIce(8);
-    private final String pwd = randomIce(24);
-    private final LocalTransport local;
+    /** The current ICE credentials; an ICE restart replaces them (and {@link #local}) from a control thread. */
+    private volatile String ufrag = randomIce(8);
+    private volatile String pwd = randomIce(24);
+    private volatile LocalTransport local;
     private final int rtcpSsrc = RANDOM.nextInt() | 1;
     private volatile IceParameters remote;
     private volatile boolean closed;
@@ -275,6 +276,9 @@ public final class PeerTransport {
 
     /** An authenticated connectivity check (or consent refresh) arrived over {@code path}. */
     void onConsent(MediaPath path, boolean useCandidate, long now) {
+        if (iceRestarted) {
+            firstCheckAfterRestart(path);
+        }
         lastConsentNanos = now;
         consentSinceOwed = true;
         // ICE-lite: the controlling browser's nomination picks the path; until then use the first checked one.
@@ -697,5 +701,69 @@ public final class PeerTransport {
     @Override
     public String toString() {
         return label;
+    }
+
+    // --- ICE restart (RFC 8445 section 9; JSEP keeps the DTLS session across it) ---
+
+    /** Loop-confined: new credentials are in force and no check has passed under them yet. */
+    private boolean iceRestarted;
+
+    /** New credentials for an ICE restart, not in force until {@link #restartIce}: the answer or offer to carry them. */
+    public LocalTransport freshCredentials() {
+        return local.withCredentials(randomIce(8), randomIce(24));
+    }
+
+    /**
+     * Puts {@code fresh} (from {@link #freshCredentials}) in force: checks under the old ufrag fail from now on,
+     * the addresses checked before are forgotten once one passes under the new ones, and the DTLS session and
+     * SRTP keys stay. {@code newRemote} is the browser's new parameters when they are known (publisher: its
+     * offer), or null when they come later with {@link #setRemote} (subscriber: its answer to Parley's offer).
+     * Consent is owed afresh, with the first check's longer allowance, even after a transport had failed.
+     */
+    public void restartIce(LocalTransport fresh, IceParameters newRemote) {
+        String oldUfrag = ufrag;
+        pwd = fresh.pwd();
+        ufrag = fresh.ufrag();
+        local = fresh;
+        if (newRemote != null) {
+            remote = newRemote;
+        }
+        engine.rekey(this, oldUfrag);
+        engine.onLoop(() -> {
+            if (closed) {
+                return;
+            }
+            iceRestarted = true;
+            failed = false;
+            consentOwed = true;
+            consentSinceOwed = false;
+            owedSinceNanos = System.nanoTime();
+        });
+    }
+
+    /** Loop: the first check under new credentials passed over {@code path}: the paths from before go. */
+    private void firstCheckAfterRestart(MediaPath path) {
+        iceRestarted = false;
+        engine.forgetAddressesExcept(this, path instanceof MediaPath.Udp u ? u.remote() : null);
+        if (!path.equals(selected)) {
+            selected = null;
+            nominated = false;
+        }
+        log.info("{}: ICE restarted; media goes to {}", label, path);
+    }
+
+    /**
+     * A transport whose consent ran out while its participant was held for a reconnect gets a new allowance
+     * (twice the consent timeout for a first check) once the participant is back; a healthy one is untouched.
+     */
+    public void rearmConsentIfFailed() {
+        engine.onLoop(() -> {
+            if (failed && !closed) {
+                failed = false;
+                consentOwed = true;
+                consentSinceOwed = false;
+                owedSinceNanos = System.nanoTime();
+            }
+        });
     }
 }

@@ -19,6 +19,11 @@ public record LocalTransport(String ufrag, String pwd, String fingerprint, List<
         this(ufrag, pwd, fingerprint, candidates, List.of());
     }
 
+    /** The same transport under new ICE credentials (an ICE restart: candidates and fingerprint stay). */
+    public LocalTransport withCredentials(String newUfrag, String newPwd) {
+        return new LocalTransport(newUfrag, newPwd, fingerprint, candidates, tcpCandidates);
+    }
+
     void writeTo(StringBuilder sdp, String setup) {
         sdp.append("a=ice-ufrag:").append(ufrag).append("\r\n");
         sdp.append("a=ice-pwd:").append(pwd).append("\r\n");
