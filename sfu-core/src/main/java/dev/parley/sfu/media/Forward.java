@@ -26,6 +26,8 @@ final class Forward {
     long lastSenderReportSentNanos;
     /** Round-trip time to the subscriber from its latest report that echoed our sender report; -1 until known. */
     long roundTripNanos = -1;
+    /** Set for a simulcast stream: which layer goes to this subscriber (the {@link #rewriter} keeps the numbering). */
+    SimulcastForward simulcast;
 
     Forward(PublishedStream source, PeerTransport subscriber, int ssrc, int payloadType, int sequenceOffset) {
         this(source, subscriber, ssrc, payloadType, sequenceOffset, null);

@@ -508,6 +508,9 @@ public final class PeerTransport {
             return;
         }
         stats = snapshot();
+        for (PublishedStream s : published) {
+            s.everySecond(now);
+        }
         if (consentOwed) {
             long since = consentSinceOwed ? lastConsentNanos : owedSinceNanos;
             // A transport gets twice as long for its first check: the browser may still be gathering.
@@ -518,12 +521,10 @@ public final class PeerTransport {
             }
         }
         if (connected() && published.length > 0) {
-            ReceiveStatistics[] stats = new ReceiveStatistics[Math.min(published.length, RtcpWriter.MAX_REPORT_BLOCKS)];
+            ReceiveStatistics[] stats = new ReceiveStatistics[RtcpWriter.MAX_REPORT_BLOCKS];
             int n = 0;
             for (PublishedStream s : published) {
-                if (n < stats.length && s.statistics().hasReceived()) {
-                    stats[n++] = s.statistics();
-                }
+                n = s.collectStatistics(stats, n); // a block per simulcast layer
             }
             if (n > 0) {
                 int len = RtcpWriter.writeReceiverReport(out.array(), 0, rtcpSsrc, stats, n, now);
@@ -544,7 +545,7 @@ public final class PeerTransport {
 
     private PublishedStream publishedBySsrc(int ssrc) {
         for (PublishedStream s : published) {
-            if (s.ssrcKnown() && s.ssrc() == ssrc) {
+            if (s.receives(ssrc)) {
                 return s;
             }
         }
@@ -600,6 +601,25 @@ public final class PeerTransport {
             }
         }
         return array;
+    }
+
+    /**
+     * Loop: the bitrate the path to this peer can carry now, in bits/s, as the bandwidth estimate says; -1 while
+     * unknown (callers then treat it as unlimited).
+     */
+    long availableBitrateBps() {
+        return -1;
+    }
+
+    /** Loop: how many video streams this peer receives (they share its bandwidth). */
+    int videoForwardCount() {
+        int n = 0;
+        for (Forward f : forwards) {
+            if (f.source().kind() == MediaKind.VIDEO) {
+                n++;
+            }
+        }
+        return n;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.parley.sfu.sdp;
 
 import dev.parley.sfu.MediaKind;
+import java.util.List;
 
 /**
  * A track a publisher's offer sends and Parley's answer accepts.
@@ -11,6 +12,25 @@ import dev.parley.sfu.MediaKind;
  *     from the first packet whose mid header extension names this track's m-section
  * @param audioLevelExtension the RFC 6464 header extension id, 0 when not negotiated
  * @param midExtension the RFC 8843 mid header extension id, 0 when not negotiated
+ * @param rids the simulcast layers' RTP stream ids (RFC 8853), lowest layer first; empty without simulcast
+ * @param ridExtension the RFC 8852 rtp-stream-id header extension id, 0 when not negotiated
+ * @param repairedRidExtension the repaired-rtp-stream-id header extension id, 0 when not negotiated
  */
 public record PublishedTrack(String mid, MediaKind kind, Codec codec, int payloadType, int ssrc, boolean ssrcSignaled,
-                             int audioLevelExtension, int midExtension) {}
+                             int audioLevelExtension, int midExtension, List<String> rids, int ridExtension,
+                             int repairedRidExtension) {
+    public PublishedTrack {
+        rids = List.copyOf(rids);
+    }
+
+    /** A track without simulcast. */
+    public PublishedTrack(String mid, MediaKind kind, Codec codec, int payloadType, int ssrc, boolean ssrcSignaled,
+                          int audioLevelExtension, int midExtension) {
+        this(mid, kind, codec, payloadType, ssrc, ssrcSignaled, audioLevelExtension, midExtension, List.of(), 0, 0);
+    }
+
+    /** Whether the publisher sends this track as simulcast layers, each its own SSRC named by its rid. */
+    public boolean simulcast() {
+        return !rids.isEmpty();
+    }
+}

@@ -13,7 +13,8 @@ import java.util.Set;
  * Answers a publisher's offer: the browser sends its microphone and camera, Parley receives.
  *
  * <p>Parley accepts one codec per m-section (Opus for audio; VP8, else H.264 packetization-mode 1, for
- * video), no RTX, FEC or simulcast yet, and the mid and audio-level header extensions. The browser then
+ * video), no RTX or FEC, the mid and audio-level header extensions, and up to three simulcast layers of video
+ * named by rid (see {@link SimulcastOffer}). The browser then
  * sends exactly the first codec of the answer, so subscribers can be offered just that codec. A section
  * without {@code a=ssrc} is accepted when the mid extension is negotiated: its SSRC is learnt from the packets.
  */
@@ -117,15 +118,21 @@ public final class PublisherNegotiation {
         if (chosen < 0) {
             return null;
         }
-        long ssrc = primarySsrc(m);
+        List<String> rids = SimulcastOffer.rids(m);
+        if (!rids.isEmpty() && kind != MediaKind.VIDEO) {
+            throw new SdpException("m=" + m.kind() + " offers simulcast; Parley takes simulcast for video only");
+        }
+        // Simulcast layers carry no a=ssrc: each layer's SSRC is learnt from the rid extension of its packets.
+        long ssrc = rids.isEmpty() ? primarySsrc(m) : -1;
         int midExtension = extensionId(m, EXT_MID);
-        if (ssrc < 0 && midExtension == 0) {
+        if (ssrc < 0 && midExtension == 0 && rids.isEmpty()) {
             throw new SdpException("m=" + m.kind() + " has neither an a=ssrc line nor the " + EXT_MID
-                    + " header extension, so its packets cannot be told apart; simulcast is not supported yet");
+                    + " header extension, so its packets cannot be told apart");
         }
         int audioLevel = kind == MediaKind.AUDIO ? extensionId(m, EXT_AUDIO_LEVEL) : 0;
         return new PublishedTrack(mid, kind, codecs.get(chosen), chosen, (int) Math.max(ssrc, 0), ssrc >= 0,
-                audioLevel, midExtension);
+                audioLevel, midExtension, rids, rids.isEmpty() ? 0 : extensionId(m, SimulcastOffer.EXT_RID),
+                rids.isEmpty() ? 0 : extensionId(m, SimulcastOffer.EXT_REPAIRED_RID));
     }
 
     /**
@@ -279,6 +286,9 @@ public final class PublisherNegotiation {
         if (t.audioLevelExtension() > 0) {
             sdp.append("a=extmap:").append(t.audioLevelExtension()).append(' ').append(EXT_AUDIO_LEVEL).append("\r\n");
         }
+        if (t.simulcast()) {
+            SimulcastOffer.writeAnswer(sdp, t);
+        }
         sdp.append("a=recvonly\r\n");
         sdp.append("a=rtcp-mux\r\n");
         sdp.append("a=rtcp-rsize\r\n");
@@ -290,6 +300,9 @@ public final class PublisherNegotiation {
             sdp.append("a=rtcp-fb:").append(pt).append(" nack\r\n");
             sdp.append("a=rtcp-fb:").append(pt).append(" nack pli\r\n");
             sdp.append("a=rtcp-fb:").append(pt).append(" ccm fir\r\n");
+        }
+        if (t.simulcast()) {
+            SimulcastOffer.writeLayers(sdp, t);
         }
         local.writeCandidates(sdp);
     }
