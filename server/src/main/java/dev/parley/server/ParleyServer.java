@@ -101,6 +101,7 @@ final class ParleyServer implements AutoCloseable {
         signaling = new SignalingService(sfu, control.authorizer(), control::iceServers,
                 control.observer(), control.signalingLimits(config.limits()));
         control.attach(signaling);
+        signaling.setSimulcast(config.simulcast());
         recorder.announceTo(signaling::recordingChanged);
         signaling.controlRecordingsWith(control.recordingControl());
         if (control.nodes() != null) {

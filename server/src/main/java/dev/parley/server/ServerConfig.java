@@ -51,7 +51,8 @@ record ServerConfig(
         Duration turnTtl,
         int mediaSocketBuffer,
         NodeSettings nodes,
-        AiConfig ai) {
+        AiConfig ai,
+        boolean simulcast) {
 
     static ServerConfig from(Settings s) {
         int httpPort = port(s, "http-port");
@@ -181,7 +182,7 @@ record ServerConfig(
                 mediaPortRange(s, mediaPort), iceTcp(s),
                 Duration.ofSeconds(positive(s, "turn-ttl", 60, 604_800)),
                 positive(s, "media-socket-buffer", 65_536, 268_435_456), nodes(s),
-                AiConfig.from(s));
+                AiConfig.from(s), bool(s, "simulcast"));
     }
 
     /** The UDP port range, or null for the one media port; it must not contain that port when both are set. */

@@ -40,10 +40,14 @@ sealed interface ClientMessage {
     /** A host turns live captions on or off for the room's meeting. */
     record SetCaptions(boolean on) implements ClientMessage {}
 
+    /** The size (device pixels) of the tile showing a participant's camera; 0x0 when it is not shown. */
+    record SetVideoSize(String participantId, int width, int height) implements ClientMessage {}
+
     Pattern ROOM = Pattern.compile("[A-Za-z0-9_.\\-]{1,64}");
     int MAX_NAME = 64;
     int MAX_CHAT = 2000;
     int MAX_SDP = 256 * 1024;
+    int MAX_VIDEO_SIZE = 16384;
 
     /** Why a message was refused: the protocol's error code, a message for the developer, and the message type if known. */
     final class Invalid extends Exception {
@@ -116,6 +120,15 @@ sealed interface ClientMessage {
             case "startRecording" -> new StartRecording();
             case "stopRecording" -> new StopRecording();
             case "setCaptions" -> new SetCaptions(f.bool("on"));
+            case "setVideoSize" -> {
+                String participantId = f.string("participantId", 64);
+                int width = f.integer("width");
+                int height = f.integer("height");
+                if (width < 0 || height < 0 || width > MAX_VIDEO_SIZE || height > MAX_VIDEO_SIZE || (width == 0) != (height == 0)) {
+                    throw f.invalid("'width' and 'height' must be 1-" + MAX_VIDEO_SIZE + ", or both 0 (not shown)");
+                }
+                yield new SetVideoSize(participantId, width, height);
+            }
             default -> throw new Invalid("unknown_type", type, "unknown message type '" + type + "'");
         };
     }

@@ -68,6 +68,8 @@ public final class SignalingService {
 
     private record Closed(String reason, long atNanos) {}
     private volatile boolean shuttingDown;
+    /** Whether pages publish their camera as simulcast layers (the {@code simulcast} setting), told in {@code joined}. */
+    private volatile boolean simulcast = true;
 
     /**
      * @param iceServers the STUN/TURN servers each participant gets in {@code joined} (TURN credentials are per participant)
@@ -498,5 +500,14 @@ public final class SignalingService {
 
     Set<SignalingSession> sessionsIn(String room) {
         return rooms.getOrDefault(room, Set.of());
+    }
+
+    /** Sets whether pages publish their camera as simulcast layers (told in {@code joined}); on by default. */
+    public void setSimulcast(boolean on) {
+        simulcast = on;
+    }
+
+    boolean simulcast() {
+        return simulcast;
     }
 }
