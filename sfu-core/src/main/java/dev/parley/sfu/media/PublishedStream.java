@@ -492,6 +492,9 @@ public final class PublishedStream {
         }
         boolean[] needed = new boolean[layers.count()];
         needed[0] = true;
+        for (int i = 0; i < needed.length; i++) {
+            needed[i] |= !layers.seen[i]; // never measured yet (the sender may still be ramping up): not to be paused
+        }
         if (taps.length > 0) {
             needed[needed.length - 1] = true;
         }
