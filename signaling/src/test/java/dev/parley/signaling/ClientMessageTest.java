@@ -30,6 +30,10 @@ class ClientMessageTest {
         assertInstanceOf(ClientMessage.Leave.class, ClientMessage.decode(json, "{\"type\":\"leave\"}"));
         assertEquals(new ClientMessage.SetCaptions(true), ClientMessage.decode(json, "{\"type\":\"setCaptions\",\"on\":true}"));
         assertEquals(new ClientMessage.SetCaptions(false), ClientMessage.decode(json, "{\"type\":\"setCaptions\",\"on\":false}"));
+        assertEquals(new ClientMessage.SetVideoSize("p1", 640, 360),
+                ClientMessage.decode(json, "{\"type\":\"setVideoSize\",\"participantId\":\"p1\",\"width\":640,\"height\":360}"));
+        assertEquals(new ClientMessage.SetVideoSize("p1", 0, 0),
+                ClientMessage.decode(json, "{\"type\":\"setVideoSize\",\"participantId\":\"p1\",\"width\":0,\"height\":0}"));
     }
 
     @Test
@@ -53,6 +57,11 @@ class ClientMessageTest {
         assertCode("bad_message", "setCaptions", "{\"type\":\"setCaptions\"}");
         assertCode("bad_message", "setCaptions", "{\"type\":\"setCaptions\",\"on\":\"true\"}");
         assertCode("bad_message", "setCaptions", "{\"type\":\"setCaptions\",\"on\":1}");
+        assertCode("bad_message", "setVideoSize", "{\"type\":\"setVideoSize\",\"width\":640,\"height\":360}");
+        assertCode("bad_message", "setVideoSize", "{\"type\":\"setVideoSize\",\"participantId\":\"p1\",\"width\":-1,\"height\":360}");
+        assertCode("bad_message", "setVideoSize", "{\"type\":\"setVideoSize\",\"participantId\":\"p1\",\"width\":640,\"height\":0}");
+        assertCode("bad_message", "setVideoSize", "{\"type\":\"setVideoSize\",\"participantId\":\"p1\",\"width\":20000,\"height\":360}");
+        assertCode("bad_message", "setVideoSize", "{\"type\":\"setVideoSize\",\"participantId\":\"p1\",\"width\":64.5,\"height\":360}");
     }
 
     @Test

@@ -97,6 +97,9 @@ public final class PublishedStream {
      */
     public void addSwitchedSubscriber(PeerTransport subscriber, int outgoingSsrc, int payloadType, SwitchingRewriter rewriter) {
         Forward f = new Forward(this, subscriber, outgoingSsrc, payloadType, 0, rewriter);
+        if (layers != null) {
+            f.simulcast = new SimulcastForward(); // one layer of simulcast, chosen like a subscriber's
+        }
         engine.onLoop(() -> {
             if (closed || subscriber.isClosed()) {
                 return;
@@ -460,8 +463,11 @@ public final class PublishedStream {
         return false;
     }
 
-    /** A keyframe of each layer that a subscriber gets or waits for (a subscriber lost packets, or joined). */
+    /** A keyframe of each layer that a subscriber (or tap) gets or waits for (a subscriber lost packets, or joined). */
     private void requestLayerKeyframes(long now) {
+        if (taps.length > 0) {
+            requestLayerKeyframe(layers.count() - 1, now); // taps record the top layer
+        }
         for (int i = 0; i < layers.count(); i++) {
             for (Forward f : forwards) {
                 SimulcastForward s = f.simulcast;
