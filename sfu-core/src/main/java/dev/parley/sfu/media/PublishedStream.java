@@ -449,7 +449,10 @@ public final class PublishedStream {
         if (layer == SimulcastLayerSelector.NONE && s.tileWidth != 0 && !anyFlowing()) {
             return; // nothing flows yet: the first keyframe of any layer starts the stream
         }
-        if (s.retarget(layer)) {
+        boolean changed = s.retarget(layer);
+        if (changed || (layer != SimulcastLayerSelector.NONE && s.current() != layer)) {
+            // Asked again each second while waiting: the keyframe of an earlier request may have gone by before
+            // this choice, or the request was throttled.
             requestLayerKeyframe(layer, now);
         }
     }
