@@ -318,7 +318,7 @@ class SimulcastForwardingTest {
     /** One SSRC; sequence numbers up by one per packet; picture IDs up by one per frame; timestamps never back. */
     private static void assertOneContinuousStream(Subscriber s) {
         List<Received> got = List.copyOf(s.video);
-        assertTrue(got.size() > 100, "received " + got.size());
+        assertTrue(got.size() > 40, "received " + got.size());
         assertEquals(1, got.stream().map(Received::ssrc).distinct().count(), "one SSRC whatever the layer");
         for (int i = 1; i < got.size(); i++) {
             Received a = got.get(i - 1);
