@@ -23,6 +23,13 @@ let selfId = null;
 let wantAudio = true;
 let wantVideo = true;
 let soundBlocked = false;
+// Each remote tile's size goes to the server, which forwards the simulcast layer that fits it (0x0: hidden).
+const tileSizes = new ResizeObserver((entries) => {
+  for (const entry of entries) {
+    const id = entry.target.closest('.tile')?.dataset.participantId;
+    if (id && client) client.setVideoSize(id, entry.contentRect.width, entry.contentRect.height);
+  }
+});
 
 function roomFromLocation() {
   const match = location.pathname.match(/^\/meet\/([^/]+)\/?$/);
@@ -209,6 +216,7 @@ function ensureTile(participantId, name, isSelf) {
     remove.hidden = isSelf || !client?.isHost;
     remove.addEventListener('click', () => confirmRemove(participantId));
     tile.classList.toggle('video-paused', client?.videoPaused.includes(participantId) ?? false);
+    if (!isSelf) tileSizes.observe(video);
     $('tiles').append(tile);
     layoutTiles();
   }
@@ -278,6 +286,7 @@ function unblockSound() {
 function removeTile(participantId) {
   const tile = tileOf(participantId);
   if (!tile) return;
+  tileSizes.unobserve(tile.querySelector('video'));
   tile.querySelector('video').srcObject = null;
   tile.remove();
   if ($('tiles').dataset.activeSpeaker === participantId) renderActiveSpeaker(null);

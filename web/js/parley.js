@@ -11,6 +11,15 @@ const LEAVE_GRACE_MS = 2_000;
 // bitrate it saves goes into each frame. The cap is above a camera's: a 1080p screen of text needs it.
 const SCREEN_MAX_FRAMERATE = 15;
 const SCREEN_MAX_BITRATE = 3_000_000;
+// The camera's simulcast layers, lowest first (the server takes that order): a quarter, half and full size of the
+// capture (docs/browsers.md). The bitrates are caps for a 1280x720 camera at 30 fps.
+const SIMULCAST_ENCODINGS = [
+  { rid: 'q', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
+  { rid: 'h', scaleResolutionDownBy: 2, maxBitrate: 500_000 },
+  { rid: 'f', scaleResolutionDownBy: 1, maxBitrate: 1_500_000 },
+];
+// A tile's size goes to the server at most this often (a window being dragged resizes it continuously).
+const VIDEO_SIZE_INTERVAL_MS = 500;
 
 /**
  * A participant of a Parley room as the server describes it.
@@ -55,6 +64,7 @@ const SCREEN_MAX_BITRATE = 3_000_000;
  *   follows with reason `disconnected`, as before.
  * - `participantreconnecting` `{participantId, reconnecting, participant}`: someone else is reconnecting (their
  *   tile stays), or is back.
+ * - `publisherlayers` `{mid, rids}`: of our simulcast camera, the layers somebody needs; the others are paused.
  */
 export class ParleyClient extends EventTarget {
   /** Remote participants by id (ourselves excluded). @type {Map<string, Participant>} */
@@ -79,8 +89,16 @@ export class ParleyClient extends EventTarget {
   activeSpeaker = null;
   /** Participants whose video the server does not send us now (last-N). @type {string[]} */
   videoPaused = [];
+  /**
+   * Whether our camera goes out as three simulcast layers: the server's `simulcast` setting (from `joined`),
+   * unless set to false before {@link ParleyClient#publish}.
+   */
+  simulcast = true;
 
   #ws = null;
+  #simulcastOptOut = false;
+  /** Per participant: the tile size last sent, the one to send, and the timer that sends it. */
+  #videoSizes = new Map();
   #iceServers = [];
   #publisher = null;
   #subscriber = null;
@@ -447,6 +465,7 @@ export class ParleyClient extends EventTarget {
       case 'videoPaused':
         this.videoPaused = Array.isArray(message.participantIds) ? message.participantIds.filter((id) => typeof id === 'string') : [];
         return this.#emit('videopaused', { participantIds: [...this.videoPaused] });
+      case 'publisherLayers': return this.#onPublisherLayers(message);
       case 'error': return this.#onServerError(message);
       case 'resumeToken':
         this.#resume = { token: String(message.token ?? ''), graceMs: Math.max(0, Number(message.graceSeconds) || 0) * 1000 };
@@ -473,6 +492,8 @@ export class ParleyClient extends EventTarget {
     this.room = message.room;
     this.isHost = message.host === true;
     this.canRecord = message.canRecord === true;
+    if (this.simulcast === false) this.#simulcastOptOut = true;
+    this.simulcast = message.simulcast === true && !this.#simulcastOptOut;
     this.#iceServers = Array.isArray(message.iceServers) ? message.iceServers : [];
     for (const participant of message.participants ?? []) this.participants.set(participant.id, participant);
     const detail = { participantId: this.participantId, room: this.room, participants: [...this.participants.values()], host: this.isHost };
@@ -547,6 +568,64 @@ export class ParleyClient extends EventTarget {
     this.#shutdown('disconnected');
   }
 
+  /**
+   * Tells the server how big (CSS pixels; scaled here by the device pixel ratio) the tile showing
+   * `participantId`'s camera is, so it forwards the simulcast layer that fits; 0x0 when the tile is not shown
+   * (nothing is forwarded then). Calls are throttled and repeated sizes dropped, so a ResizeObserver may call it
+   * freely.
+   */
+  setVideoSize(participantId, width, height) {
+    if (!this.participantId || typeof participantId !== 'string') return;
+    const ratio = globalThis.devicePixelRatio || 1;
+    const w = Math.min(16384, Math.max(0, Math.round(width * ratio)));
+    const h = Math.min(16384, Math.max(0, Math.round(height * ratio)));
+    const size = w === 0 || h === 0 ? { width: 0, height: 0 } : { width: w, height: h };
+    let entry = this.#videoSizes.get(participantId);
+    if (!entry) {
+      entry = { sent: null, next: null, timer: null, last: 0 };
+      this.#videoSizes.set(participantId, entry);
+    }
+    entry.next = size;
+    if (entry.timer) return;
+    const flush = () => {
+      entry.timer = null;
+      const next = entry.next;
+      if (!this.participants.has(participantId)) return;
+      if (entry.sent && entry.sent.width === next.width && entry.sent.height === next.height) return;
+      entry.sent = next;
+      entry.last = Date.now();
+      this.#send({ type: 'setVideoSize', participantId, width: next.width, height: next.height });
+    };
+    const wait = VIDEO_SIZE_INTERVAL_MS - (Date.now() - entry.last);
+    if (wait <= 0) flush();
+    else entry.timer = setTimeout(flush, wait);
+  }
+
+  // Pauses the layers of our simulcast camera that nobody needs (and resumes those needed again): the encoder
+  // then spends neither CPU nor uplink on them.
+  async #onPublisherLayers({ mid, rids }) {
+    if (!Array.isArray(rids)) return;
+    const transceiver = this.#publisher?.getTransceivers().find((t) => t.mid === mid);
+    const sender = transceiver?.sender;
+    if (!sender) return;
+    const parameters = sender.getParameters();
+    if (!parameters.encodings || parameters.encodings.length < 2) return;
+    let changed = false;
+    for (const encoding of parameters.encodings) {
+      const active = rids.includes(encoding.rid);
+      if (encoding.active !== active) {
+        encoding.active = active;
+        changed = true;
+      }
+    }
+    try {
+      if (changed) await sender.setParameters(parameters);
+    } catch (error) {
+      console.warn('Parley: could not pause or resume simulcast layers', error);
+    }
+    this.#emit('publisherlayers', { mid, rids: [...rids] });
+  }
+
   // --- publisher -------------------------------------------------------------------------------------------
 
   async #negotiatePublisher(stream) {
@@ -558,7 +637,9 @@ export class ParleyClient extends EventTarget {
     for (const track of tracks) {
       if (sending.has(track)) continue;
       track.enabled = !this.#muted[track.kind];
-      pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+      const init = { direction: 'sendonly', streams: [stream] };
+      if (track.kind === 'video' && this.simulcast) init.sendEncodings = SIMULCAST_ENCODINGS.map((e) => ({ ...e }));
+      pc.addTransceiver(track, init);
     }
     const offer = await pc.createOffer();
     await pc.setLocalDescription(offer);

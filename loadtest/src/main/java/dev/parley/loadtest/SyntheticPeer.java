@@ -249,6 +249,30 @@ public final class SyntheticPeer implements AutoCloseable {
         return sdp.toString();
     }
 
+    /** The id {@link #simulcastPublisherOffer} gives the rtp-stream-id header extension. */
+    public static final int RID_EXTENSION = 10;
+
+    /**
+     * {@link #publisherOffer} with the camera as simulcast layers, as Chrome writes it for {@code sendEncodings}:
+     * an {@code a=rid:<rid> send} line per layer, {@code a=simulcast:send}, the rtp-stream-id extension
+     * ({@link #RID_EXTENSION}) and no {@code a=ssrc} for video; each layer's first packets must name their rid
+     * ({@link #sendRtpWithExtension}).
+     */
+    public String simulcastPublisherOffer(int audioSsrc, java.util.List<String> rids) {
+        String offer = publisherOffer(audioSsrc, 0);
+        int video = offer.indexOf("m=video");
+        String head = offer.substring(0, video);
+        String section = offer.substring(video).replaceAll("a=ssrc:[^\r]*\r\n", "")
+                .replace("a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\n", "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"
+                        + "a=extmap:" + RID_EXTENSION + " urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id\r\n");
+        StringBuilder layers = new StringBuilder();
+        for (String rid : rids) {
+            layers.append("a=rid:").append(rid).append(" send\r\n");
+        }
+        layers.append("a=simulcast:send ").append(String.join(";", rids)).append("\r\n");
+        return head + section + layers;
+    }
+
     /**
      * Applies the server's answer to {@link #publisherOffer}: its ICE credentials, fingerprint and candidate.
      * The server must answer {@code setup:passive}, leaving this peer the DTLS client.
@@ -634,17 +658,32 @@ public final class SyntheticPeer implements AutoCloseable {
      */
     public boolean sendRtpWithTransportSequence(int ssrc, int payloadType, int sequenceNumber, int timestamp,
                                                 int extensionId, int transportSequence, byte[] payload) {
-        SrtpSession s = requireConnected();
-        if (payloadType < 0 || payloadType > 127 || extensionId < 1 || extensionId > 14) {
-            throw new IllegalArgumentException("payload type 0..127 and extension id 1..14 only");
+        if (payloadType < 0 || payloadType > 127) {
+            throw new IllegalArgumentException("payload type 0..127 only");
         }
+        return sendRtpWithExtension(ssrc, payloadType, false, sequenceNumber, timestamp, extensionId,
+                new byte[] {(byte) (transportSequence >>> 8), (byte) transportSequence}, payload);
+    }
+
+    /**
+     * {@link #sendRtp(int, int, boolean, int, int, byte[], int, int)} with one one-byte header extension element
+     * {@code extensionId} carrying {@code value} (1-16 bytes), e.g. a simulcast layer's rid.
+     */
+    public boolean sendRtpWithExtension(int ssrc, int payloadType, boolean marker, int sequenceNumber, int timestamp,
+                                        int extensionId, byte[] value, byte[] payload) {
+        SrtpSession s = requireConnected();
+        if (extensionId < 1 || extensionId > 14 || value.length < 1 || value.length > 16) {
+            throw new IllegalArgumentException("extension id 1..14 and 1..16 bytes of value only");
+        }
+        int words = (1 + value.length + 3) / 4;
+        int header = 16 + 4 * words;
         synchronized (sendBuffer) {
             byte[] b = sendBuffer.array();
-            if (20 + payload.length + PacketBuffer.HEADROOM > b.length) {
+            if (header + payload.length + PacketBuffer.HEADROOM > b.length) {
                 throw new IllegalArgumentException("payload of " + payload.length + " bytes does not fit a datagram");
             }
             b[0] = (byte) 0x90; // version 2, extension
-            b[1] = (byte) payloadType;
+            b[1] = (byte) (marker ? payloadType | 0x80 : payloadType);
             b[2] = (byte) (sequenceNumber >>> 8);
             b[3] = (byte) sequenceNumber;
             putInt(b, 4, timestamp);
@@ -652,13 +691,12 @@ public final class SyntheticPeer implements AutoCloseable {
             b[12] = (byte) 0xBE;
             b[13] = (byte) 0xDE;
             b[14] = 0;
-            b[15] = 1; // one 32-bit word of elements
-            b[16] = (byte) (extensionId << 4 | 1); // length field 1: two bytes of data
-            b[17] = (byte) (transportSequence >>> 8);
-            b[18] = (byte) transportSequence;
-            b[19] = 0;
-            System.arraycopy(payload, 0, b, 20, payload.length);
-            sendBuffer.setWindow(0, 20 + payload.length);
+            b[15] = (byte) words;
+            java.util.Arrays.fill(b, 16, header, (byte) 0);
+            b[16] = (byte) (extensionId << 4 | (value.length - 1));
+            System.arraycopy(value, 0, b, 17, value.length);
+            System.arraycopy(payload, 0, b, header, payload.length);
+            sendBuffer.setWindow(0, header + payload.length);
             return s.protectRtp(sendBuffer) && send(sendBuffer);
         }
     }

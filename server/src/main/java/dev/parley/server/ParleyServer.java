@@ -105,6 +105,7 @@ final class ParleyServer implements AutoCloseable {
                 control.observer(), control.signalingLimits(config.limits()));
         control.attach(signaling);
         signaling.holdSeatsOnDisconnect(config.reconnectGrace());
+        signaling.setSimulcast(config.simulcast());
         recorder.announceTo(signaling::recordingChanged);
         signaling.controlRecordingsWith(control.recordingControl());
         if (control.nodes() != null) {

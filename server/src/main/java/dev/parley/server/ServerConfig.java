@@ -56,7 +56,8 @@ record ServerConfig(
         int mediaThreads,
         int maxPublishBitrate,
         int lastN,
-        Duration reconnectGrace) {
+        Duration reconnectGrace,
+        boolean simulcast) {
 
     static ServerConfig from(Settings s) {
         int httpPort = port(s, "http-port");
@@ -187,7 +188,8 @@ record ServerConfig(
                 Duration.ofSeconds(positive(s, "turn-ttl", 60, 604_800)),
                 positive(s, "media-socket-buffer", 65_536, 268_435_456), nodes(s),
                 AiConfig.from(s), mediaThreads(s), positive(s, "max-publish-bitrate", 100_000, 100_000_000),
-                positive(s, "last-n", 0, 10_000), Duration.ofSeconds(positive(s, "reconnect-grace", 0, 600)));
+                positive(s, "last-n", 0, 10_000), Duration.ofSeconds(positive(s, "reconnect-grace", 0, 600)),
+                bool(s, "simulcast"));
     }
 
     /** Media event loops: one per available processor unless set. */

@@ -49,6 +49,8 @@ public final class Participant {
     /** Last-N: whose video this participant receives (null: everyone's), and whose it was last told is paused. */
     private java.util.Set<String> videoShown;
     private List<String> videoPausedTold = List.of();
+    /** The tile (width, height) the page shows each publisher's camera in, by publisher id, as it last said. */
+    private final java.util.Map<String, int[]> videoSizes = new java.util.HashMap<>();
 
     /**
      * One m-section of the subscriber connection: a remote track and the SSRC it has towards this participant.
@@ -193,6 +195,9 @@ public final class Participant {
                 if (trackByMid(pt.mid()) == null) {
                     Track track = new Track("t" + Ids.random(11), this, pt.kind(), pt.codec(), publisher.addPublishedTrack(pt),
                             trackSources.get(pt.mid()));
+                    if (pt.simulcast()) {
+                        tellNeededLayers(track, pt);
+                    }
                     tracks.add(track);
                     room.trackPublished(this, track);
                 }
@@ -247,6 +252,10 @@ public final class Participant {
                     }
                     s.forwarding = true;
                     s.paused = false;
+                    int[] size = s.source.kind() == MediaKind.VIDEO ? videoSizes.get(s.source.owner().id()) : null;
+                    if (size != null) {
+                        s.source.stream().setVideoSize(subscriber, size[0], size[1]);
+                    }
                 } else if (s.forwarding && !accepted) {
                     s.source.stream().removeSubscriber(subscriber);
                     s.forwarding = false;
@@ -363,6 +372,7 @@ public final class Participant {
     }
 
     void unsubscribeFrom(Participant gone) {
+        videoSizes.remove(gone.id());
         for (Track t : gone.tracks) {
             unsubscribe(t);
         }
@@ -447,6 +457,48 @@ public final class Participant {
         if (left) {
             throw new IllegalStateException("participant " + id + " has left the room");
         }
+    }
+
+    /**
+     * The size of the tile (device pixels) in which this participant's page shows {@code publisherId}'s camera;
+     * 0x0 when it is not shown. It decides the simulcast layer forwarded to this participant (docs/architecture.md).
+     */
+    public CompletableFuture<Void> setVideoSize(String publisherId, int width, int height) {
+        return room.call(() -> {
+            ensureActive();
+            boolean present = false;
+            for (Participant p : room.members()) {
+                present |= p != this && p.id().equals(publisherId);
+            }
+            if (!present) {
+                return null; // gone, or never here: nothing to remember
+            }
+            videoSizes.put(publisherId, new int[] {width, height});
+            for (Section s : sections) {
+                if (s.active && s.source.kind() == MediaKind.VIDEO && s.source.owner().id().equals(publisherId)) {
+                    if (s.forwarding) {
+                        s.source.stream().setVideoSize(subscriber, width, height);
+                    }
+                }
+            }
+            return null;
+        });
+    }
+
+    /** Passes on which of a simulcast track's layers anybody needs, so the publisher can pause the others. */
+    private void tellNeededLayers(Track track, PublishedTrack published) {
+        track.stream().onNeededLayers(needed -> room.control().execute(() -> {
+            if (left || !tracks.contains(track)) {
+                return;
+            }
+            List<String> rids = new ArrayList<>();
+            for (int i = 0; i < needed.length; i++) {
+                if (needed[i]) {
+                    rids.add(published.rids().get(i));
+                }
+            }
+            listener.onPublisherLayers(published.mid(), List.copyOf(rids));
+        }));
     }
 
     private TransportListener timeoutListener() {

@@ -27,6 +27,13 @@ public interface ParticipantListener {
         return true;
     }
 
+    /**
+     * Which simulcast layers (rids) of this participant's track {@code mid} somebody needs now; the others may be
+     * paused at the sender. Called when that changes.
+     */
+    default void onPublisherLayers(String mid, java.util.List<String> neededRids) {
+    }
+
     /** This participant was removed by the server (consent timeout, shutdown). Not called after {@link Participant#leave}. */
     void onRemoved(LeaveReason reason);
 

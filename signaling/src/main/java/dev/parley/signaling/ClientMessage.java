@@ -53,6 +53,8 @@ sealed interface ClientMessage {
 
     /** Restarts ICE on the subscriber connection: the server sends a new offer with new credentials. */
     record RestartIce() implements ClientMessage {}
+    /** The size (device pixels) of the tile showing a participant's camera; 0x0 when it is not shown. */
+    record SetVideoSize(String participantId, int width, int height) implements ClientMessage {}
 
     Pattern ROOM = Pattern.compile("[A-Za-z0-9_.\\-]{1,64}");
     int MAX_NAME = 64;
@@ -61,6 +63,7 @@ sealed interface ClientMessage {
     /** The most sections a {@code publish} may describe in {@code sources}: as many as tracks a participant may have. */
     int MAX_SOURCES = 64;
     Pattern MID = Pattern.compile("[A-Za-z0-9_.\\-]{1,32}");
+    int MAX_VIDEO_SIZE = 16384;
 
     /** Why a message was refused: the protocol's error code, a message for the developer, and the message type if known. */
     final class Invalid extends Exception {
@@ -135,6 +138,15 @@ sealed interface ClientMessage {
             case "setCaptions" -> new SetCaptions(f.bool("on"));
             case "resume" -> new Resume(f.string("token", 128));
             case "restartIce" -> new RestartIce();
+            case "setVideoSize" -> {
+                String participantId = f.string("participantId", 64);
+                int width = f.integer("width");
+                int height = f.integer("height");
+                if (width < 0 || height < 0 || width > MAX_VIDEO_SIZE || height > MAX_VIDEO_SIZE || (width == 0) != (height == 0)) {
+                    throw f.invalid("'width' and 'height' must be 1-" + MAX_VIDEO_SIZE + ", or both 0 (not shown)");
+                }
+                yield new SetVideoSize(participantId, width, height);
+            }
             default -> throw new Invalid("unknown_type", type, "unknown message type '" + type + "'");
         };
     }

@@ -13,7 +13,7 @@ sealed interface ServerMessage {
      * may start and stop recording; {@code recording} whether the meeting is being recorded now.
      */
     record Joined(String participantId, String room, List<ParticipantInfo> participants, List<IceServer> iceServers,
-                  boolean host, boolean canRecord, Recording recording) implements ServerMessage {
+                  boolean host, boolean canRecord, Recording recording, boolean simulcast) implements ServerMessage {
         public String type() {
             return "joined";
         }
@@ -141,6 +141,13 @@ sealed interface ServerMessage {
     record VideoPaused(List<String> participantIds) implements ServerMessage {
         public String type() {
             return "videoPaused";
+        }
+    }
+
+    /** To a publisher: of its simulcast track {@code mid}, the layers (rids) somebody needs; it may pause the others. */
+    record PublisherLayers(String mid, List<String> rids) implements ServerMessage {
+        public String type() {
+            return "publisherLayers";
         }
     }
 

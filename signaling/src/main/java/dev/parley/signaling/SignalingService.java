@@ -68,6 +68,8 @@ public final class SignalingService {
 
     private record Closed(String reason, long atNanos) {}
     private volatile boolean shuttingDown;
+    /** Whether pages publish their camera as simulcast layers (the {@code simulcast} setting), told in {@code joined}. */
+    private volatile boolean simulcast = true;
 
     /**
      * @param iceServers the STUN/TURN servers each participant gets in {@code joined} (TURN credentials are per participant)
@@ -534,5 +536,14 @@ public final class SignalingService {
     /** Runs {@code task} once {@code after} has passed, on a timer thread (it must only hand work on). */
     void later(Duration after, Runnable task) {
         graceTimers.schedule(task, after.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /** Sets whether pages publish their camera as simulcast layers (told in {@code joined}); on by default. */
+    public void setSimulcast(boolean on) {
+        simulcast = on;
+    }
+
+    boolean simulcast() {
+        return simulcast;
     }
 }

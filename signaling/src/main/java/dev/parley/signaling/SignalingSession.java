@@ -169,6 +169,12 @@ public final class SignalingSession extends Seat implements Session.Listener.Aut
             case ClientMessage.StartRecording start -> record("startRecording", true);
             case ClientMessage.StopRecording stop -> record("stopRecording", false);
             case ClientMessage.SetCaptions set -> setCaptions(set.on());
+            case ClientMessage.SetVideoSize size -> p.setVideoSize(size.participantId(), size.width(), size.height())
+                    .whenComplete((v, e) -> {
+                        if (e != null) {
+                            failed("setVideoSize", e);
+                        }
+                    });
             case ClientMessage.Ping ping -> send(new ServerMessage.Pong());
             case ClientMessage.Join join -> join(join);
             case ClientMessage.Resume resume -> resume(resume.token());
@@ -602,7 +608,7 @@ public final class SignalingSession extends Seat implements Session.Listener.Aut
         service.observer().joined(room, self.id(), permit);
         // Read after entered(): a recording that starts from here on is also announced to this session.
         send(new ServerMessage.Joined(self.id(), room, others, service.iceServersFor(permit), permit.host(),
-                permit.mayRecord(), service.recording(room)));
+                permit.mayRecord(), service.recording(room), service.simulcast()));
         sendResumeToken();
         ServerMessage.CaptionStatus captions = service.captionStatus(room);
         if (captions != null) {
@@ -617,6 +623,11 @@ public final class SignalingSession extends Seat implements Session.Listener.Aut
     @Override
     public void onSubscriberOffer(String sdp, int version) {
         send(new ServerMessage.SubscriberOffer(sdp, version));
+    }
+
+    @Override
+    public void onPublisherLayers(String mid, List<String> neededRids) {
+        send(new ServerMessage.PublisherLayers(mid, neededRids));
     }
 
     @Override
@@ -715,6 +726,7 @@ public final class SignalingSession extends Seat implements Session.Listener.Aut
             case ClientMessage.SetCaptions c -> "setCaptions";
             case ClientMessage.Resume r -> "resume";
             case ClientMessage.RestartIce r -> "restartIce";
+            case ClientMessage.SetVideoSize v -> "setVideoSize";
         };
     }
 

@@ -37,6 +37,10 @@ class ClientMessageTest {
         assertEquals(new ClientMessage.SetCaptions(false), ClientMessage.decode(json, "{\"type\":\"setCaptions\",\"on\":false}"));
         assertEquals(new ClientMessage.Resume("tok_EN-1"), ClientMessage.decode(json, "{\"type\":\"resume\",\"token\":\"tok_EN-1\"}"));
         assertInstanceOf(ClientMessage.RestartIce.class, ClientMessage.decode(json, "{\"type\":\"restartIce\"}"));
+        assertEquals(new ClientMessage.SetVideoSize("p1", 640, 360),
+                ClientMessage.decode(json, "{\"type\":\"setVideoSize\",\"participantId\":\"p1\",\"width\":640,\"height\":360}"));
+        assertEquals(new ClientMessage.SetVideoSize("p1", 0, 0),
+                ClientMessage.decode(json, "{\"type\":\"setVideoSize\",\"participantId\":\"p1\",\"width\":0,\"height\":0}"));
     }
 
     @Test
@@ -69,6 +73,11 @@ class ClientMessageTest {
         assertCode("bad_message", "resume", "{\"type\":\"resume\",\"token\":\"\"}");
         assertCode("bad_message", "resume", "{\"type\":\"resume\",\"token\":12}");
         assertCode("bad_message", "resume", "{\"type\":\"resume\",\"token\":\"" + "x".repeat(129) + "\"}");
+        assertCode("bad_message", "setVideoSize", "{\"type\":\"setVideoSize\",\"width\":640,\"height\":360}");
+        assertCode("bad_message", "setVideoSize", "{\"type\":\"setVideoSize\",\"participantId\":\"p1\",\"width\":-1,\"height\":360}");
+        assertCode("bad_message", "setVideoSize", "{\"type\":\"setVideoSize\",\"participantId\":\"p1\",\"width\":640,\"height\":0}");
+        assertCode("bad_message", "setVideoSize", "{\"type\":\"setVideoSize\",\"participantId\":\"p1\",\"width\":20000,\"height\":360}");
+        assertCode("bad_message", "setVideoSize", "{\"type\":\"setVideoSize\",\"participantId\":\"p1\",\"width\":64.5,\"height\":360}");
     }
 
     @Test

@@ -35,6 +35,8 @@ final class Forward {
     boolean resumed;
     /** The subscriber's sequence number of the last live packet (not a retransmission) sent. */
     private int lastSequence;
+    /** Set for a simulcast stream: which layer goes to this subscriber (the {@link #rewriter} keeps the numbering). */
+    SimulcastForward simulcast;
 
     Forward(PublishedStream source, PeerTransport subscriber, int ssrc, int payloadType, int sequenceOffset) {
         this(source, subscriber, ssrc, payloadType, sequenceOffset, null);

@@ -545,6 +545,9 @@ public final class PeerTransport {
             return;
         }
         stats = snapshot();
+        for (PublishedStream s : published) {
+            s.everySecond(now);
+        }
         if (consentOwed) {
             long since = consentSinceOwed ? lastConsentNanos : owedSinceNanos;
             // A transport gets twice as long for its first check: the browser may still be gathering.
@@ -555,12 +558,10 @@ public final class PeerTransport {
             }
         }
         if (connected() && published.length > 0) {
-            ReceiveStatistics[] stats = new ReceiveStatistics[Math.min(published.length, RtcpWriter.MAX_REPORT_BLOCKS)];
+            ReceiveStatistics[] stats = new ReceiveStatistics[RtcpWriter.MAX_REPORT_BLOCKS];
             int n = 0;
             for (PublishedStream s : published) {
-                if (n < stats.length && s.statistics().hasReceived()) {
-                    stats[n++] = s.statistics();
-                }
+                n = s.collectStatistics(stats, n); // a block per simulcast layer
             }
             if (n > 0) {
                 int len = RtcpWriter.writeReceiverReport(out.array(), 0, rtcpSsrc, stats, n, now);
@@ -604,7 +605,7 @@ public final class PeerTransport {
 
     private PublishedStream publishedBySsrc(int ssrc) {
         for (PublishedStream s : published) {
-            if (s.ssrcKnown() && s.ssrc() == ssrc) {
+            if (s.receives(ssrc)) {
                 return s;
             }
         }
@@ -696,6 +697,17 @@ public final class PeerTransport {
         if (transportCcIn != null && connected() && transportCcIn.writeFeedback(out, rtcpSsrc)) {
             sendRtcp(out);
         }
+    }
+
+    /** Loop: how many video streams this peer receives (they share its bandwidth). */
+    int videoForwardCount() {
+        int n = 0;
+        for (Forward f : forwards) {
+            if (f.source().kind() == MediaKind.VIDEO) {
+                n++;
+            }
+        }
+        return n;
     }
 
     @Override

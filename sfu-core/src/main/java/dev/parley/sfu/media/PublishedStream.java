@@ -5,6 +5,7 @@ import dev.parley.sfu.packet.PacketBuffer;
 import dev.parley.sfu.rtp.KeyframeRequestThrottle;
 import dev.parley.sfu.rtp.NtpTime;
 import dev.parley.sfu.rtp.ReceiveStatistics;
+import dev.parley.sfu.rtp.RtcpPacket;
 import dev.parley.sfu.rtp.RtcpWriter;
 import dev.parley.sfu.rtp.RtpHeader;
 import dev.parley.sfu.rtp.RtxPacket;
@@ -53,6 +54,11 @@ public final class PublishedStream {
     private final LoudnessMeter loudness = new LoudnessMeter(LOUDNESS_PACKETS);
     private volatile int recentLoudness = -1;
     private volatile long loudnessAtNanos;
+    /** The simulcast layers when the publisher sends them; null for a single stream. */
+    private final SimulcastLayers layers;
+    /** Told (on the loop) which layers subscribers need, whenever that changes; null when nobody listens. */
+    private volatile java.util.function.Consumer<boolean[]> neededLayersListener;
+    private boolean[] neededLayers;
 
     PublishedStream(MediaLoop engine, PeerTransport publisher, PublishedTrack track) {
         this.engine = engine;
@@ -63,8 +69,11 @@ public final class PublishedStream {
         this.ssrcKnown = track.ssrcSignaled();
         this.statistics = new ReceiveStatistics(ssrc, track.codec().clockRate());
         // Audio is not retransmitted (no NACK negotiated for it), so only video keeps a history.
-        this.history = track.kind() == MediaKind.VIDEO ? new SendHistory() : null;
-        this.nacks = track.kind() == MediaKind.VIDEO ? new NackRequester() : null;
+        this.history = track.kind() == MediaKind.VIDEO && !track.simulcast() ? new SendHistory() : null;
+        this.layers = track.simulcast()
+                ? new SimulcastLayers(track, track.codec().name().equalsIgnoreCase("VP8")) : null;
+        // Parley's NACKs follow one sequence-number space: a simulcast stream has one per layer, not asked for yet.
+        this.nacks = track.kind() == MediaKind.VIDEO && !track.simulcast() ? new NackRequester() : null;
         this.rtxSsrc = track.rtxSsrc();
         this.rtxSsrcKnown = track.hasRtx() && track.rtxSsrcSignaled();
     }
@@ -84,7 +93,8 @@ public final class PublishedStream {
 
     /** Starts forwarding to {@code subscriber} under the given SSRC and payload type. */
     public void addSubscriber(PeerTransport subscriber, int outgoingSsrc, int payloadType) {
-        Forward f = new Forward(this, subscriber, outgoingSsrc, payloadType, RANDOM.nextInt(0x10000));
+        Forward f = layers == null ? new Forward(this, subscriber, outgoingSsrc, payloadType, RANDOM.nextInt(0x10000))
+                : simulcastForward(subscriber, outgoingSsrc, payloadType);
         engine.onLoop(() -> {
             if (closed || subscriber.isClosed()) {
                 return;
@@ -99,7 +109,8 @@ public final class PublishedStream {
      * with RFC 4588 retransmissions on {@code rtxSsrc} with {@code rtxPayloadType}.
      */
     public void addSubscriber(PeerTransport subscriber, int outgoingSsrc, int payloadType, int rtxSsrc, int rtxPayloadType) {
-        Forward f = new Forward(this, subscriber, outgoingSsrc, payloadType, RANDOM.nextInt(0x10000));
+        Forward f = layers == null ? new Forward(this, subscriber, outgoingSsrc, payloadType, RANDOM.nextInt(0x10000))
+                : simulcastForward(subscriber, outgoingSsrc, payloadType);
         f.rtx = new RtxSender(rtxSsrc, rtxPayloadType, RANDOM.nextInt(0x10000));
         engine.onLoop(() -> {
             if (closed || subscriber.isClosed()) {
@@ -116,6 +127,9 @@ public final class PublishedStream {
      */
     public void addSwitchedSubscriber(PeerTransport subscriber, int outgoingSsrc, int payloadType, SwitchingRewriter rewriter) {
         Forward f = new Forward(this, subscriber, outgoingSsrc, payloadType, 0, rewriter);
+        if (layers != null) {
+            f.simulcast = new SimulcastForward(); // one layer of simulcast, chosen like a subscriber's
+        }
         engine.onLoop(() -> {
             if (closed || subscriber.isClosed()) {
                 return;
@@ -186,6 +200,9 @@ public final class PublishedStream {
      * SSRC unannounced; if so, its SSRC becomes this stream's for good (RFC 8843 section 9.2).
      */
     boolean learnSsrcFromMid(byte[] buf, int off, int len) {
+        if (layers != null) {
+            return layers.learn(buf, off, len) >= 0; // each layer's SSRC, from its rid
+        }
         // A retransmission names the m-section too; its SSRC is the RTX one (and may come first: padding probes).
         boolean rtx = track.hasRtx() && RtpHeader.payloadType(buf, off) == track.rtxPayloadType();
         if ((rtx ? rtxSsrcKnown : ssrcKnown) || track.midExtension() == 0) {
@@ -209,6 +226,13 @@ public final class PublishedStream {
     }
 
     ReceiveStatistics statistics() {
+        if (layers != null) {
+            for (int i = layers.count() - 1; i >= 0; i--) {
+                if (layers.known(i)) {
+                    return layers.statistics(i); // the top layer that flowed stands for the stream in stats
+                }
+            }
+        }
         return statistics;
     }
 
@@ -280,7 +304,19 @@ public final class PublishedStream {
         byte[] buf = in.array();
         int off = in.offset();
         int seq = RtpHeader.sequenceNumber(buf, off);
-        statistics.onPacket(seq, RtpHeader.timestamp(buf, off), now);
+        int layer = -1;
+        boolean keyframe = false;
+        if (layers != null) {
+            layer = layers.layerOf(RtpHeader.ssrc(buf, off));
+            if (layer < 0) {
+                return;
+            }
+            keyframe = layers.onPacket(layer, buf, off, in.length(), now);
+            layers.statistics(layer).onPacket(seq, RtpHeader.timestamp(buf, off), now);
+            layers.history(layer).store(in);
+        } else {
+            statistics.onPacket(seq, RtpHeader.timestamp(buf, off), now);
+        }
         bytesReceived += in.length();
         if (history != null) {
             history.store(in);
@@ -290,6 +326,9 @@ public final class PublishedStream {
         }
         for (Forward f : forwards) {
             if (f.subscriber().connected() && !f.paused) {
+                if (f.simulcast != null && !f.simulcast.accept(layer, keyframe, f.rewriter)) {
+                    continue;
+                }
                 out.copyFrom(in);
                 if (f.rewriter != null) {
                     if (!f.rewriter.rewrite(out.array(), out.offset(), out.length(), now)) {
@@ -304,14 +343,20 @@ public final class PublishedStream {
                 f.send(out);
             }
         }
-        // Taps after subscribers: a copy into each tap's ring, whatever state the tap is in.
-        for (TapFeed t : taps) {
+        // Taps after subscribers: a copy into each tap's ring, whatever state the tap is in. Of simulcast, taps
+        // (recordings) get the top layer only: one SSRC, the best picture.
+        for (int i = 0; i < taps.length && layer == (layers == null ? -1 : layers.count() - 1); i++) {
+            TapFeed t = taps[i];
             t.offerRtp(buf, off, in.length(), now);
         }
     }
 
     /** Answers a subscriber's NACK for one of its sequence numbers from the history. */
     void retransmit(Forward f, int outgoingSequence) {
+        SendHistory history = this.history;
+        if (f.simulcast != null && f.simulcast.current() >= 0) {
+            history = layers.history(f.simulcast.current()); // the layer whose numbering the forward continues now
+        }
         if (history == null || f.paused || !f.subscriber().connected()) {
             return;
         }
@@ -343,11 +388,23 @@ public final class PublishedStream {
         if (len < SenderReport.HEADER_LENGTH) {
             return;
         }
-        statistics.onSenderReport(SenderReport.ntpTimestamp(buf, off), now);
-        for (TapFeed t : taps) {
-            t.offerSenderReport(buf, off, now);
+        int layer = -1;
+        if (layers != null) {
+            layer = layers.layerOf(RtcpPacket.senderSsrc(buf, off));
+            if (layer < 0) {
+                return;
+            }
+            layers.statistics(layer).onSenderReport(SenderReport.ntpTimestamp(buf, off), now);
+        } else {
+            statistics.onSenderReport(SenderReport.ntpTimestamp(buf, off), now);
+        }
+        for (int i = 0; i < taps.length && layer == (layers == null ? -1 : layers.count() - 1); i++) {
+            taps[i].offerSenderReport(buf, off, now);
         }
         for (Forward f : forwards) {
+            if (f.simulcast != null && f.simulcast.current() != layer) {
+                continue; // another layer's timeline: only the forwarded layer's report maps onto the subscriber's
+            }
             if (f.subscriber().connected() && !f.paused && (f.rewriter == null || f.rewriter.started())) {
                 int rtpTime = SenderReport.rtpTimestamp(buf, off);
                 if (f.rewriter != null) {
@@ -366,6 +423,10 @@ public final class PublishedStream {
 
     /** Asks the publisher for a keyframe, at most once per throttle interval. */
     void requestKeyframe(long now) {
+        if (layers != null) {
+            requestLayerKeyframes(now);
+            return;
+        }
         if (track.kind() != MediaKind.VIDEO || closed || !ssrcKnown || !publisher.connected() || !keyframes.tryForward(now)) {
             return;
         }
@@ -426,5 +487,168 @@ public final class PublishedStream {
             best = Math.max(best, f.subscriber().availableBitrateBps());
         }
         return best < 0 ? maxBps : Math.min(best, maxBps);
+    }
+
+    // --- simulcast ---
+
+    /**
+     * Tells {@code listener} which layers some subscriber (or tap) needs, each time that changes (on the media loop:
+     * hand the news to another thread). Layer 0 is always needed, so a subscriber can always fall back to it.
+     */
+    public void onNeededLayers(java.util.function.Consumer<boolean[]> listener) {
+        neededLayersListener = listener;
+    }
+
+    /**
+     * The size of the tile {@code subscriber}'s page shows this video in (0x0: not shown, so nothing is forwarded);
+     * the layer it gets follows at once. Ignored for a stream without simulcast.
+     */
+    public void setVideoSize(PeerTransport subscriber, int width, int height) {
+        if (layers == null) {
+            return;
+        }
+        engine.onLoop(() -> {
+            long now = System.nanoTime();
+            for (Forward f : forwards) {
+                if (f.subscriber() == subscriber && f.simulcast != null) {
+                    f.simulcast.tileWidth = width;
+                    f.simulcast.tileHeight = height;
+                    choose(f, now);
+                }
+            }
+            announceNeededLayers();
+        });
+    }
+
+    /** Whether packets with this SSRC are this stream's (one of its layers', with simulcast). */
+    boolean receives(int ssrc) {
+        return layers != null ? layers.layerOf(ssrc) >= 0 : ssrcKnown && this.ssrc == ssrc;
+    }
+
+    /** Adds the receive statistics to report on (one per layer with simulcast) to {@code into}; returns the count. */
+    int collectStatistics(ReceiveStatistics[] into, int n) {
+        if (layers != null) {
+            return layers.collectStatistics(into, n);
+        }
+        if (n < into.length && statistics.hasReceived()) {
+            into[n++] = statistics;
+        }
+        return n;
+    }
+
+    /** Loop, once a second: measures the layers and chooses each subscriber's layer anew. */
+    void everySecond(long now) {
+        if (layers == null || closed) {
+            return;
+        }
+        layers.measure(now);
+        for (Forward f : forwards) {
+            if (f.simulcast != null) {
+                choose(f, now);
+            }
+        }
+        announceNeededLayers();
+    }
+
+    private Forward simulcastForward(PeerTransport subscriber, int outgoingSsrc, int payloadType) {
+        SwitchingRewriter.Payload payload = track.codec().name().equalsIgnoreCase("VP8")
+                ? SwitchingRewriter.Payload.VP8 : SwitchingRewriter.Payload.H264;
+        Forward f = new Forward(this, subscriber, outgoingSsrc, payloadType, 0,
+                new SwitchingRewriter(payload, track.codec().clockRate(), RANDOM.nextInt(0x10000), RANDOM.nextInt()));
+        f.simulcast = new SimulcastForward();
+        return f;
+    }
+
+    /** Loop: picks {@code f}'s layer from what flows, its tile and its subscriber's bandwidth; asks for a keyframe to switch. */
+    private void choose(Forward f, long now) {
+        SimulcastForward s = f.simulcast;
+        long budget = f.subscriber().availableBitrateBps();
+        if (budget >= 0) {
+            budget /= Math.max(1, f.subscriber().videoForwardCount()); // an even share for each video it receives
+        }
+        int layer = SimulcastLayerSelector.select(layers.widths, layers.heights, layers.bitrates, layers.flowing,
+                s.current(), budget, s.tileWidth, s.tileHeight);
+        // What it would take were every layer flowing: a layer the publisher was told to pause comes back for it.
+        s.wanted = SimulcastLayerSelector.select(layers.widths, layers.heights, layers.bitrates, layers.seen,
+                s.current(), budget, s.tileWidth, s.tileHeight);
+        if (layer == SimulcastLayerSelector.NONE && s.tileWidth != 0 && !anyFlowing()) {
+            return; // nothing flows yet: the first keyframe of any layer starts the stream
+        }
+        boolean changed = s.retarget(layer);
+        if (changed || (layer != SimulcastLayerSelector.NONE && s.current() != layer)) {
+            // Asked again each second while waiting: the keyframe of an earlier request may have gone by before
+            // this choice, or the request was throttled.
+            requestLayerKeyframe(layer, now);
+        }
+    }
+
+    private boolean anyFlowing() {
+        for (boolean b : layers.flowing) {
+            if (b) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A keyframe of each layer that a subscriber (or tap) gets or waits for (a subscriber lost packets, or joined). */
+    private void requestLayerKeyframes(long now) {
+        if (taps.length > 0) {
+            requestLayerKeyframe(layers.count() - 1, now); // taps record the top layer
+        }
+        for (int i = 0; i < layers.count(); i++) {
+            for (Forward f : forwards) {
+                SimulcastForward s = f.simulcast;
+                if (s != null && (s.current() == i || s.target() == i
+                        || (s.current() == SimulcastLayerSelector.NONE && s.target() == SimulcastLayerSelector.NONE))) {
+                    requestLayerKeyframe(i, now);
+                    break;
+                }
+            }
+        }
+    }
+
+    private void requestLayerKeyframe(int layer, long now) {
+        if (closed || !publisher.connected() || !layers.tryKeyframeRequest(layer, now)) {
+            return;
+        }
+        int n = RtcpWriter.writePli(out.array(), 0, publisher.rtcpSsrc(), layers.ssrc(layer));
+        out.setWindow(0, n);
+        publisher.sendRtcp(out);
+        engine.flush();
+    }
+
+    /** Loop: tells the listener when the set of layers some subscriber (or a tap, which records the top) needs changed. */
+    private void announceNeededLayers() {
+        java.util.function.Consumer<boolean[]> listener = neededLayersListener;
+        if (listener == null) {
+            return;
+        }
+        boolean[] needed = new boolean[layers.count()];
+        needed[0] = true;
+        for (int i = 0; i < needed.length; i++) {
+            needed[i] |= !layers.seen[i]; // never measured yet (the sender may still be ramping up): not to be paused
+        }
+        if (taps.length > 0) {
+            needed[needed.length - 1] = true;
+        }
+        for (Forward f : forwards) {
+            SimulcastForward s = f.simulcast;
+            if (s != null) {
+                // Until a subscriber's layer is chosen from measurements, it may need any of them.
+                if (s.wanted == SimulcastLayerSelector.NONE && s.tileWidth != 0) {
+                    Arrays.fill(needed, true);
+                } else if (s.wanted >= 0) {
+                    needed[s.wanted] = true;
+                }
+                if (s.current() >= 0) {
+                    needed[s.current()] = true;
+                }
+            }
+        }
+        if (!Arrays.equals(needed, neededLayers)) {
+            neededLayers = needed;
+            listener.accept(needed.clone());
+        }
     }
 }

@@ -30,15 +30,7 @@ public final class SwitchingRewriter {
     private long lastSentNanos;
     private int highestInSeq;
 
-    private boolean picIdSeen;
-    private int picIdOffset;
-    private int lastOutPicId;
-    private boolean tl0Seen;
-    private int tl0Offset;
-    private int lastOutTl0;
-    /** Whether the current segment has shown its own picture ID / TL0PICIDX (offsets set from the first). */
-    private boolean segmentPicIdSet;
-    private boolean segmentTl0Set;
+    private final Vp8DescriptorRewriter vp8 = new Vp8DescriptorRewriter();
 
     /**
      * @param initialSequence the first sequence number to send (random, as RFC 3550 asks)
@@ -54,8 +46,7 @@ public final class SwitchingRewriter {
     /** The next packet comes from a new source: it starts a segment (for video, at the next keyframe). */
     public void beginSegment() {
         segmentPending = true;
-        segmentPicIdSet = false;
-        segmentTl0Set = false;
+        vp8.beginSegment();
     }
 
     /** Whether packets are being dropped until the new source's keyframe. */
@@ -90,7 +81,7 @@ public final class SwitchingRewriter {
             lastSentNanos = nowNanos;
         }
         if (payload == Payload.VP8) {
-            rewriteVp8(buf, RtpHeader.payloadOffset(buf, off), RtpHeader.payloadLength(buf, off, len), true);
+            vp8.rewrite(buf, RtpHeader.payloadOffset(buf, off), RtpHeader.payloadLength(buf, off, len), true);
         }
         return true;
     }
@@ -103,7 +94,7 @@ public final class SwitchingRewriter {
         RtpHeader.setSequenceNumber(buf, off, (RtpHeader.sequenceNumber(buf, off) + seqOffset) & 0xFFFF);
         RtpHeader.setTimestamp(buf, off, RtpHeader.timestamp(buf, off) + tsOffset);
         if (payload == Payload.VP8) {
-            rewriteVp8(buf, RtpHeader.payloadOffset(buf, off), RtpHeader.payloadLength(buf, off, len), false);
+            vp8.rewrite(buf, RtpHeader.payloadOffset(buf, off), RtpHeader.payloadLength(buf, off, len), false);
         }
     }
 
@@ -147,56 +138,5 @@ public final class SwitchingRewriter {
             return false;
         }
         return payload == Payload.VP8 ? Vp8Payload.isKeyframe(buf, p, n) : H264Payload.isKeyframe(buf, p, n);
-    }
-
-    /** Continues the picture ID and TL0PICIDX of the VP8 payload descriptor (RFC 7741 section 4.2) across segments. */
-    private void rewriteVp8(byte[] buf, int p, int n, boolean advance) {
-        if (n < 2 || (buf[p] & 0x80) == 0) {
-            return;
-        }
-        int ext = buf[p + 1] & 0xFF;
-        int i = p + 2;
-        int end = p + n;
-        if ((ext & 0x80) != 0) {
-            if (i >= end) {
-                return;
-            }
-            boolean wide = (buf[i] & 0x80) != 0;
-            if (wide && i + 1 >= end) {
-                return;
-            }
-            int mask = wide ? 0x7FFF : 0x7F;
-            int in = wide ? ((buf[i] & 0x7F) << 8) | (buf[i + 1] & 0xFF) : buf[i] & 0x7F;
-            if (advance && !segmentPicIdSet) {
-                picIdOffset = picIdSeen ? lastOutPicId + 1 - in : 0;
-                segmentPicIdSet = true;
-                picIdSeen = true;
-            }
-            int out = (in + picIdOffset) & mask;
-            if (advance) {
-                lastOutPicId = out;
-            }
-            if (wide) {
-                buf[i] = (byte) (0x80 | (out >> 8));
-                buf[i + 1] = (byte) out;
-                i += 2;
-            } else {
-                buf[i] = (byte) out;
-                i += 1;
-            }
-        }
-        if ((ext & 0x40) != 0 && i < end) {
-            int in = buf[i] & 0xFF;
-            if (advance && !segmentTl0Set) {
-                tl0Offset = tl0Seen ? lastOutTl0 + 1 - in : 0;
-                segmentTl0Set = true;
-                tl0Seen = true;
-            }
-            int out = (in + tl0Offset) & 0xFF;
-            if (advance) {
-                lastOutTl0 = out;
-            }
-            buf[i] = (byte) out;
-        }
     }
 }

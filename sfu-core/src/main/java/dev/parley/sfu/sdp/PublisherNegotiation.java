@@ -14,8 +14,9 @@ import java.util.Set;
  * Answers a publisher's offer: the browser sends its microphone and camera, Parley receives.
  *
  * <p>Parley accepts one codec per m-section (Opus for audio; VP8, else H.264 packetization-mode 1, for
- * video) and, for video, that codec's RFC 4588 retransmission format ({@code rtx} with {@code apt}, see
- * {@link RtxOffer}); no FEC or simulcast yet; and the mid and audio-level header extensions. The browser then
+ * video) and, for a single video stream, that codec's RFC 4588 retransmission format ({@code rtx} with
+ * {@code apt}, see {@link RtxOffer}); no FEC; the mid, audio-level and transport-cc header extensions; and up to
+ * three simulcast layers of video named by rid (see {@link SimulcastOffer}). The browser then
  * sends exactly the first codec of the answer, so subscribers can be offered just that codec. A section
  * without {@code a=ssrc} is accepted when the mid extension is negotiated: its SSRC is learnt from the packets.
  */
@@ -119,18 +120,26 @@ public final class PublisherNegotiation {
         if (chosen < 0) {
             return null;
         }
-        long ssrc = primarySsrc(m);
+        List<String> rids = SimulcastOffer.rids(m);
+        if (!rids.isEmpty() && kind != MediaKind.VIDEO) {
+            throw new SdpException("m=" + m.kind() + " offers simulcast; Parley takes simulcast for video only");
+        }
+        // Simulcast layers carry no a=ssrc: each layer's SSRC is learnt from the rid extension of its packets.
+        long ssrc = rids.isEmpty() ? primarySsrc(m) : -1;
         int midExtension = extensionId(m, EXT_MID);
-        if (ssrc < 0 && midExtension == 0) {
+        if (ssrc < 0 && midExtension == 0 && rids.isEmpty()) {
             throw new SdpException("m=" + m.kind() + " has neither an a=ssrc line nor the " + EXT_MID
-                    + " header extension, so its packets cannot be told apart; simulcast is not supported yet");
+                    + " header extension, so its packets cannot be told apart");
         }
         int audioLevel = kind == MediaKind.AUDIO ? extensionId(m, EXT_AUDIO_LEVEL) : 0;
-        int rtx = kind == MediaKind.VIDEO ? RtxOffer.payloadType(codecs, m.formats(), chosen) : -1;
+        // Simulcast layers are repaired without RTX for now: Parley's NACKs follow one sequence-number space.
+        int rtx = kind == MediaKind.VIDEO && rids.isEmpty() ? RtxOffer.payloadType(codecs, m.formats(), chosen) : -1;
         long rtxSsrc = rtx >= 0 && ssrc >= 0 ? RtxOffer.pairedSsrc(m, ssrc) : -1;
         int transportCc = extensionId(m, TransportSequenceExtension.URI);
         return new PublishedTrack(mid, kind, codecs.get(chosen), chosen, (int) Math.max(ssrc, 0), ssrc >= 0,
-                audioLevel, midExtension, rtx, (int) Math.max(rtxSsrc, 0), rtxSsrc >= 0, transportCc);
+                audioLevel, midExtension, rtx, (int) Math.max(rtxSsrc, 0), rtxSsrc >= 0, transportCc,
+                rids, rids.isEmpty() ? 0 : extensionId(m, SimulcastOffer.EXT_RID),
+                rids.isEmpty() ? 0 : extensionId(m, SimulcastOffer.EXT_REPAIRED_RID));
     }
 
     /**
@@ -288,6 +297,9 @@ public final class PublisherNegotiation {
         if (t.transportCcExtension() > 0) {
             sdp.append("a=extmap:").append(t.transportCcExtension()).append(' ').append(TransportSequenceExtension.URI).append("\r\n");
         }
+        if (t.simulcast()) {
+            SimulcastOffer.writeAnswer(sdp, t);
+        }
         sdp.append("a=recvonly\r\n");
         sdp.append("a=rtcp-mux\r\n");
         sdp.append("a=rtcp-rsize\r\n");
@@ -303,6 +315,9 @@ public final class PublisherNegotiation {
         writeCongestionFeedback(sdp, m, t);
         if (t.hasRtx()) {
             RtxOffer.writeRtpmap(sdp, t.rtxPayloadType(), pt);
+        }
+        if (t.simulcast()) {
+            SimulcastOffer.writeLayers(sdp, t);
         }
         local.writeCandidates(sdp);
     }

@@ -8,6 +8,7 @@ import dev.parley.sfu.MediaKind;
 import dev.parley.sfu.rtp.RtpPacketBuilder;
 import dev.parley.sfu.sdp.Codec;
 import dev.parley.sfu.sdp.PublishedTrack;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** A published stream whose offer announced no SSRC learns it from the mid header extension, once. */
@@ -48,7 +49,7 @@ class PublishedStreamTest {
     @Test
     void anRtxPacketNamingTheMidTeachesTheRtxSsrcNotTheMediaOne() {
         PublishedStream stream = new PublishedStream(null, null, new PublishedTrack("1", MediaKind.VIDEO, VP8, 120, 0,
-                false, 0, MID_EXTENSION, 124, 0, false, 0));
+                false, 0, MID_EXTENSION, 124, 0, false, 0, List.of(), 0, 0));
         byte[] probe = new RtpPacketBuilder().ssrc(0xAAAA).payloadType(124).oneByte(MID_EXTENSION, '1').build();
         assertTrue(learn(stream, probe), "browsers' padding probes on the RTX SSRC may come first");
         assertTrue(stream.isRtxSsrc(0xAAAA));
@@ -65,7 +66,7 @@ class PublishedStreamTest {
     @Test
     void aSignaledRtxSsrcIsKnownFromTheStart() {
         PublishedStream stream = new PublishedStream(null, null, new PublishedTrack("1", MediaKind.VIDEO, VP8, 120, 0x1234,
-                true, 0, MID_EXTENSION, 124, 0x5678, true, 0));
+                true, 0, MID_EXTENSION, 124, 0x5678, true, 0, List.of(), 0, 0));
         assertTrue(stream.isRtxSsrc(0x5678));
         assertFalse(stream.isRtxSsrc(0x1234));
         PublishedStream without = new PublishedStream(null, null, new PublishedTrack("1", MediaKind.VIDEO, VP8, 120, 0x1234,

@@ -307,6 +307,65 @@ class PublisherNegotiationTest {
         assertVideoRejected(disabled);
     }
 
+    /** Chrome's video section for a camera published with three encodings q, h, f: rids instead of a=ssrc. */
+    static final String CHROME_SIMULCAST_OFFER = CHROME_OFFER
+            .replace("a=ssrc-group:FID 2222 3333\r\na=ssrc:2222 cname:abc\r\na=ssrc:3333 cname:abc\r\n",
+                    "a=rid:q send\r\na=rid:h send\r\na=rid:f send\r\na=simulcast:send q;h;f\r\n")
+            .replace("a=mid:1\r\na=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\n",
+                    "a=mid:1\r\na=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"
+                            + "a=extmap:10 urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id\r\n"
+                            + "a=extmap:11 urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id\r\n");
+
+    @Test
+    void acceptsThreeSimulcastLayersNamedByRid() throws Exception {
+        assertTrue(CHROME_SIMULCAST_OFFER.contains("a=simulcast:send q;h;f") && !CHROME_SIMULCAST_OFFER.contains("a=ssrc:2222"));
+        PublisherNegotiation.Result r = PublisherNegotiation.answer(CHROME_SIMULCAST_OFFER, LOCAL, 1);
+        PublishedTrack video = r.tracks().get(1);
+        assertTrue(video.simulcast());
+        assertEquals(List.of("q", "h", "f"), video.rids());
+        assertEquals(10, video.ridExtension());
+        assertEquals(11, video.repairedRidExtension());
+        assertFalse(video.ssrcSignaled(), "each layer's SSRC is learnt from its rid");
+        assertFalse(r.tracks().get(0).simulcast());
+
+        MediaSection v = SessionDescription.parse(r.answer()).media().get(1);
+        assertEquals(List.of("q recv", "h recv", "f recv"), v.attributes("rid"));
+        assertEquals("recv q;h;f", v.attribute("simulcast"));
+        assertTrue(v.attributes("extmap").contains("10 " + SimulcastOffer.EXT_RID), v.attributes("extmap").toString());
+        assertTrue(v.attributes("extmap").contains("11 " + SimulcastOffer.EXT_REPAIRED_RID));
+        assertFalse(SessionDescription.parse(r.answer()).media().get(0).attributes("extmap").toString().contains("stream-id"));
+    }
+
+    @Test
+    void acceptsPausedLayersRestrictionsAndFewerLayers() throws Exception {
+        String paused = CHROME_SIMULCAST_OFFER.replace("a=simulcast:send q;h;f", "a=simulcast:send q;~h;f")
+                .replace("a=rid:f send", "a=rid:f send max-width=1280;max-height=720");
+        assertEquals(List.of("q", "h", "f"), PublisherNegotiation.answer(paused, LOCAL, 1).tracks().get(1).rids());
+        String two = CHROME_SIMULCAST_OFFER.replace("a=simulcast:send q;h;f", "a=simulcast:send q;f");
+        assertEquals(List.of("q", "f"), PublisherNegotiation.answer(two, LOCAL, 1).tracks().get(1).rids());
+    }
+
+    @Test
+    void rejectsMalformedSimulcastWithAReason() {
+        assertMessage("at most 3", CHROME_SIMULCAST_OFFER.replace("a=rid:q send", "a=rid:q send\r\na=rid:x send")
+                .replace("a=simulcast:send q;h;f", "a=simulcast:send q;h;f;x"));
+        assertMessage("no a=rid line declares", CHROME_SIMULCAST_OFFER.replace("a=simulcast:send q;h;f", "a=simulcast:send q;h;z"));
+        assertMessage("malformed a=rid", CHROME_SIMULCAST_OFFER.replace("a=rid:h send", "a=rid:h! send"));
+        assertMessage("malformed a=rid", CHROME_SIMULCAST_OFFER.replace("a=rid:h send", "a=rid:h"));
+        assertMessage("malformed a=rid", CHROME_SIMULCAST_OFFER.replace("a=rid:h send", "a=rid:abcdefghijklmnopq send"));
+        assertMessage("is not 'send'", CHROME_SIMULCAST_OFFER.replace("a=rid:h send", "a=rid:h recv"));
+        assertMessage("declared twice", CHROME_SIMULCAST_OFFER.replace("a=rid:h send", "a=rid:q send"));
+        assertMessage("invalid rid", CHROME_SIMULCAST_OFFER.replace("a=simulcast:send q;h;f", "a=simulcast:send q;;f"));
+        assertMessage("twice", CHROME_SIMULCAST_OFFER.replace("a=simulcast:send q;h;f", "a=simulcast:send q;h;q"));
+        assertMessage("alternatives", CHROME_SIMULCAST_OFFER.replace("a=simulcast:send q;h;f", "a=simulcast:send q,h;f"));
+        assertMessage("not of the form", CHROME_SIMULCAST_OFFER.replace("a=simulcast:send q;h;f", "a=simulcast:recv q;h;f"));
+        assertMessage("not of the form", CHROME_SIMULCAST_OFFER.replace("a=simulcast:send q;h;f", "a=simulcast:send"));
+        assertMessage("rtp-stream-id header extension",
+                CHROME_SIMULCAST_OFFER.replace("a=extmap:10 urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id\r\n", ""));
+        assertMessage("video only", CHROME_OFFER.replace("a=ssrc:1111 cname:abc",
+                "a=rid:a send\r\na=simulcast:send a\r\na=extmap:10 urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id"));
+    }
+
     private static void assertVideoRejected(String offer) throws SdpException {
         PublisherNegotiation.Result r = PublisherNegotiation.answer(offer, LOCAL, 1);
         assertEquals(1, r.tracks().size());

@@ -1,0 +1,197 @@
+package dev.parley.sfu.media;
+
+import dev.parley.sfu.rtp.H264Payload;
+import dev.parley.sfu.rtp.KeyframeRequestThrottle;
+import dev.parley.sfu.rtp.ReceiveStatistics;
+import dev.parley.sfu.rtp.RtpHeader;
+import dev.parley.sfu.rtp.SendHistory;
+import dev.parley.sfu.rtp.Vp8Payload;
+import dev.parley.sfu.sdp.PublishedTrack;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * The simulcast layers of one published video stream (RFC 8853), lowest first: each layer's SSRC (learnt from the
+ * rtp-stream-id extension of its first packets, as a section's SSRC is learnt from its mid), receive statistics,
+ * send history for NACKs, keyframe throttle, picture size (read from VP8 keyframes) and measured bitrate.
+ *
+ * <p>Loop-confined. Nothing here allocates per packet.
+ */
+final class SimulcastLayers {
+    /** A layer without a packet for this long is not flowing (the publisher stopped or paused it). */
+    static final long FLOWING_NANOS = 1_500_000_000L;
+
+    private final byte[][] rids;
+    private final byte[] mid;
+    private final int ridExtension;
+    private final int midExtension;
+    private final boolean vp8;
+    private final int clockRate;
+    private final int[] ssrcs;
+    private final boolean[] known;
+    private final ReceiveStatistics[] statistics;
+    private final SendHistory[] histories;
+    private final KeyframeRequestThrottle[] keyframes;
+    final int[] widths;
+    final int[] heights;
+    final long[] bitrates;
+    /** Which layers have flowed lately: written by {@link #measure}. */
+    final boolean[] flowing;
+    /** Which layers have ever been seen with a measured bitrate: the ones a subscriber may ask for. */
+    final boolean[] seen;
+    private final long[] windowBytes;
+    private final long[] lastPacketNanos;
+    private long windowStartNanos;
+
+    SimulcastLayers(PublishedTrack track, boolean vp8) {
+        int n = track.rids().size();
+        this.rids = new byte[n][];
+        for (int i = 0; i < n; i++) {
+            rids[i] = track.rids().get(i).getBytes(StandardCharsets.US_ASCII);
+        }
+        this.mid = track.mid().getBytes(StandardCharsets.US_ASCII);
+        this.ridExtension = track.ridExtension();
+        this.midExtension = track.midExtension();
+        this.vp8 = vp8;
+        this.clockRate = track.codec().clockRate();
+        this.ssrcs = new int[n];
+        this.known = new boolean[n];
+        this.statistics = new ReceiveStatistics[n];
+        this.histories = new SendHistory[n];
+        this.keyframes = new KeyframeRequestThrottle[n];
+        for (int i = 0; i < n; i++) {
+            statistics[i] = new ReceiveStatistics(0, clockRate);
+            histories[i] = new SendHistory();
+            keyframes[i] = new KeyframeRequestThrottle();
+        }
+        this.widths = new int[n];
+        this.heights = new int[n];
+        this.bitrates = new long[n];
+        this.flowing = new boolean[n];
+        this.seen = new boolean[n];
+        this.windowBytes = new long[n];
+        this.lastPacketNanos = new long[n];
+    }
+
+    int count() {
+        return rids.length;
+    }
+
+    /** The layer whose SSRC this is, or -1. */
+    int layerOf(int ssrc) {
+        for (int i = 0; i < ssrcs.length; i++) {
+            if (known[i] && ssrcs[i] == ssrc) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    boolean known(int layer) {
+        return known[layer];
+    }
+
+    int ssrc(int layer) {
+        return ssrcs[layer];
+    }
+
+    /**
+     * Learns a layer's SSRC from a packet whose rid extension names a layer not yet known (and whose mid extension,
+     * when present, names this section); returns that layer, or -1 when the packet names none.
+     */
+    int learn(byte[] buf, int off, int len) {
+        if (ridExtension == 0) {
+            return -1;
+        }
+        if (midExtension > 0) {
+            long m = RtpHeader.findExtension(buf, off, len, midExtension);
+            if (m >= 0 && !Arrays.equals(buf, RtpHeader.extensionOffset(m),
+                    RtpHeader.extensionOffset(m) + RtpHeader.extensionLength(m), mid, 0, mid.length)) {
+                return -1;
+            }
+        }
+        long found = RtpHeader.findExtension(buf, off, len, ridExtension);
+        if (found < 0) {
+            return -1;
+        }
+        int from = RtpHeader.extensionOffset(found);
+        int to = from + RtpHeader.extensionLength(found);
+        int ssrc = RtpHeader.ssrc(buf, off);
+        for (int i = 0; i < rids.length; i++) {
+            if (!known[i] && Arrays.equals(buf, from, to, rids[i], 0, rids[i].length) && layerOf(ssrc) < 0) {
+                ssrcs[i] = ssrc;
+                known[i] = true;
+                // Once per layer, not per packet: receiver reports must carry the learnt SSRC.
+                statistics[i] = new ReceiveStatistics(ssrc, clockRate);
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    ReceiveStatistics statistics(int layer) {
+        return statistics[layer];
+    }
+
+    SendHistory history(int layer) {
+        return histories[layer];
+    }
+
+    /** Whether a keyframe request for {@code layer} may go to the publisher now (one per throttle interval). */
+    boolean tryKeyframeRequest(int layer, long now) {
+        return known[layer] && keyframes[layer].tryForward(now);
+    }
+
+    /** Counts a packet of {@code layer}; returns whether it starts a keyframe (whose size, for VP8, is noted). */
+    boolean onPacket(int layer, byte[] buf, int off, int len, long now) {
+        windowBytes[layer] += len;
+        lastPacketNanos[layer] = now;
+        int p = RtpHeader.payloadOffset(buf, off);
+        int n = RtpHeader.payloadLength(buf, off, len);
+        if (n <= 0) {
+            return false;
+        }
+        if (!vp8) {
+            return H264Payload.isKeyframe(buf, p, n);
+        }
+        if (!Vp8Payload.isKeyframe(buf, p, n)) {
+            return false;
+        }
+        int w = Vp8Payload.keyframeWidth(buf, p, n);
+        if (w > 0) {
+            widths[layer] = w;
+            heights[layer] = Vp8Payload.keyframeHeight(buf, p, n);
+        }
+        return true;
+    }
+
+    /** Closes a measuring window: each layer's bitrate over it, and which layers flow. */
+    void measure(long now) {
+        long elapsed = now - windowStartNanos;
+        if (windowStartNanos == 0 || elapsed <= 0) {
+            windowStartNanos = now;
+            return;
+        }
+        for (int i = 0; i < rids.length; i++) {
+            flowing[i] = known[i] && now - lastPacketNanos[i] < FLOWING_NANOS;
+            if (windowBytes[i] > 0) {
+                long bps = windowBytes[i] * 8 * 1_000_000_000L / elapsed;
+                // Half the last window, half the history: a single keyframe-heavy window does not swing the choice.
+                bitrates[i] = bitrates[i] == 0 ? bps : (bitrates[i] + bps) / 2;
+                seen[i] = true;
+            }
+            windowBytes[i] = 0;
+        }
+        windowStartNanos = now;
+    }
+
+    /** Writes the learnt layers' statistics into {@code into} from {@code n}; returns the new count. */
+    int collectStatistics(ReceiveStatistics[] into, int n) {
+        for (int i = 0; i < rids.length && n < into.length; i++) {
+            if (known[i] && statistics[i].hasReceived()) {
+                into[n++] = statistics[i];
+            }
+        }
+        return n;
+    }
+}
