@@ -171,8 +171,12 @@ public final class RawRelayLoad {
         ByteBuffer answer = ByteBuffer.allocate(32);
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (System.nanoTime() < deadline) {
+            // An answer to an earlier request that came after its retry would be stale: drop it first.
+            while (control.receive(answer) != null) {
+                answer.clear();
+            }
             control.send(ByteBuffer.wrap(RawUdpRelay.STAT), relay);
-            long retry = System.nanoTime() + 200_000_000L;
+            long retry = System.nanoTime() + 3_000_000_000L; // a busy relay answers behind its queue
             while (System.nanoTime() < retry) {
                 answer.clear();
                 if (control.receive(answer) != null) {
