@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Page;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
@@ -37,6 +38,7 @@ class JoinLatencyTest {
     static final CallFixture call = new CallFixture("join-latency");
 
     @Test
+    @Timeout(600) // eleven joins, each up to TIMEOUT on a loaded machine
     void everyViewerSeesThePresentersVideoAndTheTimeToItIsReported() throws IOException {
         String room = "join-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
         String timingScript = resource("join-timing.js").replace("%WATCHED%", PRESENTER);
