@@ -4,6 +4,8 @@
 # (per publisher 50 audio + 126 video packets/s):
 #   bench/forwarding.sh                        # 1x16 1x100 1x200, 15 s each
 #   DURATION=10 bench/forwarding.sh 4x100 6x100 8x100 9x100 10x100   # where does one core lose 1%?
+#   PARLEY_JAVA_OPTS="-D..." SKIP_RAW=1 bench/forwarding.sh 1x100     # Parley only, with a JVM option to try
+# (SKIP_PARLEY=1 measures only the relay.)
 # Parley is measured by parley-loadtest (real ICE, DTLS, SRTP); the relay (dev.parley.bench.RawUdpRelay, one
 # sendto per copy, no crypto) by dev.parley.bench.RawRelayLoad with the same stream shape. Prints one line per
 # step and system; docs/performance.md ("Browser-shaped forwarding") says how to read them.
@@ -59,6 +61,7 @@ if [ -z "${SKIP_PARLEY:-}" ]; then
   kill "$server"; wait "$server" 2>/dev/null || true
 fi
 
+[ -z "${SKIP_RAW:-}" ] || exit 0
 taskset -c "${SERVER_CPU:-0}" "$JAVA_HOME/bin/java" -cp "$cp" dev.parley.bench.RawUdpRelay "$relay_port" > "$data/relay.log" 2>&1 &
 relay=$!
 pids+=("$relay")
