@@ -21,7 +21,7 @@ taskset -c "${SERVER_CPU:-0}" ./start.sh --http-port "$port" --http-bind 127.0.0
   --data-dir "$data" --max-participants 2000 --max-connections-per-address 5000 --guest-joins-per-minute 100000 \
   > "$data/server.log" 2>&1 &
 server=$!
-trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$data"' EXIT
+trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$data"' EXIT
 for _ in $(seq 1 240); do
   curl -sf "http://127.0.0.1:$port/health" >/dev/null && break
   kill -0 $server 2>/dev/null || { cat "$data/server.log"; exit 1; }

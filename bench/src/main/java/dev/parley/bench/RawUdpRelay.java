@@ -41,7 +41,16 @@ public final class RawUdpRelay {
         }
     }
 
-    private static void relay(DatagramChannel channel) throws IOException {
+    /** Relays on {@code channel} (blocking) until it is closed. */
+    static void relay(DatagramChannel channel) throws IOException {
+        try {
+            relayUntilClosed(channel);
+        } catch (java.nio.channels.ClosedChannelException closed) {
+            // closed by its owner: done
+        }
+    }
+
+    private static void relayUntilClosed(DatagramChannel channel) throws IOException {
         ByteBuffer buf = ByteBuffer.allocateDirect(2048);
         SocketAddress[] targets = new SocketAddress[0];
         long copies = 0;
