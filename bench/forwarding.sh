@@ -23,7 +23,12 @@ port=${PORT:-18080}
 media=${MEDIA_PORT:-40100}
 relay_port=${RELAY_PORT:-40200}
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; rm -rf "$data"; }
+# The server's log and each step's full parley-loadtest output are kept in bench/target/forwarding-logs/.
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+  mkdir -p bench/target/forwarding-logs && cp "$data"/*.log "$data"/*.txt bench/target/forwarding-logs/ 2>/dev/null || true
+  rm -rf "$data"
+}
 trap cleanup EXIT
 cp=bench/target/parley-bench-0.1.0-SNAPSHOT.jar:bench/target/lib/*
 
