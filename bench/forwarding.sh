@@ -67,10 +67,13 @@ if [ -z "${SKIP_PARLEY:-}" ]; then
 fi
 
 [ -z "${SKIP_RAW:-}" ] || exit 0
-taskset -c "${SERVER_CPU:-0}" "$JAVA_HOME/bin/java" -cp "$cp" dev.parley.bench.RawUdpRelay "$relay_port" > "$data/relay.log" 2>&1 &
-relay=$!
-pids+=("$relay")
 for step in "${steps[@]}"; do
+  # A fresh relay per step: receivers of an earlier step stay registered with a relay (it has no "leave").
+  taskset -c "${SERVER_CPU:-0}" "$JAVA_HOME/bin/java" -cp "$cp" dev.parley.bench.RawUdpRelay "$relay_port" >> "$data/relay.log" 2>&1 &
+  relay=$!
+  pids+=("$relay")
   taskset -c "${TOOL_CPU:-1}" "$JAVA_HOME/bin/java" -cp "$cp" dev.parley.bench.RawRelayLoad --relay-port "$relay_port" \
-    --relay-pid "$relay" --publishers "${step%x*}" --subscribers "${step#*x}" --duration "$duration" --warmup 3
+    --relay-pid "$relay" --publishers "${step%x*}" --subscribers "${step#*x}" --duration "$duration" --warmup 3 || true
+  kill "$relay" 2>/dev/null || true
+  wait "$relay" 2>/dev/null || true
 done
