@@ -5,8 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")"
 . scripts/java-home.sh
 pick_jdk
+. scripts/server-jvm-options.sh
 if [ ! -f server/target/parley.jar ] || [ -n "$(find . -path ./server/target -prune -o -newer server/target/parley.jar \( -name '*.java' -o -name 'pom.xml' -o -path './web/*' \) -print -quit)" ]; then
   echo "Building Parley with $JAVA_HOME ..."
   ./mvnw -q -B -DskipTests -pl server -am package
 fi
-exec "$JAVA_HOME/bin/java" -jar server/target/parley.jar "$@"
+# shellcheck disable=SC2086  # PARLEY_JAVA_OPTS is a list of JVM options
+exec "$JAVA_HOME/bin/java" "${PARLEY_JVM_OPTIONS[@]}" ${PARLEY_JAVA_OPTS:-} -jar server/target/parley.jar "$@"

@@ -271,8 +271,10 @@ public final class LoadTest {
                 + " x %d subscribers); jitter mean %.2f ms, max %.2f ms%n", loss, totals.lost(), totals.expected, undelivered,
                 Math.max(0, owed - totals.packets), sender.sent(), subscribers.size(), totals.meanJitterMillis(), totals.jitterMax);
         if (forwarded >= 0) {
-            out.printf(Locale.ROOT, "server: forwarded %d RTP packets (received/forwarded %.2f%%), CPU %.1f%% of one core%n",
-                    forwarded, forwarded == 0 ? 0 : 100.0 * totals.packets / forwarded, serverCpu);
+            double serverCpuSeconds = serverEnd.cpuSeconds() - serverStart.cpuSeconds();
+            out.printf(Locale.ROOT, "server: forwarded %d RTP packets (received/forwarded %.2f%%), CPU %.1f%% of one core,"
+                    + " %.0f forwarded packets per CPU-second%n", forwarded, forwarded == 0 ? 0 : 100.0 * totals.packets / forwarded,
+                    serverCpu, serverCpuSeconds <= 0 ? 0 : forwarded / serverCpuSeconds);
         }
         out.printf(Locale.ROOT, "tool: %.0f ns CPU per received packet (whole process); receive thread: %.0f ns and %.2f bytes"
                 + " allocated per datagram%n", toolNs, receiveNs, receiveBytes);

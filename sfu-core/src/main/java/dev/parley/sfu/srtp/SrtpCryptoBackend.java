@@ -48,7 +48,17 @@ final class SrtpCryptoBackend {
         return d;
     }
 
+    /** jitsi-srtp's cipher factory backed by its OpenSSL binding (a nested class, so named by its binary name). */
+    static final String OPENSSL_FACTORY = "org.jitsi.srtp.crypto.Aes$OpenSSLCipherFactory";
+
     private static String measure() {
+        if (JitsiOpenSslProvider.isLoaded()) {
+            // jitsi-srtp would otherwise time every provider for a few milliseconds and keep the fastest, and on a
+            // busy machine that timing is noise: a server starting next to other work was seen to pick
+            // BouncyCastle's pure-Java AES-GCM for every packet of its life. OpenSSL (AES-NI, one JNI call per
+            // packet) is the fastest wherever it loads; without it the benchmark still picks among the rest.
+            Aes.setFactoryClassName(OPENSSL_FACTORY);
+        }
         return "OpenSSL JNI " + (JitsiOpenSslProvider.isLoaded() ? "loaded" : "not loaded")
                 + "; AES-CM by " + aesProvider("AES/CTR/NoPadding")
                 + ", AES-GCM by " + aesProvider("AES/GCM/NoPadding")

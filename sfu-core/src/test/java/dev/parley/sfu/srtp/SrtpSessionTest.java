@@ -260,4 +260,14 @@ class SrtpSessionTest {
         assertTrue(backend.contains("AES-GCM by ") && backend.contains("HMAC-SHA1 by "), backend);
         assertFalse(backend.contains("none"), backend);
     }
+
+    // Where OpenSSL loads, every AES cipher is OpenSSL's, not whichever provider won a start-up timing on a busy machine.
+    @Test
+    void withOpenSslLoadedEveryAesCipherIsOpenSsl() {
+        String backend = SrtpSession.cryptoBackend();
+        if (backend.startsWith("OpenSSL JNI loaded")) {
+            assertTrue(backend.contains("AES-CM by JitsiOpenSslProvider") && backend.contains("AES-GCM by JitsiOpenSslProvider"),
+                    backend);
+        }
+    }
 }

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Forwarding cost of Parley against a raw UDP relay, both pinned to one core (SERVER_CPU, default 0) with the load
+# generator on the other (TOOL_CPU, default 1). Each step is PUBLISHERSxSUBSCRIBERS of browser-shaped streams
+# (per publisher 50 audio + 126 video packets/s):
+#   bench/forwarding.sh                        # 1x16 1x100 1x200, 15 s each
+#   DURATION=10 bench/forwarding.sh 4x100 6x100 8x100 9x100 10x100   # where does one core lose 1%?
+#   PARLEY_JAVA_OPTS="-D..." SKIP_RAW=1 bench/forwarding.sh 1x100     # Parley only, with a JVM option to try
+# (SKIP_PARLEY=1 measures only the relay.)
+# Parley is measured by parley-loadtest (real ICE, DTLS, SRTP); the relay (dev.parley.bench.RawUdpRelay, one
+# sendto per copy, no crypto) by dev.parley.bench.RawRelayLoad with the same stream shape. Prints one line per
+# step and system; docs/performance.md ("Browser-shaped forwarding") says how to read them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/java-home.sh
+pick_jdk
+. scripts/server-jvm-options.sh
+[ -n "${SKIP_BUILD:-}" ] || ./mvnw -q -B -o -DskipTests -pl server,loadtest,bench -am package
+steps=("${@:-1x16 1x100 1x200}")
+read -r -a steps <<< "${steps[*]}"
+duration=${DURATION:-15}
+data=$(mktemp -d)
+port=${PORT:-18080}
+media=${MEDIA_PORT:-40100}
+relay_port=${RELAY_PORT:-40200}
+pids=()
+# The server's log and each step's full parley-loadtest output are kept in bench/target/forwarding-logs/.
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+  mkdir -p bench/target/forwarding-logs && cp "$data"/*.log "$data"/*.txt bench/target/forwarding-logs/ 2>/dev/null || true
+  rm -rf "$data"
+}
+trap cleanup EXIT
+cp=bench/target/parley-bench-0.1.0-SNAPSHOT.jar:bench/target/lib/*
+
+echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'); load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "Parley on CPU ${SERVER_CPU:-0} with ${PARLEY_JVM_OPTIONS[*]:-(no JVM options)} ${PARLEY_JAVA_OPTS:-}; generators on CPU ${TOOL_CPU:-1}"
+if [ -z "${SKIP_PARLEY:-}" ]; then
+  # shellcheck disable=SC2086
+  taskset -c "${SERVER_CPU:-0}" "$JAVA_HOME/bin/java" "${PARLEY_JVM_OPTIONS[@]}" ${PARLEY_JAVA_OPTS:-} -jar server/target/parley.jar \
+    --http-port "$port" --http-bind 127.0.0.1 --media-port "$media" --public-ip 127.0.0.1 --data-dir "$data" \
+    --max-participants 2000 --max-connections-per-address 5000 --guest-joins-per-minute 100000 > "$data/server.log" 2>&1 &
+  server=$!
+  pids+=("$server")
+  for _ in $(seq 1 120); do
+    curl -sf "http://127.0.0.1:$port/health" >/dev/null && break
+    kill -0 "$server" 2>/dev/null || { cat "$data/server.log"; exit 1; }
+    sleep 0.5
+  done
+  for step in "${steps[@]}"; do
+    out=$(taskset -c "${TOOL_CPU:-1}" ./parley-loadtest --url "http://127.0.0.1:$port" --room "fwd-$step-$RANDOM" \
+      --publishers "${step%x*}" --subscribers "${step#*x}" --duration "${duration}s" \
+      --metrics-token "$(cat "$data/metrics-token")" --max-loss 1% --join-timeout 60s 2>&1) || true
+    echo "$out" > "$data/loadtest-$step.txt"
+    summary=$(echo "$out" | sed -n '/--- summary ---/,$p')
+    fwd=$(echo "$summary" | sed -n 's/^server: forwarded \([0-9]*\) RTP.*CPU \([0-9.]*\)% of one core, \([0-9]*\) forwarded.*/\1 \2 \3/p')
+    secs=$(echo "$summary" | sed -n 's/^sent: .* in \([0-9.]*\) s .*/\1/p')
+    loss=$(echo "$summary" | sed -n 's/^loss: \([0-9.]*\)%.*undelivered \([0-9.]*\)%.*/\1 \2/p')
+    result=$(echo "$summary" | sed -n 's/^result: //p')
+    if [ -z "$fwd" ]; then
+      echo "parley $step: no summary; the tool said:"; echo "$out" | tail -5; continue
+    fi
+    read -r f c per <<< "$fwd"
+    read -r l u <<< "$loss"
+    echo "parley $step: forwarded $f packets (~$(awk -v f="$f" -v s="$secs" 'BEGIN{printf "%.0f", f/s}')/s), CPU $c% of one core, $per forwarded packets per CPU-second; loss $l%, undelivered $u%; $result"
+  done
+  kill "$server"; wait "$server" 2>/dev/null || true
+fi
+
+[ -z "${SKIP_RAW:-}" ] || exit 0
+for step in "${steps[@]}"; do
+  # A fresh relay per step: receivers of an earlier step stay registered with a relay (it has no "leave").
+  taskset -c "${SERVER_CPU:-0}" "$JAVA_HOME/bin/java" -cp "$cp" dev.parley.bench.RawUdpRelay "$relay_port" >> "$data/relay.log" 2>&1 &
+  relay=$!
+  pids+=("$relay")
+  taskset -c "${TOOL_CPU:-1}" "$JAVA_HOME/bin/java" -cp "$cp" dev.parley.bench.RawRelayLoad --relay-port "$relay_port" \
+    --relay-pid "$relay" --publishers "${step%x*}" --subscribers "${step#*x}" --duration "$duration" --warmup 3 || true
+  kill "$relay" 2>/dev/null || true
+  wait "$relay" 2>/dev/null || true
+done
