@@ -18,7 +18,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,12 +27,7 @@ import org.junit.jupiter.api.Test;
  * <p>The network is the test's own namespace ({@code ip netns add}, as in {@link IceTcpBrowserTest}): the server
  * and the browsers run in it, and an nftables rule there drops what the server sends to the capped subscriber's
  * port beyond 300 kbit/s ({@code limit rate over}), the port read from that browser's selected candidate pair.
- *
- * <p>Disabled until the subscriber's bandwidth estimate exists: the layer choice reads
- * {@code PeerTransport.availableBitrateBps()}, which answers -1 (unknown, taken as unlimited) until the TWCC/GCC
- * estimate lands; until then the capped subscriber keeps the layer its tile asks for, and freezes.
  */
-@Disabled("needs the subscriber's bandwidth estimate (PeerTransport.availableBitrateBps() is -1 until TWCC/GCC lands)")
 class SimulcastBandwidthTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
     private static final Path LAUNCHER = Path.of("netns/chromium.sh").toAbsolutePath();

@@ -138,6 +138,8 @@ class AiEndpointsTest {
             h.sendMessage("setCaptions", "on", true);
             assertEquals("active", h.next("captionStatus").get("status").asText());
             Eventually.await(Duration.ofSeconds(10), "the bridge is attached again", () -> captioned(s) == 1);
+            // A leave, not a dropped socket: a dropped one keeps its seat for the reconnect grace.
+            h.sendMessage("leave");
             h.close();
             Eventually.await(Duration.ofSeconds(10), "an empty room is not captioned", () -> captioned(s) == 0);
             RunningServer.Signaling back = s.signaling();

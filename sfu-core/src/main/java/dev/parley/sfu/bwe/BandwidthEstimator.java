@@ -92,6 +92,19 @@ public final class BandwidthEstimator {
         return ackedBps < 0 ? -1 : estimate;
     }
 
+    /**
+     * A probe found that {@code bps} got through without overuse: the estimate is raised to it (never lowered).
+     * Ignored while the detector sees overuse or before the first measurement.
+     */
+    public void onProbeResult(long bps, long now) {
+        if (estimateBps() < 0 || detector.state() == BandwidthUsage.OVERUSING) {
+            return;
+        }
+        aimd.atLeast(bps);
+        loss.atLeast(bps);
+        estimate = (long) Math.min(aimd.rate(), loss.rate());
+    }
+
     /** The detector's latest verdict. */
     public BandwidthUsage usage() {
         return detector.state();

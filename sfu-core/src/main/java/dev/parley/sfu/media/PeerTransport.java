@@ -14,7 +14,10 @@ import dev.parley.sfu.rtp.RtcpWriter;
 import dev.parley.sfu.rtp.ReceiveStatistics;
 import dev.parley.sfu.rtp.Fir;
 import dev.parley.sfu.rtp.ReportBlock;
+import dev.parley.sfu.rtp.PaddingPacket;
 import dev.parley.sfu.rtp.RtpHeader;
+import dev.parley.sfu.rtp.RtxSender;
+import dev.parley.sfu.rtp.TransportSequenceExtension;
 import dev.parley.sfu.sdp.IceParameters;
 import dev.parley.sfu.sdp.LocalTransport;
 import dev.parley.sfu.sdp.PublishedTrack;
@@ -379,6 +382,12 @@ public final class PeerTransport {
             return;
         }
         int ssrc = RtpHeader.ssrc(buf, in.offset());
+        long now = System.nanoTime();
+        if (transportCcIn != null) {
+            // Transport-wide: every authenticated packet is reported, also one whose stream is not known yet (a
+            // browser's first bandwidth probes can come before any packet names its simulcast layer).
+            transportCcIn.onPacket(buf, in.offset(), in.length(), ssrc, now);
+        }
         PublishedStream s = publishedBySsrc(ssrc);
         if (s == null) {
             s = publishedByRtxSsrc(ssrc);
@@ -390,9 +399,8 @@ public final class PeerTransport {
             counters.dropped(DropReason.UNKNOWN_SSRC);
             return;
         }
-        long now = System.nanoTime();
         if (transportCcIn != null) {
-            transportCcIn.onPacket(buf, in.offset(), in.length(), s.ssrc(), now);
+            transportCcIn.renumber(buf, in.offset(), in.length());
         }
         if (s.isRtxSsrc(ssrc)) {
             s.onRtx(in, now);
@@ -697,7 +705,53 @@ public final class PeerTransport {
         if (transportCcIn != null && connected() && transportCcIn.writeFeedback(out, rtcpSsrc)) {
             sendRtcp(out);
         }
+        if (transportCcOut != null) {
+            int due = transportCcOut.paddingDue(System.nanoTime());
+            if (due > 0 && connected()) {
+                sendPadding(due);
+            }
+        }
     }
+
+    /**
+     * Loop: asks for a probe of this subscriber's path toward {@code targetBps} in all (see {@link BandwidthProbe});
+     * nothing happens while one runs, soon after the last, or without transport-cc from this subscriber.
+     */
+    void probe(long targetBps) {
+        if (transportCcOut != null && connected()) {
+            transportCcOut.requestProbe(targetBps, System.nanoTime());
+        }
+    }
+
+    /** A probe's padding, on the RTX stream of a video this subscriber receives (it knows that SSRC); none without. */
+    private void sendPadding(int bytes) {
+        RtxSender rtx = null;
+        for (Forward f : forwards) {
+            if (f.rtx != null) {
+                rtx = f.rtx;
+                break;
+            }
+        }
+        MediaPath to = selected;
+        if (rtx == null || to == null) {
+            return;
+        }
+        long now = System.nanoTime();
+        for (int packets = 0; bytes > 0 && packets < MAX_PADDING_PACKETS_PER_TICK; packets++) {
+            int padding = Math.min(PaddingPacket.MAX_PADDING, Math.max(1, bytes));
+            int len = PaddingPacket.write(out.array(), 0, rtx.payloadType(), rtx.takeSequence(), 0, rtx.ssrc(),
+                    TransportSequenceExtension.PARLEY_ID, padding);
+            out.setWindow(0, len);
+            transportCcOut.stamp(out, now);
+            if (!srtp.protectRtp(out) || !to.write(engine, out)) {
+                return;
+            }
+            bytes -= len;
+        }
+    }
+
+    /** Padding packets one feedback tick sends at most (about 2 Mbit/s at 50 ms ticks of full packets). */
+    private static final int MAX_PADDING_PACKETS_PER_TICK = 64;
 
     /** Loop: how many video streams this peer receives (they share its bandwidth). */
     int videoForwardCount() {

@@ -574,11 +574,32 @@ public final class PublishedStream {
         if (layer == SimulcastLayerSelector.NONE && s.tileWidth != 0 && !anyFlowing()) {
             return; // nothing flows yet: the first keyframe of any layer starts the stream
         }
+        probeForTheTile(f, layer, budget);
         boolean changed = s.retarget(layer);
         if (changed || (layer != SimulcastLayerSelector.NONE && s.current() != layer)) {
             // Asked again each second while waiting: the keyframe of an earlier request may have gone by before
             // this choice, or the request was throttled.
             requestLayerKeyframe(layer, now);
+        }
+    }
+
+    /**
+     * When bandwidth alone holds {@code f} below the layer its tile wants, asks for a probe of its subscriber's
+     * path at what the next layer up needs: the estimate never runs far ahead of what a subscriber receives, so
+     * without one it would stay low after its path got better ({@link BandwidthProbe}).
+     */
+    private void probeForTheTile(Forward f, int layer, long budget) {
+        SimulcastForward s = f.simulcast;
+        if (budget < 0 || layer == SimulcastLayerSelector.NONE || layer + 1 >= layers.count()
+                || layers.bitrates[layer + 1] <= 0) {
+            return;
+        }
+        int forTile = SimulcastLayerSelector.select(layers.widths, layers.heights, layers.bitrates, layers.seen,
+                layer, -1, s.tileWidth, s.tileHeight);
+        if (forTile > layer) {
+            long total = f.subscriber().availableBitrateBps();
+            long need = (long) (layers.bitrates[layer + 1] * SimulcastLayerSelector.UP_HEADROOM);
+            f.subscriber().probe(total - budget + need);
         }
     }
 

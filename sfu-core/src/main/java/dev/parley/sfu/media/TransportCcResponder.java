@@ -42,9 +42,6 @@ final class TransportCcResponder {
         if (seq < 0) {
             return;
         }
-        if (extensionId != TransportSequenceExtension.PARLEY_ID) {
-            TransportSequenceExtension.renumber(buf, off, len, extensionId, TransportSequenceExtension.PARLEY_ID);
-        }
         long unwrapped;
         if (!started) {
             started = true;
@@ -64,6 +61,17 @@ final class TransportCcResponder {
         sequenceAt[slot] = unwrapped;
         arrivalNanos[slot] = now;
         mediaSsrc = ssrc;
+    }
+
+    /**
+     * Moves the packet's transport sequence number to the id Parley stamps its own under (swapping the two ids'
+     * elements), so each copy forwarded is stamped in place. Only once its stream is found: the swap may move the
+     * element the stream lookup reads (Firefox puts mid where Parley puts transport-cc).
+     */
+    void renumber(byte[] buf, int off, int len) {
+        if (extensionId != TransportSequenceExtension.PARLEY_ID) {
+            TransportSequenceExtension.renumber(buf, off, len, extensionId, TransportSequenceExtension.PARLEY_ID);
+        }
     }
 
     /**

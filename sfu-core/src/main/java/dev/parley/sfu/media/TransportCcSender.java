@@ -24,7 +24,18 @@ final class TransportCcSender {
     private final int[] sequenceAt = new int[RING];
     private final TransportCcIterator feedback = new TransportCcIterator();
     private final BandwidthEstimator estimator = new BandwidthEstimator();
+    private final BandwidthProbe probe = new BandwidthProbe();
     private int nextSequence;
+    /** Bytes stamped since the last padding tick: a probe's padding only tops media up to its target. */
+    private long bytesSinceTick;
+    /**
+     * A successful probe's rate holds this long, however the estimate moves meanwhile: long enough for the
+     * publisher to resume the layer it was for and for its keyframe to come; then that layer's own traffic keeps
+     * the estimate up (or, if it does not fit after all, brings it down).
+     */
+    static final long PROBE_HOLD_NANOS = 5_000_000_000L;
+    private long probedBps = -1;
+    private long probedUntilNanos;
 
     TransportCcSender() {
         java.util.Arrays.fill(sequenceAt, -1);
@@ -41,6 +52,7 @@ final class TransportCcSender {
         sequenceAt[slot] = seq;
         sentNanos[slot] = now;
         sizes[slot] = p.length() + SRTP_OVERHEAD;
+        bytesSinceTick += sizes[slot];
     }
 
     /** A transport-cc feedback from the subscriber (one RTCP packet as the compound walker yields it). */
@@ -55,6 +67,7 @@ final class TransportCcSender {
                 continue; // never sent, or too old
             }
             sequenceAt[slot] = -1; // each packet counts once, even if feedback repeats it
+            probe.onFeedback(seq, sizes[slot], feedback.received(), feedback.arrivalMicros() * 1000);
             estimator.onPacket(sentNanos[slot], sizes[slot], feedback.received(), feedback.arrivalMicros() * 1000);
         }
         estimator.onFeedbackEnd(now);
@@ -65,8 +78,30 @@ final class TransportCcSender {
         estimator.onReportedLoss(fractionLost / 256.0, now);
     }
 
-    /** The current estimate in bits per second, -1 while unknown. */
+    /** The current estimate in bits per second, -1 while unknown; a recent successful probe's rate at least. */
     long estimateBps() {
-        return estimator.estimateBps();
+        long estimate = estimator.estimateBps();
+        if (probedBps > estimate && estimate >= 0 && System.nanoTime() - probedUntilNanos < 0) {
+            return probedBps;
+        }
+        return estimate;
+    }
+
+    /** Starts probing toward {@code targetBps} when no probe runs and the last is long enough ago. */
+    boolean requestProbe(long targetBps, long now) {
+        return estimator.estimateBps() >= 0 && probe.request(targetBps, now, nextSequence);
+    }
+
+    /** Loop, every feedback interval: the padding bytes a running probe wants sent now; takes a finished probe's result. */
+    int paddingDue(long now) {
+        int due = probe.paddingDue(now, bytesSinceTick, nextSequence);
+        bytesSinceTick = 0;
+        long result = probe.result(now);
+        if (result > 0) {
+            estimator.onProbeResult(result, now);
+            probedBps = result;
+            probedUntilNanos = now + PROBE_HOLD_NANOS;
+        }
+        return due;
     }
 }

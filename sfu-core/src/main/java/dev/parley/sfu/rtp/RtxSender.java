@@ -20,6 +20,13 @@ public final class RtxSender {
         this.sequence = firstSequence & 0xFFFF;
     }
 
+    /** Takes the next sequence number of this stream, for a packet sent on it that wraps nothing (padding). */
+    public int takeSequence() {
+        int s = sequence;
+        sequence = (sequence + 1) & 0xFFFF;
+        return s;
+    }
+
     public int ssrc() {
         return ssrc;
     }

@@ -28,6 +28,7 @@ class TransportCcTest {
         for (int i = 0; i < seqs.length; i++) {
             byte[] p = packet(5, seqs[i]);
             responder.onPacket(p, 0, p.length, 0x1234, t0 + i * 10 * MS);
+            responder.renumber(p, 0, p.length);
             assertEquals(seqs[i], TransportSequenceExtension.read(p, 0, p.length, TransportSequenceExtension.PARLEY_ID),
                     "renumbered to Parley's id for the subscribers");
         }
