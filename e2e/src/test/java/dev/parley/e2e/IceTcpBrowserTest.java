@@ -7,16 +7,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.microsoft.playwright.Page;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -41,8 +38,6 @@ class IceTcpBrowserTest {
     // Generous: three Chromiums and the server share a small, often busy machine, and Carol's ICE first waits for
     // her UDP checks to fail before TCP wins.
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
-    private static final int NOBODY = 65534;
-    private static final Path LAUNCHER = Path.of("netns/chromium.sh").toAbsolutePath();
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String SELECTED_PAIRS = """
             async () => {
@@ -62,26 +57,23 @@ class IceTcpBrowserTest {
               return out;
             }""";
 
-    private static String netns;
+    private static TestNetwork network;
     private static ParleyServerProcess server;
     private static HeadlessChromium open;
     private static HeadlessChromium udpBlocked;
 
     @BeforeAll
     static void namespaceWithAFirewallServerAndBrowsers() throws Exception {
-        netns = "parley-icetcp-" + ProcessHandle.current().pid();
-        run("ip", "netns", "add", netns);
-        run("ip", "netns", "exec", netns, "ip", "link", "set", "lo", "up");
-        run("ip", "netns", "exec", netns, "nft", "add table inet firewall");
-        run("ip", "netns", "exec", netns, "nft",
-                "add chain inet firewall out { type filter hook output priority 0; policy accept; }");
-        run("ip", "netns", "exec", netns, "nft", "add rule inet firewall out meta skuid " + NOBODY
+        network = TestNetwork.create("icetcp");
+        network.nft("add table inet firewall");
+        network.nft("add chain inet firewall out { type filter hook output priority 0; policy accept; }");
+        network.nft("add rule inet firewall out meta skuid " + TestNetwork.NOBODY
                 + " meta l4proto udp counter drop");
         server = ParleyServerProcess.start("ice-tcp", null, List.of("--media-tcp-port", "0"),
-                List.of("ip", "netns", "exec", netns));
+                network.exec());
         assertTrue(server.mediaTcpPort() > 0, "the server reports its ICE-TCP port");
-        open = HeadlessChromium.launch(LAUNCHER, browserEnv(null));
-        udpBlocked = HeadlessChromium.launch(LAUNCHER, browserEnv(NOBODY));
+        open = network.chromium(null);
+        udpBlocked = network.chromium(TestNetwork.NOBODY);
     }
 
     @AfterAll
@@ -91,7 +83,7 @@ class IceTcpBrowserTest {
             if (open != null) open.close();
             if (server != null) server.close();
         } finally {
-            if (netns != null) run("ip", "netns", "del", netns);
+            if (network != null) network.close();
         }
     }
 
@@ -144,29 +136,9 @@ class IceTcpBrowserTest {
     }
 
     private static long droppedUdpPackets() throws Exception {
-        String rules = run("ip", "netns", "exec", netns, "nft", "list chain inet firewall out");
+        String rules = network.nft("list chain inet firewall out");
         Matcher m = Pattern.compile("counter packets (\\d+)").matcher(rules);
         assertTrue(m.find(), "the drop rule has a counter: " + rules);
         return Long.parseLong(m.group(1));
-    }
-
-    private static Map<String, String> browserEnv(Integer uid) {
-        Map<String, String> env = new HashMap<>(System.getenv());
-        env.put("PARLEY_NETNS", netns);
-        if (uid != null) {
-            env.put("PARLEY_CHROMIUM_UID", uid.toString());
-        }
-        return env;
-    }
-
-    /** Runs a command to its end; fails with its output when it fails (e.g. not root, or nft missing). */
-    private static String run(String... command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IllegalStateException(String.join(" ", command) + " failed (this test needs root, iproute2 and"
-                    + " nftables: scripts/install-test-tools.sh installs them): " + output);
-        }
-        return output;
     }
 }

@@ -5,16 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.microsoft.playwright.Page;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -38,8 +33,6 @@ import org.junit.jupiter.api.Test;
  */
 class LossyCallTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
-    private static final int NOBODY = 65534;
-    private static final Path LAUNCHER = Path.of("netns/chromium.sh").toAbsolutePath();
     private static final ObjectMapper JSON = new ObjectMapper();
     /** How long the clean page watches the lossy page's video for freezes. */
     private static final int WATCH_MILLIS = 15_000;
@@ -92,28 +85,26 @@ class LossyCallTest {
               return out;
             }""";
 
-    private static String netns;
+    private static TestNetwork network;
     private static ParleyServerProcess server;
     private static HeadlessChromium clean;
     private static HeadlessChromium lossy;
 
     @BeforeAll
     static void namespaceWithALossyUserServerAndBrowsers() throws Exception {
-        netns = "parley-lossy-" + ProcessHandle.current().pid();
-        run("ip", "netns", "add", netns);
-        run("ip", "netns", "exec", netns, "ip", "link", "set", "lo", "up");
-        nft("add table inet loss");
-        nft("add chain inet loss out { type filter hook output priority 0; policy accept; }");
-        nft("add chain inet loss in { type filter hook input priority 0; policy accept; }");
+        network = TestNetwork.create("lossy");
+        network.nft("add table inet loss");
+        network.nft("add chain inet loss out { type filter hook output priority 0; policy accept; }");
+        network.nft("add chain inet loss in { type filter hook input priority 0; policy accept; }");
         // The lossy browser's flows are marked when it sends (it starts every flow: Parley is ICE-lite), and the
         // loss is played on input: a drop on output fails the sender's sendto (EPERM), which Chromium retries,
         // whereas a packet dropped on input is silently lost, as on a real network.
-        nft("add rule inet loss out meta skuid " + NOBODY + " meta l4proto udp ct mark set 1");
-        nft("add rule inet loss in meta l4proto udp ct mark 1 ct direction original numgen random mod 100 < 5 counter drop");
-        nft("add rule inet loss in meta l4proto udp ct mark 1 ct direction reply numgen random mod 100 < 5 counter drop");
-        server = ParleyServerProcess.start("lossy", null, List.of(), List.of("ip", "netns", "exec", netns));
-        clean = HeadlessChromium.launch(LAUNCHER, browserEnv(null));
-        lossy = HeadlessChromium.launch(LAUNCHER, browserEnv(NOBODY));
+        network.nft("add rule inet loss out meta skuid " + TestNetwork.NOBODY + " meta l4proto udp ct mark set 1");
+        network.nft("add rule inet loss in meta l4proto udp ct mark 1 ct direction original numgen random mod 100 < 5 counter drop");
+        network.nft("add rule inet loss in meta l4proto udp ct mark 1 ct direction reply numgen random mod 100 < 5 counter drop");
+        server = ParleyServerProcess.start("lossy", null, List.of(), network.exec());
+        clean = network.chromium(null);
+        lossy = network.chromium(TestNetwork.NOBODY);
     }
 
     @AfterAll
@@ -123,7 +114,7 @@ class LossyCallTest {
             if (clean != null) clean.close();
             if (server != null) server.close();
         } finally {
-            if (netns != null) run("ip", "netns", "del", netns);
+            if (network != null) network.close();
         }
     }
 
@@ -201,7 +192,7 @@ class LossyCallTest {
 
     /** Packets the rules dropped: out (Carol's sends), in (what came back to her). */
     private static long[] droppedPackets() throws Exception {
-        String rules = run("ip", "netns", "exec", netns, "nft", "list table inet loss");
+        String rules = network.nft("list table inet loss");
         Matcher m = Pattern.compile("counter packets (\\d+)").matcher(rules);
         long[] counts = new long[2];
         for (int i = 0; i < 2; i++) {
@@ -209,29 +200,5 @@ class LossyCallTest {
             counts[i] = Long.parseLong(m.group(1));
         }
         return counts;
-    }
-
-    private static Map<String, String> browserEnv(Integer uid) {
-        Map<String, String> env = new HashMap<>(System.getenv());
-        env.put("PARLEY_NETNS", netns);
-        if (uid != null) {
-            env.put("PARLEY_CHROMIUM_UID", uid.toString());
-        }
-        return env;
-    }
-
-    private static void nft(String rule) throws Exception {
-        run("ip", "netns", "exec", netns, "nft", rule);
-    }
-
-    /** Runs a command to its end; fails with its output when it fails (e.g. not root, or nft missing). */
-    private static String run(String... command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IllegalStateException(String.join(" ", command) + " failed (this test needs root, iproute2 and"
-                    + " nftables: scripts/install-test-tools.sh installs them): " + output);
-        }
-        return output;
     }
 }

@@ -7,14 +7,10 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.microsoft.playwright.Page;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -34,27 +30,23 @@ import org.junit.jupiter.api.Test;
 class ReconnectCallTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
     private static final Duration CUT = Duration.ofSeconds(5);
-    private static final int NOBODY = 65534;
-    private static final java.nio.file.Path LAUNCHER = java.nio.file.Path.of("netns/chromium.sh").toAbsolutePath();
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private static String netns;
+    private static TestNetwork network;
     private static ParleyServerProcess server;
     private static HeadlessChromium open;
     private static HeadlessChromium cuttable;
 
     @BeforeAll
     static void namespaceServerAndBrowsers() throws Exception {
-        netns = "parley-reconnect-" + ProcessHandle.current().pid();
-        run("ip", "netns", "add", netns);
-        run("ip", "netns", "exec", netns, "ip", "link", "set", "lo", "up");
-        nft("add table inet reconnect");
-        nft("add chain inet reconnect tag { type filter hook output priority 0; policy accept; }");
-        nft("add rule inet reconnect tag meta skuid " + NOBODY + " ct mark set 1");
-        nft("add chain inet reconnect cutoff { type filter hook output priority 10; policy accept; }");
-        server = ParleyServerProcess.start("reconnect", null, List.of(), List.of("ip", "netns", "exec", netns));
-        open = HeadlessChromium.launch(LAUNCHER, browserEnv(null));
-        cuttable = HeadlessChromium.launch(LAUNCHER, browserEnv(NOBODY));
+        network = TestNetwork.create("reconnect");
+        network.nft("add table inet reconnect");
+        network.nft("add chain inet reconnect tag { type filter hook output priority 0; policy accept; }");
+        network.nft("add rule inet reconnect tag meta skuid " + TestNetwork.NOBODY + " ct mark set 1");
+        network.nft("add chain inet reconnect cutoff { type filter hook output priority 10; policy accept; }");
+        server = ParleyServerProcess.start("reconnect", null, List.of(), network.exec());
+        open = network.chromium(null);
+        cuttable = network.chromium(TestNetwork.NOBODY);
     }
 
     @AfterAll
@@ -64,7 +56,7 @@ class ReconnectCallTest {
             if (open != null) open.close();
             if (server != null) server.close();
         } finally {
-            if (netns != null) run("ip", "netns", "del", netns);
+            if (network != null) network.close();
         }
     }
 
@@ -87,7 +79,7 @@ class ReconnectCallTest {
                     + "   else if (window.__banner.shown) window.__banner.hiddenAgain = true; })"
                     + "   .observe(banner, { attributes: true }); }");
 
-            nft("add rule inet reconnect cutoff ct mark 1 counter drop");
+            network.nft("add rule inet reconnect cutoff ct mark 1 counter drop");
             long restoreAt = System.nanoTime() + CUT.toNanos();
             awaitTrue(bob, "() => window.__banner.shown", "Bob's page shows Reconnecting… while its network is gone", TIMEOUT);
             long left = restoreAt - System.nanoTime();
@@ -95,7 +87,7 @@ class ReconnectCallTest {
                 bob.pause(Duration.ofNanos(left)); // the rest of the five seconds without network
             }
             assertTrue(droppedPackets() > 0, "the rule dropped Bob's packets");
-            nft("flush chain inet reconnect cutoff");
+            network.nft("flush chain inet reconnect cutoff");
 
             awaitTrue(bob, "() => window.__banner.hiddenAgain && !window.parley.reconnecting",
                     "Bob's banner goes once media flows again", TIMEOUT);
@@ -140,33 +132,9 @@ class ReconnectCallTest {
     }
 
     private static long droppedPackets() throws Exception {
-        String rules = nft("list chain inet reconnect cutoff");
+        String rules = network.nft("list chain inet reconnect cutoff");
         Matcher m = Pattern.compile("counter packets (\\d+)").matcher(rules);
         assertTrue(m.find(), "the drop rule has a counter: " + rules);
         return Long.parseLong(m.group(1));
-    }
-
-    private static Map<String, String> browserEnv(Integer uid) {
-        Map<String, String> env = new HashMap<>(System.getenv());
-        env.put("PARLEY_NETNS", netns);
-        if (uid != null) {
-            env.put("PARLEY_CHROMIUM_UID", uid.toString());
-        }
-        return env;
-    }
-
-    private static String nft(String command) throws Exception {
-        return run("ip", "netns", "exec", netns, "nft", command);
-    }
-
-    /** Runs a command to its end; fails with its output when it fails (e.g. not root, or nft missing). */
-    private static String run(String... command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IllegalStateException(String.join(" ", command) + " failed (this test needs root, iproute2 and"
-                    + " nftables: scripts/install-test-tools.sh installs them): " + output);
-        }
-        return output;
     }
 }

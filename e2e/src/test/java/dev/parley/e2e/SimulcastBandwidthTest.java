@@ -6,15 +6,10 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.microsoft.playwright.Page;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,25 +25,19 @@ import org.junit.jupiter.api.Test;
  */
 class SimulcastBandwidthTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
-    private static final Path LAUNCHER = Path.of("netns/chromium.sh").toAbsolutePath();
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private static String netns;
+    private static TestNetwork network;
     private static ParleyServerProcess server;
     private static HeadlessChromium chromium;
 
     @BeforeAll
     static void namespaceServerAndBrowser() throws Exception {
-        netns = "parley-simulcast-" + ProcessHandle.current().pid();
-        run("ip", "netns", "add", netns);
-        run("ip", "netns", "exec", netns, "ip", "link", "set", "lo", "up");
-        run("ip", "netns", "exec", netns, "nft", "add table inet cap");
-        run("ip", "netns", "exec", netns, "nft",
-                "add chain inet cap out { type filter hook output priority 0; policy accept; }");
-        server = ParleyServerProcess.start("simulcast-bandwidth", null, List.of(), List.of("ip", "netns", "exec", netns));
-        Map<String, String> env = new HashMap<>(System.getenv());
-        env.put("PARLEY_NETNS", netns);
-        chromium = HeadlessChromium.launch(LAUNCHER, env);
+        network = TestNetwork.create("simulcast");
+        network.nft("add table inet cap");
+        network.nft("add chain inet cap out { type filter hook output priority 0; policy accept; }");
+        server = ParleyServerProcess.start("simulcast-bandwidth", null, List.of(), network.exec());
+        chromium = network.chromium(null);
     }
 
     @AfterAll
@@ -57,7 +46,7 @@ class SimulcastBandwidthTest {
             if (chromium != null) chromium.close();
             if (server != null) server.close();
         } finally {
-            if (netns != null) run("ip", "netns", "del", netns);
+            if (network != null) network.close();
         }
     }
 
@@ -82,14 +71,14 @@ class SimulcastBandwidthTest {
                     }""")).asInt();
             assertTrue(port > 0, "Bob's subscriber connection has a selected pair");
             // 300 kbit/s is 37.5 kbytes/s (nft counts bytes).
-            run("ip", "netns", "exec", netns, "nft", "add rule inet cap out udp dport " + port
+            network.nft("add rule inet cap out udp dport " + port
                     + " limit rate over 38 kbytes/second drop");
 
             await(bob, "capped, Bob gets a low layer", TIMEOUT,
                     n -> n.path("width").asInt() > 0 && n.path("width").asInt() <= 400);
             keepsDecoding(bob, Duration.ofSeconds(10));
 
-            run("ip", "netns", "exec", netns, "nft", "flush chain inet cap out");
+            network.nft("flush chain inet cap out");
             await(bob, "uncapped, Bob climbs back to the full layer", Duration.ofSeconds(10),
                     n -> n.path("width").asInt() >= 1000);
         }
@@ -149,16 +138,5 @@ class SimulcastBandwidthTest {
             page.close();
             throw e;
         }
-    }
-
-    /** Runs a command to its end; fails with its output when it fails (e.g. not root, or nft missing). */
-    private static String run(String... command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IllegalStateException(String.join(" ", command) + " failed (this test needs root, iproute2 and"
-                    + " nftables: scripts/install-test-tools.sh installs them): " + output);
-        }
-        return output;
     }
 }
