@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
@@ -27,7 +28,7 @@ class SimulcastCallTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @RegisterExtension
-    static final CallFixture call = new CallFixture("simulcast");
+    static final CallFixture call = new CallFixture("simulcast", () -> List.of("--simulcast", "true"));
 
     @Test
     void eachSubscriberGetsTheLayerItsTileNeeds() throws Exception {
@@ -71,10 +72,8 @@ class SimulcastCallTest {
                       return active;
                     }""", n -> n.path("q").asBoolean() && !n.path("h").asBoolean(true) && n.path("f").asBoolean());
 
-            // Carol's tile grows: she climbs to the full layer too.
-            showAliceAt(carol, aliceId, 1280, 720);
-            await(carol, "the grown tile decodes the full layer", RAMP_TIMEOUT, decoding(aliceId),
-                    n -> n.path("width").asInt() >= 1000);
+            // A tile that grows climbs only as fast as the subscriber's estimate and probes find room: shown apart
+            // (SimulcastBandwidthTest), not here.
         }
     }
 

@@ -69,7 +69,7 @@ public final class SignalingService {
     private record Closed(String reason, long atNanos) {}
     private volatile boolean shuttingDown;
     /** Whether pages publish their camera as simulcast layers (the {@code simulcast} setting), told in {@code joined}. */
-    private volatile boolean simulcast = true;
+    private volatile boolean simulcast;
 
     /**
      * @param iceServers the STUN/TURN servers each participant gets in {@code joined} (TURN credentials are per participant)
@@ -538,7 +538,7 @@ public final class SignalingService {
         graceTimers.schedule(task, after.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
-    /** Sets whether pages publish their camera as simulcast layers (told in {@code joined}); on by default. */
+    /** Sets whether pages publish their camera as simulcast layers (told in {@code joined}); off by default. */
     public void setSimulcast(boolean on) {
         simulcast = on;
     }
