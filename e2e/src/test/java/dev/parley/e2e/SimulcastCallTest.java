@@ -72,8 +72,8 @@ class SimulcastCallTest {
                       return active;
                     }""", n -> n.path("q").asBoolean() && !n.path("h").asBoolean(true) && n.path("f").asBoolean());
 
-            // A tile that grows climbs only as fast as the subscriber's estimate and probes find room: shown apart
-            // (SimulcastBandwidthTest), not here.
+            // A tile that grows climbs only as fast as the subscriber's estimate and probes find room, which a
+            // loaded CI machine does not show reliably yet (docs/bandwidth.md): not asserted here.
         }
     }
 
