@@ -58,7 +58,7 @@ final class RtpSendPipeline implements PacketSender, RtcpFeedbackSink {
             return;
         }
         int length = copy.length();
-        transportCc().stamp(copy, now);
+        transportCc().stamp(copy, System.nanoTime()); // the send time: what the subscriber's feedback is measured against
         if (!srtp.protectRtp(copy)) {
             return;
         }
