@@ -12,6 +12,8 @@ import java.net.InetSocketAddress;
  * whose packets are framed with a two-byte length (RFC 4571).
  */
 sealed interface MediaPath permits MediaPath.Udp, MediaPath.Tcp {
+    int SEND_MODE = Integer.getInteger("parley.sendMode", 1);
+
     /** The remote address (the browser's side of the pair). */
     InetSocketAddress remote();
 
@@ -31,9 +33,24 @@ sealed interface MediaPath permits MediaPath.Udp, MediaPath.Tcp {
         @Override
         public boolean write(MediaLoop engine, PacketBuffer p) {
             Channel ch = outlet.channel;
-            ByteBuf out = ch.alloc().directBuffer(p.length());
-            out.writeBytes(p.array(), p.offset(), p.length());
-            ch.write(new DatagramPacket(out, remote), ch.voidPromise());
+            DatagramPacket d;
+            if (SEND_MODE == 0) {
+                ByteBuf out = ch.alloc().directBuffer(p.length());
+                out.writeBytes(p.array(), p.offset(), p.length());
+                d = new DatagramPacket(out, remote);
+            } else {
+                d = engine.outgoing().take(p, remote);
+                if (d == null) {
+                    ByteBuf out = ch.alloc().directBuffer(p.length());
+                    out.writeBytes(p.array(), p.offset(), p.length());
+                    d = new DatagramPacket(out, remote);
+                }
+            }
+            if (SEND_MODE == 2) {
+                ch.unsafe().write(d, ch.voidPromise());
+            } else {
+                ch.write(d, ch.voidPromise());
+            }
             engine.markDirty(outlet);
             return true;
         }
