@@ -134,11 +134,7 @@ final class MediaLoop {
         for (int i = 0; i < dirty.size(); i++) {
             MediaOutlet o = dirty.get(i);
             o.dirty = false;
-            if (MediaPath.SEND_MODE == 2) {
-                o.channel.unsafe().flush();
-            } else {
-                o.channel.flush();
-            }
+            o.channel.flush();
         }
         dirty.clear();
     }

@@ -12,8 +12,6 @@ import java.net.InetSocketAddress;
  * whose packets are framed with a two-byte length (RFC 4571).
  */
 sealed interface MediaPath permits MediaPath.Udp, MediaPath.Tcp {
-    int SEND_MODE = Integer.getInteger("parley.sendMode", 1);
-
     /** The remote address (the browser's side of the pair). */
     InetSocketAddress remote();
 
@@ -33,24 +31,15 @@ sealed interface MediaPath permits MediaPath.Udp, MediaPath.Tcp {
         @Override
         public boolean write(MediaLoop engine, PacketBuffer p) {
             Channel ch = outlet.channel;
-            DatagramPacket d;
-            if (SEND_MODE == 0) {
+            // A reused datagram (no buffer or envelope per copy); a fresh one only when the loop has all its
+            // datagrams queued at once, which a socket that stopped draining can cause.
+            DatagramPacket d = engine.outgoing().take(p, remote);
+            if (d == null) {
                 ByteBuf out = ch.alloc().directBuffer(p.length());
                 out.writeBytes(p.array(), p.offset(), p.length());
                 d = new DatagramPacket(out, remote);
-            } else {
-                d = engine.outgoing().take(p, remote);
-                if (d == null) {
-                    ByteBuf out = ch.alloc().directBuffer(p.length());
-                    out.writeBytes(p.array(), p.offset(), p.length());
-                    d = new DatagramPacket(out, remote);
-                }
             }
-            if (SEND_MODE == 2) {
-                ch.unsafe().write(d, ch.voidPromise());
-            } else {
-                ch.write(d, ch.voidPromise());
-            }
+            ch.write(d, ch.voidPromise());
             engine.markDirty(outlet);
             return true;
         }

@@ -73,12 +73,12 @@ final class OutgoingDatagrams {
         return fallbacks;
     }
 
-    /** Doubles the set; the new datagrams come right after the one at {@link #next}'s place, so they are taken next. */
+    /** Doubles the set; the new datagrams go in at {@link #next}, so they are taken next, before the queued ones. */
     private void grow() {
         int old = datagrams.length;
         int size = old == 0 ? INITIAL_DATAGRAMS : Math.min(old * 2, MAX_DATAGRAMS);
         Reused[] grown = new Reused[size];
-        // Keep the queue order: the oldest (at next) after the new ones, which are free.
+        // Keep the queue order: the oldest (at next) moves up past the new ones, which are free.
         int added = size - old;
         System.arraycopy(datagrams, 0, grown, 0, next);
         System.arraycopy(datagrams, next, grown, next + added, old - next);
