@@ -4,28 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.parley.loadtest.SyntheticPeer;
-import dev.parley.sfu.LeaveReason;
-import dev.parley.sfu.Participant;
-import dev.parley.sfu.ParticipantInfo;
-import dev.parley.sfu.ParticipantListener;
 import dev.parley.sfu.SfuConfig;
 import dev.parley.sfu.SfuServer;
-import dev.parley.sfu.StaleAnswerException;
 import dev.parley.sfu.packet.PacketBuffer;
 import dev.parley.sfu.rtp.RtcpFeedback;
 import dev.parley.sfu.rtp.RtcpIterator;
-import dev.parley.sfu.srtp.SrtpProfile;
 import dev.parley.testkit.Eventually;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -44,8 +34,6 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ActiveSpeakerCallTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
-    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
-    private static final Duration CONSENT_INTERVAL = Duration.ofMillis(500);
     /** RFC 6464 levels (-dBov): speech and silence. */
     private static final int LOUD = 20;
     private static final int SILENT = 127;
@@ -55,16 +43,10 @@ class ActiveSpeakerCallTest {
     private final AtomicBoolean running = new AtomicBoolean(true);
     private Thread driver;
 
-    /** One participant: publishes tagged audio and video, answers subscriber offers, counts what it receives. */
-    static final class Member implements ParticipantListener, AutoCloseable {
-        final String name;
+    /** One participant: publishes tagged audio and video, and counts what it receives from whom. */
+    static final class Member extends CallMember {
         final byte index;
-        final int audioSsrc = ThreadLocalRandom.current().nextInt() | 1;
-        final int videoSsrc = ThreadLocalRandom.current().nextInt() | 2;
-        final SyntheticPeer publisher;
-        final SyntheticPeer subscriber;
         final AtomicInteger level = new AtomicInteger(SILENT);
-        final BlockingQueue<Map.Entry<Integer, String>> offers = new LinkedBlockingQueue<>();
         final List<String> speakers = new CopyOnWriteArrayList<>();
         final List<List<String>> pausedLists = new CopyOnWriteArrayList<>();
         final AtomicLong plisForVideo = new AtomicLong();
@@ -74,46 +56,42 @@ class ActiveSpeakerCallTest {
         /** Video sequence gaps per sender, and the last sequence number seen. */
         final Map<Integer, AtomicInteger> videoGaps = new ConcurrentHashMap<>();
         final Map<Integer, Integer> lastVideoSeq = new ConcurrentHashMap<>();
-        Participant participant;
         private int seq;
-        private boolean answered;
 
         Member(String name, int index) throws Exception {
-            this.name = name;
+            super(name, false);
             this.index = (byte) index;
-            this.publisher = SyntheticPeer.open(name + "-pub", new SyntheticPeer.MediaHandler() {
-                @Override
-                public void onRtp(PacketBuffer p, long at) {}
+        }
 
-                @Override
-                public void onRtcp(PacketBuffer p, long at) {
-                    RtcpIterator it = new RtcpIterator();
-                    if (it.reset(p.array(), p.offset(), p.length())) {
-                        while (it.next()) {
-                            if (RtcpFeedback.isPli(it.type(), it.count())
-                                    && RtcpFeedback.mediaSsrc(p.array(), it.offset()) == videoSsrc) {
-                                plisForVideo.incrementAndGet();
-                            }
-                        }
+        @Override
+        void onPublisherRtcp(PacketBuffer p, long at) {
+            RtcpIterator it = new RtcpIterator();
+            if (it.reset(p.array(), p.offset(), p.length())) {
+                while (it.next()) {
+                    if (RtcpFeedback.isPli(it.type(), it.count()) && RtcpFeedback.mediaSsrc(p.array(), it.offset()) == videoSsrc) {
+                        plisForVideo.incrementAndGet();
                     }
                 }
-            });
-            this.subscriber = SyntheticPeer.open(name + "-sub", (p, at) -> {
-                byte[] b = p.array();
-                int o = p.offset();
-                int tag = b[o + p.length() - 1];
-                int from = tag % 10;
-                if (tag >= 20) {
-                    audioFrom.computeIfAbsent(from, k -> new AtomicLong()).incrementAndGet();
-                } else {
-                    int s = ((b[o + 2] & 0xFF) << 8) | (b[o + 3] & 0xFF);
-                    Integer last = lastVideoSeq.put(from, s);
-                    if (last != null && s != ((last + 1) & 0xFFFF)) {
-                        videoGaps.computeIfAbsent(from, k -> new AtomicInteger()).incrementAndGet();
-                    }
-                    videoFrom.computeIfAbsent(from, k -> new AtomicLong()).incrementAndGet();
+            }
+        }
+
+        /** The last payload byte tags the sender: 20 + index for audio, 10 + index for video. */
+        @Override
+        void onMediaReceived(PacketBuffer p, long at) {
+            byte[] b = p.array();
+            int o = p.offset();
+            int tag = b[o + p.length() - 1];
+            int from = tag % 10;
+            if (tag >= 20) {
+                audioFrom.computeIfAbsent(from, k -> new AtomicLong()).incrementAndGet();
+            } else {
+                int s = ((b[o + 2] & 0xFF) << 8) | (b[o + 3] & 0xFF);
+                Integer last = lastVideoSeq.put(from, s);
+                if (last != null && s != ((last + 1) & 0xFFFF)) {
+                    videoGaps.computeIfAbsent(from, k -> new AtomicInteger()).incrementAndGet();
                 }
-            });
+                videoFrom.computeIfAbsent(from, k -> new AtomicLong()).incrementAndGet();
+            }
         }
 
         long audioFrom(Member m) {
@@ -135,36 +113,8 @@ class ActiveSpeakerCallTest {
             return speakers.isEmpty() ? null : speakers.getLast();
         }
 
-        void join(SfuServer sfu, String room) throws Exception {
-            participant = sfu.join(room, name, this).get(5, TimeUnit.SECONDS);
-            String answer = participant.publish(publisher.publisherOffer(audioSsrc, videoSsrc)).get(5, TimeUnit.SECONDS);
-            publisher.acceptAnswer(answer);
-            publisher.connect(CONNECT_TIMEOUT, CONSENT_INTERVAL, SrtpProfile.AEAD_AES_128_GCM);
-        }
-
-        /** Answers the newest pending subscriber offer, if any; connects the subscriber on the first. */
-        void answerOffers() throws Exception {
-            Map.Entry<Integer, String> offer = null;
-            for (Map.Entry<Integer, String> next; (next = offers.poll()) != null; ) {
-                offer = next;
-            }
-            if (offer != null) {
-                try {
-                    participant.acceptSubscriberAnswer(subscriber.answerFor(offer.getValue()), offer.getKey())
-                            .get(5, TimeUnit.SECONDS);
-                    answered = true;
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof StaleAnswerException)) {
-                        throw e;
-                    }
-                }
-            }
-            if (answered && !subscriber.connected()) {
-                subscriber.connect(CONNECT_TIMEOUT, CONSENT_INTERVAL, SrtpProfile.AEAD_AES_128_GCM);
-            }
-        }
-
         /** 20 ms of media: an audio packet with the current level, and every other time a video packet. */
+        @Override
         void sendMedia() {
             int s = seq++;
             byte[] audio = new byte[60];
@@ -180,26 +130,6 @@ class ActiveSpeakerCallTest {
         }
 
         @Override
-        public void onJoined(Participant self, List<ParticipantInfo> others) {}
-
-        @Override
-        public void onSubscriberOffer(String sdp, int version) {
-            offers.add(Map.entry(version, sdp));
-        }
-
-        @Override
-        public void onParticipantJoined(ParticipantInfo other) {}
-
-        @Override
-        public void onParticipantUpdated(ParticipantInfo other) {}
-
-        @Override
-        public void onParticipantLeft(String participantId, LeaveReason reason) {}
-
-        @Override
-        public void onRemoved(LeaveReason reason) {}
-
-        @Override
         public void onActiveSpeaker(String participantId) {
             speakers.add(participantId);
         }
@@ -211,19 +141,6 @@ class ActiveSpeakerCallTest {
 
         List<String> paused() {
             return pausedLists.isEmpty() ? List.of() : pausedLists.getLast();
-        }
-
-        String id() {
-            return participant.id();
-        }
-
-        @Override
-        public void close() {
-            publisher.close();
-            subscriber.close();
-            if (participant != null) {
-                participant.leave(LeaveReason.LEFT).join();
-            }
         }
     }
 

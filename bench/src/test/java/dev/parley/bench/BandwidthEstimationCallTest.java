@@ -3,13 +3,10 @@ package dev.parley.bench;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.parley.loadtest.SyntheticPeer;
-import dev.parley.sfu.LeaveReason;
 import dev.parley.sfu.Participant;
-import dev.parley.sfu.ParticipantInfo;
 import dev.parley.sfu.ParticipantListener;
 import dev.parley.sfu.SfuConfig;
 import dev.parley.sfu.SfuServer;
-import dev.parley.sfu.StaleAnswerException;
 import dev.parley.sfu.packet.PacketBuffer;
 import dev.parley.sfu.rtp.Remb;
 import dev.parley.sfu.rtp.RtcpFeedback;
@@ -24,11 +21,7 @@ import dev.parley.testkit.Eventually;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -67,10 +60,10 @@ class BandwidthEstimationCallTest {
     }
 
     /** A receiving participant that answers offers and reports, by transport-cc, when packets arrived. */
-    static final class Subscriber implements ParticipantListener, AutoCloseable {
+    static final class Subscriber extends ParticipantListener.Ignoring implements AutoCloseable {
         final SyntheticPeer peer;
         final double stretch;
-        final BlockingQueue<Map.Entry<Integer, String>> offers = new LinkedBlockingQueue<>();
+        final SubscriberOffers offers;
         /** Transport sequence number → arrival (µs): filled on the receive thread, drained by {@link #sendFeedback}. */
         private final TreeMap<Integer, Long> arrivals = new TreeMap<>();
         private final TransportCcWriter writer = new TransportCcWriter();
@@ -93,27 +86,11 @@ class BandwidthEstimationCallTest {
                     }
                 }
             });
+            this.offers = new SubscriberOffers(peer);
         }
 
         void answerOffers() throws Exception {
-            Map.Entry<Integer, String> offer = null;
-            for (Map.Entry<Integer, String> next; (next = offers.poll()) != null; ) {
-                offer = next;
-            }
-            if (offer == null) {
-                return;
-            }
-            try {
-                participant.acceptSubscriberAnswer(peer.answerFor(offer.getValue()), offer.getKey()).get(5, TimeUnit.SECONDS);
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof StaleAnswerException) {
-                    return;
-                }
-                throw e;
-            }
-            if (!peer.connected()) {
-                peer.connect(CONNECT_TIMEOUT, CONSENT_INTERVAL, SrtpProfile.AEAD_AES_128_GCM);
-            }
+            offers.answerNewest(participant);
         }
 
         /** Reports everything received since the last feedback (sequence numbers stay far from wrapping here). */
@@ -143,24 +120,9 @@ class BandwidthEstimationCallTest {
         }
 
         @Override
-        public void onJoined(Participant self, List<ParticipantInfo> others) {}
-
-        @Override
         public void onSubscriberOffer(String sdp, int version) {
-            offers.add(Map.entry(version, sdp));
+            offers.add(sdp, version);
         }
-
-        @Override
-        public void onParticipantJoined(ParticipantInfo other) {}
-
-        @Override
-        public void onParticipantUpdated(ParticipantInfo other) {}
-
-        @Override
-        public void onParticipantLeft(String participantId, LeaveReason reason) {}
-
-        @Override
-        public void onRemoved(LeaveReason reason) {}
 
         @Override
         public void close() {

@@ -3,17 +3,10 @@ package dev.parley.bench;
 import dev.parley.loadtest.SyntheticPeer;
 import dev.parley.sfu.LeaveReason;
 import dev.parley.sfu.Participant;
-import dev.parley.sfu.ParticipantInfo;
 import dev.parley.sfu.ParticipantListener;
 import dev.parley.sfu.SfuServer;
-import dev.parley.sfu.StaleAnswerException;
+import dev.parley.sfu.packet.PacketBuffer;
 import dev.parley.sfu.srtp.SrtpProfile;
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -21,64 +14,58 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * One synthetic participant of a call test: it joins, publishes audio and video on one peer connection,
  * answers the SFU's subscriber offers on another, and counts the media it receives. Its peers use UDP, or
- * ICE over TCP.
+ * ICE over TCP. A test that observes more (what arrived from whom, the feedback the publisher gets, signaling
+ * events) extends it and overrides the hooks.
  */
-final class CallMember implements ParticipantListener, AutoCloseable {
-    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
-    private static final Duration CONSENT_INTERVAL = Duration.ofMillis(500);
-
+class CallMember extends ParticipantListener.Ignoring implements AutoCloseable {
     final String name;
     final int audioSsrc = ThreadLocalRandom.current().nextInt() | 1;
     final int videoSsrc = ThreadLocalRandom.current().nextInt() | 2;
     final SyntheticPeer publisher;
     final SyntheticPeer subscriber;
     final AtomicLong received = new AtomicLong();
-    private final BlockingQueue<Map.Entry<Integer, String>> offers = new LinkedBlockingQueue<>();
+    private final SubscriberOffers offers;
     volatile String publisherAnswer;
     volatile String lastSubscriberOffer;
     Participant participant;
     private int sequence;
 
-    private CallMember(String name, boolean tcp) throws Exception {
+    CallMember(String name, boolean tcp) throws Exception {
         this.name = name;
-        SyntheticPeer.MediaHandler ignore = (p, at) -> {};
-        SyntheticPeer.MediaHandler count = (p, at) -> received.incrementAndGet();
-        this.publisher = tcp ? SyntheticPeer.openTcp(name + "-pub", ignore) : SyntheticPeer.open(name + "-pub", ignore);
-        this.subscriber = tcp ? SyntheticPeer.openTcp(name + "-sub", count) : SyntheticPeer.open(name + "-sub", count);
+        SyntheticPeer.MediaHandler toPublisher = new SyntheticPeer.MediaHandler() {
+            @Override
+            public void onRtp(PacketBuffer p, long at) {}
+
+            @Override
+            public void onRtcp(PacketBuffer p, long at) {
+                onPublisherRtcp(p, at);
+            }
+        };
+        SyntheticPeer.MediaHandler toSubscriber = this::onMediaReceived;
+        this.publisher = tcp ? SyntheticPeer.openTcp(name + "-pub", toPublisher) : SyntheticPeer.open(name + "-pub", toPublisher);
+        this.subscriber = tcp ? SyntheticPeer.openTcp(name + "-sub", toSubscriber) : SyntheticPeer.open(name + "-sub", toSubscriber);
+        this.offers = new SubscriberOffers(subscriber);
     }
 
     /** Joins {@code room} and publishes; the publisher is connected when this returns. */
     static CallMember join(SfuServer sfu, String room, String name, boolean tcp) throws Exception {
         CallMember m = new CallMember(name, tcp);
-        m.participant = sfu.join(room, name, m).get(5, TimeUnit.SECONDS);
-        m.publisherAnswer = m.participant.publish(m.publisher.publisherOffer(m.audioSsrc, m.videoSsrc))
-                .get(5, TimeUnit.SECONDS);
-        m.publisher.acceptAnswer(m.publisherAnswer);
-        m.publisher.connect(CONNECT_TIMEOUT, CONSENT_INTERVAL, SrtpProfile.AEAD_AES_128_GCM);
+        m.join(sfu, room);
         return m;
+    }
+
+    /** Joins {@code room} and publishes; the publisher is connected when this returns. */
+    void join(SfuServer sfu, String room) throws Exception {
+        participant = sfu.join(room, name, this).get(5, TimeUnit.SECONDS);
+        publisherAnswer = participant.publish(publisher.publisherOffer(audioSsrc, videoSsrc)).get(5, TimeUnit.SECONDS);
+        publisher.acceptAnswer(publisherAnswer);
+        publisher.connect(SubscriberOffers.CONNECT_TIMEOUT, SubscriberOffers.CONSENT_INTERVAL, SrtpProfile.AEAD_AES_128_GCM);
     }
 
     /** Answers the newest pending subscriber offer, if any, and connects the subscriber on the first. */
     void answerOffers() throws Exception {
-        Map.Entry<Integer, String> offer = null;
-        for (Map.Entry<Integer, String> next; (next = offers.poll()) != null; ) {
-            offer = next;
-        }
-        if (offer == null) {
-            return;
-        }
-        String answer = subscriber.answerFor(offer.getValue());
-        try {
-            participant.acceptSubscriberAnswer(answer, offer.getKey()).get(5, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof StaleAnswerException) {
-                return;
-            }
-            throw e;
-        }
-        lastSubscriberOffer = offer.getValue();
-        if (!subscriber.connected()) {
-            subscriber.connect(CONNECT_TIMEOUT, CONSENT_INTERVAL, SrtpProfile.AEAD_AES_128_GCM);
+        if (offers.answerNewest(participant)) {
+            lastSubscriberOffer = offers.lastAnswered;
         }
     }
 
@@ -89,25 +76,22 @@ final class CallMember implements ParticipantListener, AutoCloseable {
         publisher.sendRtp(videoSsrc, SyntheticPeer.VP8_PAYLOAD_TYPE, seq, 3000 * seq, new byte[900]);
     }
 
-    @Override
-    public void onJoined(Participant self, List<ParticipantInfo> others) {}
+    /** Each RTP packet the subscriber peer receives, decrypted (on the peer's receive thread). */
+    void onMediaReceived(PacketBuffer p, long at) {
+        received.incrementAndGet();
+    }
+
+    /** Each RTCP compound packet the SFU sends the publisher (on the peer's receive thread). */
+    void onPublisherRtcp(PacketBuffer p, long at) {}
 
     @Override
     public void onSubscriberOffer(String sdp, int version) {
-        offers.add(Map.entry(version, sdp));
+        offers.add(sdp, version);
     }
 
-    @Override
-    public void onParticipantJoined(ParticipantInfo other) {}
-
-    @Override
-    public void onParticipantUpdated(ParticipantInfo other) {}
-
-    @Override
-    public void onParticipantLeft(String participantId, LeaveReason reason) {}
-
-    @Override
-    public void onRemoved(LeaveReason reason) {}
+    String id() {
+        return participant.id();
+    }
 
     @Override
     public void close() {

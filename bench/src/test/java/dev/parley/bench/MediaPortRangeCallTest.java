@@ -79,7 +79,7 @@ class MediaPortRangeCallTest {
                 assertEquals(4, sfu.mediaPortsInUse());
 
                 ExecutionException refused = assertThrows(ExecutionException.class,
-                        () -> sfu.join("range-call", "Cy", new CallMemberListener()).get(5, TimeUnit.SECONDS));
+                        () -> sfu.join("range-call", "Cy", new dev.parley.sfu.ParticipantListener.Ignoring()).get(5, TimeUnit.SECONDS));
                 assertInstanceOf(MediaPortsExhaustedException.class, refused.getCause());
             }
             Eventually.await(WAIT, "the ports are back in the range", () -> sfu.mediaPortsInUse() == 0);
@@ -90,26 +90,5 @@ class MediaPortRangeCallTest {
         Matcher m = UDP_CANDIDATE.matcher(sdp);
         assertTrue(m.find(), "a UDP candidate in " + sdp);
         return Integer.parseInt(m.group(1));
-    }
-
-    /** A participant that never publishes. */
-    private static final class CallMemberListener implements dev.parley.sfu.ParticipantListener {
-        @Override
-        public void onJoined(dev.parley.sfu.Participant self, List<dev.parley.sfu.ParticipantInfo> others) {}
-
-        @Override
-        public void onSubscriberOffer(String sdp, int version) {}
-
-        @Override
-        public void onParticipantJoined(dev.parley.sfu.ParticipantInfo other) {}
-
-        @Override
-        public void onParticipantUpdated(dev.parley.sfu.ParticipantInfo other) {}
-
-        @Override
-        public void onParticipantLeft(String participantId, dev.parley.sfu.LeaveReason reason) {}
-
-        @Override
-        public void onRemoved(dev.parley.sfu.LeaveReason reason) {}
     }
 }

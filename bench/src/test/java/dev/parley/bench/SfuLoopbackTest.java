@@ -1,6 +1,5 @@
 package dev.parley.bench;
 
-import dev.parley.loadtest.PacedSender;
 import dev.parley.loadtest.SyntheticPeer;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -12,11 +11,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.parley.sfu.LeaveReason;
 import dev.parley.sfu.MediaKind;
 import dev.parley.sfu.Participant;
-import dev.parley.sfu.ParticipantInfo;
 import dev.parley.sfu.ParticipantListener;
 import dev.parley.sfu.SfuConfig;
 import dev.parley.sfu.SfuServer;
-import dev.parley.sfu.StaleAnswerException;
 import dev.parley.sfu.StreamStats;
 import dev.parley.sfu.tap.TapOptions;
 import dev.parley.sfu.tap.TapPacket;
@@ -40,12 +37,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -80,13 +74,13 @@ class SfuLoopbackTest {
     record Received(int ssrc, int payloadType, int seq, int timestamp, byte[] payload) {}
 
     /** One participant: the SFU-side handle, its two synthetic peer connections, and what it observed. */
-    final class Member implements ParticipantListener {
+    final class Member extends ParticipantListener.Ignoring {
         final String name;
         final int audioSsrc = ThreadLocalRandom.current().nextInt() | 1;
         final int videoSsrc = ThreadLocalRandom.current().nextInt() | 2;
         final SyntheticPeer publisher;
         final SyntheticPeer subscriber;
-        final BlockingQueue<Map.Entry<Integer, String>> offers = new LinkedBlockingQueue<>();
+        final SubscriberOffers offers;
         final ConcurrentLinkedQueue<Received> received = new ConcurrentLinkedQueue<>();
         final ConcurrentLinkedQueue<Long> plisForVideo = new ConcurrentLinkedQueue<>();
         final List<String> leftByTimeout = new CopyOnWriteArrayList<>();
@@ -123,21 +117,13 @@ class SfuLoopbackTest {
                 received.add(new Received(SyntheticPeer.getInt(b, o + 8), b[o + 1] & 0x7F, seq,
                         SyntheticPeer.getInt(b, o + 4), payload));
             });
+            this.offers = new SubscriberOffers(subscriber);
         }
-
-        @Override
-        public void onJoined(Participant self, List<ParticipantInfo> others) {}
 
         @Override
         public void onSubscriberOffer(String sdp, int version) {
-            offers.add(Map.entry(version, sdp));
+            offers.add(sdp, version);
         }
-
-        @Override
-        public void onParticipantJoined(ParticipantInfo other) {}
-
-        @Override
-        public void onParticipantUpdated(ParticipantInfo other) {}
 
         @Override
         public void onParticipantLeft(String participantId, LeaveReason reason) {
@@ -153,25 +139,8 @@ class SfuLoopbackTest {
 
         /** Answers the newest pending subscriber offer, if any; connects the subscriber peer on the first. */
         void answerOffers() throws Exception {
-            Map.Entry<Integer, String> offer = null;
-            for (Map.Entry<Integer, String> next; (next = offers.poll()) != null; ) {
-                offer = next;
-            }
-            if (offer == null) {
-                return;
-            }
-            String answer = subscriber.answerFor(offer.getValue());
-            try {
-                participant.acceptSubscriberAnswer(answer, offer.getKey()).get(5, TimeUnit.SECONDS);
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof StaleAnswerException) {
-                    return; // a newer offer is queued already
-                }
-                throw e;
-            }
-            readSources(offer.getValue());
-            if (!subscriber.connected()) {
-                subscriber.connect(CONNECT_TIMEOUT, CONSENT_INTERVAL, SrtpProfile.AEAD_AES_128_GCM);
+            if (offers.answerNewest(participant)) {
+                readSources(offers.lastAnswered);
             }
         }
 

@@ -10,7 +10,6 @@ import dev.parley.sfu.Participant;
 import dev.parley.sfu.ParticipantListener;
 import dev.parley.sfu.SfuConfig;
 import dev.parley.sfu.SfuServer;
-import dev.parley.sfu.StaleAnswerException;
 import dev.parley.sfu.packet.PacketBuffer;
 import dev.parley.sfu.rtp.RtcpFeedback;
 import dev.parley.sfu.rtp.RtcpIterator;
@@ -24,12 +23,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -171,7 +166,7 @@ class SimulcastForwardingTest {
     static final class Subscriber extends ParticipantListener.Ignoring {
         final SyntheticPeer peer;
         final List<Received> video = new CopyOnWriteArrayList<>();
-        final BlockingQueue<Map.Entry<Integer, String>> offers = new LinkedBlockingQueue<>();
+        final SubscriberOffers offers;
         Participant participant;
 
         Subscriber(String name) throws Exception {
@@ -188,32 +183,16 @@ class SimulcastForwardingTest {
                         ((b[pay + 2] & 0x7F) << 8) | (b[pay + 3] & 0xFF), start,
                         dev.parley.sfu.rtp.Vp8Payload.isKeyframe(b, pay, n), b[pay + n - 1]));
             });
+            this.offers = new SubscriberOffers(peer);
         }
 
         @Override
         public void onSubscriberOffer(String sdp, int version) {
-                        offers.add(Map.entry(version, sdp));
+            offers.add(sdp, version);
         }
 
         void answerOffers() throws Exception {
-            Map.Entry<Integer, String> offer = null;
-            for (Map.Entry<Integer, String> next; (next = offers.poll()) != null; ) {
-                offer = next;
-            }
-            if (offer == null) {
-                return;
-            }
-            try {
-                participant.acceptSubscriberAnswer(peer.answerFor(offer.getValue()), offer.getKey()).get(5, TimeUnit.SECONDS);
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof StaleAnswerException) {
-                    return;
-                }
-                throw e;
-            }
-            if (!peer.connected()) {
-                peer.connect(CONNECT_TIMEOUT, CONSENT_INTERVAL, SrtpProfile.AEAD_AES_128_GCM);
-            }
+            offers.answerNewest(participant);
         }
 
         long countOf(int layer, int from) {

@@ -1,6 +1,6 @@
 package dev.parley.server;
 
-import static dev.parley.server.MeetingRulesAtJoinTest.register;
+import static dev.parley.server.Meetings.register;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -111,7 +111,7 @@ class AiEndpointsTest {
              RunningServer s = new RunningServer(dir, "--ai-endpoints", "127.0.0.1:" + triton.port(),
                      "--ai-health-interval", "200ms", "--ai-breaker-open", "500ms")) {
             String host = register(s, "ai-host@example.org");
-            JsonNode meeting = MeetingRulesAtJoinTest.meeting(s, host, "{}");
+            JsonNode meeting = Meetings.meeting(s, host, "{}");
             String room = meeting.get("room").asText();
             String hostToken = s.post("/api/v1/meetings/" + meeting.get("id").asText() + "/join", host, "{}").body()
                     .get("token").asText();

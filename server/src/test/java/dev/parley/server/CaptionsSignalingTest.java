@@ -1,9 +1,10 @@
 package dev.parley.server;
 
-import static dev.parley.server.MeetingRulesAtJoinTest.awaitLive;
-import static dev.parley.server.MeetingRulesAtJoinTest.guestToken;
-import static dev.parley.server.MeetingRulesAtJoinTest.meeting;
-import static dev.parley.server.MeetingRulesAtJoinTest.register;
+import static dev.parley.server.Meetings.hostToken;
+import static dev.parley.server.Meetings.awaitLive;
+import static dev.parley.server.Meetings.guestToken;
+import static dev.parley.server.Meetings.meeting;
+import static dev.parley.server.Meetings.register;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -37,7 +38,7 @@ class CaptionsSignalingTest {
             JsonNode meeting = meeting(s, host, "{}");
             String id = meeting.get("id").asText();
             String room = meeting.get("room").asText();
-            String hostToken = s.post("/api/v1/meetings/" + id + "/join", host, "{}").body().get("token").asText();
+            String hostToken = hostToken(s, meeting, host);
 
             RunningServer.Signaling h = s.signaling();
             h.join(room, "Hana", hostToken);

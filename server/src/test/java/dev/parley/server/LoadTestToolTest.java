@@ -31,7 +31,7 @@ class LoadTestToolTest {
 
     @BeforeAll
     static void issueAnApiKey() throws Exception {
-        String admin = MeetingRulesAtJoinTest.register(server, "admin@example.org");
+        String admin = Meetings.register(server, "admin@example.org");
         RunningServer.Reply key = server.post("/api/v1/api-keys", admin, "{\"name\":\"load test\"}");
         assertEquals(201, key.status(), String.valueOf(key.body()));
         keyId = key.body().get("id").asText();

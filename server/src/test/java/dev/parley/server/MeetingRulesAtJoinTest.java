@@ -1,5 +1,13 @@
 package dev.parley.server;
 
+import static dev.parley.server.Meetings.hostToken;
+import static dev.parley.server.Meetings.awaitEvents;
+import static dev.parley.server.Meetings.awaitLive;
+import static dev.parley.server.Meetings.awaitLobbySize;
+import static dev.parley.server.Meetings.guestToken;
+import static dev.parley.server.Meetings.meeting;
+import static dev.parley.server.Meetings.register;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,12 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.testkit.PostgresSchema;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -110,7 +114,7 @@ class MeetingRulesAtJoinTest {
             JsonNode meeting = meeting(s, host, "{}");
             String id = meeting.get("id").asText();
             String room = meeting.get("room").asText();
-            String hostToken = s.post("/api/v1/meetings/" + id + "/join", host, "{}").body().get("token").asText();
+            String hostToken = hostToken(s, meeting, host);
             String guest = guestToken(s, meeting, "Ada", null);
             String mintedBeforeTheEnd = guestToken(s, meeting, "Late", null);
 
@@ -201,7 +205,7 @@ class MeetingRulesAtJoinTest {
             ada.join(room, "Ada", after);
             ada.next("joined");
             // The host's own token needs no password.
-            String hostToken = s.post("/api/v1/meetings/" + id + "/join", host, "{}").body().get("token").asText();
+            String hostToken = hostToken(s, meeting, host);
             RunningServer.Signaling h = s.signaling();
             h.join(room, "Host", hostToken);
             h.next("joined");
@@ -239,7 +243,7 @@ class MeetingRulesAtJoinTest {
             assertFalse(ada.hasReceived("joined"));
 
             // The host joins, sees who waits, and admits Ada over signaling.
-            String hostToken = s.post("/api/v1/meetings/" + id + "/join", host, "{}").body().get("token").asText();
+            String hostToken = hostToken(s, meeting, host);
             RunningServer.Signaling h = s.signaling();
             h.join(room, "Host", hostToken);
             h.next("joined");
@@ -297,7 +301,7 @@ class MeetingRulesAtJoinTest {
             JsonNode meeting = meeting(s, host, "{\"lobby\":true}");
             String id = meeting.get("id").asText();
             String room = meeting.get("room").asText();
-            String hostToken = s.post("/api/v1/meetings/" + id + "/join", host, "{}").body().get("token").asText();
+            String hostToken = hostToken(s, meeting, host);
             RunningServer.Signaling h = s.signaling();
             h.join(room, "Host", hostToken);
             h.next("joined");
@@ -363,73 +367,5 @@ class MeetingRulesAtJoinTest {
             }
             assertEquals(0, awaitLobbySize(s, id, host, 0));
         }
-    }
-
-    // --- helpers (MeetingRulesDuringTheMeetingTest uses them too) ---
-
-    static int awaitLobbySize(RunningServer s, String id, String access, int expected) throws Exception {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        int n = -1;
-        while (System.nanoTime() < deadline) {
-            n = s.get("/api/v1/meetings/" + id + "/lobby", access).body().get("items").size();
-            if (n == expected) {
-                return n;
-            }
-            Thread.sleep(50);
-        }
-        return n;
-    }
-
-    static String register(RunningServer s, String email) throws Exception {
-        RunningServer.Reply r = s.post("/api/v1/auth/register", null,
-                "{\"email\":\"" + email + "\",\"password\":\"a long enough secret\",\"displayName\":\"Someone\"}");
-        assertEquals(201, r.status(), String.valueOf(r.body()));
-        return r.body().get("accessToken").asText();
-    }
-
-    static JsonNode meeting(RunningServer s, String access, String settings) throws Exception {
-        RunningServer.Reply r = s.post("/api/v1/meetings", access, "{\"title\":\"Rules\",\"settings\":" + settings + "}");
-        assertEquals(201, r.status(), String.valueOf(r.body()));
-        return r.body();
-    }
-
-    static String guestToken(RunningServer s, JsonNode meeting, String name, String password) throws Exception {
-        String body = "{\"name\":\"" + name + "\"" + (password == null ? "" : ",\"password\":\"" + password + "\"") + "}";
-        RunningServer.Reply r = s.post("/api/v1/meetings/" + meeting.get("id").asText() + "/join", null, body);
-        assertEquals(200, r.status(), String.valueOf(r.body()));
-        return r.body().get("token").asText();
-    }
-
-    static void awaitLive(RunningServer s, String id, String access, Predicate<Integer> done) throws Exception {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        int n = -1;
-        while (System.nanoTime() < deadline) {
-            n = s.get("/api/v1/meetings/" + id + "/participants", access).body().get("items").size();
-            if (done.test(n)) {
-                return;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("the live participant count stayed at " + n);
-    }
-
-    /** The payloads of outbox events of {@code type}, once at least {@code atLeast} exist (or after 10 s). */
-    static List<String> awaitEvents(PostgresSchema db, String type, int atLeast) throws Exception {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        List<String> found = new ArrayList<>();
-        while (System.nanoTime() < deadline) {
-            found.clear();
-            try (Connection c = db.connect(); Statement st = c.createStatement();
-                 ResultSet rs = st.executeQuery("SELECT payload FROM event_outbox WHERE type = '" + type + "' ORDER BY seq")) {
-                while (rs.next()) {
-                    found.add(rs.getString(1));
-                }
-            }
-            if (found.size() >= atLeast) {
-                return found;
-            }
-            Thread.sleep(50);
-        }
-        return found;
     }
 }

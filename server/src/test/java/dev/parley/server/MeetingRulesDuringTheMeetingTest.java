@@ -1,11 +1,12 @@
 package dev.parley.server;
 
-import static dev.parley.server.MeetingRulesAtJoinTest.awaitEvents;
-import static dev.parley.server.MeetingRulesAtJoinTest.awaitLive;
-import static dev.parley.server.MeetingRulesAtJoinTest.awaitLobbySize;
-import static dev.parley.server.MeetingRulesAtJoinTest.guestToken;
-import static dev.parley.server.MeetingRulesAtJoinTest.meeting;
-import static dev.parley.server.MeetingRulesAtJoinTest.register;
+import static dev.parley.server.Meetings.hostToken;
+import static dev.parley.server.Meetings.awaitEvents;
+import static dev.parley.server.Meetings.awaitLive;
+import static dev.parley.server.Meetings.awaitLobbySize;
+import static dev.parley.server.Meetings.guestToken;
+import static dev.parley.server.Meetings.meeting;
+import static dev.parley.server.Meetings.register;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -35,7 +36,7 @@ class MeetingRulesDuringTheMeetingTest {
             String id = meeting.get("id").asText();
             String room = meeting.get("room").asText();
             RunningServer.Signaling h = s.signaling();
-            h.join(room, "Host", s.post("/api/v1/meetings/" + id + "/join", host, "{}").body().get("token").asText());
+            h.join(room, "Host", hostToken(s, meeting, host));
             JsonNode hostJoined = h.next("joined");
             String hostId = hostJoined.get("participantId").asText();
             assertTrue(hostJoined.get("host").asBoolean(), "joined tells a host it hosts");
@@ -101,7 +102,7 @@ class MeetingRulesDuringTheMeetingTest {
             String carol = register(s, "carol@example.org");
             String carolToken = s.post("/api/v1/meetings/" + id + "/join", carol, "{}").body().get("token").asText();
             RunningServer.Signaling h = s.signaling();
-            h.join(room, "Host", s.post("/api/v1/meetings/" + id + "/join", host, "{}").body().get("token").asText());
+            h.join(room, "Host", hostToken(s, meeting, host));
             h.next("joined");
             // Carol is in twice (two tabs).
             RunningServer.Signaling tab1 = s.signaling();

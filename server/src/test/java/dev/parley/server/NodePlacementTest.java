@@ -98,8 +98,8 @@ class NodePlacementTest {
                 // A REST join goes to the least loaded node: a has two participants, b none.
                 Eventually.await(TIMEOUT, "a reports its two participants", () -> redis.nodes().live().stream()
                         .anyMatch(n -> n.publicUrl().endsWith(":" + a.server.httpPort()) && n.participants() == 2));
-                String host = MeetingRulesAtJoinTest.register(a, "host@example.org");
-                String meeting = MeetingRulesAtJoinTest.meeting(a, host, "{}").path("id").asText();
+                String host = Meetings.register(a, "host@example.org");
+                String meeting = Meetings.meeting(a, host, "{}").path("id").asText();
                 JsonNode restJoin = a.post("/api/v1/meetings/" + meeting + "/join", host, "{}").body();
                 assertEquals(signalingUrl(b), restJoin.path("signalingUrl").asText(), "sent to b: " + restJoin);
                 assertEquals(signalingUrl(b), b.post("/api/v1/meetings/" + meeting + "/join", host, "{}").body()
@@ -123,7 +123,7 @@ class NodePlacementTest {
                 assertEquals(2, cy.next("joined").path("participants").size(), "a's own room still takes joins");
                 RunningServer.Signaling dee = join(a, "retro", "Dee");
                 assertEquals(signalingUrl(b), dee.error("wrong_node").path("url").asText(), "a new room goes to b");
-                String next = MeetingRulesAtJoinTest.meeting(a, host, "{}").path("id").asText();
+                String next = Meetings.meeting(a, host, "{}").path("id").asText();
                 assertEquals(signalingUrl(b), a.post("/api/v1/meetings/" + next + "/join", host, "{}").body()
                         .path("signalingUrl").asText());
 

@@ -1,7 +1,7 @@
 package dev.parley.server;
 
-import static dev.parley.server.MeetingRulesAtJoinTest.meeting;
-import static dev.parley.server.MeetingRulesAtJoinTest.register;
+import static dev.parley.server.Meetings.meeting;
+import static dev.parley.server.Meetings.register;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

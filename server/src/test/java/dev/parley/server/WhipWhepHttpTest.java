@@ -100,11 +100,11 @@ class WhipWhepHttpTest {
 
     @Test
     void meetingRulesApply() throws Exception {
-        String host = MeetingRulesAtJoinTest.register(server, "whip-host@example.org");
+        String host = Meetings.register(server, "whip-host@example.org");
         // A full meeting refuses a WHIP session with meeting-full; it counts like any participant.
-        JsonNode small = MeetingRulesAtJoinTest.meeting(server, host, "{\"maxParticipants\":1}");
+        JsonNode small = Meetings.meeting(server, host, "{\"maxParticipants\":1}");
         String smallRoom = small.get("room").asText();
-        String whipToken = MeetingRulesAtJoinTest.guestToken(server, small, "Studio", null);
+        String whipToken = Meetings.guestToken(server, small, "Studio", null);
         HttpResponse<String> first = send("POST", "/whip/" + smallRoom, "application/sdp", ScriptedSdp.publishOffer(1, 7000),
                 "Authorization", "Bearer " + whipToken);
         assertEquals(201, first.statusCode(), first.body());
@@ -123,10 +123,10 @@ class WhipWhepHttpTest {
                 ScriptedSdp.publishOffer(1, 7200), "Authorization", "Bearer " + whipToken), 409).get("type").asText());
 
         // A meeting with a lobby: WHIP cannot wait in it, so a guest's token is refused and a host's goes in.
-        JsonNode lobby = MeetingRulesAtJoinTest.meeting(server, host, "{\"lobby\":true}");
+        JsonNode lobby = Meetings.meeting(server, host, "{\"lobby\":true}");
         String lobbyRoom = lobby.get("room").asText();
         problem(send("POST", "/whip/" + lobbyRoom, "application/sdp", ScriptedSdp.publishOffer(1, 7300),
-                "Authorization", "Bearer " + MeetingRulesAtJoinTest.guestToken(server, lobby, "Studio", null)), 403);
+                "Authorization", "Bearer " + Meetings.guestToken(server, lobby, "Studio", null)), 403);
         String hostToken = server.post("/api/v1/meetings/" + lobby.get("id").asText() + "/join", host, "{}").body().get("token").asText();
         HttpResponse<String> hosted = send("POST", "/whip/" + lobbyRoom, "application/sdp", ScriptedSdp.publishOffer(1, 7400),
                 "Authorization", "Bearer " + hostToken);

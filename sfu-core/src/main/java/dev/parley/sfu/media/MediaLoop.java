@@ -40,6 +40,8 @@ final class MediaLoop {
 
     /** Every live transport of this loop, for the tick. Loop-confined. */
     private final List<PeerTransport> transports = new ArrayList<>();
+    /** This loop's reused outgoing UDP datagrams (loop-confined, as the sockets' queues that release them are). */
+    private final OutgoingDatagrams outgoing = new OutgoingDatagrams();
     /** Sockets written to since the last flush. Loop-confined; its array only grows, so adding allocates nothing. */
     private final ArrayList<MediaOutlet> dirty = new ArrayList<>(64);
 
@@ -112,6 +114,11 @@ final class MediaLoop {
         if (transports.remove(t)) {
             engine.releaseRoom(t.room());
         }
+    }
+
+    /** Loop only: the reused datagrams copies to this loop's UDP sockets go out in. */
+    OutgoingDatagrams outgoing() {
+        return outgoing;
     }
 
     /** Loop only: {@code outlet} has writes to flush at the end of this batch. */

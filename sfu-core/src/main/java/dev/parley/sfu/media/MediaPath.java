@@ -31,9 +31,15 @@ sealed interface MediaPath permits MediaPath.Udp, MediaPath.Tcp {
         @Override
         public boolean write(MediaLoop engine, PacketBuffer p) {
             Channel ch = outlet.channel;
-            ByteBuf out = ch.alloc().directBuffer(p.length());
-            out.writeBytes(p.array(), p.offset(), p.length());
-            ch.write(new DatagramPacket(out, remote), ch.voidPromise());
+            // A reused datagram (no buffer or envelope per copy); a fresh one only when the loop has all its
+            // datagrams queued at once, which a socket that stopped draining can cause.
+            DatagramPacket d = engine.outgoing().take(p, remote);
+            if (d == null) {
+                ByteBuf out = ch.alloc().directBuffer(p.length());
+                out.writeBytes(p.array(), p.offset(), p.length());
+                d = new DatagramPacket(out, remote);
+            }
+            ch.write(d, ch.voidPromise());
             engine.markDirty(outlet);
             return true;
         }
