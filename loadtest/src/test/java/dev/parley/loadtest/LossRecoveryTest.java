@@ -138,6 +138,7 @@ class LossRecoveryTest {
         }
         bob.nackUntilRecovered();
         bob.awaitEverySequenceNumber(bobFrom);
+        alice.awaitNacksForWhatWasLost();
 
         for (int layer = 0; layer < 2; layer++) {
             String rid = SimulcastPublisher.RIDS.get(layer);
@@ -324,6 +325,15 @@ class LossRecoveryTest {
                     fail("the subscriber never received video");
                 }
                 sendRound(true, true);
+            }
+        }
+
+        /** Waits until Parley has NACKed every packet a layer lost (the last losses are asked for a tick later). */
+        void awaitNacksForWhatWasLost() throws InterruptedException {
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (!(nacked.get(0).containsAll(dropped.get(0)) && nacked.get(1).containsAll(dropped.get(1)))
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(20); // the NACK timer's period; polled until the condition holds
             }
         }
 
