@@ -56,6 +56,8 @@ public final class PublishedStream {
     private volatile long loudnessAtNanos;
     /** The simulcast layers when the publisher sends them; null for a single stream. */
     private final SimulcastLayers layers;
+    /** With simulcast: each layer's NACKs and RTX SSRC; null for a single stream. */
+    private final SimulcastLossRecovery layerRecovery;
     /** Told (on the loop) which layers subscribers need, whenever that changes; null when nobody listens. */
     private volatile java.util.function.Consumer<boolean[]> neededLayersListener;
     private boolean[] neededLayers;
@@ -72,8 +74,9 @@ public final class PublishedStream {
         this.history = track.kind() == MediaKind.VIDEO && !track.simulcast() ? new SendHistory() : null;
         this.layers = track.simulcast()
                 ? new SimulcastLayers(track, track.codec().name().equalsIgnoreCase("VP8")) : null;
-        // Parley's NACKs follow one sequence-number space: a simulcast stream has one per layer, not asked for yet.
+        // One sequence-number space: a simulcast stream has one per layer, in layerRecovery.
         this.nacks = track.kind() == MediaKind.VIDEO && !track.simulcast() ? new NackRequester() : null;
+        this.layerRecovery = layers != null ? new SimulcastLossRecovery(track) : null;
         this.rtxSsrc = track.rtxSsrc();
         this.rtxSsrcKnown = track.hasRtx() && track.rtxSsrcSignaled();
     }
@@ -201,7 +204,8 @@ public final class PublishedStream {
      */
     boolean learnSsrcFromMid(byte[] buf, int off, int len) {
         if (layers != null) {
-            return layers.learn(buf, off, len) >= 0; // each layer's SSRC, from its rid
+            // Each layer's SSRC from its rid, each layer's RTX SSRC from its repaired-rid.
+            return layers.learn(buf, off, len) >= 0 || layerRecovery.learn(layers, buf, off, len) >= 0;
         }
         // A retransmission names the m-section too; its SSRC is the RTX one (and may come first: padding probes).
         boolean rtx = track.hasRtx() && RtpHeader.payloadType(buf, off) == track.rtxPayloadType();
@@ -271,12 +275,21 @@ public final class PublishedStream {
 
     /** Whether {@code ssrc} is this stream's retransmission SSRC (then its packets go to {@link #onRtx}). */
     boolean isRtxSsrc(int ssrc) {
+        if (layerRecovery != null) {
+            return layerRecovery.layerOfRtx(ssrc) >= 0;
+        }
         return rtxSsrcKnown && ssrc == rtxSsrc;
     }
 
     void onRtp(PacketBuffer in, long now) {
         if (nacks != null && !nacks.accept(in, now, engine)) {
             return;
+        }
+        if (layerRecovery != null) {
+            int layer = layers.layerOf(RtpHeader.ssrc(in.array(), in.offset()));
+            if (layer < 0 || !layerRecovery.accept(layer, in, now, engine)) {
+                return;
+            }
         }
         forward(in, now);
     }
@@ -286,6 +299,13 @@ public final class PublishedStream {
      * other, unless the original made it after all. Padding-only packets (bandwidth probes) carry no media.
      */
     void onRtx(PacketBuffer in, long now) {
+        if (layerRecovery != null) {
+            if (layerRecovery.unwrap(in, layers, track.payloadType()) >= 0) {
+                engine.counterSet().retransmissionReceived();
+                onRtp(in, now);
+            }
+            return;
+        }
         if (nacks == null || !ssrcKnown || RtxPacket.decapsulate(in, ssrc, track.payloadType()) < 0) {
             return;
         }
@@ -297,6 +317,8 @@ public final class PublishedStream {
     void sendNacks(long now) {
         if (nacks != null && !closed && ssrcKnown && publisher.connected()) {
             nacks.sendDue(publisher, ssrc, now, engine.counterSet());
+        } else if (layerRecovery != null && !closed && publisher.connected()) {
+            layerRecovery.sendDue(publisher, layers, now, engine.counterSet());
         }
     }
 
