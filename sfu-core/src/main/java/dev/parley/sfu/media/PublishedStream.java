@@ -261,6 +261,9 @@ public final class PublishedStream {
         if (closed) {
             return false;
         }
+        if (layers != null) {
+            feed.followLayers(TapLayerFollower.of(track)); // the best layer that flows, as one stream
+        }
         taps = PeerTransport.append(taps, feed);
         return true;
     }
@@ -365,11 +368,10 @@ public final class PublishedStream {
                 f.send(out);
             }
         }
-        // Taps after subscribers: a copy into each tap's ring, whatever state the tap is in. Of simulcast, taps
-        // (recordings) get the top layer only: one SSRC, the best picture.
-        for (int i = 0; i < taps.length && layer == (layers == null ? -1 : layers.count() - 1); i++) {
-            TapFeed t = taps[i];
-            t.offerRtp(buf, off, in.length(), now);
+        // Taps after subscribers: a copy into each tap's ring, whatever state the tap is in. Of simulcast, a tap
+        // (a recording) gets the best layer that flows, as one stream (TapLayerFollower).
+        for (TapFeed t : taps) {
+            t.offerRtp(layer, keyframe, buf, off, in.length(), now);
         }
     }
 
@@ -420,8 +422,8 @@ public final class PublishedStream {
         } else {
             statistics.onSenderReport(SenderReport.ntpTimestamp(buf, off), now);
         }
-        for (int i = 0; i < taps.length && layer == (layers == null ? -1 : layers.count() - 1); i++) {
-            taps[i].offerSenderReport(buf, off, now);
+        for (TapFeed t : taps) {
+            t.offerSenderReport(layer, buf, off, now);
         }
         for (Forward f : forwards) {
             if (f.simulcast != null && f.simulcast.current() != layer) {
@@ -569,6 +571,12 @@ public final class PublishedStream {
                 choose(f, now);
             }
         }
+        for (TapFeed t : taps) {
+            int awaited = t.layers().choose(layers.flowing); // a tap follows the best layer that flows
+            if (awaited >= 0) {
+                requestLayerKeyframe(awaited, now);
+            }
+        }
         announceNeededLayers();
     }
 
@@ -636,8 +644,11 @@ public final class PublishedStream {
 
     /** A keyframe of each layer that a subscriber (or tap) gets or waits for (a subscriber lost packets, or joined). */
     private void requestLayerKeyframes(long now) {
-        if (taps.length > 0) {
-            requestLayerKeyframe(layers.count() - 1, now); // taps record the top layer
+        for (TapFeed t : taps) {
+            int wanted = t.layers().keyframeLayer(); // the layer the tap records, or waits to switch to
+            if (wanted >= 0) {
+                requestLayerKeyframe(wanted, now);
+            }
         }
         for (int i = 0; i < layers.count(); i++) {
             for (Forward f : forwards) {
@@ -661,7 +672,7 @@ public final class PublishedStream {
         engine.flush();
     }
 
-    /** Loop: tells the listener when the set of layers some subscriber (or a tap, which records the top) needs changed. */
+    /** Loop: tells the listener when the set of layers some subscriber (or a tap, which wants the top) needs changed. */
     private void announceNeededLayers() {
         java.util.function.Consumer<boolean[]> listener = neededLayersListener;
         if (listener == null) {
@@ -672,8 +683,8 @@ public final class PublishedStream {
         for (int i = 0; i < needed.length; i++) {
             needed[i] |= !layers.seen[i]; // never measured yet (the sender may still be ramping up): not to be paused
         }
-        if (taps.length > 0) {
-            needed[needed.length - 1] = true;
+        for (TapFeed t : taps) {
+            t.layers().markNeeded(needed); // the top, and what it falls back to
         }
         for (Forward f : forwards) {
             SimulcastForward s = f.simulcast;
