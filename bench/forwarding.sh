@@ -5,6 +5,8 @@
 #   bench/forwarding.sh                        # 1x16 1x100 1x200, 15 s each
 #   DURATION=10 bench/forwarding.sh 4x100 6x100 8x100 9x100 10x100   # where does one core lose 1%?
 #   PARLEY_JAVA_OPTS="-D..." SKIP_RAW=1 bench/forwarding.sh 1x100     # Parley only, with a JVM option to try
+#   PARLEY_JAR=/tmp/before/parley.jar LOADTEST_JAR=/tmp/parley-loadtest.jar SKIP_BUILD=1 SKIP_RAW=1 bench/forwarding.sh 1x100
+#                                              # another build of the server (a baseline), a fixed copy of the tool
 # (SKIP_PARLEY=1 measures only the relay.)
 # Parley is measured by parley-loadtest (real ICE, DTLS, SRTP); the relay (dev.parley.bench.RawUdpRelay, one
 # sendto per copy, no crypto) by dev.parley.bench.RawRelayLoad with the same stream shape. Prints one line per
@@ -31,12 +33,19 @@ cleanup() {
 }
 trap cleanup EXIT
 cp=bench/target/parley-bench-0.1.0-SNAPSHOT.jar:bench/target/lib/*
+server_jar=${PARLEY_JAR:-server/target/parley.jar}
+loadtest=(./parley-loadtest)
+if [ -n "${LOADTEST_JAR:-}" ]; then
+  # The same JVM options as ./parley-loadtest, without its rebuild-when-sources-changed check.
+  loadtest=("$JAVA_HOME/bin/java" -XX:+UseParallelGC --enable-native-access=ALL-UNNAMED
+    -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -jar "$LOADTEST_JAR")
+fi
 
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'); load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "Parley on CPU ${SERVER_CPU:-0} with ${PARLEY_JVM_OPTIONS[*]:-(no JVM options)} ${PARLEY_JAVA_OPTS:-}; generators on CPU ${TOOL_CPU:-1}"
 if [ -z "${SKIP_PARLEY:-}" ]; then
   # shellcheck disable=SC2086
-  taskset -c "${SERVER_CPU:-0}" "$JAVA_HOME/bin/java" "${PARLEY_JVM_OPTIONS[@]}" ${PARLEY_JAVA_OPTS:-} -jar server/target/parley.jar \
+  taskset -c "${SERVER_CPU:-0}" "$JAVA_HOME/bin/java" "${PARLEY_JVM_OPTIONS[@]}" ${PARLEY_JAVA_OPTS:-} -jar "$server_jar" \
     --http-port "$port" --http-bind 127.0.0.1 --media-port "$media" --public-ip 127.0.0.1 --data-dir "$data" \
     --max-participants 2000 --max-connections-per-address 5000 --guest-joins-per-minute 100000 > "$data/server.log" 2>&1 &
   server=$!
@@ -47,7 +56,7 @@ if [ -z "${SKIP_PARLEY:-}" ]; then
     sleep 0.5
   done
   for step in "${steps[@]}"; do
-    out=$(taskset -c "${TOOL_CPU:-1}" ./parley-loadtest --url "http://127.0.0.1:$port" --room "fwd-$step-$RANDOM" \
+    out=$(taskset -c "${TOOL_CPU:-1}" "${loadtest[@]}" --url "http://127.0.0.1:$port" --room "fwd-$step-$RANDOM" \
       --publishers "${step%x*}" --subscribers "${step#*x}" --duration "${duration}s" \
       --metrics-token "$(cat "$data/metrics-token")" --max-loss 1% --join-timeout 60s 2>&1) || true
     echo "$out" > "$data/loadtest-$step.txt"

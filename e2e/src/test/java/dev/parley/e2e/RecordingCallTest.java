@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.ThrowingConsumer;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -35,11 +36,15 @@ class RecordingCallTest {
     private static final S3ProxyServer S3 = startS3();
 
     @RegisterExtension
-    static final CallFixture call = new CallFixture("recording", () -> List.of(
-            "--recording-store", "s3", "--s3-endpoint", S3.endpoint().toString(), "--s3-bucket", BUCKET,
-            "--s3-access-key", S3ProxyServer.ACCESS_KEY, "--s3-secret-key", S3ProxyServer.SECRET_KEY));
+    static final CallFixture call = new CallFixture("recording", () -> serverArgs(S3));
 
-    private static S3ProxyServer startS3() {
+    /** The server's flags: recordings go to the bucket of {@code s3}. */
+    static List<String> serverArgs(S3ProxyServer s3) {
+        return List.of("--recording-store", "s3", "--s3-endpoint", s3.endpoint().toString(), "--s3-bucket", BUCKET,
+                "--s3-access-key", S3ProxyServer.ACCESS_KEY, "--s3-secret-key", S3ProxyServer.SECRET_KEY);
+    }
+
+    static S3ProxyServer startS3() {
         try {
             return S3ProxyServer.start(BUCKET);
         } catch (Exception e) {
@@ -53,7 +58,17 @@ class RecordingCallTest {
     }
 
     @Test
-    void aHostRecordsTwoParticipantsAndTheirTracksReachS3AsTenSecondFiles() throws Exception {
+    void aHostRecordsTwoParticipantsAndTheirTracksReachS3AsTenSecondFiles() throws Throwable {
+        recordTwoParticipants(call, S3, "recording-", page -> {});
+    }
+
+    /**
+     * The whole test on the server of {@code call}, recording into {@code s3}; the files it keeps for a look
+     * afterwards are named {@code filePrefix...}; {@code checkPublisher} looks at Alice's page once media flows.
+     * Shared with the simulcast variant.
+     */
+    static void recordTwoParticipants(CallFixture call, S3ProxyServer s3, String filePrefix,
+            ThrowingConsumer<MeetingPage> checkPublisher) throws Throwable {
         ApiClient api = new ApiClient(call.server().baseUri());
         register(api, "admin@example.org");
         String host = register(api, "host@example.org");
@@ -66,6 +81,7 @@ class RecordingCallTest {
             bob.awaitTiles(Set.of("Alice", "Bob"), TIMEOUT);
             alice.awaitMediaFrom(List.of("Bob"), TIMEOUT);
             bob.awaitMediaFrom(List.of("Alice"), TIMEOUT);
+            checkPublisher.accept(alice);
 
             String recording = api.expect(201, "POST", "/api/v1/meetings/" + meetingId + "/recordings", host, null)
                     .path("id").asText();
@@ -86,15 +102,15 @@ class RecordingCallTest {
             assertTrue(done.path("meetingFileMissing").isNull(), "the meeting file was made: " + done);
             String meetingFileKey = "recordings/" + recording + "/meeting.webm";
             assertEquals(meetingFileKey, done.path("meetingFileKey").asText(), done.toString());
-            List<String> keys = new ArrayList<>(S3.keys(BUCKET, "recordings/" + recording + "/"));
+            List<String> keys = new ArrayList<>(s3.keys(BUCKET, "recordings/" + recording + "/"));
             assertTrue(keys.remove(meetingFileKey), "the meeting file is in the bucket: " + keys);
             assertEquals(4, keys.size(), "every track's file is in the bucket: " + keys);
-            checkMeetingFile(S3.read(BUCKET, meetingFileKey), done.path("meetingFileBytes").asLong());
+            checkMeetingFile(call, filePrefix, s3.read(BUCKET, meetingFileKey), done.path("meetingFileBytes").asLong());
             int audio = 0;
             int video = 0;
             for (String key : keys) {
-                Path file = E2eFiles.outputDir().resolve("recording-" + key.substring(key.lastIndexOf('/') + 1));
-                Files.write(file, S3.read(BUCKET, key));
+                Path file = E2eFiles.outputDir().resolve(filePrefix + key.substring(key.lastIndexOf('/') + 1));
+                Files.write(file, s3.read(BUCKET, key));
                 Map<String, String> probe = FfProbe.probe(file);
                 double seconds = Double.parseDouble(probe.get("duration"));
                 assertTrue(seconds > 8 && seconds < 12.5, key + " lasts about 10 s: " + probe);
@@ -119,8 +135,8 @@ class RecordingCallTest {
                     HttpRequest.newBuilder(java.net.URI.create(meetingFile.path("url").asText())).build(),
                     HttpResponse.BodyHandlers.ofByteArray());
             assertEquals(200, mixed.statusCode());
-            assertArrayEquals(S3.read(BUCKET, meetingFileKey), mixed.body());
-            checkMyMeetingsLinksTheMeetingFile();
+            assertArrayEquals(s3.read(BUCKET, meetingFileKey), mixed.body());
+            checkMyMeetingsLinksTheMeetingFile(call, s3);
             JsonNode files = answer.path("files");
             JsonNode first = files.get(0);
             assertTrue(first.path("direct").asBoolean(), files.toString());
@@ -128,7 +144,7 @@ class RecordingCallTest {
                     HttpRequest.newBuilder(java.net.URI.create(first.path("url").asText())).build(),
                     HttpResponse.BodyHandlers.ofByteArray());
             assertEquals(200, fetched.statusCode());
-            assertArrayEquals(S3.read(BUCKET, "recordings/" + recording + "/" + first.path("name").asText()),
+            assertArrayEquals(s3.read(BUCKET, "recordings/" + recording + "/" + first.path("name").asText()),
                     fetched.body());
             for (MeetingPage page : List.of(alice, bob)) {
                 assertEquals(List.of(), page.policyViolations(), page.name() + ": the indicator obeys the CSP");
@@ -141,9 +157,9 @@ class RecordingCallTest {
      * Chromium's fake microphone beeps), and it plays in Chromium: a {@code <video>} on a page of the server's
      * origin, from a blob URL (the page's CSP allows blob: media), whose {@code currentTime} advances.
      */
-    private static void checkMeetingFile(byte[] bytes, long bytesInManifest) throws Exception {
+    private static void checkMeetingFile(CallFixture call, String filePrefix, byte[] bytes, long bytesInManifest) throws Exception {
         assertEquals(bytesInManifest, bytes.length, "the recording's row gives the meeting file's size");
-        Path file = E2eFiles.outputDir().resolve("recording-meeting.webm");
+        Path file = E2eFiles.outputDir().resolve(filePrefix + "meeting.webm");
         Files.write(file, bytes);
         String streams = run("ffprobe", "-v", "error", "-show_entries", "stream=codec_type,codec_name", "-of",
                 "csv=p=0", file.toString());
@@ -177,7 +193,7 @@ class RecordingCallTest {
     }
 
     /** The host signs in and My meetings offers the whole meeting, a link to the bucket's presigned URL. */
-    private static void checkMyMeetingsLinksTheMeetingFile() {
+    private static void checkMyMeetingsLinksTheMeetingFile(CallFixture call, S3ProxyServer s3) {
         try (com.microsoft.playwright.BrowserContext context = call.chromium()
                 .newParticipantContext(call.server().baseUri().toString())) {
             Page page = context.newPage();
@@ -195,7 +211,7 @@ class RecordingCallTest {
             assertEquals("Whole meeting", link.textContent());
             assertEquals("meeting.webm", link.getAttribute("download"));
             String href = link.getAttribute("href");
-            assertTrue(href.startsWith(S3.endpoint().toString()) && href.contains("/meeting.webm?"), href);
+            assertTrue(href.startsWith(s3.endpoint().toString()) && href.contains("/meeting.webm?"), href);
         }
     }
 

@@ -43,7 +43,9 @@ import org.junit.jupiter.api.Test;
  * Loss recovery through a real SFU with synthetic WebRTC peers on loopback (ICE, DTLS-SRTP): packets lost between
  * a publisher and Parley come back through Parley's NACKs and the publisher's RFC 4588 retransmissions, and
  * packets lost between Parley and a subscriber come back through the subscriber's NACKs, as RTX when the
- * subscriber accepted it and on the media SSRC when it did not.
+ * subscriber accepted it and on the media SSRC when it did not. A simulcast publisher's layers are NACKed each in
+ * its own numbering and repaired with RTX on each layer's RTX SSRC (learnt from repaired-rid); its subscriber's
+ * NACKs are answered from the layer it gets.
  */
 class LossRecoveryTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
@@ -78,7 +80,7 @@ class LossRecoveryTest {
     @Test
     void lossOnBothLegsIsRecoveredWithRtx() throws Exception {
         Publisher alice = new Publisher();
-        Subscriber bob = new Subscriber(true);
+        Subscriber bob = new Subscriber(true, 1, 0xFFFF);
         alice.sendWarmUpUntil(bob::receivingVideo);
         MediaCounters c = sfu.counters();
         long recoveredBefore = c.recoveredPackets();
@@ -112,9 +114,57 @@ class LossRecoveryTest {
     }
 
     @Test
+    void eachSimulcastLayerIsNackedAndRepairedWithItsOwnRtx() throws Exception {
+        SimulcastPublisher alice = new SimulcastPublisher();
+        Subscriber bob = new Subscriber(true, SimulcastPublisher.MARKER_AT, -1);
+        // A small tile: Bob gets q throughout (the layers would otherwise be chosen by a bandwidth estimate that
+        // moves), and his NACKs must be answered from q's history, in q's numbering mapped to his.
+        bob.participant.setVideoSize(alice.participant.id(), 320, 180).get(10, TimeUnit.SECONDS);
+        alice.sendWarmUpUntil(() -> bob.receivingVideo() && bob.lastFrom(0));
+        MediaCounters c = sfu.counters();
+        long recoveredBefore = c.recoveredPackets();
+        long retransmissionsBefore = c.retransmissionsReceived();
+        long unrecoveredBefore = c.unrecoveredPackets();
+        int bobFrom = bob.highestSeq();
+
+        // Each layer loses every 10th packet on the way in (q and f at different places), and Bob loses another
+        // every 10th of what he gets, once.
+        bob.dropFirstArrivalOf(seq -> Math.floorMod(seq - bob.firstVideoSeq(), 10) == 5);
+        for (int i = 0; i < FRAMES; i++) {
+            alice.sendRound(i % 10 != 3, i % 10 != 7);
+            if (i % 10 == 9) {
+                bob.nackLost();
+            }
+        }
+        bob.nackUntilRecovered();
+        bob.awaitEverySequenceNumber(bobFrom);
+        alice.awaitNacksForWhatWasLost();
+
+        for (int layer = 0; layer < 2; layer++) {
+            String rid = SimulcastPublisher.RIDS.get(layer);
+            assertTrue(alice.dropped.get(layer).size() >= FRAMES / 10, rid + " lost packets: " + alice.dropped.get(layer));
+            assertTrue(alice.nacked.get(layer).containsAll(alice.dropped.get(layer)),
+                    "Parley NACKed what layer " + rid + " lost, on that layer's SSRC: " + alice.nacked.get(layer));
+            for (int seq : alice.nacked.get(layer)) {
+                assertTrue(((seq - SimulcastPublisher.FIRST_SEQS[layer]) & 0xFFFF) < alice.sent[layer],
+                        "NACKs for " + rid + " name numbers of " + rid + ": " + seq);
+            }
+        }
+        int lost = alice.dropped.get(0).size() + alice.dropped.get(1).size();
+        assertTrue(c.retransmissionsReceived() - retransmissionsBefore >= lost,
+                "each layer's RTX packets are unwrapped: " + c.retransmissionsReceived());
+        assertTrue(c.recoveredPackets() - recoveredBefore >= lost, "recovered: " + c.recoveredPackets());
+        assertEquals(unrecoveredBefore, c.unrecoveredPackets(), "no layer's packet was given up");
+        assertEquals(0, bob.mediaDuplicates.get(), "no packet reaches Bob twice on the media SSRC");
+        assertTrue(bob.dropped.size() >= FRAMES / 10, "Bob lost packets: " + bob.dropped.size());
+        assertTrue(bob.rtxReceived.get() >= bob.dropped.size(), "Bob's losses come back as RTX: " + bob.rtxReceived);
+        assertEquals(0, bob.rtxWithUnknownOsn.get(), "every RTX packet carries a sequence number Bob asked for");
+    }
+
+    @Test
     void aSubscriberWithoutRtxGetsRetransmissionsOnTheMediaSsrc() throws Exception {
         Publisher alice = new Publisher();
-        Subscriber carol = new Subscriber(false);
+        Subscriber carol = new Subscriber(false, 1, 0xFFFF);
         alice.sendWarmUpUntil(carol::receivingVideo);
         int first = alice.nextSeq;
         carol.dropFirstArrivalOf(seq -> Math.floorMod(seq - carol.firstVideoSeq(), 10) == 3);
@@ -218,6 +268,151 @@ class LossRecoveryTest {
         }
     }
 
+    /**
+     * A simulcast publisher: layers q and f (Chrome's offer with rtx and the repaired-rid extension), each its own
+     * SSRC and numbering, every packet a one-packet VP8 keyframe naming its rid; answers Parley's NACKs for a
+     * layer with RFC 4588 packets on that layer's RTX SSRC, naming the layer in repaired-rid.
+     */
+    private final class SimulcastPublisher {
+        static final List<String> RIDS = List.of("q", "f");
+        static final int REPAIRED_RID_EXTENSION = 11;
+        /** Where the payload carries its layer and sequence number (past the VP8 descriptor Parley rewrites). */
+        static final int MARKER_AT = 20;
+        final int[] ssrcs = {0x0D0D0D01, 0x0D0D0D03};
+        final int[] rtxSsrcs = {0x0E0E0E01, 0x0E0E0E03};
+        static final int[] FIRST_SEQS = {1000, 65300}; // f wraps during the test
+        final int[] seqs = FIRST_SEQS.clone();
+        final int[] sent = new int[2];
+        Participant participant;
+        final List<Set<Integer>> dropped = List.of(ConcurrentHashMap.newKeySet(), ConcurrentHashMap.newKeySet());
+        final List<Set<Integer>> nacked = List.of(ConcurrentHashMap.newKeySet(), ConcurrentHashMap.newKeySet());
+        final SyntheticPeer peer;
+        private final AtomicInteger rtxSeq = new AtomicInteger(20000);
+        private final RtcpIterator rtcp = new RtcpIterator();
+        private final NackIterator nack = new NackIterator();
+
+        SimulcastPublisher() throws Exception {
+            peer = SyntheticPeer.open("alice-simulcast", new SyntheticPeer.MediaHandler() {
+                @Override
+                public void onRtp(PacketBuffer packet, long receivedNanos) {}
+
+                @Override
+                public void onRtcp(PacketBuffer packet, long receivedNanos) {
+                    onParleysRtcp(packet);
+                }
+            });
+            closeLater.add(peer);
+            Participant alice = sfu.join("room", "Alice", new ParticipantListener.Ignoring()).get(10, TimeUnit.SECONDS);
+            participant = alice;
+            closeLater.add(() -> alice.leave(LeaveReason.LEFT));
+            String offer = peer.simulcastPublisherOffer(AUDIO_SSRC, RIDS)
+                    .replace("UDP/TLS/RTP/SAVPF 96\r\n", "UDP/TLS/RTP/SAVPF 96 97\r\n")
+                    .replace("a=rtpmap:96 VP8/90000\r\n", "a=rtpmap:96 VP8/90000\r\na=rtpmap:97 rtx/90000\r\n"
+                            + "a=fmtp:97 apt=96\r\n")
+                    .replace("sdes:rtp-stream-id\r\n", "sdes:rtp-stream-id\r\na=extmap:" + REPAIRED_RID_EXTENSION
+                            + " urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id\r\n");
+            String answer = alice.publish(offer).get(10, TimeUnit.SECONDS);
+            assertTrue(answer.contains("a=rtpmap:97 rtx/90000") && answer.contains("a=simulcast:recv q;f")
+                    && answer.contains("repaired-rtp-stream-id"), "Parley takes rtx for the layers: " + answer);
+            peer.acceptAnswer(answer);
+            peer.connect(TIMEOUT);
+        }
+
+        void sendWarmUpUntil(BooleanSupplier done) throws Exception {
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (!done.getAsBoolean()) {
+                if (System.nanoTime() > deadline) {
+                    fail("the subscriber never received video");
+                }
+                sendRound(true, true);
+            }
+        }
+
+        /** Waits until Parley has NACKed every packet a layer lost (the last losses are asked for a tick later). */
+        void awaitNacksForWhatWasLost() throws InterruptedException {
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (!(nacked.get(0).containsAll(dropped.get(0)) && nacked.get(1).containsAll(dropped.get(1)))
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(20); // the NACK timer's period; polled until the condition holds
+            }
+        }
+
+        /** One packet of each layer, each sent or only pretended to be (lost on the way to Parley). */
+        void sendRound(boolean qArrives, boolean fArrives) throws InterruptedException {
+            for (int layer = 0; layer < 2; layer++) {
+                int seq = seqs[layer];
+                seqs[layer] = (seq + 1) & 0xFFFF;
+                sent[layer]++;
+                if (layer == 0 ? qArrives : fArrives) {
+                    peer.sendRtpWithExtension(ssrcs[layer], SyntheticPeer.VP8_PAYLOAD_TYPE, true, seq, seq * 3000,
+                            SyntheticPeer.RID_EXTENSION, rid(layer), payload(layer, seq));
+                } else {
+                    dropped.get(layer).add(seq);
+                }
+            }
+            Thread.sleep(4); // a steady packet rate, like a camera's, not a wait for anything
+        }
+
+        private void onParleysRtcp(PacketBuffer p) {
+            byte[] b = p.array();
+            if (!rtcp.reset(b, p.offset(), p.length())) {
+                return;
+            }
+            while (rtcp.next()) {
+                if (!RtcpFeedback.isNack(rtcp.type(), rtcp.count())) {
+                    continue;
+                }
+                int media = RtcpFeedback.mediaSsrc(b, rtcp.offset());
+                for (int layer = 0; layer < 2; layer++) {
+                    if (media == ssrcs[layer]) {
+                        nack.reset(b, rtcp.offset(), rtcp.length());
+                        while (nack.hasNext()) {
+                            int seq = nack.nextSequenceNumber();
+                            nacked.get(layer).add(seq);
+                            retransmit(layer, seq);
+                        }
+                    }
+                }
+            }
+        }
+
+        private void retransmit(int layer, int seq) {
+            byte[] media = payload(layer, seq);
+            byte[] rtx = new byte[media.length + RtxPacket.OSN_LENGTH];
+            rtx[0] = (byte) (seq >>> 8);
+            rtx[1] = (byte) seq;
+            System.arraycopy(media, 0, rtx, 2, media.length);
+            peer.sendRtpWithExtension(rtxSsrcs[layer], SyntheticPeer.RTX_PAYLOAD_TYPE, true, rtxSeq.getAndIncrement() & 0xFFFF,
+                    seq * 3000, REPAIRED_RID_EXTENSION, rid(layer), rtx);
+        }
+
+        private static byte[] rid(int layer) {
+            return RIDS.get(layer).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        }
+
+        /** A one-packet VP8 keyframe of the layer's size, with the layer and sequence number as marker. */
+        static byte[] payload(int layer, int seq) {
+            byte[] p = new byte[100];
+            p[0] = (byte) 0x90; // X, S, partition 0
+            p[1] = (byte) 0xC0; // picture ID, TL0PICIDX
+            p[2] = (byte) (0x80 | ((seq >> 8) & 0x7F));
+            p[3] = (byte) seq;
+            p[4] = (byte) seq;
+            p[5] = 0x00; // keyframe
+            p[8] = (byte) 0x9D;
+            p[9] = 0x01;
+            p[10] = 0x2A;
+            int width = layer == 0 ? 320 : 1280;
+            int height = layer == 0 ? 180 : 720;
+            p[11] = (byte) width;
+            p[12] = (byte) (width >> 8);
+            p[13] = (byte) height;
+            p[14] = (byte) (height >> 8);
+            SyntheticPeer.putInt(p, MARKER_AT, layer << 16 | seq);
+            return p;
+        }
+    }
+
     /** The video payload: a frame header byte, then the publisher's sequence number as the marker Bob checks. */
     static byte[] payload(int seq) {
         byte[] p = new byte[100];
@@ -242,10 +437,20 @@ class LossRecoveryTest {
         final AtomicInteger rtxReceived = new AtomicInteger();
         final AtomicInteger rtxWithUnknownOsn = new AtomicInteger();
         final AtomicInteger otherSsrc = new AtomicInteger();
+        /** Sequence numbers (as Parley sent them) that arrived, first transmission or RTX. */
+        final Set<Integer> seqsReceived = ConcurrentHashMap.newKeySet();
         private volatile int firstVideoSeq = -1;
+        private volatile int highestSeq = -1;
+        private volatile int lastLayer = -1;
         private volatile java.util.function.IntPredicate dropFirst = seq -> false;
+        /** Where in the payload the publisher's marker is, and which of its bits count. */
+        private final int markerAt;
+        private final int markerMask;
+        final Participant participant;
 
-        Subscriber(boolean acceptRtx) throws Exception {
+        Subscriber(boolean acceptRtx, int markerAt, int markerMask) throws Exception {
+            this.markerAt = markerAt;
+            this.markerMask = markerMask;
             BlockingQueue<String> offers = new LinkedBlockingQueue<>();
             Participant self = sfu.join("room", acceptRtx ? "Bob" : "Carol", new ParticipantListener.Ignoring() {
                 @Override
@@ -254,6 +459,7 @@ class LossRecoveryTest {
                 }
             }).get(10, TimeUnit.SECONDS);
             closeLater.add(() -> self.leave(LeaveReason.LEFT));
+            participant = self;
             peer = SyntheticPeer.open(acceptRtx ? "bob-sub" : "carol-sub", InetAddress.getLoopbackAddress(), this::onRtp, null, true,
                     SyntheticPeer.DEFAULT_RECEIVE_BUFFER);
             closeLater.add(peer);
@@ -276,6 +482,40 @@ class LossRecoveryTest {
             return firstVideoSeq;
         }
 
+        int highestSeq() {
+            return highestSeq;
+        }
+
+        /** Whether the last first transmission to arrive was of simulcast layer {@code layer} (marker's top half). */
+        boolean lastFrom(int layer) {
+            return lastLayer == layer;
+        }
+
+        /**
+         * Waits until every sequence number Parley used for this subscriber after {@code after} up to the highest
+         * arrived: the stream it got has no hole, whatever it lost and whichever layer it came from.
+         */
+        void awaitEverySequenceNumber(int after) throws InterruptedException {
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            List<Integer> missing = holesAfter(after);
+            while (!missing.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(50); // retransmissions on their way; polled, not assumed
+                missing = holesAfter(after);
+            }
+            assertTrue(missing.isEmpty(), "sequence numbers never received: " + missing);
+        }
+
+        private List<Integer> holesAfter(int after) {
+            List<Integer> holes = new ArrayList<>();
+            int span = (highestSeq - after) & 0xFFFF;
+            for (int i = 1; i <= span; i++) {
+                if (!seqsReceived.contains((after + i) & 0xFFFF)) {
+                    holes.add((after + i) & 0xFFFF);
+                }
+            }
+            return holes;
+        }
+
         boolean receivingVideo() {
             return firstVideoSeq >= 0;
         }
@@ -292,7 +532,11 @@ class LossRecoveryTest {
                 int seq = RtpHeader.sequenceNumber(b, off);
                 if (firstVideoSeq < 0) {
                     firstVideoSeq = seq;
+                    highestSeq = seq;
+                } else if (((seq - highestSeq) & 0xFFFF) < 0x8000) {
+                    highestSeq = seq;
                 }
+                seqsReceived.add(seq);
                 lost.remove(seq);
                 record(b, RtpHeader.payloadOffset(b, off), true);
             } else if (ssrc == rtxSsrc) {
@@ -301,6 +545,7 @@ class LossRecoveryTest {
                 if (osn < 0 || !dropped.contains(osn)) {
                     rtxWithUnknownOsn.incrementAndGet();
                 } else if (lost.remove(osn)) {
+                    seqsReceived.add(osn);
                     record(b, RtpHeader.payloadOffset(b, off), false);
                 }
             } else if (RtpHeader.payloadType(b, off) != 111) {
@@ -309,7 +554,11 @@ class LossRecoveryTest {
         }
 
         private void record(byte[] b, int payload, boolean media) {
-            Boolean before = markers.put(SyntheticPeer.getInt(b, payload + 1) & 0xFFFF, Boolean.TRUE);
+            int marker = SyntheticPeer.getInt(b, payload + markerAt) & markerMask;
+            if (media) {
+                lastLayer = marker >>> 16;
+            }
+            Boolean before = markers.put(marker, Boolean.TRUE);
             if (before != null && media) {
                 mediaDuplicates.incrementAndGet();
             }
@@ -329,8 +578,17 @@ class LossRecoveryTest {
          * {@code last} (the publisher's numbers) is in, or the time is up.
          */
         void nackUntilRecovered(int first, int last) throws InterruptedException {
+            nackUntil(() -> hasEveryMarker(first, last));
+        }
+
+        /** NACKs what is lost until nothing this subscriber dropped is missing, or the time is up. */
+        void nackUntilRecovered() throws InterruptedException {
+            nackUntil(lost::isEmpty);
+        }
+
+        private void nackUntil(BooleanSupplier done) throws InterruptedException {
             long deadline = System.nanoTime() + TIMEOUT.toNanos();
-            while (!hasEveryMarker(first, last) && System.nanoTime() < deadline) {
+            while (!done.getAsBoolean() && System.nanoTime() < deadline) {
                 nackLost();
                 Thread.sleep(50); // the next NACK a round trip later; a browser does the same
             }

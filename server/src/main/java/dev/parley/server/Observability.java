@@ -1,6 +1,5 @@
 package dev.parley.server;
 
-import dev.parley.sfu.Participant;
 import dev.parley.sfu.Room;
 import dev.parley.sfu.SfuServer;
 import dev.parley.sfu.StreamStats;
@@ -44,6 +43,8 @@ final class Observability extends Handler.Abstract {
     private final Connector metricsListener;
     private final RoomIds roomIds;
     private final java.util.function.BooleanSupplier draining;
+    /** What the per-participant families of the scrape under way report; null between scrapes. */
+    private volatile ParticipantSeries scrapeSeries;
 
     /**
      * @param userLabels also label per-participant series with room and display names
@@ -266,32 +267,22 @@ final class Observability extends Handler.Abstract {
     }
 
     private void eachStream(BiConsumer<StreamStats, String[]> sink) {
-        for (Room room : sfu.rooms()) {
-            String roomId = roomIds.of(room.name());
-            for (Participant p : room.participantsNow()) {
-                for (StreamStats st : p.mediaStats()) {
-                    String kind = st.kind().sdpName();
-                    String direction = st.direction().label();
-                    sink.accept(st, userLabels
-                            ? new String[] {roomId, p.id(), kind, direction, room.name(), p.name()}
-                            : new String[] {roomId, p.id(), kind, direction});
-                }
-            }
+        for (ParticipantSeries.Stream s : series().streams) {
+            sink.accept(s.stats(), s.labels());
         }
     }
 
     /** Each participant with a bandwidth estimate, and its labels. */
     private void eachParticipant(java.util.function.ObjLongConsumer<String[]> sink) {
-        for (Room room : sfu.rooms()) {
-            String roomId = roomIds.of(room.name());
-            for (Participant p : room.participantsNow()) {
-                long bps = p.availableBitrateBps();
-                if (bps >= 0) {
-                    sink.accept(userLabels ? new String[] {roomId, p.id(), room.name(), p.name()}
-                            : new String[] {roomId, p.id()}, bps);
-                }
-            }
+        for (ParticipantSeries.Estimate e : series().estimates) {
+            sink.accept(e.labels(), e.bps());
         }
+    }
+
+    /** The series read for the scrape under way, or read now when there is none (a scrape of the registry alone). */
+    private ParticipantSeries series() {
+        ParticipantSeries s = scrapeSeries;
+        return s != null ? s : ParticipantSeries.read(sfu, roomIds, userLabels);
     }
 
     private int participants() {
@@ -327,9 +318,19 @@ final class Observability extends Handler.Abstract {
                         + " (the metrics-token setting, or the file metrics-token in the data directory)").write(response, callback);
                 return true;
             }
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            PrometheusTextFormatWriter.create().write(out, registry.scrape());
-            respond(response, callback, PrometheusTextFormatWriter.CONTENT_TYPE, out.toString(StandardCharsets.UTF_8));
+            // Read once for all per-participant families. Two scrapes at once may each use the other's reading:
+            // both are the live rooms of this moment.
+            scrapeSeries = ParticipantSeries.read(sfu, roomIds, userLabels);
+            ByteArrayOutputStream out = new ByteArrayOutputStream(64 * 1024);
+            try {
+                PrometheusTextFormatWriter.create().write(out, registry.scrape());
+            } finally {
+                scrapeSeries = null;
+            }
+            response.setStatus(200);
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, PrometheusTextFormatWriter.CONTENT_TYPE);
+            response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+            response.write(true, ByteBuffer.wrap(out.toByteArray()), callback); // the writer's UTF-8, as is
             return true;
         }
         return false;

@@ -53,6 +53,8 @@ public final class PeerTransport {
     private volatile IceParameters remote;
     private volatile boolean closed;
     private volatile List<StreamStats> stats = List.of();
+    /** The receiver report's blocks, reused each second (loop only). */
+    private final ReceiveStatistics[] reportBlocks = new ReceiveStatistics[RtcpWriter.MAX_REPORT_BLOCKS];
 
     // Loop-confined from here on.
     private final MediaOutlet ownOutlet;
@@ -415,15 +417,16 @@ public final class PeerTransport {
             }
         }
         if (connected() && published.length > 0) {
-            ReceiveStatistics[] stats = new ReceiveStatistics[RtcpWriter.MAX_REPORT_BLOCKS];
+            ReceiveStatistics[] blocks = reportBlocks;
             int n = 0;
             for (PublishedStream s : published) {
-                n = s.collectStatistics(stats, n); // a block per simulcast layer
+                n = s.collectStatistics(blocks, n); // a block per simulcast layer
             }
             if (n > 0) {
-                int len = RtcpWriter.writeReceiverReport(out.array(), 0, rtcpSsrc, stats, n, now);
+                int len = RtcpWriter.writeReceiverReport(out.array(), 0, rtcpSsrc, blocks, n, now);
                 out.setWindow(0, len);
                 sendRtcp(out);
+                java.util.Arrays.fill(blocks, 0, n, null); // holds no stream past its report
             }
             if (remb.write(out, rtcpSsrc, published, engine.maxPublishBitrate())) {
                 sendRtcp(out);

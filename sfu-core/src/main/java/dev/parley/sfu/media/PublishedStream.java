@@ -63,6 +63,8 @@ public final class PublishedStream {
     private volatile long loudnessAtNanos;
     /** The simulcast layers when the publisher sends them; null for a single stream. */
     private final SimulcastLayers layers;
+    /** With simulcast: each layer's NACKs and RTX SSRC; null for a single stream. */
+    private final SimulcastLossRecovery layerRecovery;
     /** Told (on the loop) which layers subscribers need, whenever that changes; null when nobody listens. */
     private volatile java.util.function.Consumer<boolean[]> neededLayersListener;
     private boolean[] neededLayers;
@@ -79,8 +81,9 @@ public final class PublishedStream {
         this.history = track.kind() == MediaKind.VIDEO && !track.simulcast() ? new SendHistory() : null;
         this.layers = track.simulcast()
                 ? new SimulcastLayers(track, track.codec().name().equalsIgnoreCase("VP8")) : null;
-        // Parley's NACKs follow one sequence-number space: a simulcast stream has one per layer, not asked for yet.
+        // One sequence-number space: a simulcast stream has one per layer, in layerRecovery.
         this.nacks = track.kind() == MediaKind.VIDEO && !track.simulcast() ? new NackRequester() : null;
+        this.layerRecovery = layers != null ? new SimulcastLossRecovery(track) : null;
         this.rtxSsrc = track.rtxSsrc();
         this.rtxSsrcKnown = track.hasRtx() && track.rtxSsrcSignaled();
     }
@@ -219,7 +222,8 @@ public final class PublishedStream {
      */
     boolean learnSsrcFromMid(byte[] buf, int off, int len) {
         if (layers != null) {
-            return layers.learn(buf, off, len) >= 0; // each layer's SSRC, from its rid
+            // Each layer's SSRC from its rid, each layer's RTX SSRC from its repaired-rid.
+            return layers.learn(buf, off, len) >= 0 || layerRecovery.learn(layers, buf, off, len) >= 0;
         }
         // A retransmission names the m-section too; its SSRC is the RTX one (and may come first: padding probes).
         boolean rtx = track.hasRtx() && RtpHeader.payloadType(buf, off) == track.rtxPayloadType();
@@ -275,6 +279,9 @@ public final class PublishedStream {
         if (closed) {
             return false;
         }
+        if (layers != null) {
+            feed.followLayers(TapLayerFollower.of(track)); // the best layer that flows, as one stream
+        }
         taps = CopyOnWriteArrays.append(taps, feed);
         return true;
     }
@@ -301,8 +308,11 @@ public final class PublishedStream {
         }
     };
 
-    /** Whether {@code ssrc} is this stream's retransmission SSRC (then its packets go to {@link #onRtx}). */
+    /** Whether {@code ssrc} is this stream's retransmission SSRC (then its packets are unwrapped: {@link #unwrapRtx}). */
     boolean isRtxSsrc(int ssrc) {
+        if (layerRecovery != null) {
+            return layerRecovery.layerOfRtx(ssrc) >= 0;
+        }
         return rtxSsrcKnown && ssrc == rtxSsrc;
     }
 
@@ -314,6 +324,13 @@ public final class PublishedStream {
      * probe) or that cannot be unwrapped: it goes no further.
      */
     boolean unwrapRtx(PacketBuffer in) {
+        if (layerRecovery != null) {
+            if (layerRecovery.unwrap(in, layers, track.payloadType()) < 0) {
+                return false;
+            }
+            engine.counterSet().retransmissionReceived();
+            return true;
+        }
         if (nacks == null || !ssrcKnown || RtxPacket.decapsulate(in, ssrc, track.payloadType()) < 0) {
             return false;
         }
@@ -321,9 +338,16 @@ public final class PublishedStream {
         return true;
     }
 
-    /** Step "duplicate check and NACK tracking": false for a repeat (or one too late), which is not forwarded. */
+    /** Step "duplicate check and NACK tracking" (per layer with simulcast): false for a repeat (or one too late). */
     boolean acceptSequence(PacketBuffer in, long now) {
-        return nacks == null || nacks.accept(in, now, engine);
+        if (nacks != null) {
+            return nacks.accept(in, now, engine);
+        }
+        if (layerRecovery != null) {
+            int layer = layers.layerOf(RtpHeader.ssrc(in.array(), in.offset()));
+            return layer >= 0 && layerRecovery.accept(layer, in, now, engine);
+        }
+        return true;
     }
 
     /** Step "simulcast layer": the packet's layer, -1 without simulcast, {@link #UNKNOWN_LAYER} for none known. */
@@ -378,13 +402,12 @@ public final class PublishedStream {
     }
 
     /**
-     * Step "taps", after subscribers: a copy into each tap's ring, whatever state the tap is in. Of simulcast, taps
-     * (recordings) get the top layer only: one SSRC, the best picture.
+     * Step "taps", after subscribers: a copy into each tap's ring, whatever state the tap is in. Of simulcast, a tap
+     * (a recording) gets the best layer that flows, as one stream (TapLayerFollower).
      */
-    void offerTaps(PacketBuffer in, int layer, long now) {
-        for (int i = 0; i < taps.length && layer == (layers == null ? -1 : layers.count() - 1); i++) {
-            TapFeed t = taps[i];
-            t.offerRtp(in.array(), in.offset(), in.length(), now);
+    void offerTaps(PacketBuffer in, int layer, boolean keyframe, long now) {
+        for (TapFeed t : taps) {
+            t.offerRtp(layer, keyframe, in.array(), in.offset(), in.length(), now);
         }
     }
 
@@ -392,6 +415,8 @@ public final class PublishedStream {
     void sendNacks(long now) {
         if (nacks != null && !closed && ssrcKnown && publisher.connected()) {
             nacks.sendDue(publisher, ssrc, now, engine.counterSet());
+        } else if (layerRecovery != null && !closed && publisher.connected()) {
+            layerRecovery.sendDue(publisher, layers, now, engine.counterSet());
         }
     }
 
@@ -437,8 +462,8 @@ public final class PublishedStream {
         } else {
             statistics.onSenderReport(SenderReport.ntpTimestamp(buf, off), now);
         }
-        for (int i = 0; i < taps.length && layer == (layers == null ? -1 : layers.count() - 1); i++) {
-            taps[i].offerSenderReport(buf, off, now);
+        for (TapFeed t : taps) {
+            t.offerSenderReport(layer, buf, off, now);
         }
         for (Forward f : forwards) {
             if (f.simulcast != null && f.simulcast.current() != layer) {
@@ -579,6 +604,12 @@ public final class PublishedStream {
                 choose(f, now);
             }
         }
+        for (TapFeed t : taps) {
+            int awaited = t.layers().choose(layers.flowing); // a tap follows the best layer that flows
+            if (awaited >= 0) {
+                requestLayerKeyframe(awaited, now);
+            }
+        }
         announceNeededLayers();
     }
 
@@ -646,8 +677,11 @@ public final class PublishedStream {
 
     /** A keyframe of each layer that a subscriber (or tap) gets or waits for (a subscriber lost packets, or joined). */
     private void requestLayerKeyframes(long now) {
-        if (taps.length > 0) {
-            requestLayerKeyframe(layers.count() - 1, now); // taps record the top layer
+        for (TapFeed t : taps) {
+            int wanted = t.layers().keyframeLayer(); // the layer the tap records, or waits to switch to
+            if (wanted >= 0) {
+                requestLayerKeyframe(wanted, now);
+            }
         }
         for (int i = 0; i < layers.count(); i++) {
             for (Forward f : forwards) {
@@ -671,7 +705,7 @@ public final class PublishedStream {
         engine.flush();
     }
 
-    /** Loop: tells the listener when the set of layers some subscriber (or a tap, which records the top) needs changed. */
+    /** Loop: tells the listener when the set of layers some subscriber (or a tap, which wants the top) needs changed. */
     private void announceNeededLayers() {
         java.util.function.Consumer<boolean[]> listener = neededLayersListener;
         if (listener == null) {
@@ -682,8 +716,8 @@ public final class PublishedStream {
         for (int i = 0; i < needed.length; i++) {
             needed[i] |= !layers.seen[i]; // never measured yet (the sender may still be ramping up): not to be paused
         }
-        if (taps.length > 0) {
-            needed[needed.length - 1] = true;
+        for (TapFeed t : taps) {
+            t.layers().markNeeded(needed); // the top, and what it falls back to
         }
         for (Forward f : forwards) {
             SimulcastForward s = f.simulcast;

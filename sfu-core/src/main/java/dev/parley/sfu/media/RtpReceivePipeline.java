@@ -108,7 +108,7 @@ final class RtpReceivePipeline {
         s.keepForRetransmission(in, layer);
         s.measureLoudness(in, now);
         s.fanOut(in, layer, keyframe, now);
-        s.offerTaps(in, layer, now);
+        s.offerTaps(in, layer, keyframe, now);
     }
 
     /** Step "find stream": by SSRC, then RTX SSRC, then the mid (or rid) extension of a not yet announced one. */

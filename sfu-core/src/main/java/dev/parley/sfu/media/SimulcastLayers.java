@@ -25,6 +25,7 @@ final class SimulcastLayers {
     private final byte[] mid;
     private final int ridExtension;
     private final int midExtension;
+    private final int rtxPayloadType;
     private final boolean vp8;
     private final int clockRate;
     private final int[] ssrcs;
@@ -52,6 +53,7 @@ final class SimulcastLayers {
         this.mid = track.mid().getBytes(StandardCharsets.US_ASCII);
         this.ridExtension = track.ridExtension();
         this.midExtension = track.midExtension();
+        this.rtxPayloadType = track.rtxPayloadType();
         this.vp8 = vp8;
         this.clockRate = track.codec().clockRate();
         this.ssrcs = new int[n];
@@ -97,10 +99,31 @@ final class SimulcastLayers {
 
     /**
      * Learns a layer's SSRC from a packet whose rid extension names a layer not yet known (and whose mid extension,
-     * when present, names this section); returns that layer, or -1 when the packet names none.
+     * when present, names this section); returns that layer, or -1 when the packet names none. A retransmission
+     * ({@code rtxPayloadType}) teaches nothing here: its SSRC is the layer's RTX one.
      */
     int learn(byte[] buf, int off, int len) {
-        if (ridExtension == 0) {
+        if (rtxPayloadType >= 0 && RtpHeader.payloadType(buf, off) == rtxPayloadType) {
+            return -1;
+        }
+        int layer = layerNamedBy(buf, off, len, ridExtension);
+        int ssrc = RtpHeader.ssrc(buf, off);
+        if (layer < 0 || known[layer] || layerOf(ssrc) >= 0) {
+            return -1;
+        }
+        ssrcs[layer] = ssrc;
+        known[layer] = true;
+        // Once per layer, not per packet: receiver reports must carry the learnt SSRC.
+        statistics[layer] = new ReceiveStatistics(ssrc, clockRate);
+        return layer;
+    }
+
+    /**
+     * The layer whose rid the packet's {@code extension} element carries (rtp-stream-id, or repaired-rtp-stream-id
+     * for a retransmission), when its mid extension, if present, names this section; -1 otherwise.
+     */
+    int layerNamedBy(byte[] buf, int off, int len, int extension) {
+        if (extension == 0) {
             return -1;
         }
         if (midExtension > 0) {
@@ -110,19 +133,14 @@ final class SimulcastLayers {
                 return -1;
             }
         }
-        long found = RtpHeader.findExtension(buf, off, len, ridExtension);
+        long found = RtpHeader.findExtension(buf, off, len, extension);
         if (found < 0) {
             return -1;
         }
         int from = RtpHeader.extensionOffset(found);
         int to = from + RtpHeader.extensionLength(found);
-        int ssrc = RtpHeader.ssrc(buf, off);
         for (int i = 0; i < rids.length; i++) {
-            if (!known[i] && Arrays.equals(buf, from, to, rids[i], 0, rids[i].length) && layerOf(ssrc) < 0) {
-                ssrcs[i] = ssrc;
-                known[i] = true;
-                // Once per layer, not per packet: receiver reports must carry the learnt SSRC.
-                statistics[i] = new ReceiveStatistics(ssrc, clockRate);
+            if (Arrays.equals(buf, from, to, rids[i], 0, rids[i].length)) {
                 return i;
             }
         }

@@ -74,14 +74,17 @@ public final class SwitchingRewriter {
         int outTs = inTs + tsOffset;
         RtpHeader.setSequenceNumber(buf, off, outSeq);
         RtpHeader.setTimestamp(buf, off, outTs);
-        if (((inSeq - highestInSeq) & 0xFFFF) < 0x8000) {
+        boolean newest = ((inSeq - highestInSeq) & 0xFFFF) < 0x8000;
+        if (newest) {
             highestInSeq = inSeq;
             lastOutSeq = outSeq;
             lastOutTs = outTs;
             lastSentNanos = nowNanos;
         }
         if (payload == Payload.VP8) {
-            vp8.rewrite(buf, RtpHeader.payloadOffset(buf, off), RtpHeader.payloadLength(buf, off, len), true);
+            // A late packet (reordered, or recovered by a NACK) must not pull the last picture ID sent back: the
+            // next segment continues from it.
+            vp8.rewrite(buf, RtpHeader.payloadOffset(buf, off), RtpHeader.payloadLength(buf, off, len), newest);
         }
         return true;
     }

@@ -22,6 +22,11 @@ public final class SenderReport {
         return BigEndian.i32(buf, off + 16);
     }
 
+    /** Writes the RTP timestamp of the report (to carry it into another stream's timeline). */
+    public static void setRtpTimestamp(byte[] buf, int off, int rtpTimestamp) {
+        BigEndian.put32(buf, off + 16, rtpTimestamp);
+    }
+
     /** Sender's packet count, 0..2^32-1. */
     public static long packetCount(byte[] buf, int off) {
         return BigEndian.u32(buf, off + 20);

@@ -14,8 +14,8 @@ import java.util.Set;
  * Answers a publisher's offer: the browser sends its microphone and camera, Parley receives.
  *
  * <p>Parley accepts one codec per m-section (Opus for audio; VP8, else H.264 packetization-mode 1, for
- * video) and, for a single video stream, that codec's RFC 4588 retransmission format ({@code rtx} with
- * {@code apt}, see {@link RtxOffer}); no FEC; the mid, audio-level and transport-cc header extensions; and up to
+ * video) and, for video, that codec's RFC 4588 retransmission format ({@code rtx} with {@code apt}, see
+ * {@link RtxOffer}; for simulcast only together with the repaired-rtp-stream-id extension); no FEC; the mid, audio-level and transport-cc header extensions; and up to
  * three simulcast layers of video named by rid (see {@link SimulcastOffer}). The browser then
  * sends exactly the first codec of the answer, so subscribers can be offered just that codec. A section
  * without {@code a=ssrc} is accepted when the mid extension is negotiated: its SSRC is learnt from the packets.
@@ -132,14 +132,17 @@ public final class PublisherNegotiation {
                     + " header extension, so its packets cannot be told apart");
         }
         int audioLevel = kind == MediaKind.AUDIO ? extensionId(m, EXT_AUDIO_LEVEL) : 0;
-        // Simulcast layers are repaired without RTX for now: Parley's NACKs follow one sequence-number space.
-        int rtx = kind == MediaKind.VIDEO && rids.isEmpty() ? RtxOffer.payloadType(codecs, m.formats(), chosen) : -1;
+        // Simulcast layers take RTX only with repaired-rid (RFC 8852): it alone names the layer a retransmission
+        // SSRC repairs. Without it, a layer's NACKs are answered on its media SSRC.
+        int repairedRid = rids.isEmpty() ? 0 : extensionId(m, SimulcastOffer.EXT_REPAIRED_RID);
+        int rtx = kind == MediaKind.VIDEO && (rids.isEmpty() || repairedRid > 0)
+                ? RtxOffer.payloadType(codecs, m.formats(), chosen) : -1;
         long rtxSsrc = rtx >= 0 && ssrc >= 0 ? RtxOffer.pairedSsrc(m, ssrc) : -1;
         int transportCc = extensionId(m, TransportSequenceExtension.URI);
         return new PublishedTrack(mid, kind, codecs.get(chosen), chosen, (int) Math.max(ssrc, 0), ssrc >= 0,
                 audioLevel, midExtension, rtx, (int) Math.max(rtxSsrc, 0), rtxSsrc >= 0, transportCc,
                 rids, rids.isEmpty() ? 0 : extensionId(m, SimulcastOffer.EXT_RID),
-                rids.isEmpty() ? 0 : extensionId(m, SimulcastOffer.EXT_REPAIRED_RID));
+                repairedRid);
     }
 
     /**

@@ -20,12 +20,14 @@ import java.util.Objects;
  * not authenticate are only returned when they are no larger than the request, so a forged source
  * address cannot turn the server into an amplifier.
  *
- * <p>Thread-safety: stateless apart from the {@link IcePasswordLookup}; safe to call from any number
- * of threads at once if the lookup is. It does not block or log, and allocates only a few small
- * arrays per request, which suits STUN's low rate on the media event loop.
+ * <p>Thread-safety: one thread at a time (each media loop and ICE-TCP connection makes its own): it keeps
+ * its HMAC-SHA1 {@code Mac} between checks, since looking one up per check cost more than the check. It
+ * does not block or log, and allocates only the response and a few small objects per request, which suits
+ * STUN's low rate on the media event loop.
  */
 public final class StunBindingResponder {
     private final IcePasswordLookup passwords;
+    private final StunIntegrity integrity = new StunIntegrity();
 
     /** @param passwords finds the ice-pwd of the transport owning a server ufrag */
     public StunBindingResponder(IcePasswordLookup passwords) {
@@ -79,7 +81,7 @@ public final class StunBindingResponder {
             return unauthenticated(request, StunRejection.UNKNOWN_UFRAG, ErrorCode.UNAUTHENTICATED);
         }
         byte[] key = password.getBytes(StandardCharsets.UTF_8);
-        if (!StunIntegrity.verifies(request, key)) {
+        if (!integrity.verifies(request, key)) {
             return unauthenticated(request, StunRejection.BAD_INTEGRITY, ErrorCode.UNAUTHENTICATED);
         }
 
@@ -95,16 +97,15 @@ public final class StunBindingResponder {
             return authenticated(request, StunRejection.ROLE_CONFLICT, ErrorCode.ROLE_CONFLICT, key);
         }
         return new StunResult.Accepted(username.local(), username.remote(), request.useCandidate(),
-                request.priority(), StunResponseEncoder.success(request, from, key));
+                request.priority(), StunResponseEncoder.success(request, from, key, integrity));
     }
 
-    private static StunResult unauthenticated(BindingRequest request, StunRejection reason, ErrorCode error) {
-        byte[] response = StunResponseEncoder.error(request, error, null);
+    private StunResult unauthenticated(BindingRequest request, StunRejection reason, ErrorCode error) {
+        byte[] response = StunResponseEncoder.error(request, error, null, integrity);
         return new StunResult.Rejected(reason, response.length <= request.len() ? response : null);
     }
 
-    private static StunResult authenticated(BindingRequest request, StunRejection reason, ErrorCode error,
-                                            byte[] key) {
-        return new StunResult.Rejected(reason, StunResponseEncoder.error(request, error, key));
+    private StunResult authenticated(BindingRequest request, StunRejection reason, ErrorCode error, byte[] key) {
+        return new StunResult.Rejected(reason, StunResponseEncoder.error(request, error, key, integrity));
     }
 }

@@ -6,8 +6,6 @@ import static dev.parley.sfu.stun.StunIntegrity.FINGERPRINT_ATTRIBUTE_LENGTH;
 import static dev.parley.sfu.stun.StunIntegrity.INTEGRITY_ATTRIBUTE_LENGTH;
 
 import java.net.InetSocketAddress;
-import org.ice4j.Transport;
-import org.ice4j.TransportAddress;
 import org.ice4j.attribute.Attribute;
 import org.ice4j.attribute.AttributeFactory;
 import org.ice4j.attribute.ErrorCodeAttribute;
@@ -15,8 +13,10 @@ import org.ice4j.attribute.UnknownAttributesAttribute;
 import org.ice4j.message.Message;
 
 /**
- * Encodes Binding responses: a header echoing the request's transaction id, attributes encoded by
- * ice4j, then MESSAGE-INTEGRITY (when a key is given) and FINGERPRINT, which ICE puts on every message.
+ * Encodes Binding responses: a header echoing the request's transaction id, the attributes, then
+ * MESSAGE-INTEGRITY (when a key is given) and FINGERPRINT, which ICE puts on every message. The success
+ * response, sent for every consent check, is written directly into its one array; the rare error
+ * responses have their attributes encoded by ice4j.
  */
 final class StunResponseEncoder {
 
@@ -39,12 +39,32 @@ final class StunResponseEncoder {
     private StunResponseEncoder() {
     }
 
-    /** A success response telling the peer the address we saw it at (XOR-MAPPED-ADDRESS). */
-    static byte[] success(BindingRequest request, InetSocketAddress from, byte[] key) {
-        byte[] transactionId = request.transactionId();
-        Attribute mapped = AttributeFactory.createXorMappedAddressAttribute(
-                new TransportAddress(from, Transport.UDP), transactionId);
-        return encode(Message.BINDING_SUCCESS_RESPONSE, transactionId, key, mapped);
+    /**
+     * A success response telling the peer the address we saw it at (XOR-MAPPED-ADDRESS, RFC 8489 14.2):
+     * the port XOR-ed with the cookie's high half, an IPv4 address with the cookie, an IPv6 address with
+     * the cookie and the transaction id.
+     */
+    static byte[] success(BindingRequest request, InetSocketAddress from, byte[] key, StunIntegrity integrity) {
+        byte[] address = from.getAddress().getAddress();
+        int valueLength = 4 + address.length;
+        int length = HEADER_LENGTH + Attribute.HEADER_LENGTH + valueLength + INTEGRITY_ATTRIBUTE_LENGTH
+                + FINGERPRINT_ATTRIBUTE_LENGTH;
+        byte[] out = new byte[length];
+        writeShort(out, 0, Message.BINDING_SUCCESS_RESPONSE);
+        writeInt(out, 4, MAGIC_COOKIE);
+        System.arraycopy(request.buf(), request.off() + BindingRequest.TRANSACTION_ID_OFFSET, out,
+                BindingRequest.TRANSACTION_ID_OFFSET, BindingRequest.TRANSACTION_ID_LENGTH);
+        int pos = HEADER_LENGTH;
+        writeShort(out, pos, Attribute.XOR_MAPPED_ADDRESS);
+        writeShort(out, pos + 2, valueLength);
+        out[pos + 5] = (byte) (address.length == 4 ? 0x01 : 0x02); // family; the byte before it is zero
+        writeShort(out, pos + 6, from.getPort() ^ (MAGIC_COOKIE >>> 16));
+        for (int i = 0; i < address.length; i++) {
+            // The cookie and then the transaction id sit at bytes 4..19 of the header, already in out.
+            out[pos + 8 + i] = (byte) (address[i] ^ out[4 + i]);
+        }
+        pos += Attribute.HEADER_LENGTH + valueLength;
+        return finish(out, pos, key, integrity);
     }
 
     /**
@@ -52,19 +72,20 @@ final class StunResponseEncoder {
      * {@code key} is the password the request authenticated with, or {@code null} when it did not
      * authenticate (such responses must not carry MESSAGE-INTEGRITY, RFC 8489 9.1.3).
      */
-    static byte[] error(BindingRequest request, ErrorCode error, byte[] key) {
+    static byte[] error(BindingRequest request, ErrorCode error, byte[] key, StunIntegrity integrity) {
         Attribute errorCode = AttributeFactory.createErrorCodeAttribute(error.code, error.reason);
         if (error != ErrorCode.UNKNOWN_ATTRIBUTE) {
-            return encode(Message.BINDING_ERROR_RESPONSE, request.transactionId(), key, errorCode);
+            return encode(Message.BINDING_ERROR_RESPONSE, request.transactionId(), key, integrity, errorCode);
         }
         UnknownAttributesAttribute unknown = AttributeFactory.createUnknownAttributesAttribute();
         for (char type : request.unknownRequired()) {
             unknown.addAttributeID(type);
         }
-        return encode(Message.BINDING_ERROR_RESPONSE, request.transactionId(), key, errorCode, unknown);
+        return encode(Message.BINDING_ERROR_RESPONSE, request.transactionId(), key, integrity, errorCode, unknown);
     }
 
-    private static byte[] encode(char type, byte[] transactionId, byte[] key, Attribute... attributes) {
+    private static byte[] encode(char type, byte[] transactionId, byte[] key, StunIntegrity integrity,
+                                 Attribute... attributes) {
         int length = HEADER_LENGTH + FINGERPRINT_ATTRIBUTE_LENGTH + (key == null ? 0 : INTEGRITY_ATTRIBUTE_LENGTH);
         for (Attribute attribute : attributes) {
             length += Attribute.HEADER_LENGTH + padded(attribute.getDataLength());
@@ -81,15 +102,22 @@ final class StunResponseEncoder {
             System.arraycopy(encoded, 0, out, pos, encoded.length);
             pos += Attribute.HEADER_LENGTH + padded(attribute.getDataLength());
         }
+        return finish(out, pos, key, integrity);
+    }
+
+    /**
+     * Appends MESSAGE-INTEGRITY (when {@code key} is given) and FINGERPRINT at {@code pos}, which {@code out}
+     * was sized for exactly.
+     */
+    private static byte[] finish(byte[] out, int pos, byte[] key, StunIntegrity integrity) {
         if (key != null) {
-            byte[] hmac = StunIntegrity.hmac(key, out, 0, pos);
+            integrity.hmac(key, out, 0, pos, out, pos + 4);
             writeShort(out, pos, Attribute.MESSAGE_INTEGRITY);
             writeShort(out, pos + 2, StunIntegrity.HMAC_LENGTH);
-            System.arraycopy(hmac, 0, out, pos + 4, hmac.length);
             pos += INTEGRITY_ATTRIBUTE_LENGTH;
         }
         // The fingerprint covers a header whose length already counts the FINGERPRINT attribute.
-        writeShort(out, 2, length - HEADER_LENGTH);
+        writeShort(out, 2, out.length - HEADER_LENGTH);
         writeShort(out, pos, Attribute.FINGERPRINT);
         writeShort(out, pos + 2, 4);
         writeInt(out, pos + 4, StunIntegrity.fingerprint(out, 0, pos));

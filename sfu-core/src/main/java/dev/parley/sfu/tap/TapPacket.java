@@ -2,7 +2,9 @@ package dev.parley.sfu.tap;
 
 /**
  * One decrypted RTP packet of a tapped track, as the publisher sent it (its SSRC, sequence number, payload type
- * and timestamp unchanged; SRTP removed). Valid only during the {@link TrackTapListener#onRtp} call that passes
+ * and timestamp unchanged; SRTP removed). Of a simulcast track, the tap gets one layer at a time (the best that
+ * flows) as one stream: the SSRC of the first layer delivered, and sequence numbers, timestamps and VP8 picture
+ * IDs that run on across a change of layer, which happens on a keyframe. Valid only during the {@link TrackTapListener#onRtp} call that passes
  * it: the bytes live in a queue slot that is reused afterwards, so copy what you keep.
  */
 public interface TapPacket {

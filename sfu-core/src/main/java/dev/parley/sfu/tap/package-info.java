@@ -4,6 +4,7 @@
  *
  * <p>Open one with {@link dev.parley.sfu.Room#addTap}. The media loop only copies each packet into the tap's
  * bounded queue (preallocated, no allocation per packet); the {@link TrackTapListener} is called on the tap's own
- * thread. A tap that falls behind loses packets ({@link TrackTap#droppedPackets()}), never delays forwarding.
+ * thread. A tap that falls behind loses packets ({@link TrackTap#droppedPackets()}), never delays forwarding. Of a
+ * simulcast track a tap receives the best layer that flows, as one continuous stream ({@link TapPacket}).
  */
 package dev.parley.sfu.tap;

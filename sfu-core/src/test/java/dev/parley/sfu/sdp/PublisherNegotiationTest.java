@@ -337,6 +337,33 @@ class PublisherNegotiationTest {
     }
 
     @Test
+    void simulcastLayersGetRtxWhenRepairedRidNamesTheLayerARetransmissionRepairs() throws Exception {
+        PublisherNegotiation.Result r = PublisherNegotiation.answer(CHROME_SIMULCAST_OFFER, LOCAL, 1);
+        PublishedTrack video = r.tracks().get(1);
+        assertTrue(video.hasRtx(), "rtx with apt=96 is accepted for the layers");
+        assertEquals(97, video.rtxPayloadType());
+        assertFalse(video.rtxSsrcSignaled(), "each layer's RTX SSRC is learnt from repaired-rid");
+        MediaSection v = SessionDescription.parse(r.answer()).media().get(1);
+        assertEquals(List.of("96", "97"), v.formats());
+        assertTrue(v.attributes("rtpmap").contains("97 rtx/90000"), v.attributes("rtpmap").toString());
+        assertTrue(v.attributes("fmtp").contains("97 apt=96"), v.attributes("fmtp").toString());
+        assertTrue(v.attributes("extmap").contains("11 " + SimulcastOffer.EXT_REPAIRED_RID));
+        assertTrue(v.attributes("rtcp-fb").contains("96 nack"), "each layer is NACKed");
+
+        // Without repaired-rid nothing would say which layer an RTX SSRC repairs: NACKs are then answered on the
+        // layers' media SSRCs, and rtx is left out of the answer.
+        String noRepairedRid = CHROME_SIMULCAST_OFFER
+                .replace("a=extmap:11 urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id\r\n", "");
+        PublisherNegotiation.Result plain = PublisherNegotiation.answer(noRepairedRid, LOCAL, 1);
+        assertFalse(plain.tracks().get(1).hasRtx());
+        assertEquals(0, plain.tracks().get(1).repairedRidExtension());
+        MediaSection pv = SessionDescription.parse(plain.answer()).media().get(1);
+        assertEquals(List.of("96"), pv.formats());
+        assertFalse(plain.answer().contains("rtx/90000"));
+        assertTrue(pv.attributes("rtcp-fb").contains("96 nack"));
+    }
+
+    @Test
     void acceptsPausedLayersRestrictionsAndFewerLayers() throws Exception {
         String paused = CHROME_SIMULCAST_OFFER.replace("a=simulcast:send q;h;f", "a=simulcast:send q;~h;f")
                 .replace("a=rid:f send", "a=rid:f send max-width=1280;max-height=720");
