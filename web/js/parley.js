@@ -160,10 +160,13 @@ export class ParleyClient extends EventTarget {
 
   /**
    * Opens the signaling socket and joins a room.
-   * @param {{url?: string, room: string, name: string, token?: string}} options `url` defaults to
-   *   `/ws/signaling` on the page's origin (`wss:` on https pages).
+   * @param {{url?: string, room: string, name: string, token?: string|Promise<string|undefined|null>}} options
+   *   `url` defaults to `/ws/signaling` on the page's origin (`wss:` on https pages). `token` may be a promise
+   *   (say of a token being fetched): the socket opens at once and the join goes out when the token is there,
+   *   so the two round trips overlap. A promise that resolves to `null` or rejects calls the join off.
    * @returns {Promise<{participantId: string, room: string, participants: Participant[]}>} resolves on `joined`,
-   *   rejects on an `error` answering the join or when the socket closes first.
+   *   rejects on an `error` answering the join, when the socket closes first, or (code `cancelled`) when the
+   *   token promise gave no token.
    */
   connect({ url, room, name, token } = {}) {
     if (this.#ws) return Promise.reject(new Error('ParleyClient.connect: already connected; create a new client'));
@@ -190,12 +193,21 @@ export class ParleyClient extends EventTarget {
     this.#setState('connecting', 'signaling');
     ws.addEventListener('open', () => {
       if (ws !== this.#ws) return;
-      const { room, name, token } = this.#joinRequest;
-      const join = { type: 'join', room, name };
-      if (token) join.token = token;
-      this.#send(join);
       clearInterval(this.#pingTimer);
       this.#pingTimer = setInterval(() => this.#send({ type: 'ping' }), PING_INTERVAL_MS);
+      const { room, name, token } = this.#joinRequest;
+      Promise.resolve(token).then((value) => {
+        if (ws !== this.#ws || this.#closed) return;
+        if (value === null) {
+          this.#callJoinOff(new ParleyError('cancelled', 'no join token', 'join'));
+          return;
+        }
+        const join = { type: 'join', room, name };
+        if (value) join.token = value;
+        this.#send(join);
+      }, (error) => {
+        if (ws === this.#ws) this.#callJoinOff(error);
+      });
     });
     ws.addEventListener('message', (event) => { if (ws === this.#ws) this.#onMessage(event.data); });
     ws.addEventListener('close', (event) => { if (ws === this.#ws) this.#onSocketClosed(event); });
@@ -476,6 +488,14 @@ export class ParleyClient extends EventTarget {
         console.warn('Parley: ignoring an unknown signaling message', message?.type);
         return undefined;
     }
+  }
+
+  // The join cannot go out (its token promise gave none): the socket closes and the connect promise rejects,
+  // quietly, since whoever gave the promise knows why.
+  #callJoinOff(error) {
+    this.#pendingJoin?.reject(error);
+    this.#pendingJoin = null;
+    this.#shutdown('cancelled');
   }
 
   #onRemoved({ reason }) {
