@@ -110,6 +110,12 @@ export class ParleyClient extends EventTarget {
   #pendingPublish = null;
   #publishChain = Promise.resolve();
   #subscriberChain = Promise.resolve();
+  /**
+   * Resolves once the first subscriber offer after `joined` is answered (at once when none is coming): the
+   * publisher negotiation waits for it, so the browser sets up the connection that shows the others first.
+   */
+  #firstAnswer = Promise.resolve();
+  #releaseFirstAnswer = () => {};
   #trickleReady = { publisher: false, subscriber: false };
   #trickleBacklog = { publisher: [], subscriber: [] };
   #remoteStreams = new Map();
@@ -222,7 +228,7 @@ export class ParleyClient extends EventTarget {
   publish(stream) {
     if (!this.participantId) return Promise.reject(new Error('ParleyClient.publish: not joined'));
     if (!(stream instanceof MediaStream)) return Promise.reject(new Error('ParleyClient.publish: a MediaStream is required'));
-    const run = () => this.#negotiatePublisher(stream);
+    const run = () => this.#firstAnswer.then(() => this.#negotiatePublisher(stream));
     const result = this.#publishChain.then(run, run);
     this.#publishChain = result.catch(() => {});
     return result;
@@ -515,6 +521,9 @@ export class ParleyClient extends EventTarget {
     if (this.simulcast === false) this.#simulcastOptOut = true;
     this.simulcast = message.simulcast === true && !this.#simulcastOptOut;
     this.#iceServers = Array.isArray(message.iceServers) ? message.iceServers : [];
+    if (message.subscriberOffer === true) {
+      this.#firstAnswer = new Promise((resolve) => { this.#releaseFirstAnswer = resolve; });
+    }
     for (const participant of message.participants ?? []) this.participants.set(participant.id, participant);
     const detail = { participantId: this.participantId, room: this.room, participants: [...this.participants.values()], host: this.isHost };
     this.#updateState('signaling');
@@ -747,7 +756,7 @@ export class ParleyClient extends EventTarget {
     this.#subscriberChain = this.#subscriberChain.then(run, run).catch((error) => {
       console.warn('Parley: could not answer subscriber offer', version, error);
       this.#emit('error', { code: 'subscriber_negotiation', message: String(error?.message ?? error), requestType: 'subscriberOffer' });
-    });
+    }).finally(() => this.#releaseFirstAnswer());
   }
 
   async #answerSubscriberOffer(sdp, version) {
@@ -883,6 +892,7 @@ export class ParleyClient extends EventTarget {
   #shutdown(reason) {
     if (this.#closed) return;
     this.#closed = true;
+    this.#releaseFirstAnswer();
     clearInterval(this.#pingTimer);
     this.#publisher?.close();
     this.#subscriber?.close();
