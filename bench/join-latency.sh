@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/java-home.sh
 pick_jdk
-./mvnw -B -q -o -pl e2e -am verify -Dtest=JoinLatencyTest -Dsurefire.failIfNoSpecifiedTests=false \
+./mvnw -B -q -pl e2e -am verify -Dtest=JoinLatencyTest -Dsurefire.failIfNoSpecifiedTests=false \
   -Dparley.joinLatency.joins="${JOINS:-10}" || status=$?
 grep -h 'JOIN LATENCY' e2e/target/surefire-reports/dev.parley.e2e.JoinLatencyTest-output.txt 2>/dev/null \
   || echo "no JOIN LATENCY lines: see e2e/target/surefire-reports/"

@@ -439,16 +439,22 @@ function wireClient() {
 async function join(name) {
   const submit = $('prejoin-form').querySelector('button[type=submit]');
   submit.disabled = true;
-  const token = await joinToken(name);
+  // The signaling socket opens while the join token is fetched (both are a round trip to the server); the join
+  // itself goes out once the token is there, and not at all when there is none (null: the page shows why).
+  const token = joinToken(name);
+  const joining = new ParleyClient();
+  const joined = joining.connect({ room, name, token });
+  joined.catch(() => {}); // awaited below, unless the token is refused
+  const granted = await token;
   submit.disabled = false;
-  if (token === null) return;
-  client = new ParleyClient();
+  if (granted === null) return;
+  client = joining;
   window.parley = client;
   wireClient();
   show('meeting');
   $('status').textContent = 'Joining…';
   try {
-    await client.connect({ room, name, token });
+    await joined;
   } catch (error) {
     for (const track of localStream?.getTracks() ?? []) track.stop();
     showJoinRefused(name, error);

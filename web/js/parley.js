@@ -5,6 +5,8 @@
 const ROOM_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 // The server closes a signaling socket idle for 2 minutes (docs/protocol.md); ping well within that.
 const PING_INTERVAL_MS = 25_000;
+/** How long publishing waits for the first subscriber offer to be answered before it goes ahead regardless. */
+const FIRST_ANSWER_WAIT_MS = 3_000;
 const LEAVE_GRACE_MS = 2_000;
 // A shared screen is encoded for detail over motion (docs/browsers.md, "Screen share"): text must stay sharp,
 // so the encoder may drop frames but not resolution; 15 frames a second is plenty for slides and code, and the
@@ -110,6 +112,12 @@ export class ParleyClient extends EventTarget {
   #pendingPublish = null;
   #publishChain = Promise.resolve();
   #subscriberChain = Promise.resolve();
+  /**
+   * Resolves once the first subscriber offer after `joined` is answered (at once when none is coming): the
+   * publisher negotiation waits for it, so the browser sets up the connection that shows the others first.
+   */
+  #firstAnswer = Promise.resolve();
+  #releaseFirstAnswer = () => {};
   #trickleReady = { publisher: false, subscriber: false };
   #trickleBacklog = { publisher: [], subscriber: [] };
   #remoteStreams = new Map();
@@ -160,10 +168,13 @@ export class ParleyClient extends EventTarget {
 
   /**
    * Opens the signaling socket and joins a room.
-   * @param {{url?: string, room: string, name: string, token?: string}} options `url` defaults to
-   *   `/ws/signaling` on the page's origin (`wss:` on https pages).
+   * @param {{url?: string, room: string, name: string, token?: string|Promise<string|undefined|null>}} options
+   *   `url` defaults to `/ws/signaling` on the page's origin (`wss:` on https pages). `token` may be a promise
+   *   (say of a token being fetched): the socket opens at once and the join goes out when the token is there,
+   *   so the two round trips overlap. A promise that resolves to `null` or rejects calls the join off.
    * @returns {Promise<{participantId: string, room: string, participants: Participant[]}>} resolves on `joined`,
-   *   rejects on an `error` answering the join or when the socket closes first.
+   *   rejects on an `error` answering the join, when the socket closes first, or (code `cancelled`) when the
+   *   token promise gave no token.
    */
   connect({ url, room, name, token } = {}) {
     if (this.#ws) return Promise.reject(new Error('ParleyClient.connect: already connected; create a new client'));
@@ -190,12 +201,21 @@ export class ParleyClient extends EventTarget {
     this.#setState('connecting', 'signaling');
     ws.addEventListener('open', () => {
       if (ws !== this.#ws) return;
-      const { room, name, token } = this.#joinRequest;
-      const join = { type: 'join', room, name };
-      if (token) join.token = token;
-      this.#send(join);
       clearInterval(this.#pingTimer);
       this.#pingTimer = setInterval(() => this.#send({ type: 'ping' }), PING_INTERVAL_MS);
+      const { room, name, token } = this.#joinRequest;
+      Promise.resolve(token).then((value) => {
+        if (ws !== this.#ws || this.#closed) return;
+        if (value === null) {
+          this.#callJoinOff(new ParleyError('cancelled', 'no join token', 'join'));
+          return;
+        }
+        const join = { type: 'join', room, name };
+        if (value) join.token = value;
+        this.#send(join);
+      }, (error) => {
+        if (ws === this.#ws) this.#callJoinOff(error);
+      });
     });
     ws.addEventListener('message', (event) => { if (ws === this.#ws) this.#onMessage(event.data); });
     ws.addEventListener('close', (event) => { if (ws === this.#ws) this.#onSocketClosed(event); });
@@ -210,7 +230,7 @@ export class ParleyClient extends EventTarget {
   publish(stream) {
     if (!this.participantId) return Promise.reject(new Error('ParleyClient.publish: not joined'));
     if (!(stream instanceof MediaStream)) return Promise.reject(new Error('ParleyClient.publish: a MediaStream is required'));
-    const run = () => this.#negotiatePublisher(stream);
+    const run = () => this.#firstAnswer.then(() => this.#negotiatePublisher(stream));
     const result = this.#publishChain.then(run, run);
     this.#publishChain = result.catch(() => {});
     return result;
@@ -478,6 +498,14 @@ export class ParleyClient extends EventTarget {
     }
   }
 
+  // The join cannot go out (its token promise gave none): the socket closes and the connect promise rejects,
+  // quietly, since whoever gave the promise knows why.
+  #callJoinOff(error) {
+    this.#pendingJoin?.reject(error);
+    this.#pendingJoin = null;
+    this.#shutdown('cancelled');
+  }
+
   #onRemoved({ reason }) {
     if (this.#pendingJoin) {
       this.#pendingJoin.reject(new ParleyError(reason || 'removed', 'removed before joining', 'join'));
@@ -495,6 +523,13 @@ export class ParleyClient extends EventTarget {
     if (this.simulcast === false) this.#simulcastOptOut = true;
     this.simulcast = message.simulcast === true && !this.#simulcastOptOut;
     this.#iceServers = Array.isArray(message.iceServers) ? message.iceServers : [];
+    if (message.subscriberOffer === true) {
+      // Bounded: should the offer not come (the room's publishers left meanwhile), publishing goes on anyway.
+      this.#firstAnswer = new Promise((resolve) => {
+        this.#releaseFirstAnswer = resolve;
+        setTimeout(resolve, FIRST_ANSWER_WAIT_MS);
+      });
+    }
     for (const participant of message.participants ?? []) this.participants.set(participant.id, participant);
     const detail = { participantId: this.participantId, room: this.room, participants: [...this.participants.values()], host: this.isHost };
     this.#updateState('signaling');
@@ -727,7 +762,7 @@ export class ParleyClient extends EventTarget {
     this.#subscriberChain = this.#subscriberChain.then(run, run).catch((error) => {
       console.warn('Parley: could not answer subscriber offer', version, error);
       this.#emit('error', { code: 'subscriber_negotiation', message: String(error?.message ?? error), requestType: 'subscriberOffer' });
-    });
+    }).finally(() => this.#releaseFirstAnswer());
   }
 
   async #answerSubscriberOffer(sdp, version) {
@@ -863,6 +898,7 @@ export class ParleyClient extends EventTarget {
   #shutdown(reason) {
     if (this.#closed) return;
     this.#closed = true;
+    this.#releaseFirstAnswer();
     clearInterval(this.#pingTimer);
     this.#publisher?.close();
     this.#subscriber?.close();

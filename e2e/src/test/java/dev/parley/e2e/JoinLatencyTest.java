@@ -31,14 +31,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class JoinLatencyTest {
     /** Joins measured, after one unmeasured join that warms the server and the browser up. */
     private static final int JOINS = Integer.getInteger("parley.joinLatency.joins", 10);
-    private static final Duration TIMEOUT = Duration.ofSeconds(20);
+    /** Per step; generous because a CI machine shared by several browser tests can stall a join for many seconds. */
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
     private static final String PRESENTER = "Presenter";
 
     @RegisterExtension
     static final CallFixture call = new CallFixture("join-latency");
 
     @Test
-    @Timeout(600) // eleven joins, each up to TIMEOUT on a loaded machine
+    @Timeout(900) // eleven joins on a loaded machine
     void everyViewerSeesThePresentersVideoAndTheTimeToItIsReported() throws IOException {
         String room = "join-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
         String timingScript = resource("join-timing.js").replace("%WATCHED%", PRESENTER);

@@ -1,6 +1,7 @@
 package dev.parley.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -29,13 +30,15 @@ class ScreenShareSignalingTest {
     void theScreenReachesSubscribersAsItsOwnTrackMarkedAsTheScreen() throws Exception {
         RunningServer.Signaling ada = server.signaling();
         ada.join("screen-share", "Ada", null);
-        String adaId = ada.next("joined").get("participantId").asText();
+        JsonNode adaJoined = ada.next("joined");
+        String adaId = adaJoined.get("participantId").asText();
+        assertFalse(adaJoined.get("subscriberOffer").asBoolean(), "nobody publishes yet: no offer follows");
         ada.send(publish(offer("1", "2"), Map.of("2", "screen")));
         ada.next("publishAnswer");
 
         RunningServer.Signaling bob = server.signaling();
         bob.join("screen-share", "Bob", null);
-        bob.next("joined");
+        assertTrue(bob.next("joined").get("subscriberOffer").asBoolean(), "Ada publishes: an offer follows");
         JsonNode first = bob.next("subscriberOffer");
         SessionDescription offer = SessionDescription.parse(first.get("sdp").asText());
         List<MediaSection> video = sending(offer, "video");

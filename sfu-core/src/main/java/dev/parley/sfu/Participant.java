@@ -100,6 +100,11 @@ public final class Participant {
         return room;
     }
 
+    /** Whether it publishes any track now. On the room's control thread only (where listener calls run). */
+    public boolean publishesTracks() {
+        return !tracks.isEmpty();
+    }
+
     /**
      * Media counters as of the last second: what the participant publishes (inbound) and what Parley forwards
      * to it (outbound), per kind. Safe to call from any thread, e.g. a metrics scrape.

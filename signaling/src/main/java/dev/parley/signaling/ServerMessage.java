@@ -12,8 +12,10 @@ sealed interface ServerMessage {
      * You are in; {@code host} says whether you may admit, refuse and remove others; {@code canRecord} whether you
      * may start and stop recording; {@code recording} whether the meeting is being recorded now.
      */
+    /** {@code subscriberOffer}: a {@code subscriberOffer} follows at once (someone in the room publishes already). */
     record Joined(String participantId, String room, List<ParticipantInfo> participants, List<IceServer> iceServers,
-                  boolean host, boolean canRecord, Recording recording, boolean simulcast) implements ServerMessage {
+                  boolean host, boolean canRecord, Recording recording, boolean simulcast, boolean subscriberOffer)
+            implements ServerMessage {
         public String type() {
             return "joined";
         }

@@ -606,9 +606,12 @@ public final class SignalingSession extends Seat implements Session.Listener.Aut
         }
         service.entered(room, this);
         service.observer().joined(room, self.id(), permit);
+        // The room subscribes the newcomer to every published track right after this call and offers them at once;
+        // saying so lets the client answer that offer before it starts its own publish negotiation.
+        boolean offerFollows = self.room().participantsNow().stream().anyMatch(o -> o != self && o.publishesTracks());
         // Read after entered(): a recording that starts from here on is also announced to this session.
         send(new ServerMessage.Joined(self.id(), room, others, service.iceServersFor(permit), permit.host(),
-                permit.mayRecord(), service.recording(room), service.simulcast()));
+                permit.mayRecord(), service.recording(room), service.simulcast(), offerFollows));
         sendResumeToken();
         ServerMessage.CaptionStatus captions = service.captionStatus(room);
         if (captions != null) {

@@ -411,10 +411,13 @@ public final class PublishedStream {
         }
     }
 
-    /** The NACK timer's tick: asks the publisher for the packets due to be asked for. */
+    /** The NACK timer's tick: asks the publisher for the packets due to be asked for, and for a held-back keyframe. */
     void sendNacks(long now) {
         if (nacks != null && !closed && ssrcKnown && publisher.connected()) {
             nacks.sendDue(publisher, ssrc, now, engine.counterSet());
+            if (keyframes.takeDeferred(now)) {
+                sendPli();
+            }
         } else if (layerRecovery != null && !closed && publisher.connected()) {
             layerRecovery.sendDue(publisher, layers, now, engine.counterSet());
         }
@@ -485,19 +488,23 @@ public final class PublishedStream {
         }
     }
 
-    /** Asks the publisher for a keyframe, at most once per throttle interval. */
+    /** Asks the publisher for a keyframe, at most once per throttle interval (a later one is held back, not dropped). */
     void requestKeyframe(long now) {
         if (layers != null) {
             requestLayerKeyframes(now);
             return;
         }
         if (track.kind() != MediaKind.VIDEO || closed || !ssrcKnown || !publisher.connected() || !keyframes.tryForward(now)) {
-            return;
+            return; // a throttled request is held back and sent by the NACK tick when its interval ends
         }
+        sendPli();
+        engine.flush();
+    }
+
+    private void sendPli() {
         int n = RtcpWriter.writePli(out.array(), 0, publisher.rtcpSsrc(), ssrc);
         out.setWindow(0, n);
         publisher.sendRtcp(out);
-        engine.flush();
     }
 
     private void measureLoudness(byte[] buf, int off, int len, long now) {

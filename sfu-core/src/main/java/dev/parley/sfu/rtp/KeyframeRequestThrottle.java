@@ -8,6 +8,11 @@ import java.time.Duration;
  * <p>Every subscriber that joins or loses packets asks for a keyframe, and a publisher that encodes one per request
  * spends its bandwidth on keyframes. One request per interval is enough: the keyframe it produces serves every
  * subscriber. Keep one throttle per publisher stream; the caller passes the time, so there is no clock inside.
+ *
+ * <p>A request that arrives inside the interval is held back, not forgotten: the subscriber that just joined may
+ * have connected after the keyframe of the previous request went by, and would otherwise wait for its own
+ * browser to ask again or for the encoder's next periodic keyframe (seconds). {@link #takeDeferred} releases it
+ * when the interval ends, so the publisher still sees at most one request per interval.
  */
 public final class KeyframeRequestThrottle {
     /** Default minimum time between two requests forwarded to the same stream. */
@@ -16,6 +21,7 @@ public final class KeyframeRequestThrottle {
     private final long intervalNanos;
     private boolean forwardedAny;
     private long lastForwardNanos;
+    private boolean deferred;
 
     /** A throttle with the {@link #DEFAULT_INTERVAL}. */
     public KeyframeRequestThrottle() {
@@ -32,15 +38,31 @@ public final class KeyframeRequestThrottle {
 
     /**
      * Whether a request arriving at {@code nowNanos} should be forwarded; a true answer counts as forwarded and
-     * starts the next interval.
+     * starts the next interval, a false one is held back for {@link #takeDeferred}.
      *
      * @param nowNanos the current time on a monotonic clock ({@link System#nanoTime()})
      */
     public boolean tryForward(long nowNanos) {
         if (forwardedAny && nowNanos - lastForwardNanos < intervalNanos) {
+            deferred = true;
             return false;
         }
         forwardedAny = true;
+        lastForwardNanos = nowNanos;
+        deferred = false;
+        return true;
+    }
+
+    /**
+     * Whether a request held back by {@link #tryForward} is due at {@code nowNanos} (its interval has ended); a true
+     * answer counts as forwarded and starts the next interval. Call it from a timer that ticks well within the
+     * interval; it costs a field read when nothing is held back.
+     */
+    public boolean takeDeferred(long nowNanos) {
+        if (!deferred || nowNanos - lastForwardNanos < intervalNanos) {
+            return false;
+        }
+        deferred = false;
         lastForwardNanos = nowNanos;
         return true;
     }

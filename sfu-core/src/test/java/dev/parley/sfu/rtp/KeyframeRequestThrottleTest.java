@@ -25,6 +25,31 @@ class KeyframeRequestThrottleTest {
     }
 
     @Test
+    void aRequestInsideTheIntervalIsHeldBackUntilItEnds() {
+        KeyframeRequestThrottle throttle = new KeyframeRequestThrottle();
+        long t = 1_000 * MS;
+        assertFalse(throttle.takeDeferred(t), "nothing held back yet");
+        assertTrue(throttle.tryForward(t));
+        assertFalse(throttle.takeDeferred(t + 400 * MS), "the forwarded request left nothing behind");
+        assertFalse(throttle.tryForward(t + 100 * MS), "a second subscriber asks 100 ms later");
+        assertFalse(throttle.tryForward(t + 200 * MS), "and a third: still one request held back");
+        assertFalse(throttle.takeDeferred(t + 299 * MS), "not before the interval ends");
+        assertTrue(throttle.takeDeferred(t + 300 * MS), "released when it ends");
+        assertFalse(throttle.takeDeferred(t + 320 * MS), "once");
+        assertFalse(throttle.tryForward(t + 450 * MS), "the released request started the next interval");
+        assertTrue(throttle.takeDeferred(t + 600 * MS));
+    }
+
+    @Test
+    void aForwardedRequestAnswersTheHeldBackOne() {
+        KeyframeRequestThrottle throttle = new KeyframeRequestThrottle();
+        assertTrue(throttle.tryForward(0));
+        assertFalse(throttle.tryForward(100 * MS));
+        assertTrue(throttle.tryForward(300 * MS), "a new request at the interval's end goes straight through");
+        assertFalse(throttle.takeDeferred(700 * MS), "and the held-back one goes with it, not after it");
+    }
+
+    @Test
     void honoursAConfiguredInterval() {
         KeyframeRequestThrottle throttle = new KeyframeRequestThrottle(Duration.ofSeconds(1));
         assertTrue(throttle.tryForward(0));
