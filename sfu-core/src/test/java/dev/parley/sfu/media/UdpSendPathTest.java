@@ -62,12 +62,13 @@ class UdpSendPathTest {
                         byte[] got = new byte[2048];
             DatagramPacket in = new DatagramPacket(got, got.length);
 
-            // Five rounds; the first warms up (class loading, pools, the set's growth), and until the JIT has compiled
+            // Rounds; the first warms up (class loading, pools, the set's growth), and until the JIT has compiled
             // the path some of Netty's short-lived objects are allocated that compiled code does not allocate: the
             // best round of the others is what a running server's loop does.
             long best = Long.MAX_VALUE;
             long[] allocated = new long[1];
-            for (int round = 0; round < 5; round++) {
+            // Up to 30 rounds, stopping at the first clean one: on a busy machine the JIT may need many to compile.
+            for (int round = 0; round < 30 && best >= 4096; round++) {
                 allocated[0] = 0;
                 for (int b = 0; b < BATCHES; b++) {
                     int first = b * BATCH;
