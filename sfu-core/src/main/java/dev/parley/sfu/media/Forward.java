@@ -1,6 +1,8 @@
 package dev.parley.sfu.media;
 
+import dev.parley.sfu.MediaKind;
 import dev.parley.sfu.packet.PacketBuffer;
+import dev.parley.sfu.rtp.RtpHeader;
 import dev.parley.sfu.rtp.RtxSender;
 
 /**
@@ -8,10 +10,16 @@ import dev.parley.sfu.rtp.RtxSender;
  * subscriber, the sequence-number offset that makes the subscriber's numbering independent of the
  * publisher's (so a later switch of source, e.g. a simulcast layer, does not show as a jump), and what the
  * subscriber reports about it. Loop-confined.
+ *
+ * <p>Its two steps of a sent copy ({@link #takes}, {@link #rewrite}) are listed by {@link RtpSendPipeline#send}. It
+ * holds its stream and its subscriber only as the narrow {@link ForwardSource} and {@link PacketSender}, and calls
+ * neither: it is data and rewriting, the pipelines call it.
  */
 final class Forward {
-    private final PublishedStream source;
-    private final PeerTransport subscriber;
+    private final ForwardSource source;
+    private final PacketSender sender;
+    private final MediaKind kind;
+    private final int clockRate;
     private final int ssrc;
     private final int payloadType;
     private int sequenceOffset;
@@ -38,26 +46,39 @@ final class Forward {
     /** Set for a simulcast stream: which layer goes to this subscriber (the {@link #rewriter} keeps the numbering). */
     SimulcastForward simulcast;
 
-    Forward(PublishedStream source, PeerTransport subscriber, int ssrc, int payloadType, int sequenceOffset) {
-        this(source, subscriber, ssrc, payloadType, sequenceOffset, null);
+    Forward(ForwardSource source, PacketSender sender, MediaKind kind, int clockRate, int ssrc, int payloadType,
+            int sequenceOffset) {
+        this(source, sender, kind, clockRate, ssrc, payloadType, sequenceOffset, null);
     }
 
-    Forward(PublishedStream source, PeerTransport subscriber, int ssrc, int payloadType, int sequenceOffset,
-            SwitchingRewriter rewriter) {
+    Forward(ForwardSource source, PacketSender sender, MediaKind kind, int clockRate, int ssrc, int payloadType,
+            int sequenceOffset, SwitchingRewriter rewriter) {
         this.rewriter = rewriter;
         this.source = source;
-        this.subscriber = subscriber;
+        this.sender = sender;
+        this.kind = kind;
+        this.clockRate = clockRate;
         this.ssrc = ssrc;
         this.payloadType = payloadType;
         this.sequenceOffset = sequenceOffset;
     }
 
-    PublishedStream source() {
+    /** The stream this forward copies, as its subscriber's feedback reaches it. */
+    ForwardSource source() {
         return source;
     }
 
-    PeerTransport subscriber() {
-        return subscriber;
+    /** The subscriber's side: where this forward's copies go. */
+    PacketSender sender() {
+        return sender;
+    }
+
+    MediaKind kind() {
+        return kind;
+    }
+
+    int clockRate() {
+        return clockRate;
     }
 
     int ssrc() {
@@ -91,12 +112,55 @@ final class Forward {
         lastSequence = (incoming + sequenceOffset) & 0xFFFF;
     }
 
-    /** Encrypts and queues a packet already rewritten for this subscriber, counting it. */
-    void send(PacketBuffer p) {
-        int length = p.length();
-        if (subscriber.sendRtp(p)) {
-            packetsSent++;
-            bytesSent += length;
+    // --- a sent copy's steps, in the order RtpSendPipeline#send takes them ---
+
+    /**
+     * Step "pause / layer check": whether this subscriber takes a live packet of simulcast {@code layer} (-1
+     * without simulcast) that starts a keyframe or not. Nothing while paused by last-N; with simulcast only the
+     * layer chosen for it, switching on a keyframe.
+     */
+    boolean takes(int layer, boolean keyframe) {
+        return !paused && (simulcast == null || simulcast.accept(layer, keyframe, rewriter));
+    }
+
+    /**
+     * Step "rewrite": turns the copy {@code p} of a live packet into this subscriber's: its SSRC, payload type and
+     * sequence number (and, for a switched stream, timestamp and VP8 picture ids). False when the rewriter holds
+     * it back (a switched stream waiting for a keyframe).
+     */
+    boolean rewrite(PacketBuffer p, long now) {
+        byte[] b = p.array();
+        int o = p.offset();
+        if (rewriter != null) {
+            if (!rewriter.rewrite(b, o, p.length(), now)) {
+                return false;
+            }
+        } else {
+            int seq = RtpHeader.sequenceNumber(b, o);
+            onLivePacket(seq);
+            RtpHeader.setSequenceNumber(b, o, outgoingSequence(seq));
         }
+        RtpHeader.setSsrc(b, o, ssrc);
+        RtpHeader.setPayloadType(b, o, payloadType);
+        return true;
+    }
+
+    /** Rewrites a retransmission of the publisher's packet {@code incomingSequence} (from the history) for this subscriber. */
+    void rewriteRetransmission(PacketBuffer p, int incomingSequence) {
+        byte[] b = p.array();
+        int o = p.offset();
+        if (rewriter != null) {
+            rewriter.rewriteRetransmission(b, o, p.length());
+        } else {
+            RtpHeader.setSequenceNumber(b, o, outgoingSequence(incomingSequence));
+        }
+        RtpHeader.setSsrc(b, o, ssrc);
+        RtpHeader.setPayloadType(b, o, payloadType);
+    }
+
+    /** Counts a copy of {@code length} bytes that went out (for the subscriber's statistics). */
+    void countSent(int length) {
+        packetsSent++;
+        bytesSent += length;
     }
 }

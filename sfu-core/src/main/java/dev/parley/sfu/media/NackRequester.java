@@ -37,7 +37,7 @@ final class NackRequester {
     }
 
     /** Timer tick: sends the publisher a NACK for the packets due to be asked for now, if any. */
-    void sendDue(PeerTransport publisher, int mediaSsrc, long now, MediaCounters counters) {
+    void sendDue(RtcpFeedbackSink publisher, int mediaSsrc, long now, MediaCounters counters) {
         int n = generator.collect(now, batch);
         long givenUp = generator.givenUp();
         if (givenUp != givenUpCounted) {

@@ -6,18 +6,8 @@ import dev.parley.sfu.dtls.DtlsServerSession;
 import dev.parley.sfu.dtls.HandshakeLimits;
 import dev.parley.sfu.srtp.SrtpKeyingMaterial;
 import dev.parley.sfu.packet.PacketBuffer;
-import dev.parley.sfu.rtp.NackIterator;
-import dev.parley.sfu.rtp.RtcpFeedback;
-import dev.parley.sfu.rtp.RtcpIterator;
-import dev.parley.sfu.rtp.RtcpPacket;
 import dev.parley.sfu.rtp.RtcpWriter;
 import dev.parley.sfu.rtp.ReceiveStatistics;
-import dev.parley.sfu.rtp.Fir;
-import dev.parley.sfu.rtp.ReportBlock;
-import dev.parley.sfu.rtp.PaddingPacket;
-import dev.parley.sfu.rtp.RtpHeader;
-import dev.parley.sfu.rtp.RtxSender;
-import dev.parley.sfu.rtp.TransportSequenceExtension;
 import dev.parley.sfu.sdp.IceParameters;
 import dev.parley.sfu.sdp.LocalTransport;
 import dev.parley.sfu.sdp.PublishedTrack;
@@ -37,6 +27,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Packet handling and the stream tables are confined to the media loop; control threads only call the
  * public methods, which post their work to the loop.
+ *
+ * <p>The packet path itself is two listed pipelines this transport owns: {@link RtpReceivePipeline} (what the peer
+ * sends: its published streams, and its feedback about what it receives) and {@link RtpSendPipeline} (what Parley
+ * sends it). This class keeps ICE, consent, DTLS and the timers, and hands the pipelines the SRTP session and the
+ * selected path as they change. Streams and forwards never see it: a published stream holds its publisher as an
+ * {@link RtcpFeedbackSink}, a forward its subscriber as a {@link PacketSender}.
  */
 public final class PeerTransport {
     private static final Logger log = LoggerFactory.getLogger(PeerTransport.class);
@@ -86,10 +82,10 @@ public final class PeerTransport {
     private InetSocketAddress dtlsSource;
     private SrtpSession srtp;
     private boolean failed;
-    private PublishedStream[] published = new PublishedStream[0];
-    private Forward[] forwards = new Forward[0];
-    private final RtcpIterator rtcp = new RtcpIterator();
-    private final NackIterator lost = new NackIterator();
+    /** What Parley sends this peer, and its feedback's target. */
+    private final RtpSendPipeline send;
+    /** What this peer sends: its published streams, and its feedback. */
+    private final RtpReceivePipeline receive;
     private final PacketBuffer out = new PacketBuffer();
 
     /**
@@ -103,6 +99,8 @@ public final class PeerTransport {
         this.label = label;
         this.listener = listener;
         this.ownOutlet = ownOutlet;
+        this.send = new RtpSendPipeline(engine, rtcpSsrc);
+        this.receive = new RtpReceivePipeline(engine, send);
         this.local = new LocalTransport(ufrag, pwd, engine.certificate().fingerprintSha256(), candidates,
                 engine.tcpCandidates());
     }
@@ -140,13 +138,10 @@ public final class PeerTransport {
 
     /** Starts receiving a track the browser publishes on this transport. */
     public PublishedStream addPublishedTrack(PublishedTrack track) {
-        PublishedStream s = new PublishedStream(engine, this, track);
+        PublishedStream s = new PublishedStream(engine, send, track);
         engine.onLoop(() -> {
             if (!closed) {
-                published = append(published, s);
-                if (track.transportCcExtension() > 0 && transportCcIn == null) {
-                    transportCcIn = new TransportCcResponder(track.transportCcExtension());
-                }
+                receive.addStream(s, track.transportCcExtension());
             }
         });
         return s;
@@ -155,15 +150,10 @@ public final class PeerTransport {
     /** Releases the transport: its addresses, DTLS session and streams. */
     public void close() {
         closed = true;
+        send.markClosed();
         engine.onLoop(() -> {
-            for (PublishedStream s : published) {
-                s.closeOnLoop();
-            }
-            published = new PublishedStream[0];
-            for (Forward f : forwards) {
-                f.source().removeForwardOnLoop(f);
-            }
-            forwards = new Forward[0];
+            receive.close();
+            send.close();
             if (dtls != null) {
                 dtls.close();
             }
@@ -180,6 +170,11 @@ public final class PeerTransport {
 
     String ufrag() {
         return ufrag;
+    }
+
+    /** This transport as the subscriber side of a forward: where copies of a stream go. */
+    PacketSender packetSender() {
+        return send;
     }
 
     String room() {
@@ -250,10 +245,16 @@ public final class PeerTransport {
     void onTcpPathClosed(MediaPath.Tcp path) {
         tcpPaths.remove(path);
         if (selected == path) {
-            selected = null;
+            select(null);
             nominated = false;
             log.info("{}: the selected ICE-TCP connection closed", label);
         }
+    }
+
+    /** Loop: media goes to {@code path} from now on (null: nowhere until the browser picks another pair). */
+    private void select(MediaPath path) {
+        selected = path;
+        send.path(path);
     }
 
     /** The selected pair's path: where media goes now (null before the first check). */
@@ -264,17 +265,6 @@ public final class PeerTransport {
     /** Loop: ready to carry media (ICE checked and DTLS done). */
     boolean connected() {
         return srtp != null && selected != null && !closed;
-    }
-
-    void addForwardOnLoop(Forward f) {
-        forwards = append(forwards, f);
-        if (connected()) {
-            f.source().requestKeyframe(System.nanoTime());
-        }
-    }
-
-    void removeForwardOnLoop(Forward f) {
-        forwards = remove(forwards, f);
     }
 
     // --- the packet path, on the loop ---
@@ -297,7 +287,7 @@ public final class PeerTransport {
         boolean keepUdp = s instanceof MediaPath.Udp && nominated && path instanceof MediaPath.Tcp
                 && now - selectedCheckedNanos < UDP_PREFERRED_NANOS;
         if (s == null || (useCandidate && (!nominated || !s.equals(path)) && !keepUdp)) {
-            selected = path;
+            select(path);
             selectedCheckedNanos = now;
             nominated |= useCandidate;
             log.info("{}: media goes to {}{}", label, path, useCandidate ? " (nominated)" : "");
@@ -352,152 +342,13 @@ public final class PeerTransport {
         }
         srtp = new SrtpSession(keys);
         log.info("{} connected (DTLS-SRTP {})", label, keys.profile());
-        if (connected()) {
-            long now = System.nanoTime();
-            for (Forward f : forwards) {
-                f.source().requestKeyframe(now);
-            }
-        }
+        receive.keys(srtp);
+        send.keys(srtp, System.nanoTime()); // a subscriber's forwards ask for keyframes now
     }
 
+    /** Loop: a packet of this peer's SRTP or SRTCP, which {@link RtpReceivePipeline} takes step by step. */
     void onSrtp(PacketBuffer in) {
-        MediaCounters counters = engine.counterSet();
-        if (srtp == null) {
-            counters.dropped(DropReason.NOT_CONNECTED);
-            return;
-        }
-        byte[] buf = in.array();
-        if (RtcpPacket.isRtcp(buf, in.offset(), in.length())) {
-            if (!srtp.unprotectRtcp(in)) {
-                counters.dropped(DropReason.SRTP_AUTH_FAILED);
-            } else {
-                onRtcp(in);
-            }
-            return;
-        }
-        if (!srtp.unprotectRtp(in)) {
-            counters.dropped(DropReason.SRTP_AUTH_FAILED);
-            return;
-        }
-        if (!RtpHeader.isValid(in)) {
-            counters.dropped(DropReason.MALFORMED);
-            return;
-        }
-        int ssrc = RtpHeader.ssrc(buf, in.offset());
-        long now = System.nanoTime();
-        if (transportCcIn != null) {
-            // Transport-wide: every authenticated packet is reported, also one whose stream is not known yet (a
-            // browser's first bandwidth probes can come before any packet names its simulcast layer).
-            transportCcIn.onPacket(buf, in.offset(), in.length(), ssrc, now);
-        }
-        PublishedStream s = publishedBySsrc(ssrc);
-        if (s == null) {
-            s = publishedByRtxSsrc(ssrc);
-        }
-        if (s == null) {
-            s = publishedByMid(buf, in.offset(), in.length());
-        }
-        if (s == null) {
-            counters.dropped(DropReason.UNKNOWN_SSRC);
-            return;
-        }
-        if (transportCcIn != null) {
-            transportCcIn.renumber(buf, in.offset(), in.length());
-        }
-        if (s.isRtxSsrc(ssrc)) {
-            s.onRtx(in, now);
-        } else {
-            s.onRtp(in, now);
-        }
-    }
-
-    private void onRtcp(PacketBuffer in) {
-        byte[] buf = in.array();
-        if (!rtcp.reset(buf, in.offset(), in.length())) {
-            engine.counterSet().dropped(DropReason.MALFORMED);
-            return;
-        }
-        long now = System.nanoTime();
-        while (rtcp.next()) {
-            int type = rtcp.type();
-            int fmt = rtcp.count();
-            int off = rtcp.offset();
-            int len = rtcp.length();
-            if (type == RtcpPacket.SR || type == RtcpPacket.RR) {
-                if (type == RtcpPacket.SR) {
-                    PublishedStream s = publishedBySsrc(RtcpPacket.senderSsrc(buf, off));
-                    if (s != null) {
-                        s.onSenderReport(buf, off, len, now);
-                    }
-                }
-                onReportBlocks(buf, off, len, fmt, now);
-            } else if (RtcpFeedback.isPli(type, fmt) && len >= RtcpFeedback.HEADER_LENGTH) {
-                Forward f = forwardBySsrc(RtcpFeedback.mediaSsrc(buf, off));
-                if (f != null) {
-                    f.source().requestKeyframe(now);
-                }
-            } else if (RtcpFeedback.isFir(type, fmt) && len >= RtcpFeedback.HEADER_LENGTH + Fir.ENTRY_LENGTH) {
-                Forward f = forwardBySsrc(Fir.entrySsrc(buf, off, 0));
-                if (f != null) {
-                    f.source().requestKeyframe(now);
-                }
-            } else if (RtcpFeedback.isNack(type, fmt) && len >= RtcpFeedback.HEADER_LENGTH) {
-                Forward f = forwardBySsrc(RtcpFeedback.mediaSsrc(buf, off));
-                if (f != null) {
-                    lost.reset(buf, off, len);
-                    int asked = 0;
-                    while (lost.hasNext()) {
-                        f.source().retransmit(f, lost.nextSequenceNumber());
-                        asked++;
-                    }
-                    engine.counterSet().nacksReceived(asked);
-                }
-            } else if (type == RtcpPacket.RTPFB && fmt == RtcpFeedback.FMT_TRANSPORT_CC) {
-                transportCcOut().onFeedback(buf, off, len, now);
-            }
-            // SDES, BYE, REMB: not used yet.
-        }
-        if (!rtcp.isValid()) {
-            engine.counterSet().dropped(DropReason.MALFORMED);
-        }
-    }
-
-    /** Loop: encrypts and queues an RTP packet (already rewritten for this subscriber); false if it could not. */
-    boolean sendRtp(PacketBuffer p) {
-        MediaPath to = selected;
-        if (to != null) {
-            transportCcOut().stamp(p, System.nanoTime());
-        }
-        if (to != null && srtp.protectRtp(p) && to.write(engine, p)) {
-            engine.counterSet().forwarded();
-            return true;
-        }
-        return false;
-    }
-
-    /** A subscriber's receiver report blocks: how each stream Parley forwards to it arrives. */
-    private void onReportBlocks(byte[] buf, int off, int len, int count, long now) {
-        for (int i = 0; i < count; i++) {
-            int block = ReportBlock.offset(buf, off, i);
-            if (block + ReportBlock.LENGTH > off + len) {
-                return; // a count that claims more blocks than the packet holds
-            }
-            Forward f = forwardBySsrc(ReportBlock.ssrc(buf, block));
-            if (f != null) {
-                transportCcOut().onReportedLoss(ReportBlock.fractionLost(buf, block), now);
-                f.reportedLost = ReportBlock.cumulativeLost(buf, block);
-                f.reportedJitter = ReportBlock.jitter(buf, block);
-                int lsr = ReportBlock.lastSenderReport(buf, block);
-                if (lsr != 0 && lsr == f.lastSenderReport) {
-                    // RTT = now - when we sent that SR - how long the subscriber held it (DLSR, 1/65536 s).
-                    long held = ReportBlock.delaySinceLastSenderReport(buf, block) * 1_000_000_000L >>> 16;
-                    long rtt = now - f.lastSenderReportSentNanos - held;
-                    if (rtt >= 0) {
-                        f.roundTripNanos = rtt;
-                    }
-                }
-            }
-        }
+        receive.onPacket(in);
     }
 
     /** The media counters as of the last once-a-second tick; safe to read from any thread. */
@@ -507,7 +358,7 @@ public final class PeerTransport {
 
     private List<StreamStats> snapshot() {
         List<StreamStats> out = new ArrayList<>(4);
-        for (PublishedStream s : published) {
+        for (PublishedStream s : receive.streams()) {
             ReceiveStatistics r = s.statistics();
             out.add(new StreamStats(s.kind(), StreamStats.Direction.INBOUND, r.receivedPackets(), s.bytesReceived(),
                     Math.max(0, r.cumulativeLost()), r.jitterSeconds(), Double.NaN));
@@ -520,13 +371,13 @@ public final class PeerTransport {
             double rttSum = 0;
             int rtts = 0;
             boolean any = false;
-            for (Forward f : forwards) {
-                if (f.source().kind() == kind) {
+            for (Forward f : send.forwards()) {
+                if (f.kind() == kind) {
                     any = true;
                     packets += f.packetsSent;
                     bytes += f.bytesSent;
                     lost += Math.max(0, f.reportedLost);
-                    jitter = Math.max(jitter, (double) f.reportedJitter / f.source().clockRate());
+                    jitter = Math.max(jitter, (double) f.reportedJitter / f.clockRate());
                     if (f.roundTripNanos >= 0) {
                         rttSum += f.roundTripNanos / 1e9;
                         rtts++;
@@ -543,10 +394,7 @@ public final class PeerTransport {
 
     /** Loop: encrypts and queues an RTCP packet. */
     void sendRtcp(PacketBuffer p) {
-        MediaPath to = selected;
-        if (connected() && srtp.protectRtcp(p)) {
-            to.write(engine, p);
-        }
+        send.sendRtcp(p);
     }
 
     /** Loop, once a second: consent freshness and receiver reports. */
@@ -555,6 +403,7 @@ public final class PeerTransport {
             return;
         }
         stats = snapshot();
+        PublishedStream[] published = receive.streams();
         for (PublishedStream s : published) {
             s.everySecond(now);
         }
@@ -600,46 +449,9 @@ public final class PeerTransport {
         if (closed || failed) {
             return;
         }
-        for (PublishedStream s : published) {
+        for (PublishedStream s : receive.streams()) {
             s.sendNacks(now);
         }
-    }
-
-    private PublishedStream publishedByRtxSsrc(int ssrc) {
-        for (PublishedStream s : published) {
-            if (s.isRtxSsrc(ssrc)) {
-                return s;
-            }
-        }
-        return null;
-    }
-
-    private PublishedStream publishedBySsrc(int ssrc) {
-        for (PublishedStream s : published) {
-            if (s.receives(ssrc)) {
-                return s;
-            }
-        }
-        return null;
-    }
-
-    /** A stream whose offer announced no SSRC, named by this packet's mid extension (its SSRC is learnt). */
-    private PublishedStream publishedByMid(byte[] buf, int off, int len) {
-        for (PublishedStream s : published) {
-            if (s.learnSsrcFromMid(buf, off, len)) {
-                return s;
-            }
-        }
-        return null;
-    }
-
-    private Forward forwardBySsrc(int ssrc) {
-        for (Forward f : forwards) {
-            if (f.ssrc() == ssrc) {
-                return f;
-            }
-        }
-        return null;
     }
 
     private static String randomIce(int n) {
@@ -657,45 +469,18 @@ public final class PeerTransport {
         return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     }
 
-    static <T> T[] append(T[] array, T item) {
-        T[] copy = Arrays.copyOf(array, array.length + 1);
-        copy[array.length] = item;
-        return copy;
-    }
-
-    static <T> T[] remove(T[] array, T item) {
-        for (int i = 0; i < array.length; i++) {
-            if (array[i] == item) {
-                T[] copy = Arrays.copyOf(array, array.length - 1);
-                System.arraycopy(array, i + 1, copy, i, array.length - i - 1);
-                return copy;
-            }
-        }
-        return array;
-    }
-
     // --- transport-wide congestion control and bandwidth estimation ---
 
-    /** Receive side, for what the browser publishes here: created when a track negotiates it. Loop-confined. */
-    private TransportCcResponder transportCcIn;
-    /** Send side, for what Parley sends here: created with the first packet sent. Loop-confined. */
-    private TransportCcSender transportCcOut;
+    // Receive side: RtpReceivePipeline's TransportCcResponder; send side: RtpSendPipeline's TransportCcSender.
     private final RembSender remb = new RembSender();
     private volatile long lastAvailableBitrate = -1;
-
-    private TransportCcSender transportCcOut() {
-        if (transportCcOut == null) {
-            transportCcOut = new TransportCcSender();
-        }
-        return transportCcOut;
-    }
 
     /**
      * Loop only: the current estimate, in bits per second, of what Parley can send to this peer, from its
      * transport-cc feedback and receiver reports; -1 while unknown (no feedback yet, or not negotiated).
      */
     public long availableBitrateBps() {
-        return transportCcOut == null ? -1 : transportCcOut.estimateBps();
+        return send.availableBitrateBps();
     }
 
     /** {@link #availableBitrateBps()} as of the last once-a-second tick; safe to read from any thread. */
@@ -705,13 +490,16 @@ public final class PeerTransport {
 
     /** Loop, every feedback interval: tells the publisher when its packets arrived. */
     void everyFeedbackInterval() {
+        TransportCcResponder transportCcIn = receive.transportCc();
         if (transportCcIn != null && connected() && transportCcIn.writeFeedback(out, rtcpSsrc)) {
             sendRtcp(out);
         }
+        TransportCcSender transportCcOut = send.transportCcIfStarted();
         if (transportCcOut != null) {
-            int due = transportCcOut.paddingDue(System.nanoTime());
+            long now = System.nanoTime();
+            int due = transportCcOut.paddingDue(now);
             if (due > 0 && connected()) {
-                sendPadding(due);
+                send.sendPadding(due, now);
             }
         }
     }
@@ -721,50 +509,7 @@ public final class PeerTransport {
      * nothing happens while one runs, soon after the last, or without transport-cc from this subscriber.
      */
     void probe(long targetBps) {
-        if (transportCcOut != null && connected()) {
-            transportCcOut.requestProbe(targetBps, System.nanoTime());
-        }
-    }
-
-    /** A probe's padding, on the RTX stream of a video this subscriber receives (it knows that SSRC); none without. */
-    private void sendPadding(int bytes) {
-        RtxSender rtx = null;
-        for (Forward f : forwards) {
-            if (f.rtx != null) {
-                rtx = f.rtx;
-                break;
-            }
-        }
-        MediaPath to = selected;
-        if (rtx == null || to == null) {
-            return;
-        }
-        long now = System.nanoTime();
-        for (int packets = 0; bytes > 0 && packets < MAX_PADDING_PACKETS_PER_TICK; packets++) {
-            int padding = Math.min(PaddingPacket.MAX_PADDING, Math.max(1, bytes));
-            int len = PaddingPacket.write(out.array(), 0, rtx.payloadType(), rtx.takeSequence(), 0, rtx.ssrc(),
-                    TransportSequenceExtension.PARLEY_ID, padding);
-            out.setWindow(0, len);
-            transportCcOut.stamp(out, now);
-            if (!srtp.protectRtp(out) || !to.write(engine, out)) {
-                return;
-            }
-            bytes -= len;
-        }
-    }
-
-    /** Padding packets one feedback tick sends at most (about 2 Mbit/s at 50 ms ticks of full packets). */
-    private static final int MAX_PADDING_PACKETS_PER_TICK = 64;
-
-    /** Loop: how many video streams this peer receives (they share its bandwidth). */
-    int videoForwardCount() {
-        int n = 0;
-        for (Forward f : forwards) {
-            if (f.source().kind() == MediaKind.VIDEO) {
-                n++;
-            }
-        }
-        return n;
+        send.probe(targetBps);
     }
 
     @Override
@@ -815,7 +560,7 @@ public final class PeerTransport {
         iceRestarted = false;
         engine.forgetAddressesExcept(this, path instanceof MediaPath.Udp u ? u.remote() : null);
         if (!path.equals(selected)) {
-            selected = null;
+            select(null);
             nominated = false;
         }
         log.info("{}: ICE restarted; media goes to {}", label, path);

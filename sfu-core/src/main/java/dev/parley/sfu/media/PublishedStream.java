@@ -21,13 +21,20 @@ import java.util.Arrays;
 /**
  * A stream a publisher sends, and its fan-out: each RTP packet is decrypted once, kept in the send
  * history (video) for NACKs, then rewritten and encrypted once per subscriber.
+ *
+ * <p>Its receive steps (RTX unwrap, duplicate check, statistics, history, loudness, fan-out, taps) are listed by
+ * {@link RtpReceivePipeline}; each forward's copy goes through its subscriber's {@link PacketSender}. It holds its
+ * publisher only as an {@link RtcpFeedbackSink} (for PLI and NACK), and its forwards hold it only as a
+ * {@link ForwardSource}: nothing here calls a transport.
  */
 public final class PublishedStream {
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** {@link #layerOf}: a packet of a simulcast stream whose layer is not known (dropped). */
+    static final int UNKNOWN_LAYER = -2;
 
     /** The media loop of the publisher's room (its subscribers' too). */
     private final MediaLoop engine;
-    private final PeerTransport publisher;
+    private final RtcpFeedbackSink publisher;
     private final PublishedTrack track;
     private final byte[] midBytes;
     // Loop-confined; fixed from the start when the offer announced the SSRC, else learnt once from the mid.
@@ -62,7 +69,7 @@ public final class PublishedStream {
     private volatile java.util.function.Consumer<boolean[]> neededLayersListener;
     private boolean[] neededLayers;
 
-    PublishedStream(MediaLoop engine, PeerTransport publisher, PublishedTrack track) {
+    PublishedStream(MediaLoop engine, RtcpFeedbackSink publisher, PublishedTrack track) {
         this.engine = engine;
         this.publisher = publisher;
         this.track = track;
@@ -96,15 +103,10 @@ public final class PublishedStream {
 
     /** Starts forwarding to {@code subscriber} under the given SSRC and payload type. */
     public void addSubscriber(PeerTransport subscriber, int outgoingSsrc, int payloadType) {
-        Forward f = layers == null ? new Forward(this, subscriber, outgoingSsrc, payloadType, RANDOM.nextInt(0x10000))
-                : simulcastForward(subscriber, outgoingSsrc, payloadType);
-        engine.onLoop(() -> {
-            if (closed || subscriber.isClosed()) {
-                return;
-            }
-            forwards = PeerTransport.append(forwards, f);
-            subscriber.addForwardOnLoop(f);
-        });
+        PacketSender to = subscriber.packetSender();
+        Forward f = layers == null ? forward(to, outgoingSsrc, payloadType, RANDOM.nextInt(0x10000), null)
+                : simulcastForward(to, outgoingSsrc, payloadType);
+        engine.onLoop(() -> addForwardOnLoop(f));
     }
 
     /**
@@ -112,16 +114,30 @@ public final class PublishedStream {
      * with RFC 4588 retransmissions on {@code rtxSsrc} with {@code rtxPayloadType}.
      */
     public void addSubscriber(PeerTransport subscriber, int outgoingSsrc, int payloadType, int rtxSsrc, int rtxPayloadType) {
-        Forward f = layers == null ? new Forward(this, subscriber, outgoingSsrc, payloadType, RANDOM.nextInt(0x10000))
-                : simulcastForward(subscriber, outgoingSsrc, payloadType);
+        PacketSender to = subscriber.packetSender();
+        Forward f = layers == null ? forward(to, outgoingSsrc, payloadType, RANDOM.nextInt(0x10000), null)
+                : simulcastForward(to, outgoingSsrc, payloadType);
         f.rtx = new RtxSender(rtxSsrc, rtxPayloadType, RANDOM.nextInt(0x10000));
-        engine.onLoop(() -> {
-            if (closed || subscriber.isClosed()) {
-                return;
-            }
-            forwards = PeerTransport.append(forwards, f);
-            subscriber.addForwardOnLoop(f);
-        });
+        engine.onLoop(() -> addForwardOnLoop(f));
+    }
+
+    /** Loop: starts copying to {@code f} unless the stream or the subscriber's transport has closed. */
+    private boolean addForwardOnLoop(Forward f) {
+        if (closed) {
+            return false;
+        }
+        forwards = CopyOnWriteArrays.append(forwards, f); // first: registering may ask for this forward's keyframe
+        if (!f.sender().addForward(f)) {
+            forwards = CopyOnWriteArrays.remove(forwards, f);
+            return false;
+        }
+        return true;
+    }
+
+    private Forward forward(PacketSender to, int outgoingSsrc, int payloadType, int sequenceOffset,
+                            SwitchingRewriter rewriter) {
+        return new Forward(asSource, to, track.kind(), track.codec().clockRate(), outgoingSsrc, payloadType,
+                sequenceOffset, rewriter);
     }
 
     /**
@@ -129,18 +145,18 @@ public final class PublishedStream {
      * that outgoing stream carried before (see {@link SwitchingRewriter}); the publisher is asked for a keyframe.
      */
     public void addSwitchedSubscriber(PeerTransport subscriber, int outgoingSsrc, int payloadType, SwitchingRewriter rewriter) {
-        Forward f = new Forward(this, subscriber, outgoingSsrc, payloadType, 0, rewriter);
+        Forward f = forward(subscriber.packetSender(), outgoingSsrc, payloadType, 0, rewriter);
         if (layers != null) {
             f.simulcast = new SimulcastForward(); // one layer of simulcast, chosen like a subscriber's
         }
         engine.onLoop(() -> {
-            if (closed || subscriber.isClosed()) {
+            if (closed) {
                 return;
             }
             rewriter.beginSegment();
-            forwards = PeerTransport.append(forwards, f);
-            subscriber.addForwardOnLoop(f);
-            requestKeyframe(System.nanoTime());
+            if (addForwardOnLoop(f)) {
+                requestKeyframe(System.nanoTime());
+            }
         });
     }
 
@@ -158,9 +174,10 @@ public final class PublishedStream {
      * renegotiation), or resumes it and asks the publisher for a keyframe so that the picture comes back at once.
      */
     public void setPaused(PeerTransport subscriber, boolean paused) {
+        PacketSender to = subscriber.packetSender();
         engine.onLoop(() -> {
             for (Forward f : forwards) {
-                if (f.subscriber() == subscriber && f.paused != paused) {
+                if (f.sender() == to && f.paused != paused) {
                     f.paused = paused;
                     if (!paused) {
                         f.resumed = true;
@@ -173,11 +190,12 @@ public final class PublishedStream {
 
     /** Stops forwarding to {@code subscriber}; harmless when it was not forwarded to. */
     public void removeSubscriber(PeerTransport subscriber) {
+        PacketSender to = subscriber.packetSender();
         engine.onLoop(() -> {
             for (Forward f : forwards) {
-                if (f.subscriber() == subscriber) {
-                    forwards = PeerTransport.remove(forwards, f);
-                    subscriber.removeForwardOnLoop(f);
+                if (f.sender() == to) {
+                    forwards = CopyOnWriteArrays.remove(forwards, f);
+                    to.removeForward(f);
                 }
             }
         });
@@ -251,7 +269,7 @@ public final class PublishedStream {
     void closeOnLoop() {
         closed = true;
         for (Forward f : forwards) {
-            f.subscriber().removeForwardOnLoop(f);
+            f.sender().removeForward(f);
         }
         forwards = new Forward[0];
     }
@@ -264,19 +282,33 @@ public final class PublishedStream {
         if (layers != null) {
             feed.followLayers(TapLayerFollower.of(track)); // the best layer that flows, as one stream
         }
-        taps = PeerTransport.append(taps, feed);
+        taps = CopyOnWriteArrays.append(taps, feed);
         return true;
     }
 
     void removeTapOnLoop(TapFeed feed) {
-        taps = PeerTransport.remove(taps, feed);
+        taps = CopyOnWriteArrays.remove(taps, feed);
     }
 
-    void removeForwardOnLoop(Forward f) {
-        forwards = PeerTransport.remove(forwards, f);
-    }
+    /** How a forward reaches this stream: its subscriber's feedback, and its transport closing. */
+    private final ForwardSource asSource = new ForwardSource() {
+        @Override
+        public void requestKeyframe(long now) {
+            PublishedStream.this.requestKeyframe(now);
+        }
 
-    /** Whether {@code ssrc} is this stream's retransmission SSRC (then its packets go to {@link #onRtx}). */
+        @Override
+        public void retransmit(Forward f, int outgoingSequence) {
+            PublishedStream.this.retransmit(f, outgoingSequence);
+        }
+
+        @Override
+        public void removeForward(Forward f) {
+            forwards = CopyOnWriteArrays.remove(forwards, f);
+        }
+    };
+
+    /** Whether {@code ssrc} is this stream's retransmission SSRC (then its packets are unwrapped: {@link #unwrapRtx}). */
     boolean isRtxSsrc(int ssrc) {
         if (layerRecovery != null) {
             return layerRecovery.layerOfRtx(ssrc) >= 0;
@@ -284,36 +316,99 @@ public final class PublishedStream {
         return rtxSsrcKnown && ssrc == rtxSsrc;
     }
 
-    void onRtp(PacketBuffer in, long now) {
-        if (nacks != null && !nacks.accept(in, now, engine)) {
-            return;
+    // --- a received packet's steps, in the order RtpReceivePipeline#onStreamPacket takes them ---
+
+    /**
+     * Step "RTX unwrap": a packet on the retransmission SSRC becomes the packet it repairs, which goes on like any
+     * other (unless the original made it after all). False for one that carries no media (padding of a bandwidth
+     * probe) or that cannot be unwrapped: it goes no further.
+     */
+    boolean unwrapRtx(PacketBuffer in) {
+        if (layerRecovery != null) {
+            if (layerRecovery.unwrap(in, layers, track.payloadType()) < 0) {
+                return false;
+            }
+            engine.counterSet().retransmissionReceived();
+            return true;
+        }
+        if (nacks == null || !ssrcKnown || RtxPacket.decapsulate(in, ssrc, track.payloadType()) < 0) {
+            return false;
+        }
+        engine.counterSet().retransmissionReceived();
+        return true;
+    }
+
+    /** Step "duplicate check and NACK tracking" (per layer with simulcast): false for a repeat (or one too late). */
+    boolean acceptSequence(PacketBuffer in, long now) {
+        if (nacks != null) {
+            return nacks.accept(in, now, engine);
         }
         if (layerRecovery != null) {
             int layer = layers.layerOf(RtpHeader.ssrc(in.array(), in.offset()));
-            if (layer < 0 || !layerRecovery.accept(layer, in, now, engine)) {
-                return;
-            }
+            return layer >= 0 && layerRecovery.accept(layer, in, now, engine);
         }
-        forward(in, now);
+        return true;
+    }
+
+    /** Step "simulcast layer": the packet's layer, -1 without simulcast, {@link #UNKNOWN_LAYER} for none known. */
+    int layerOf(PacketBuffer in) {
+        if (layers == null) {
+            return -1;
+        }
+        int layer = layers.layerOf(RtpHeader.ssrc(in.array(), in.offset()));
+        return layer < 0 ? UNKNOWN_LAYER : layer;
     }
 
     /**
-     * A packet on the retransmission SSRC: unwrapped into the packet it repairs, which is forwarded like any
-     * other, unless the original made it after all. Padding-only packets (bandwidth probes) carry no media.
+     * Step "receive statistics": counts the packet for the receiver reports (per layer with simulcast, whose
+     * flow and keyframes are tracked too); returns whether it starts a keyframe of its layer (false without
+     * simulcast, where nothing asks).
      */
-    void onRtx(PacketBuffer in, long now) {
-        if (layerRecovery != null) {
-            if (layerRecovery.unwrap(in, layers, track.payloadType()) >= 0) {
-                engine.counterSet().retransmissionReceived();
-                onRtp(in, now);
-            }
-            return;
+    boolean recordReceived(PacketBuffer in, int layer, long now) {
+        byte[] buf = in.array();
+        int off = in.offset();
+        boolean keyframe = false;
+        ReceiveStatistics stats = statistics;
+        if (layer >= 0) {
+            keyframe = layers.onPacket(layer, buf, off, in.length(), now);
+            stats = layers.statistics(layer);
         }
-        if (nacks == null || !ssrcKnown || RtxPacket.decapsulate(in, ssrc, track.payloadType()) < 0) {
-            return;
+        stats.onPacket(RtpHeader.sequenceNumber(buf, off), RtpHeader.timestamp(buf, off), now);
+        bytesReceived += in.length();
+        return keyframe;
+    }
+
+    /** Step "keep for retransmission": video keeps each packet (per layer with simulcast) to answer NACKs from. */
+    void keepForRetransmission(PacketBuffer in, int layer) {
+        if (layer >= 0) {
+            layers.history(layer).store(in);
+        } else if (history != null) {
+            history.store(in);
         }
-        engine.counterSet().retransmissionReceived();
-        onRtp(in, now);
+    }
+
+    /** Step "audio level": the RFC 6464 level, when negotiated, feeds the loudness the speaker detection reads. */
+    void measureLoudness(PacketBuffer in, long now) {
+        if (track.audioLevelExtension() > 0) {
+            measureLoudness(in.array(), in.offset(), in.length(), now);
+        }
+    }
+
+    /** Step "fan out": a copy for each subscriber, through its {@link PacketSender} (which lists a copy's steps). */
+    void fanOut(PacketBuffer in, int layer, boolean keyframe, long now) {
+        for (Forward f : forwards) {
+            f.sender().send(f, in, layer, keyframe, now);
+        }
+    }
+
+    /**
+     * Step "taps", after subscribers: a copy into each tap's ring, whatever state the tap is in. Of simulcast, a tap
+     * (a recording) gets the best layer that flows, as one stream (TapLayerFollower).
+     */
+    void offerTaps(PacketBuffer in, int layer, boolean keyframe, long now) {
+        for (TapFeed t : taps) {
+            t.offerRtp(layer, keyframe, in.array(), in.offset(), in.length(), now);
+        }
     }
 
     /** The NACK timer's tick: asks the publisher for the packets due to be asked for, and for a held-back keyframe. */
@@ -328,63 +423,13 @@ public final class PublishedStream {
         }
     }
 
-    private void forward(PacketBuffer in, long now) {
-        byte[] buf = in.array();
-        int off = in.offset();
-        int seq = RtpHeader.sequenceNumber(buf, off);
-        int layer = -1;
-        boolean keyframe = false;
-        if (layers != null) {
-            layer = layers.layerOf(RtpHeader.ssrc(buf, off));
-            if (layer < 0) {
-                return;
-            }
-            keyframe = layers.onPacket(layer, buf, off, in.length(), now);
-            layers.statistics(layer).onPacket(seq, RtpHeader.timestamp(buf, off), now);
-            layers.history(layer).store(in);
-        } else {
-            statistics.onPacket(seq, RtpHeader.timestamp(buf, off), now);
-        }
-        bytesReceived += in.length();
-        if (history != null) {
-            history.store(in);
-        }
-        if (track.audioLevelExtension() > 0) {
-            measureLoudness(buf, off, in.length(), now);
-        }
-        for (Forward f : forwards) {
-            if (f.subscriber().connected() && !f.paused) {
-                if (f.simulcast != null && !f.simulcast.accept(layer, keyframe, f.rewriter)) {
-                    continue;
-                }
-                out.copyFrom(in);
-                if (f.rewriter != null) {
-                    if (!f.rewriter.rewrite(out.array(), out.offset(), out.length(), now)) {
-                        continue;
-                    }
-                    RtpHeader.setSsrc(out.array(), out.offset(), f.ssrc());
-                    RtpHeader.setPayloadType(out.array(), out.offset(), f.payloadType());
-                } else {
-                    f.onLivePacket(seq);
-                    rewrite(out, f, seq);
-                }
-                f.send(out);
-            }
-        }
-        // Taps after subscribers: a copy into each tap's ring, whatever state the tap is in. Of simulcast, a tap
-        // (a recording) gets the best layer that flows, as one stream (TapLayerFollower).
-        for (TapFeed t : taps) {
-            t.offerRtp(layer, keyframe, buf, off, in.length(), now);
-        }
-    }
-
     /** Answers a subscriber's NACK for one of its sequence numbers from the history. */
     void retransmit(Forward f, int outgoingSequence) {
         SendHistory history = this.history;
         if (f.simulcast != null && f.simulcast.current() >= 0) {
             history = layers.history(f.simulcast.current()); // the layer whose numbering the forward continues now
         }
-        if (history == null || f.paused || !f.subscriber().connected()) {
+        if (history == null || f.paused || !f.sender().connected()) {
             return;
         }
         int seq = f.incomingSequence(outgoingSequence);
@@ -392,17 +437,12 @@ public final class PublishedStream {
             return; // sent from an earlier source of a switched stream
         }
         if (history.get(seq, out)) {
-            if (f.rewriter != null) {
-                f.rewriter.rewriteRetransmission(out.array(), out.offset(), out.length());
-                RtpHeader.setSsrc(out.array(), out.offset(), f.ssrc());
-                RtpHeader.setPayloadType(out.array(), out.offset(), f.payloadType());
-            } else {
-                rewrite(out, f, seq);
-            }
+            f.rewriteRetransmission(out, seq);
+            long now = System.nanoTime();
             if (f.rtx == null) {
-                f.send(out);
+                f.sender().sendRewritten(f, out, now);
             } else if (f.rtx.wrap(out, rtxOut)) {
-                f.send(rtxOut);
+                f.sender().sendRewritten(f, rtxOut, now);
             } else {
                 return;
             }
@@ -432,7 +472,7 @@ public final class PublishedStream {
             if (f.simulcast != null && f.simulcast.current() != layer) {
                 continue; // another layer's timeline: only the forwarded layer's report maps onto the subscriber's
             }
-            if (f.subscriber().connected() && !f.paused && (f.rewriter == null || f.rewriter.started())) {
+            if (f.sender().connected() && !f.paused && (f.rewriter == null || f.rewriter.started())) {
                 int rtpTime = SenderReport.rtpTimestamp(buf, off);
                 if (f.rewriter != null) {
                     rtpTime = f.rewriter.outgoingTimestamp(rtpTime);
@@ -441,7 +481,7 @@ public final class PublishedStream {
                         rtpTime, SenderReport.packetCount(buf, off),
                         SenderReport.octetCount(buf, off));
                 out.setWindow(0, n);
-                f.subscriber().sendRtcp(out);
+                f.sender().sendRtcp(out);
                 f.lastSenderReport = NtpTime.middle32(SenderReport.ntpTimestamp(buf, off));
                 f.lastSenderReportSentNanos = now;
             }
@@ -478,14 +518,6 @@ public final class PublishedStream {
         }
     }
 
-    private static void rewrite(PacketBuffer p, Forward f, int incomingSequence) {
-        byte[] b = p.array();
-        int o = p.offset();
-        RtpHeader.setSsrc(b, o, f.ssrc());
-        RtpHeader.setSequenceNumber(b, o, f.outgoingSequence(incomingSequence));
-        RtpHeader.setPayloadType(b, o, f.payloadType());
-    }
-
     // --- the bitrate the publisher is allowed for this stream (REMB) ---
 
     /** Set by whoever knows better than the subscribers' estimates (e.g. a layer selector); -1: not set. */
@@ -515,7 +547,7 @@ public final class PublishedStream {
         }
         long best = -1;
         for (Forward f : forwards) {
-            best = Math.max(best, f.subscriber().availableBitrateBps());
+            best = Math.max(best, f.sender().availableBitrateBps());
         }
         return best < 0 ? maxBps : Math.min(best, maxBps);
     }
@@ -538,10 +570,11 @@ public final class PublishedStream {
         if (layers == null) {
             return;
         }
+        PacketSender to = subscriber.packetSender();
         engine.onLoop(() -> {
             long now = System.nanoTime();
             for (Forward f : forwards) {
-                if (f.subscriber() == subscriber && f.simulcast != null) {
+                if (f.sender() == to && f.simulcast != null) {
                     f.simulcast.tileWidth = width;
                     f.simulcast.tileHeight = height;
                     choose(f, now);
@@ -587,10 +620,10 @@ public final class PublishedStream {
         announceNeededLayers();
     }
 
-    private Forward simulcastForward(PeerTransport subscriber, int outgoingSsrc, int payloadType) {
+    private Forward simulcastForward(PacketSender to, int outgoingSsrc, int payloadType) {
         SwitchingRewriter.Payload payload = track.codec().name().equalsIgnoreCase("VP8")
                 ? SwitchingRewriter.Payload.VP8 : SwitchingRewriter.Payload.H264;
-        Forward f = new Forward(this, subscriber, outgoingSsrc, payloadType, 0,
+        Forward f = forward(to, outgoingSsrc, payloadType, 0,
                 new SwitchingRewriter(payload, track.codec().clockRate(), RANDOM.nextInt(0x10000), RANDOM.nextInt()));
         f.simulcast = new SimulcastForward();
         return f;
@@ -599,9 +632,9 @@ public final class PublishedStream {
     /** Loop: picks {@code f}'s layer from what flows, its tile and its subscriber's bandwidth; asks for a keyframe to switch. */
     private void choose(Forward f, long now) {
         SimulcastForward s = f.simulcast;
-        long budget = f.subscriber().availableBitrateBps();
+        long budget = f.sender().availableBitrateBps();
         if (budget >= 0) {
-            budget /= Math.max(1, f.subscriber().videoForwardCount()); // an even share for each video it receives
+            budget /= Math.max(1, f.sender().videoForwardCount()); // an even share for each video it receives
         }
         int layer = SimulcastLayerSelector.select(layers.widths, layers.heights, layers.bitrates, layers.flowing,
                 s.current(), budget, s.tileWidth, s.tileHeight);
@@ -634,9 +667,9 @@ public final class PublishedStream {
         int forTile = SimulcastLayerSelector.select(layers.widths, layers.heights, layers.bitrates, layers.seen,
                 layer, -1, s.tileWidth, s.tileHeight);
         if (forTile > layer) {
-            long total = f.subscriber().availableBitrateBps();
+            long total = f.sender().availableBitrateBps();
             long need = (long) (layers.bitrates[layer + 1] * SimulcastLayerSelector.UP_HEADROOM);
-            f.subscriber().probe(total - budget + need);
+            f.sender().probe(total - budget + need);
         }
     }
 

@@ -87,7 +87,7 @@ final class SimulcastLossRecovery {
     }
 
     /** Timer tick: one NACK per layer that misses packets due to be asked for again. */
-    void sendDue(PeerTransport publisher, SimulcastLayers layers, long now, MediaCounters counters) {
+    void sendDue(RtcpFeedbackSink publisher, SimulcastLayers layers, long now, MediaCounters counters) {
         for (int i = 0; i < nacks.length; i++) {
             if (layers.known(i)) {
                 nacks[i].sendDue(publisher, layers.ssrc(i), now, counters);

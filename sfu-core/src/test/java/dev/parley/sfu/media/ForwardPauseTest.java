@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 class ForwardPauseTest {
     @Test
     void afterAPauseTheSubscribersSequenceGoesOnWithoutAGap() {
-        Forward f = new Forward(null, null, 0x1234, 96, 1000);
+        Forward f = new Forward(null, null, dev.parley.sfu.MediaKind.VIDEO, 90000, 0x1234, 96, 1000);
         for (int seq = 65_530; seq < 65_536; seq++) {
             f.onLivePacket(seq);
             assertEquals((seq + 1000) & 0xFFFF, f.outgoingSequence(seq));
@@ -26,7 +26,7 @@ class ForwardPauseTest {
 
     @Test
     void withoutAPauseTheOffsetStays() {
-        Forward f = new Forward(null, null, 0x1234, 96, 7);
+        Forward f = new Forward(null, null, dev.parley.sfu.MediaKind.VIDEO, 90000, 0x1234, 96, 7);
         f.onLivePacket(10);
         f.onLivePacket(40); // a gap from the publisher is the subscriber's gap too: it NACKs what was lost
         assertEquals(47, f.outgoingSequence(40));

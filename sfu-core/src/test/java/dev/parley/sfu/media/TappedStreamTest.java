@@ -101,7 +101,7 @@ class TappedStreamTest {
             RtpHeader.setSequenceNumber(rtp, 0, i);
             RtpHeader.setTimestamp(rtp, 0, i * 3000);
             in.copyFrom(rtp, 0, rtp.length);
-            stream.onRtp(in, i);
+            RtpReceivePipeline.onStreamPacket(stream, in, 0x1234, i);
             if (i % 100 == 0) {
                 stream.onSenderReport(sr, 0, 28, i);
             }
@@ -133,7 +133,7 @@ class TappedStreamTest {
         for (int i = 0; i < 100; i++) {
             RtpHeader.setSequenceNumber(rtp, 0, i);
             in.copyFrom(rtp, 0, rtp.length);
-            stream.onRtp(in, i);
+            RtpReceivePipeline.onStreamPacket(stream, in, 0x1234, i);
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (tap.deliveredPackets() < 100) {
