@@ -40,14 +40,8 @@ final class Vp8Depacketizer extends Depacketizer {
         boolean startOfFrame = (first & 0x10) != 0 && (first & 0x07) == 0;
         if (startOfFrame) {
             if (assembling) {
-                // The previous frame lost no packet (no gap was reported) but its marker bit was not set. Before a
-                // keyframe it was cut short (a tap switched simulcast layers; its end never comes): written, it would
-                // decode to garbage, and the keyframe does not need it. Otherwise it is written as it is.
-                if ((p.array[p.payloadOffset + descriptor] & 0x01) == 0) {
-                    abandon();
-                } else {
-                    finish();
-                }
+                // The previous frame lost no packet (no gap was reported) but its marker bit was not set.
+                finish();
             }
             assembling = true;
             frameTimestamp = p.timestamp;

@@ -80,21 +80,6 @@ class Vp8DepacketizerTest {
     }
 
     @Test
-    void aFrameCutShortBeforeAKeyframeIsDroppedNotWritten() {
-        // A tap that switches simulcast layers ends the old layer's frame wherever it was, and numbering runs on.
-        List<byte[]> first = stream.vp8(frames.get(0), 0);
-        assertTrue(first.size() > 1, "the keyframe spans several packets");
-        vp8.push(OrderedPacket.of(RtpStream.payloadOf(first.get(0)), seq++, 0, false, false));
-        for (int i = 15; i < 18; i++) {
-            send(i, false);
-        }
-        assertEquals(3, log.frames.size(), "the new keyframe and what follows it, not the frame cut short");
-        assertArrayEquals(frames.get(15), log.frames.get(0).data());
-        assertEquals(1, vp8.dropped());
-        assertEquals(0, vp8.malformed());
-    }
-
-    @Test
     void videoStartsOnAKeyframe() {
         for (int i = 5; i <= 15; i++) {
             send(i, false);
