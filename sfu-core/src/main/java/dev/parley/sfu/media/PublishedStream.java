@@ -298,8 +298,8 @@ public final class PublishedStream {
         }
 
         @Override
-        public void retransmit(Forward f, int outgoingSequence) {
-            PublishedStream.this.retransmit(f, outgoingSequence);
+        public void retransmit(Forward f, int outgoingSequence, long now) {
+            PublishedStream.this.retransmit(f, outgoingSequence, now);
         }
 
         @Override
@@ -423,8 +423,8 @@ public final class PublishedStream {
         }
     }
 
-    /** Answers a subscriber's NACK for one of its sequence numbers from the history. */
-    void retransmit(Forward f, int outgoingSequence) {
+    /** Answers a subscriber's NACK, which arrived at {@code now}, for one of its sequence numbers from the history. */
+    void retransmit(Forward f, int outgoingSequence, long now) {
         SendHistory history = this.history;
         if (f.simulcast != null && f.simulcast.current() >= 0) {
             history = layers.history(f.simulcast.current()); // the layer whose numbering the forward continues now
@@ -438,7 +438,6 @@ public final class PublishedStream {
         }
         if (history.get(seq, out)) {
             f.rewriteRetransmission(out, seq);
-            long now = System.nanoTime();
             if (f.rtx == null) {
                 f.sender().sendRewritten(f, out, now);
             } else if (f.rtx.wrap(out, rtxOut)) {
