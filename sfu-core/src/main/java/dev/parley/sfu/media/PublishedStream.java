@@ -286,7 +286,7 @@ public final class PublishedStream {
         return true;
     }
 
-    void removeTapOnLoop(TapFeed feed) {
+    private void removeTapOnLoop(TapFeed feed) {
         taps = CopyOnWriteArrays.remove(taps, feed);
     }
 
@@ -307,6 +307,24 @@ public final class PublishedStream {
             forwards = CopyOnWriteArrays.remove(forwards, f);
         }
     };
+
+    /** How a tap's feed reaches this stream: its keyframe requests, and its detaching. */
+    private final TapSource asTapSource = new TapSource() {
+        @Override
+        public void requestKeyframe(long now) {
+            PublishedStream.this.requestKeyframe(now);
+        }
+
+        @Override
+        public void removeTap(TapFeed feed) {
+            removeTapOnLoop(feed);
+        }
+    };
+
+    /** What a tap's feed of this stream holds of it ({@link TapFeed}). */
+    TapSource tapSource() {
+        return asTapSource;
+    }
 
     /** Whether {@code ssrc} is this stream's retransmission SSRC (then its packets are unwrapped: {@link #unwrapRtx}). */
     boolean isRtxSsrc(int ssrc) {

@@ -70,8 +70,8 @@ class TappedStreamTest {
         running.start();
         // A tap whose thread never starts: its ring fills, then every packet is a counted drop.
         MediaTap stalled = new MediaTap(null, "room", new Counting(), TapOptions.withQueue(16), () -> {});
-        assertTrue(stream.addTapOnLoop(new TapFeed(running, TRACK, stream)));
-        assertTrue(stream.addTapOnLoop(new TapFeed(stalled, TRACK, stream)));
+        assertTrue(stream.addTapOnLoop(new TapFeed(running, TRACK, stream.tapSource())));
+        assertTrue(stream.addTapOnLoop(new TapFeed(stalled, TRACK, stream.tapSource())));
 
         byte[] rtp = new RtpPacketBuilder().ssrc(0x1234).payloadType(96).payload(new byte[900]).build();
         byte[] sr = new byte[64];
@@ -127,7 +127,7 @@ class TappedStreamTest {
             }
         }, TapOptions.withQueue(256), () -> {});
         tap.start();
-        assertTrue(stream.addTapOnLoop(new TapFeed(tap, TRACK, stream)));
+        assertTrue(stream.addTapOnLoop(new TapFeed(tap, TRACK, stream.tapSource())));
         byte[] rtp = new RtpPacketBuilder().ssrc(0x1234).payloadType(96).payload(new byte[100]).build();
         PacketBuffer in = new PacketBuffer();
         for (int i = 0; i < 100; i++) {
