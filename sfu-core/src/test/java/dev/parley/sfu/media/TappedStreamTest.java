@@ -78,12 +78,20 @@ class TappedStreamTest {
         int srLength = RtcpWriter.writeSenderReport(sr, 0, 0x1234, 1L << 40, 90000, 10, 9000);
         PacketBuffer in = new PacketBuffer();
         feed(stream, in, rtp, sr, 0);                 // warm up: class loading and first-call costs
-        long before = threads.getThreadAllocatedBytes(self);
-        feed(stream, in, rtp, sr, PACKETS);
-        long allocated = threads.getThreadAllocatedBytes(self) - before;
-        assertTrue(allocated < 4096, "the media loop allocated " + allocated + " bytes over " + PACKETS + " packets");
+        // Rounds until one is clean: on a busy machine the JIT may not have compiled the path yet, and code compiled
+        // without escape analysis allocates short-lived objects that the final code does not. An allocation per
+        // packet would show in every round (at least 16 bytes each: 320 KB).
+        long best = Long.MAX_VALUE;
+        int rounds = 0;
+        while (rounds < 20 && best >= 4096) {
+            rounds++;
+            long before = threads.getThreadAllocatedBytes(self);
+            feed(stream, in, rtp, sr, rounds * PACKETS);
+            best = Math.min(best, threads.getThreadAllocatedBytes(self) - before);
+        }
+        assertTrue(best < 4096, "the media loop allocated " + best + " bytes over " + PACKETS + " packets");
 
-        long offered = 2L * PACKETS * 101 / 100;      // packets plus one sender report per hundred, both rounds
+        long offered = (rounds + 1L) * PACKETS * 101 / 100; // packets plus one sender report per hundred, all rounds
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (running.deliveredPackets() + running.droppedPackets() < offered) {
             if (System.nanoTime() > deadline) {
