@@ -79,24 +79,24 @@ class LossRecoveryTest {
 
     @Test
     void lossOnBothLegsIsRecoveredWithRtx() throws Exception {
-        Publisher alice = new Publisher();
-        Subscriber bob = new Subscriber(true, 1, 0xFFFF);
+        Publisher alice = new Publisher(false);
+        Subscriber bob = new Subscriber(true);
         alice.sendWarmUpUntil(bob::receivingVideo);
         MediaCounters c = sfu.counters();
         long recoveredBefore = c.recoveredPackets();
 
         // Every 10th packet is lost on the way in, and Bob loses another every 10th on the way out, once.
-        int first = alice.nextSeq;
+        int first = alice.nextSeqs[0];
         bob.dropFirstArrivalOf(seq -> Math.floorMod(seq - bob.firstVideoSeq(), 10) == 7);
         for (int i = 0; i < FRAMES; i++) {
-            alice.sendVideo(i % 10 != 5);
+            alice.sendRound(i % 10 != 5);
             if (i % 10 == 9) {
                 bob.nackLost();
             }
         }
-        int last = alice.nextSeq - 1;
+        int last = alice.nextSeqs[0] - 1;
         // Alice also retransmits a packet that made it: Bob must not get it twice.
-        alice.retransmit((first + 1) & 0xFFFF);
+        alice.retransmit(0, (first + 1) & 0xFFFF);
         bob.nackUntilRecovered(first, last);
 
         assertTrue(bob.hasEveryMarker(first, last), "Bob receives every packet Alice sent, lost ones included");
@@ -115,8 +115,8 @@ class LossRecoveryTest {
 
     @Test
     void eachSimulcastLayerIsNackedAndRepairedWithItsOwnRtx() throws Exception {
-        SimulcastPublisher alice = new SimulcastPublisher();
-        Subscriber bob = new Subscriber(true, SimulcastPublisher.MARKER_AT, -1);
+        Publisher alice = new Publisher(true);
+        Subscriber bob = new Subscriber(true);
         // A small tile: Bob gets q throughout (the layers would otherwise be chosen by a bandwidth estimate that
         // moves), and his NACKs must be answered from q's history, in q's numbering mapped to his.
         bob.participant.setVideoSize(alice.participant.id(), 320, 180).get(10, TimeUnit.SECONDS);
@@ -141,12 +141,12 @@ class LossRecoveryTest {
         alice.awaitNacksForWhatWasLost();
 
         for (int layer = 0; layer < 2; layer++) {
-            String rid = SimulcastPublisher.RIDS.get(layer);
+            String rid = Publisher.RIDS.get(layer);
             assertTrue(alice.dropped.get(layer).size() >= FRAMES / 10, rid + " lost packets: " + alice.dropped.get(layer));
             assertTrue(alice.nacked.get(layer).containsAll(alice.dropped.get(layer)),
                     "Parley NACKed what layer " + rid + " lost, on that layer's SSRC: " + alice.nacked.get(layer));
             for (int seq : alice.nacked.get(layer)) {
-                assertTrue(((seq - SimulcastPublisher.FIRST_SEQS[layer]) & 0xFFFF) < alice.sent[layer],
+                assertTrue(((seq - alice.firstSeqs[layer]) & 0xFFFF) < alice.sent(layer),
                         "NACKs for " + rid + " name numbers of " + rid + ": " + seq);
             }
         }
@@ -163,18 +163,18 @@ class LossRecoveryTest {
 
     @Test
     void aSubscriberWithoutRtxGetsRetransmissionsOnTheMediaSsrc() throws Exception {
-        Publisher alice = new Publisher();
-        Subscriber carol = new Subscriber(false, 1, 0xFFFF);
+        Publisher alice = new Publisher(false);
+        Subscriber carol = new Subscriber(false);
         alice.sendWarmUpUntil(carol::receivingVideo);
-        int first = alice.nextSeq;
+        int first = alice.nextSeqs[0];
         carol.dropFirstArrivalOf(seq -> Math.floorMod(seq - carol.firstVideoSeq(), 10) == 3);
         for (int i = 0; i < 100; i++) {
-            alice.sendVideo(true);
+            alice.sendRound(true);
             if (i % 10 == 9) {
                 carol.nackLost(); // promptly, as a browser does: a late resend on the media SSRC would be an SRTP replay
             }
         }
-        int last = alice.nextSeq - 1;
+        int last = alice.nextSeqs[0] - 1;
         carol.nackUntilRecovered(first, last);
         assertTrue(carol.hasEveryMarker(first, last), "Carol receives every packet, lost ones resent");
         assertTrue(carol.dropped.size() >= 9, "Carol lost packets: " + carol.dropped);
@@ -182,117 +182,40 @@ class LossRecoveryTest {
         assertEquals(0, carol.otherSsrc.get());
     }
 
-    /** Alice: publishes VP8 with RTX, and answers Parley's NACKs with RFC 4588 packets from what she sent. */
-    private final class Publisher {
-        final SyntheticPeer peer;
-        final AtomicInteger rtxSent = new AtomicInteger();
-        private final AtomicInteger rtxSeq = new AtomicInteger(40000);
-        private final RtcpIterator rtcp = new RtcpIterator();
-        private final NackIterator nack = new NackIterator();
-        /** The next packet's number, unwrapped (its low 16 bits are the sequence number): it wraps during the test. */
-        volatile int nextSeq = 65400;
-
-        Publisher() throws Exception {
-            peer = SyntheticPeer.open("alice-pub", new SyntheticPeer.MediaHandler() {
-                @Override
-                public void onRtp(PacketBuffer packet, long receivedNanos) {}
-
-                @Override
-                public void onRtcp(PacketBuffer packet, long receivedNanos) {
-                    onParleysRtcp(packet);
-                }
-            });
-            closeLater.add(peer);
-            Participant alice = sfu.join("room", "Alice", new ParticipantListener.Ignoring()).get(10, TimeUnit.SECONDS);
-            closeLater.add(() -> alice.leave(LeaveReason.LEFT));
-            String answer = alice.publish(peer.publisherOffer(AUDIO_SSRC, VIDEO_SSRC, VIDEO_RTX_SSRC)).get(10, TimeUnit.SECONDS);
-            assertTrue(answer.contains("rtx/90000"), "Parley accepts VP8's retransmission format");
-            peer.acceptAnswer(answer);
-            peer.connect(TIMEOUT);
-        }
-
-        void sendWarmUpUntil(BooleanSupplier done) throws Exception {
-            long deadline = System.nanoTime() + TIMEOUT.toNanos();
-            while (!done.getAsBoolean()) {
-                if (System.nanoTime() > deadline) {
-                    fail("the subscriber never received video");
-                }
-                sendVideo(true);
-                pace();
-            }
-        }
-
-        /** Sends the next video packet, or only pretends to when it is lost on the way to Parley. */
-        void sendVideo(boolean arrives) throws InterruptedException {
-            int seq = nextSeq & 0xFFFF;
-            nextSeq++;
-            if (arrives) {
-                peer.sendRtp(VIDEO_SSRC, SyntheticPeer.VP8_PAYLOAD_TYPE, seq, timestamp(seq), payload(seq));
-            }
-            pace();
-        }
-
-        void retransmit(int seq) {
-            byte[] media = payload(seq & 0xFFFF);
-            byte[] rtx = new byte[media.length + RtxPacket.OSN_LENGTH];
-            rtx[0] = (byte) (seq >>> 8);
-            rtx[1] = (byte) seq;
-            System.arraycopy(media, 0, rtx, 2, media.length);
-            peer.sendRtp(VIDEO_RTX_SSRC, SyntheticPeer.RTX_PAYLOAD_TYPE, rtxSeq.getAndIncrement() & 0xFFFF,
-                    timestamp(seq), rtx);
-            rtxSent.incrementAndGet();
-        }
-
-        private void onParleysRtcp(PacketBuffer p) {
-            byte[] b = p.array();
-            if (!rtcp.reset(b, p.offset(), p.length())) {
-                return;
-            }
-            while (rtcp.next()) {
-                if (RtcpFeedback.isNack(rtcp.type(), rtcp.count())
-                        && RtcpFeedback.mediaSsrc(b, rtcp.offset()) == VIDEO_SSRC) {
-                    nack.reset(b, rtcp.offset(), rtcp.length());
-                    while (nack.hasNext()) {
-                        retransmit(nack.nextSequenceNumber());
-                    }
-                }
-            }
-        }
-
-        private static int timestamp(int seq) {
-            return seq * 3000;
-        }
-
-        private static void pace() throws InterruptedException {
-            Thread.sleep(2); // a steady packet rate, like a camera's, not a wait for anything
-        }
-    }
-
     /**
-     * A simulcast publisher: layers q and f (Chrome's offer with rtx and the repaired-rid extension), each its own
-     * SSRC and numbering, every packet a one-packet VP8 keyframe naming its rid; answers Parley's NACKs for a
-     * layer with RFC 4588 packets on that layer's RTX SSRC, naming the layer in repaired-rid.
+     * Alice: publishes VP8 with RTX, as one stream or (with simulcast) as layers q and f (Chrome's offer with rtx
+     * and the repaired-rid extension), each layer its own SSRC, numbering and RTX SSRC; answers Parley's NACKs for
+     * a layer with RFC 4588 packets on that layer's RTX SSRC (naming the layer in repaired-rid). Every packet is a
+     * one-packet VP8 keyframe carrying its layer and sequence number as the marker subscribers check.
      */
-    private final class SimulcastPublisher {
+    private final class Publisher {
         static final List<String> RIDS = List.of("q", "f");
         static final int REPAIRED_RID_EXTENSION = 11;
         /** Where the payload carries its layer and sequence number (past the VP8 descriptor Parley rewrites). */
         static final int MARKER_AT = 20;
-        final int[] ssrcs = {0x0D0D0D01, 0x0D0D0D03};
-        final int[] rtxSsrcs = {0x0E0E0E01, 0x0E0E0E03};
-        static final int[] FIRST_SEQS = {1000, 65300}; // f wraps during the test
-        final int[] seqs = FIRST_SEQS.clone();
-        final int[] sent = new int[2];
-        Participant participant;
+        /** The first sequence number of each layer: the single stream's and simulcast f's wrap during the tests. */
+        final int[] firstSeqs;
+        final int[] ssrcs;
+        final int[] rtxSsrcs;
+        final boolean simulcast;
+        /** The next packet's number per layer, unwrapped (its low 16 bits are the sequence number). */
+        final int[] nextSeqs;
         final List<Set<Integer>> dropped = List.of(ConcurrentHashMap.newKeySet(), ConcurrentHashMap.newKeySet());
         final List<Set<Integer>> nacked = List.of(ConcurrentHashMap.newKeySet(), ConcurrentHashMap.newKeySet());
+        final AtomicInteger rtxSent = new AtomicInteger();
+        final Participant participant;
         final SyntheticPeer peer;
-        private final AtomicInteger rtxSeq = new AtomicInteger(20000);
+        private final AtomicInteger rtxSeq = new AtomicInteger(40000);
         private final RtcpIterator rtcp = new RtcpIterator();
         private final NackIterator nack = new NackIterator();
 
-        SimulcastPublisher() throws Exception {
-            peer = SyntheticPeer.open("alice-simulcast", new SyntheticPeer.MediaHandler() {
+        Publisher(boolean simulcast) throws Exception {
+            this.simulcast = simulcast;
+            firstSeqs = simulcast ? new int[] {1000, 65300} : new int[] {65400};
+            ssrcs = simulcast ? new int[] {0x0D0D0D01, 0x0D0D0D03} : new int[] {VIDEO_SSRC};
+            rtxSsrcs = simulcast ? new int[] {0x0E0E0E01, 0x0E0E0E03} : new int[] {VIDEO_RTX_SSRC};
+            nextSeqs = firstSeqs.clone();
+            peer = SyntheticPeer.open(simulcast ? "alice-simulcast" : "alice-pub", new SyntheticPeer.MediaHandler() {
                 @Override
                 public void onRtp(PacketBuffer packet, long receivedNanos) {}
 
@@ -305,17 +228,29 @@ class LossRecoveryTest {
             Participant alice = sfu.join("room", "Alice", new ParticipantListener.Ignoring()).get(10, TimeUnit.SECONDS);
             participant = alice;
             closeLater.add(() -> alice.leave(LeaveReason.LEFT));
-            String offer = peer.simulcastPublisherOffer(AUDIO_SSRC, RIDS)
+            String answer = alice.publish(simulcast ? simulcastOffer() : peer.publisherOffer(AUDIO_SSRC, VIDEO_SSRC, VIDEO_RTX_SSRC))
+                    .get(10, TimeUnit.SECONDS);
+            assertTrue(answer.contains("rtx/90000"), "Parley accepts VP8's retransmission format: " + answer);
+            if (simulcast) {
+                assertTrue(answer.contains("a=simulcast:recv q;f") && answer.contains("repaired-rtp-stream-id"),
+                        "Parley takes rtx for the layers: " + answer);
+            }
+            peer.acceptAnswer(answer);
+            peer.connect(TIMEOUT);
+        }
+
+        private String simulcastOffer() {
+            return peer.simulcastPublisherOffer(AUDIO_SSRC, RIDS)
                     .replace("UDP/TLS/RTP/SAVPF 96\r\n", "UDP/TLS/RTP/SAVPF 96 97\r\n")
                     .replace("a=rtpmap:96 VP8/90000\r\n", "a=rtpmap:96 VP8/90000\r\na=rtpmap:97 rtx/90000\r\n"
                             + "a=fmtp:97 apt=96\r\n")
                     .replace("sdes:rtp-stream-id\r\n", "sdes:rtp-stream-id\r\na=extmap:" + REPAIRED_RID_EXTENSION
                             + " urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id\r\n");
-            String answer = alice.publish(offer).get(10, TimeUnit.SECONDS);
-            assertTrue(answer.contains("a=rtpmap:97 rtx/90000") && answer.contains("a=simulcast:recv q;f")
-                    && answer.contains("repaired-rtp-stream-id"), "Parley takes rtx for the layers: " + answer);
-            peer.acceptAnswer(answer);
-            peer.connect(TIMEOUT);
+        }
+
+        /** How many packets of {@code layer} were sent (or pretended to be). */
+        int sent(int layer) {
+            return nextSeqs[layer] - firstSeqs[layer];
         }
 
         void sendWarmUpUntil(BooleanSupplier done) throws Exception {
@@ -337,20 +272,43 @@ class LossRecoveryTest {
             }
         }
 
-        /** One packet of each layer, each sent or only pretended to be (lost on the way to Parley). */
-        void sendRound(boolean qArrives, boolean fArrives) throws InterruptedException {
-            for (int layer = 0; layer < 2; layer++) {
-                int seq = seqs[layer];
-                seqs[layer] = (seq + 1) & 0xFFFF;
-                sent[layer]++;
-                if (layer == 0 ? qArrives : fArrives) {
-                    peer.sendRtpWithExtension(ssrcs[layer], SyntheticPeer.VP8_PAYLOAD_TYPE, true, seq, seq * 3000,
-                            SyntheticPeer.RID_EXTENSION, rid(layer), payload(layer, seq));
+        /**
+         * One packet of each layer (the single stream's: the first flag), each sent or only pretended to be (lost
+         * on the way to Parley).
+         */
+        void sendRound(boolean... arrives) throws InterruptedException {
+            for (int layer = 0; layer < ssrcs.length; layer++) {
+                int seq = nextSeqs[layer] & 0xFFFF;
+                nextSeqs[layer]++;
+                if (arrives[layer]) {
+                    send(ssrcs[layer], SyntheticPeer.VP8_PAYLOAD_TYPE, seq, seq, layer, payload(layer, seq));
                 } else {
                     dropped.get(layer).add(seq);
                 }
             }
-            Thread.sleep(4); // a steady packet rate, like a camera's, not a wait for anything
+            Thread.sleep(2L * ssrcs.length); // a steady packet rate, like a camera's, not a wait for anything
+        }
+
+        /** Retransmits {@code layer}'s packet {@code seq} as RFC 4588 on the layer's RTX SSRC. */
+        void retransmit(int layer, int seq) {
+            byte[] media = payload(layer, seq);
+            byte[] rtx = new byte[media.length + RtxPacket.OSN_LENGTH];
+            rtx[0] = (byte) (seq >>> 8);
+            rtx[1] = (byte) seq;
+            System.arraycopy(media, 0, rtx, 2, media.length);
+            send(rtxSsrcs[layer], SyntheticPeer.RTX_PAYLOAD_TYPE, rtxSeq.getAndIncrement() & 0xFFFF, seq, layer, rtx);
+            rtxSent.incrementAndGet();
+        }
+
+        /** A simulcast packet names its layer: its rid, or on an RTX SSRC its repaired-rid. */
+        private void send(int ssrc, int payloadType, int seq, int mediaSeq, int layer, byte[] payload) {
+            if (!simulcast) {
+                peer.sendRtp(ssrc, payloadType, seq, mediaSeq * 3000, payload);
+                return;
+            }
+            int extension = payloadType == SyntheticPeer.RTX_PAYLOAD_TYPE ? REPAIRED_RID_EXTENSION : SyntheticPeer.RID_EXTENSION;
+            peer.sendRtpWithExtension(ssrc, payloadType, true, seq, mediaSeq * 3000, extension,
+                    RIDS.get(layer).getBytes(java.nio.charset.StandardCharsets.US_ASCII), payload);
         }
 
         private void onParleysRtcp(PacketBuffer p) {
@@ -363,7 +321,7 @@ class LossRecoveryTest {
                     continue;
                 }
                 int media = RtcpFeedback.mediaSsrc(b, rtcp.offset());
-                for (int layer = 0; layer < 2; layer++) {
+                for (int layer = 0; layer < ssrcs.length; layer++) {
                     if (media == ssrcs[layer]) {
                         nack.reset(b, rtcp.offset(), rtcp.length());
                         while (nack.hasNext()) {
@@ -374,20 +332,6 @@ class LossRecoveryTest {
                     }
                 }
             }
-        }
-
-        private void retransmit(int layer, int seq) {
-            byte[] media = payload(layer, seq);
-            byte[] rtx = new byte[media.length + RtxPacket.OSN_LENGTH];
-            rtx[0] = (byte) (seq >>> 8);
-            rtx[1] = (byte) seq;
-            System.arraycopy(media, 0, rtx, 2, media.length);
-            peer.sendRtpWithExtension(rtxSsrcs[layer], SyntheticPeer.RTX_PAYLOAD_TYPE, true, rtxSeq.getAndIncrement() & 0xFFFF,
-                    seq * 3000, REPAIRED_RID_EXTENSION, rid(layer), rtx);
-        }
-
-        private static byte[] rid(int layer) {
-            return RIDS.get(layer).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         }
 
         /** A one-packet VP8 keyframe of the layer's size, with the layer and sequence number as marker. */
@@ -413,17 +357,6 @@ class LossRecoveryTest {
         }
     }
 
-    /** The video payload: a frame header byte, then the publisher's sequence number as the marker Bob checks. */
-    static byte[] payload(int seq) {
-        byte[] p = new byte[100];
-        p[0] = (byte) 0x90;
-        SyntheticPeer.putInt(p, 1, seq);
-        for (int i = 5; i < p.length; i++) {
-            p[i] = (byte) (seq + i);
-        }
-        return p;
-    }
-
     /** Bob or Carol: subscribes, loses some packets once, NACKs them and records what comes back. */
     private final class Subscriber {
         final SyntheticPeer peer;
@@ -443,14 +376,9 @@ class LossRecoveryTest {
         private volatile int highestSeq = -1;
         private volatile int lastLayer = -1;
         private volatile java.util.function.IntPredicate dropFirst = seq -> false;
-        /** Where in the payload the publisher's marker is, and which of its bits count. */
-        private final int markerAt;
-        private final int markerMask;
         final Participant participant;
 
-        Subscriber(boolean acceptRtx, int markerAt, int markerMask) throws Exception {
-            this.markerAt = markerAt;
-            this.markerMask = markerMask;
+        Subscriber(boolean acceptRtx) throws Exception {
             BlockingQueue<String> offers = new LinkedBlockingQueue<>();
             Participant self = sfu.join("room", acceptRtx ? "Bob" : "Carol", new ParticipantListener.Ignoring() {
                 @Override
@@ -554,7 +482,7 @@ class LossRecoveryTest {
         }
 
         private void record(byte[] b, int payload, boolean media) {
-            int marker = SyntheticPeer.getInt(b, payload + markerAt) & markerMask;
+            int marker = SyntheticPeer.getInt(b, payload + Publisher.MARKER_AT);
             if (media) {
                 lastLayer = marker >>> 16;
             }

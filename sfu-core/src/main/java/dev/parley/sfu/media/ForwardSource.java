@@ -9,8 +9,11 @@ interface ForwardSource {
     /** The subscriber lost the picture (PLI/FIR) or just joined: ask the publisher for a keyframe (throttled). */
     void requestKeyframe(long now);
 
-    /** The subscriber's NACK for one of its (outgoing) sequence numbers: resend it from the history, if kept. */
-    void retransmit(Forward f, int outgoingSequence);
+    /**
+     * The subscriber's NACK for one of its (outgoing) sequence numbers: resend it from the history, if kept;
+     * {@code now} is when the NACK arrived (the send time of what it asks for).
+     */
+    void retransmit(Forward f, int outgoingSequence, long now);
 
     /** The subscriber's transport closed: stop copying to {@code f}. */
     void removeForward(Forward f);

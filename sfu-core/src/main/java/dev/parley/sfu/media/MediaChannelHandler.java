@@ -106,23 +106,17 @@ final class MediaChannelHandler extends SimpleChannelInboundHandler<DatagramPack
         int first = in.getUnsignedByte(0);
         if (first <= 3) {
             onStun(in, from, counters, own, handedOff);
-        } else if (first >= 20 && first <= 63) {
+        } else if ((first >= 128 && first <= 191) || (first >= 20 && first <= 63)) {
+            // SRTP or DTLS: the transport of that remote address takes it, on the loop it lives on.
             PeerTransport t = transportAt(from, own);
             if (t == null) {
                 counters.dropped(DropReason.UNKNOWN_SOURCE);
             } else if (t.loop() != home) {
                 handOff(t, in, from, counters, handedOff);
+            } else if (first >= 128) {
+                t.onSrtp(in);
             } else {
                 t.onDtls(in, from);
-            }
-        } else if (first >= 128 && first <= 191) {
-            PeerTransport t = transportAt(from, own);
-            if (t == null) {
-                counters.dropped(DropReason.UNKNOWN_SOURCE);
-            } else if (t.loop() != home) {
-                handOff(t, in, from, counters, handedOff);
-            } else {
-                t.onSrtp(in);
             }
         } else {
             counters.dropped(DropReason.UNCLASSIFIED);

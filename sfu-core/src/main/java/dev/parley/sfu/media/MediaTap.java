@@ -91,7 +91,7 @@ public final class MediaTap implements TrackTap, Runnable {
         if (closed.get()) {
             return;
         }
-        TapFeed feed = new TapFeed(this, track, stream);
+        TapFeed feed = new TapFeed(this, track, stream.tapSource());
         if (feeds.putIfAbsent(track.trackId(), feed) != null) {
             return;
         }
@@ -103,7 +103,7 @@ public final class MediaTap implements TrackTap, Runnable {
             events.add(new Added(ring.written(), feed));
             wake();
             // A recording starts on a keyframe: ask now rather than wait for the next one.
-            stream.requestKeyframe(System.nanoTime());
+            feed.source.requestKeyframe(System.nanoTime());
         });
     }
 
@@ -114,7 +114,7 @@ public final class MediaTap implements TrackTap, Runnable {
             return;
         }
         engine.onLoop(() -> {
-            feed.stream.removeTapOnLoop(feed);
+            feed.source.removeTap(feed);
             if (feed.announced) {
                 feed.announced = false;
                 events.add(new Removed(ring.written(), feed, reason));
@@ -164,7 +164,7 @@ public final class MediaTap implements TrackTap, Runnable {
         if (feed == null || feed.track.kind() != MediaKind.VIDEO || closed.get()) {
             return false;
         }
-        engine.onLoop(() -> feed.stream.requestKeyframe(System.nanoTime()));
+        engine.onLoop(() -> feed.source.requestKeyframe(System.nanoTime()));
         return true;
     }
 
@@ -195,7 +195,7 @@ public final class MediaTap implements TrackTap, Runnable {
     /** Room control thread, once the tap is closed: stops every stream feeding it. */
     public void detachAll() {
         for (TapFeed feed : feeds.values()) {
-            engine.onLoop(() -> feed.stream.removeTapOnLoop(feed));
+            engine.onLoop(() -> feed.source.removeTap(feed));
         }
         feeds.clear();
     }

@@ -286,7 +286,7 @@ public final class PublishedStream {
         return true;
     }
 
-    void removeTapOnLoop(TapFeed feed) {
+    private void removeTapOnLoop(TapFeed feed) {
         taps = CopyOnWriteArrays.remove(taps, feed);
     }
 
@@ -298,8 +298,8 @@ public final class PublishedStream {
         }
 
         @Override
-        public void retransmit(Forward f, int outgoingSequence) {
-            PublishedStream.this.retransmit(f, outgoingSequence);
+        public void retransmit(Forward f, int outgoingSequence, long now) {
+            PublishedStream.this.retransmit(f, outgoingSequence, now);
         }
 
         @Override
@@ -307,6 +307,24 @@ public final class PublishedStream {
             forwards = CopyOnWriteArrays.remove(forwards, f);
         }
     };
+
+    /** How a tap's feed reaches this stream: its keyframe requests, and its detaching. */
+    private final TapSource asTapSource = new TapSource() {
+        @Override
+        public void requestKeyframe(long now) {
+            PublishedStream.this.requestKeyframe(now);
+        }
+
+        @Override
+        public void removeTap(TapFeed feed) {
+            removeTapOnLoop(feed);
+        }
+    };
+
+    /** What a tap's feed of this stream holds of it ({@link TapFeed}). */
+    TapSource tapSource() {
+        return asTapSource;
+    }
 
     /** Whether {@code ssrc} is this stream's retransmission SSRC (then its packets are unwrapped: {@link #unwrapRtx}). */
     boolean isRtxSsrc(int ssrc) {
@@ -423,8 +441,8 @@ public final class PublishedStream {
         }
     }
 
-    /** Answers a subscriber's NACK for one of its sequence numbers from the history. */
-    void retransmit(Forward f, int outgoingSequence) {
+    /** Answers a subscriber's NACK, which arrived at {@code now}, for one of its sequence numbers from the history. */
+    void retransmit(Forward f, int outgoingSequence, long now) {
         SendHistory history = this.history;
         if (f.simulcast != null && f.simulcast.current() >= 0) {
             history = layers.history(f.simulcast.current()); // the layer whose numbering the forward continues now
@@ -438,7 +456,6 @@ public final class PublishedStream {
         }
         if (history.get(seq, out)) {
             f.rewriteRetransmission(out, seq);
-            long now = System.nanoTime();
             if (f.rtx == null) {
                 f.sender().sendRewritten(f, out, now);
             } else if (f.rtx.wrap(out, rtxOut)) {

@@ -160,7 +160,7 @@ final class RtpReceivePipeline {
             } else if (RtcpFeedback.isFir(type, fmt) && len >= RtcpFeedback.HEADER_LENGTH + Fir.ENTRY_LENGTH) {
                 onKeyframeRequest(Fir.entrySsrc(buf, off, 0), now);
             } else if (RtcpFeedback.isNack(type, fmt) && len >= RtcpFeedback.HEADER_LENGTH) {
-                onNack(buf, off, len);
+                onNack(buf, off, len, now);
             } else if (type == RtcpPacket.RTPFB && fmt == RtcpFeedback.FMT_TRANSPORT_CC) {
                 sent.transportCc().onFeedback(buf, off, len, now);
             }
@@ -190,14 +190,14 @@ final class RtpReceivePipeline {
         }
     }
 
-    /** A subscriber's NACK: each packet it names is resent from the stream's history. */
-    private void onNack(byte[] buf, int off, int len) {
+    /** A subscriber's NACK: each packet it names is resent from the stream's history (sent as of {@code now}). */
+    private void onNack(byte[] buf, int off, int len, long now) {
         Forward f = sent.forwardBySsrc(RtcpFeedback.mediaSsrc(buf, off));
         if (f != null) {
             lost.reset(buf, off, len);
             int asked = 0;
             while (lost.hasNext()) {
-                f.source().retransmit(f, lost.nextSequenceNumber());
+                f.source().retransmit(f, lost.nextSequenceNumber(), now);
                 asked++;
             }
             loop.counterSet().nacksReceived(asked);

@@ -47,6 +47,12 @@ final class RtpSendPipeline implements PacketSender, RtcpFeedbackSink {
      * A forwarded copy, step by step: pause / simulcast layer check → copy → rewrite (SSRC, sequence number,
      * timestamp, VP8 picture ids, payload type) → transport-cc stamp → protect (SRTP) → write to the selected
      * path. The publisher's packet was kept for retransmission before the fan-out ({@link PublishedStream}).
+     *
+     * <p>{@code now} is the packet's arrival time, read once per received packet, and it is also the copy's send
+     * time for transport-cc: a copy is only queued here and leaves with the flush at the end of the read batch,
+     * within microseconds of that read at ordinary fan-outs, and what the subscriber's estimate measures is the
+     * spacing of its own packets, which a copy's place in the fan-out does not change. So the clock is not read
+     * again per copy.
      */
     @Override
     public void send(Forward f, PacketBuffer in, int layer, boolean keyframe, long now) {
@@ -58,7 +64,7 @@ final class RtpSendPipeline implements PacketSender, RtcpFeedbackSink {
             return;
         }
         int length = copy.length();
-        transportCc().stamp(copy, System.nanoTime()); // the send time: what the subscriber's feedback is measured against
+        transportCc().stamp(copy, now); // the send time, which the subscriber's feedback is measured against
         if (!srtp.protectRtp(copy)) {
             return;
         }
@@ -69,7 +75,10 @@ final class RtpSendPipeline implements PacketSender, RtcpFeedbackSink {
         f.countSent(length);
     }
 
-    /** A retransmission already rewritten for {@code f}: transport-cc stamp → protect → write. */
+    /**
+     * A retransmission already rewritten for {@code f}: transport-cc stamp → protect → write. {@code now} is when
+     * the NACK asking for it arrived, its send time as for {@link #send}.
+     */
     @Override
     public boolean sendRewritten(Forward f, PacketBuffer p, long now) {
         MediaPath to = path;

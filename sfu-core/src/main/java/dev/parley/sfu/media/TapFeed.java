@@ -3,20 +3,25 @@ package dev.parley.sfu.media;
 import dev.parley.sfu.rtp.SenderReport;
 import dev.parley.sfu.tap.TappedTrack;
 
-/** One published stream feeding one tap. The stream's packets reach it on the media loop. */
+/**
+ * One published stream feeding one tap. The stream's packets reach it on the media loop; it holds the stream only
+ * as the narrow {@link TapSource} (keyframe requests, detaching), as a forward holds its stream as a
+ * {@link ForwardSource}.
+ */
 final class TapFeed {
     final MediaTap tap;
     final TappedTrack track;
-    final PublishedStream stream;
+    /** The stream this feed copies, as the tap reaches it. */
+    final TapSource source;
     /** Loop-confined: the tap was told of the track (so it must be told when it ends). */
     boolean announced;
     /** Loop-confined: for a simulcast stream, which layer the tap takes and how it stays one stream; else null. */
     private TapLayerFollower layers;
 
-    TapFeed(MediaTap tap, TappedTrack track, PublishedStream stream) {
+    TapFeed(MediaTap tap, TappedTrack track, TapSource source) {
         this.tap = tap;
         this.track = track;
-        this.stream = stream;
+        this.source = source;
     }
 
     /** Loop, once, before the first packet: the stream is simulcast; the tap follows the best layer that flows. */

@@ -55,6 +55,12 @@ final class TransportCcSender {
         bytesSinceTick += sizes[slot];
     }
 
+    /** The send time recorded for transport-wide {@code sequence}; -1 when none is (never stamped, or reported on). */
+    long sentNanos(int sequence) {
+        int slot = sequence & MASK;
+        return sequenceAt[slot] == sequence ? sentNanos[slot] : -1;
+    }
+
     /** A transport-cc feedback from the subscriber (one RTCP packet as the compound walker yields it). */
     void onFeedback(byte[] buf, int off, int len, long now) {
         if (!feedback.reset(buf, off, len)) {

@@ -70,20 +70,28 @@ class TappedStreamTest {
         running.start();
         // A tap whose thread never starts: its ring fills, then every packet is a counted drop.
         MediaTap stalled = new MediaTap(null, "room", new Counting(), TapOptions.withQueue(16), () -> {});
-        assertTrue(stream.addTapOnLoop(new TapFeed(running, TRACK, stream)));
-        assertTrue(stream.addTapOnLoop(new TapFeed(stalled, TRACK, stream)));
+        assertTrue(stream.addTapOnLoop(new TapFeed(running, TRACK, stream.tapSource())));
+        assertTrue(stream.addTapOnLoop(new TapFeed(stalled, TRACK, stream.tapSource())));
 
         byte[] rtp = new RtpPacketBuilder().ssrc(0x1234).payloadType(96).payload(new byte[900]).build();
         byte[] sr = new byte[64];
         int srLength = RtcpWriter.writeSenderReport(sr, 0, 0x1234, 1L << 40, 90000, 10, 9000);
         PacketBuffer in = new PacketBuffer();
         feed(stream, in, rtp, sr, 0);                 // warm up: class loading and first-call costs
-        long before = threads.getThreadAllocatedBytes(self);
-        feed(stream, in, rtp, sr, PACKETS);
-        long allocated = threads.getThreadAllocatedBytes(self) - before;
-        assertTrue(allocated < 4096, "the media loop allocated " + allocated + " bytes over " + PACKETS + " packets");
+        // Rounds until one is clean: on a busy machine the JIT may not have compiled the path yet, and code compiled
+        // without escape analysis allocates short-lived objects that the final code does not. An allocation per
+        // packet would show in every round (at least 16 bytes each: 320 KB).
+        long best = Long.MAX_VALUE;
+        int rounds = 0;
+        while (rounds < 20 && best >= 4096) {
+            rounds++;
+            long before = threads.getThreadAllocatedBytes(self);
+            feed(stream, in, rtp, sr, rounds * PACKETS);
+            best = Math.min(best, threads.getThreadAllocatedBytes(self) - before);
+        }
+        assertTrue(best < 4096, "the media loop allocated " + best + " bytes over " + PACKETS + " packets");
 
-        long offered = 2L * PACKETS * 101 / 100;      // packets plus one sender report per hundred, both rounds
+        long offered = (rounds + 1L) * PACKETS * 101 / 100; // packets plus one sender report per hundred, all rounds
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (running.deliveredPackets() + running.droppedPackets() < offered) {
             if (System.nanoTime() > deadline) {
@@ -127,7 +135,7 @@ class TappedStreamTest {
             }
         }, TapOptions.withQueue(256), () -> {});
         tap.start();
-        assertTrue(stream.addTapOnLoop(new TapFeed(tap, TRACK, stream)));
+        assertTrue(stream.addTapOnLoop(new TapFeed(tap, TRACK, stream.tapSource())));
         byte[] rtp = new RtpPacketBuilder().ssrc(0x1234).payloadType(96).payload(new byte[100]).build();
         PacketBuffer in = new PacketBuffer();
         for (int i = 0; i < 100; i++) {
