@@ -25,6 +25,9 @@ import javax.crypto.spec.SecretKeySpec;
  *   <li>{@code jdk-gcm-twospecs}: the same, but alternating two reusable specs whose IV array is rewritten (SunJCE
  *   refuses an encryption {@code init} whose key and IV equal the previous one, so one spec rewritten in place is
  *   refused, two alternating are not);</li>
+ *   <li>{@code openssl-gcm}: the OpenSSL AES-GCM cipher {@code jitsi-gcm} ends up in (jitsi-srtp's JCE provider over
+ *   its JNI binding), driven as {@code jdk-gcm-twospecs} is: what an SRTP transform of Parley's own on that cipher
+ *   would cost, without jitsi-srtp's per-packet objects;</li>
  *   <li>{@code jdk-cm}: AES-CM as SunJCE {@code AES/ECB/NoPadding} over counter blocks (no re-init per packet)
  *   and HMAC-SHA1 on a reused {@code MessageDigest} (a {@code Mac}'s {@code doFinal} allocates its result).</li>
  * </ul>
@@ -44,11 +47,11 @@ public final class SrtpProtectCost {
     }
 
     /** Protects the packet in place for one context; returns false if refused. */
-    private interface Protector {
+    interface Protector {
         boolean protect(PacketBuffer p) throws GeneralSecurityException;
     }
 
-    private interface Way {
+    interface Way {
         String name();
 
         SrtpProfile profile();
@@ -83,14 +86,7 @@ public final class SrtpProtectCost {
         System.out.println("SRTP crypto: " + SrtpSession.cryptoBackend());
         System.out.println("java " + Runtime.version() + ", " + contexts + " contexts, " + packets
                 + " packets per way per round, " + rounds + " rounds");
-        Way[] ways = {
-            new Simple("jitsi-gcm", SrtpProfile.AEAD_AES_128_GCM, SrtpProtectCost::jitsi),
-            new Simple("jdk-gcm", SrtpProfile.AEAD_AES_128_GCM, k -> new JdkGcm(k, false, "SunJCE")),
-            new Simple("jdk-gcm-twospecs", SrtpProfile.AEAD_AES_128_GCM, k -> new JdkGcm(k, true, "SunJCE")),
-            new Simple("openssl-gcm", SrtpProfile.AEAD_AES_128_GCM, k -> new JdkGcm(k, true, OPENSSL)),
-            new Simple("jitsi-cm", SrtpProfile.AES128_CM_HMAC_SHA1_80, SrtpProtectCost::jitsi),
-            new Simple("jdk-cm", SrtpProfile.AES128_CM_HMAC_SHA1_80, JdkCm::new),
-        };
+        Way[] ways = ways();
         Random random = new Random(7);
         for (Way w : ways) {
             if (!w.name().startsWith("jitsi")) {
@@ -143,7 +139,19 @@ public final class SrtpProtectCost {
         }
     }
 
-    private static SrtpKeyingMaterial randomKeys(SrtpProfile profile, Random random) {
+    /** The ways compared, jitsi-srtp's first for each profile. */
+    static Way[] ways() {
+        return new Way[] {
+            new Simple("jitsi-gcm", SrtpProfile.AEAD_AES_128_GCM, SrtpProtectCost::jitsi),
+            new Simple("jdk-gcm", SrtpProfile.AEAD_AES_128_GCM, k -> new JdkGcm(k, false, "SunJCE")),
+            new Simple("jdk-gcm-twospecs", SrtpProfile.AEAD_AES_128_GCM, k -> new JdkGcm(k, true, "SunJCE")),
+            new Simple("openssl-gcm", SrtpProfile.AEAD_AES_128_GCM, k -> new JdkGcm(k, true, OPENSSL)),
+            new Simple("jitsi-cm", SrtpProfile.AES128_CM_HMAC_SHA1_80, SrtpProtectCost::jitsi),
+            new Simple("jdk-cm", SrtpProfile.AES128_CM_HMAC_SHA1_80, JdkCm::new),
+        };
+    }
+
+    static SrtpKeyingMaterial randomKeys(SrtpProfile profile, Random random) {
         byte[] exported = new byte[2 * (profile.keyLength() + profile.saltLength())];
         random.nextBytes(exported);
         return SrtpKeyingMaterial.fromExporterOutput(profile, exported);
@@ -173,7 +181,7 @@ public final class SrtpProtectCost {
         return seq;
     }
 
-    private static void writeHeader(PacketBuffer p, int ssrc, int seq) {
+    static void writeHeader(PacketBuffer p, int ssrc, int seq) {
         byte[] a = p.array();
         int i = PacketBuffer.HEADROOM;
         a[i] = (byte) 0x90;
@@ -195,7 +203,7 @@ public final class SrtpProtectCost {
     }
 
     /** The same keys and packets through jitsi-srtp and {@code way} must give the same bytes. */
-    private static void checkAgainstJitsi(Way way, Random random) throws GeneralSecurityException {
+    static void checkAgainstJitsi(Way way, Random random) throws GeneralSecurityException {
         SrtpKeyingMaterial keys = randomKeys(way.profile(), random);
         Protector reference = jitsi(keys);
         Protector candidate = way.create(keys);
