@@ -18,8 +18,10 @@ import javax.crypto.spec.SecretKeySpec;
  * after a warm-up:
  *
  * <ul>
- *   <li>{@code jitsi-gcm}, {@code jitsi-cm}: {@link SrtpSession#protectRtp} (jitsi-srtp, OpenSSL through JNI when it
- *   loads), for AEAD_AES_128_GCM and AES128_CM_HMAC_SHA1_80;</li>
+ *   <li>{@code jitsi-gcm}, {@code jitsi-cm}: {@link SrtpSession#protectRtp} with jitsi-srtp's contexts (OpenSSL
+ *   through JNI when it loads), for AEAD_AES_128_GCM and AES128_CM_HMAC_SHA1_80;</li>
+ *   <li>{@code parley-gcm}: {@link SrtpSession#protectRtp} as it runs where OpenSSL loads, with
+ *   {@link GcmRtpProtector};</li>
  *   <li>{@code jdk-gcm}: SunJCE {@code AES/GCM/NoPadding}, one {@code Cipher} per context, {@code init} with a new
  *   {@link GCMParameterSpec} per packet, {@code updateAAD} on the header, {@code doFinal} in place;</li>
  *   <li>{@code jdk-gcm-twospecs}: the same, but alternating two reusable specs whose IV array is rewritten (SunJCE
@@ -146,6 +148,7 @@ public final class SrtpProtectCost {
             new Simple("jdk-gcm", SrtpProfile.AEAD_AES_128_GCM, k -> new JdkGcm(k, false, "SunJCE")),
             new Simple("jdk-gcm-twospecs", SrtpProfile.AEAD_AES_128_GCM, k -> new JdkGcm(k, true, "SunJCE")),
             new Simple("openssl-gcm", SrtpProfile.AEAD_AES_128_GCM, k -> new JdkGcm(k, true, OPENSSL)),
+            new Simple("parley-gcm", SrtpProfile.AEAD_AES_128_GCM, SrtpProtectCost::parley),
             new Simple("jitsi-cm", SrtpProfile.AES128_CM_HMAC_SHA1_80, SrtpProtectCost::jitsi),
             new Simple("jdk-cm", SrtpProfile.AES128_CM_HMAC_SHA1_80, JdkCm::new),
         };
@@ -158,7 +161,12 @@ public final class SrtpProtectCost {
     }
 
     private static Protector jitsi(SrtpKeyingMaterial keys) {
-        SrtpSession s = new SrtpSession(keys);
+        SrtpSession s = new SrtpSession(keys, SrtpSession.Role.DTLS_SERVER, SrtpSession.DEFAULT_MAX_SSRCS, false);
+        return s::protectRtp;
+    }
+
+    private static Protector parley(SrtpKeyingMaterial keys) {
+        SrtpSession s = new SrtpSession(keys, SrtpSession.Role.DTLS_SERVER, SrtpSession.DEFAULT_MAX_SSRCS, true);
         return s::protectRtp;
     }
 
