@@ -14,10 +14,11 @@ import javax.crypto.spec.SecretKeySpec;
  *
  * <p>Why not jitsi-srtp's context: it wraps the same OpenSSL cipher, but creates a parameter spec and IV arrays per
  * packet, the largest part of what the media thread allocates. Here the key object stays the same (so OpenSSL only
- * takes a new IV on {@code init}) and one parameter spec is rewritten per packet. That relies on the cipher copying
- * the IV during {@code init} and not refusing a repeated IV: OpenSSL's provider does both; the JDK's AES-GCM refuses
- * to encrypt twice under one IV, which is why this class is used only with OpenSSL (see
- * {@link SrtpCryptoBackend#ownGcmProtect()}).
+ * takes a new IV on {@code init}) and one parameter spec is rewritten per packet. That relies on the cipher handing
+ * the IV to OpenSSL during {@code init} (jitsi-srtp's provider keeps a reference to the array, which is rewritten
+ * only before the next {@code init}) and not refusing a repeated IV, which a retransmission needs. The JDK's AES-GCM
+ * keeps the array as its "last IV" and refuses to encrypt twice under one, which is why this class is used only with
+ * OpenSSL (see {@link SrtpCryptoBackend#ownGcmProtect()}).
  *
  * <p>Not thread-safe: the sending direction of one {@link SrtpSession}.
  */
@@ -71,7 +72,7 @@ final class GcmRtpProtector {
 
     /**
      * A GCM parameter spec whose IV is rewritten for each packet instead of a new spec per packet; {@link #getIV()}
-     * hands out the array itself, which the cipher copies during {@code init}.
+     * hands out the array itself, not a copy, so the cipher sees each packet's IV at {@code init}.
      */
     private static final class ReusableSpec extends GCMParameterSpec {
         final byte[] iv = new byte[12];
