@@ -1,5 +1,6 @@
 package dev.parley.sfu.srtp;
 
+import java.security.Provider;
 import java.util.logging.Level;
 import javax.crypto.Cipher;
 import org.jitsi.srtp.crypto.Aes;
@@ -27,7 +28,14 @@ final class SrtpCryptoBackend {
      */
     static final Logger CONTEXT_LOGGER = new LoggerImpl("dev.parley.sfu.srtp.jitsi", Level.OFF);
 
+    /**
+     * Set to {@code true} to encrypt RTP with jitsi-srtp's contexts even where {@link GcmRtpProtector} could: the
+     * switch back, should a peer ever reject what it sends.
+     */
+    static final String JITSI_PROTECT_PROPERTY = "parley.srtp.jitsiProtect";
+
     private static volatile String description;
+    private static volatile Provider openSsl;
 
     private SrtpCryptoBackend() {
     }
@@ -48,6 +56,31 @@ final class SrtpCryptoBackend {
         return d;
     }
 
+    /**
+     * Whether {@link SrtpSession} encrypts AES-GCM RTP with {@link GcmRtpProtector} on OpenSSL rather than with
+     * jitsi-srtp's contexts (same cipher, same bytes, nothing allocated per packet): where jitsi-srtp's OpenSSL
+     * binding loaded and {@value #JITSI_PROTECT_PROPERTY} is not {@code true}. Everything else (decryption, SRTCP,
+     * AES-CM) stays with jitsi-srtp.
+     */
+    static boolean ownGcmProtect() {
+        return JitsiOpenSslProvider.isLoaded() && !Boolean.getBoolean(JITSI_PROTECT_PROPERTY);
+    }
+
+    /** jitsi-srtp's JCE provider over its OpenSSL binding, one for the process; only when it loaded. */
+    static Provider openSsl() {
+        Provider p = openSsl;
+        if (p == null) {
+            synchronized (SrtpCryptoBackend.class) {
+                p = openSsl;
+                if (p == null) {
+                    p = new JitsiOpenSslProvider();
+                    openSsl = p;
+                }
+            }
+        }
+        return p;
+    }
+
     /** jitsi-srtp's cipher factory backed by its OpenSSL binding (a nested class, so named by its binary name). */
     static final String OPENSSL_FACTORY = "org.jitsi.srtp.crypto.Aes$OpenSSLCipherFactory";
 
@@ -62,7 +95,8 @@ final class SrtpCryptoBackend {
         return "OpenSSL JNI " + (JitsiOpenSslProvider.isLoaded() ? "loaded" : "not loaded")
                 + "; AES-CM by " + aesProvider("AES/CTR/NoPadding")
                 + ", AES-GCM by " + aesProvider("AES/GCM/NoPadding")
-                + ", HMAC-SHA1 by " + hmacProvider();
+                + ", HMAC-SHA1 by " + hmacProvider()
+                + "; AES-GCM RTP encrypted by " + (ownGcmProtect() ? "Parley on OpenSSL" : "jitsi-srtp");
     }
 
     private static String aesProvider(String transformation) {

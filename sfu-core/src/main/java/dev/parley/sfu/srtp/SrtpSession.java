@@ -2,6 +2,7 @@ package dev.parley.sfu.srtp;
 
 import dev.parley.sfu.packet.PacketBuffer;
 import java.security.GeneralSecurityException;
+import java.util.Arrays;
 import java.util.Objects;
 import org.jitsi.srtp.SrtcpCryptoContext;
 import org.jitsi.srtp.SrtpContextFactory;
@@ -25,8 +26,11 @@ import org.slf4j.LoggerFactory;
  * two directions may each be driven by a different thread, but each direction by one thread at a time. Counters
  * may be read from any thread and are then approximate.
  *
- * <p><b>Allocation:</b> once an SSRC's context exists, this class allocates nothing per packet. jitsi-srtp
- * itself does, a few small objects per packet: a new {@code IvParameterSpec} or {@code GCMParameterSpec} and a
+ * <p><b>Allocation:</b> once an SSRC's context exists, this class allocates nothing per packet, and neither does
+ * AES-GCM RTP encryption where jitsi-srtp's OpenSSL binding is loaded: that one is Parley's own
+ * ({@link GcmRtpProtector}, RFC 7714 framing on the same OpenSSL cipher jitsi-srtp uses, one parameter object
+ * reused), because it runs once per copy of every forwarded packet. Everything else is jitsi-srtp's, which allocates
+ * a few small objects per packet: a new {@code IvParameterSpec} or {@code GCMParameterSpec} and a
  * {@code Cipher.init} per packet, {@code Mac.doFinal()}'s result array for HMAC-SHA1, and lambdas for its
  * (disabled) debug logging; the JDK's AES-GCM also buffers when decrypting in place. Its context methods are
  * {@code synchronized}, uncontended here. Which cipher providers it uses is reported by {@link #cryptoBackend()}.
@@ -58,6 +62,9 @@ public final class SrtpSession implements AutoCloseable {
     private final SsrcContextCache<SrtcpCryptoContext> sendRtcp;
     private final PacketBufferAdapter receiveView = new PacketBufferAdapter();
     private final PacketBufferAdapter sendView = new PacketBufferAdapter();
+    /** Encrypts AES-GCM RTP without jitsi-srtp where OpenSSL is loaded, null otherwise; then {@link #sendRollover} keeps the indexes. */
+    private final GcmRtpProtector gcmProtector;
+    private final SsrcContextCache<RolloverCounter> sendRollover;
 
     /** Fresh contexts that try packets under SSRCs not yet cached; bound to an SSRC once one authenticates. */
     private SrtpCryptoContext spareRtp;
@@ -87,6 +94,16 @@ public final class SrtpSession implements AutoCloseable {
      *     reject, so size this above the number of SSRCs a participant sends or receives at once
      */
     public SrtpSession(SrtpKeyingMaterial keys, Role role, int maxSsrcs) {
+        this(keys, role, maxSsrcs, SrtpCryptoBackend.ownGcmProtect());
+    }
+
+    /**
+     * As the public constructor, choosing the AES-GCM RTP encryption explicitly.
+     *
+     * @param ownGcmProtect encrypt AES-GCM RTP with {@link GcmRtpProtector} on OpenSSL (which must be loaded)
+     *     rather than jitsi-srtp's contexts; ignored for AES-CM
+     */
+    SrtpSession(SrtpKeyingMaterial keys, Role role, int maxSsrcs, boolean ownGcmProtect) {
         Objects.requireNonNull(keys, "keys");
         Objects.requireNonNull(role, "role");
         if (maxSsrcs < 1) {
@@ -98,8 +115,23 @@ public final class SrtpSession implements AutoCloseable {
         // A server decrypts with the client's write keys and encrypts with its own; a client the other way round.
         this.receiveFactory = factory(false, server ? keys.clientKey() : keys.serverKey(),
                 server ? keys.clientSalt() : keys.serverSalt());
-        this.sendFactory = factory(true, server ? keys.serverKey() : keys.clientKey(),
-                server ? keys.serverSalt() : keys.clientSalt());
+        byte[] sendKey = server ? keys.serverKey() : keys.clientKey();
+        byte[] sendSalt = server ? keys.serverSalt() : keys.clientSalt();
+        this.sendFactory = factory(true, sendKey, sendSalt);
+        if (ownGcmProtect && profile == SrtpProfile.AEAD_AES_128_GCM) {
+            try {
+                this.gcmProtector = new GcmRtpProtector(sendKey, sendSalt, SrtpCryptoBackend.openSsl());
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("AES-GCM is not available from OpenSSL", e);
+            } finally {
+                Arrays.fill(sendKey, (byte) 0);
+                Arrays.fill(sendSalt, (byte) 0);
+            }
+            this.sendRollover = new SsrcContextCache<>(maxSsrcs);
+        } else {
+            this.gcmProtector = null;
+            this.sendRollover = null;
+        }
         this.receiveRtp = new SsrcContextCache<>(maxSsrcs);
         this.receiveRtcp = new SsrcContextCache<>(maxSsrcs);
         this.sendRtp = new SsrcContextCache<>(maxSsrcs);
@@ -217,11 +249,15 @@ public final class SrtpSession implements AutoCloseable {
         }
         int offset = p.offset();
         int length = p.length();
-        if (!isProtectableRtp(p) || offset + length + profile.srtpOverhead() > p.capacity()) {
+        int header = protectableRtpHeader(p);
+        if (header < 0 || offset + length + profile.srtpOverhead() > p.capacity()) {
             protectFailures++;
             return false;
         }
         int ssrc = readInt(p, 8);
+        if (gcmProtector != null) {
+            return protectGcm(p, ssrc, header);
+        }
         try {
             SrtpCryptoContext context = sendRtp.get(ssrc);
             if (context == null) {
@@ -231,6 +267,26 @@ public final class SrtpSession implements AutoCloseable {
             if (context.transformPacket(sendView.wrap(p)) == SrtpErrorStatus.OK) {
                 return true;
             }
+        } catch (GeneralSecurityException | RuntimeException e) {
+            unexpected(e);
+        }
+        protectFailures++;
+        p.setWindow(offset, length);
+        return false;
+    }
+
+    private boolean protectGcm(PacketBuffer p, int ssrc, int header) {
+        int offset = p.offset();
+        int length = p.length();
+        try {
+            RolloverCounter rollover = sendRollover.get(ssrc);
+            if (rollover == null) {
+                rollover = new RolloverCounter();
+                sendRollover.put(ssrc, rollover);
+            }
+            int seq = (p.getUnsignedByte(2) << 8) | p.getUnsignedByte(3);
+            gcmProtector.protect(p, header, rollover.forSequence(seq));
+            return true;
         } catch (GeneralSecurityException | RuntimeException e) {
             unexpected(e);
         }
@@ -320,6 +376,9 @@ public final class SrtpSession implements AutoCloseable {
         receiveRtcp.clear();
         sendRtp.clear();
         sendRtcp.clear();
+        if (sendRollover != null) {
+            sendRollover.clear();
+        }
         spareRtp = null;
         spareRtcp = null;
     }
@@ -368,21 +427,24 @@ public final class SrtpSession implements AutoCloseable {
         return (p.getUnsignedByte(0) & 0xC0) == 0x80;
     }
 
-    /** Version 2 and a header (CSRCs, extension) that fits the packet: what jitsi-srtp assumes when encrypting. */
-    private static boolean isProtectableRtp(PacketBuffer p) {
+    /**
+     * The RTP header's length (CSRCs and extension included) if the packet is version 2 and its header fits, which
+     * is what encrypting assumes; -1 otherwise.
+     */
+    private static int protectableRtpHeader(PacketBuffer p) {
         int length = p.length();
         if (length < RTP_HEADER || !isVersion2(p)) {
-            return false;
+            return -1;
         }
         int b0 = p.getUnsignedByte(0);
         int header = RTP_HEADER + 4 * (b0 & 0x0F);
         if ((b0 & 0x10) != 0) {
             if (header + 4 > length) {
-                return false;
+                return -1;
             }
             header += 4 + 4 * ((p.getUnsignedByte(header + 2) << 8) | p.getUnsignedByte(header + 3));
         }
-        return header <= length;
+        return header <= length ? header : -1;
     }
 
     private static int readInt(PacketBuffer p, int index) {
