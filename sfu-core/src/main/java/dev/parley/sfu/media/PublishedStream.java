@@ -68,6 +68,8 @@ public final class PublishedStream {
     /** Told (on the loop) which layers subscribers need, whenever that changes; null when nobody listens. */
     private volatile java.util.function.Consumer<boolean[]> neededLayersListener;
     private boolean[] neededLayers;
+    /** With simulcast: which layers are NACKed on this tick ({@link #watchedLayers}); null for a single stream. */
+    private final boolean[] watched;
 
     PublishedStream(MediaLoop engine, RtcpFeedbackSink publisher, PublishedTrack track) {
         this.engine = engine;
@@ -84,6 +86,7 @@ public final class PublishedStream {
         // One sequence-number space: a simulcast stream has one per layer, in layerRecovery.
         this.nacks = track.kind() == MediaKind.VIDEO && !track.simulcast() ? new NackRequester() : null;
         this.layerRecovery = layers != null ? new SimulcastLossRecovery(track) : null;
+        this.watched = layers != null ? new boolean[layers.count()] : null;
         this.rtxSsrc = track.rtxSsrc();
         this.rtxSsrcKnown = track.hasRtx() && track.rtxSsrcSignaled();
     }
@@ -760,7 +763,6 @@ public final class PublishedStream {
      * a field, once per NACK tick, without allocating.
      */
     private boolean[] watchedLayers() {
-        boolean[] watched = watched();
         Arrays.fill(watched, false);
         for (Forward f : forwards) {
             SimulcastForward s = f.simulcast;
@@ -777,15 +779,6 @@ public final class PublishedStream {
         for (TapFeed t : taps) {
             mark(watched, t.layers().current());
             mark(watched, t.layers().target());
-        }
-        return watched;
-    }
-
-    private boolean[] watched;
-
-    private boolean[] watched() {
-        if (watched == null) {
-            watched = new boolean[layers.count()]; // once per stream
         }
         return watched;
     }
