@@ -39,7 +39,8 @@ import org.junit.jupiter.api.Timeout;
  * A synthetic publisher sends its camera as three simulcast layers (q, h, f: 320x180, 640x360, 1280x720, each its
  * own SSRC named by rid) through a real {@link SfuServer} over UDP; subscribers whose tiles differ in size each get
  * one layer under one SSRC with continuous numbering, and a change of tile switches layer on a keyframe the SFU
- * asked that layer for.
+ * asked that layer for. When the publisher stops the layer a subscriber gets (as a browser short of uplink does),
+ * the subscriber is moved to a layer that still flows within a few frames.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class SimulcastForwardingTest {
@@ -276,6 +277,45 @@ class SimulcastForwardingTest {
         assertTrue(System.nanoTime() - quietSince < DEADLINE_NANOS);
         int bigBefore = big.video.size();
         waitFor("the other subscriber still gets media", () -> big.video.size() > bigBefore + 30);
+    }
+
+    @Test
+    void whenThePublisherStopsTheForwardedLayerTheSubscriberGetsOneThatFlowsWithinAFewFrames() throws Exception {
+        InetAddress loopback = InetAddress.getLoopbackAddress();
+        sfu = SfuServer.start(new SfuConfig(loopback, 0, List.of(loopback), Duration.ofSeconds(5), 10));
+        Publisher pub = new Publisher();
+        closing.add(pub.peer);
+        Subscriber big = join("big");
+        Participant publisher = sfu.join("simulcast", "pub", new ParticipantListener.Ignoring()).get(5, TimeUnit.SECONDS);
+        pub.peer.acceptAnswer(publisher.publish(pub.peer.simulcastPublisherOffer(ThreadLocalRandom.current().nextInt() | 1, RIDS))
+                .get(5, TimeUnit.SECONDS));
+        pub.peer.connect(CONNECT_TIMEOUT, CONSENT_INTERVAL, SrtpProfile.AEAD_AES_128_GCM);
+        sender.scheduleAtFixedRate(pub::sendFrame, 0, 33, TimeUnit.MILLISECONDS);
+        big.participant.setVideoSize(publisher.id(), 1280, 720).get(5, TimeUnit.SECONDS);
+        waitFor("the big tile gets the full layer", () -> big.countOf(2, 0) > 60);
+
+        // The publisher's uplink estimate drops: it stops sending f, and h and q go on.
+        int mark = big.video.size();
+        long stoppedAt = System.nanoTime();
+        pub.highestLayer = 1;
+        long deadline = stoppedAt + DEADLINE_NANOS;
+        while (big.countOf(1, mark) == 0 && System.nanoTime() < deadline) {
+            answerOffers();
+            Thread.sleep(5);
+        }
+        long switchMillis = (System.nanoTime() - stoppedAt) / 1_000_000;
+        assertTrue(big.countOf(1, mark) > 0, "the half layer reached the subscriber");
+        System.out.println("simulcast: the forwarded layer stopped; the subscriber got the next one after "
+                + switchMillis + " ms");
+        // From the stop: ~300 ms to notice (three frame intervals, at least 300 ms), a PLI, and the next frame of
+        // h as a keyframe. A flat "not flowing" timeout of 1.5 s checked once a second took 1.5 to 2.5 s.
+        assertTrue(switchMillis < 1_200, "moved to a flowing layer within a few frames, not after a 1.5 s "
+                + "timeout: " + switchMillis + " ms");
+        Received firstHalf = big.video.stream().skip(mark).filter(r -> r.layer() == 1).findFirst().orElseThrow();
+        assertTrue(firstHalf.keyframe(), "the switch happened on a keyframe of h: " + firstHalf);
+        int after = big.video.size();
+        waitFor("h keeps coming", () -> big.countOf(1, after) > 30);
+        assertOneContinuousStream(big.video);
     }
 
     private Subscriber join(String name) throws Exception {

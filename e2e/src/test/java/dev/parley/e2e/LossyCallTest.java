@@ -18,7 +18,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A call where one browser's network loses 5% of its packets, both ways, and loss recovery (NACK and RFC 4588
- * RTX on both legs, see docs/architecture.md) keeps the video smooth.
+ * RTX on both legs, see docs/architecture.md) keeps the video smooth. The server runs with its defaults, so the
+ * cameras go out as simulcast layers: the lossy browser's own uplink estimate makes it stop and resume its upper
+ * layers, and the clean page's view must not freeze when the layer it gets stops (docs/architecture.md, "A layer
+ * that stops").
  *
  * <p>As in {@link IceTcpBrowserTest}, the test makes a network namespace of its own with only a loopback
  * interface and starts the server and both Chromiums in it; the lossy browser runs as the user nobody. nftables
@@ -125,6 +128,10 @@ class LossyCallTest {
              MeetingPage carol = join(lossy, room, "Carol")) {
             alice.awaitVideoFrom(List.of("Carol"), TIMEOUT);
             carol.awaitVideoFrom(List.of("Alice"), TIMEOUT);
+            Object rids = carol.page().evaluate("() => parley.publisherConnection.getSenders()"
+                    + ".find((s) => s.track?.kind === 'video').getParameters().encodings.map((e) => e.rid)");
+            assertTrue(rids instanceof List<?> list && list.size() >= 2 && !list.contains(null),
+                    "by default Carol's camera goes out as simulcast layers: " + rids);
 
             JsonNode watch = JSON.readTree(alice.evaluateJson(LONGEST_FREEZE));
             long longestGap = watch.get("longestGapMs").asLong();

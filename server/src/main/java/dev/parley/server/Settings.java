@@ -55,7 +55,7 @@ final class Settings {
             new Option("metrics-port", "", "serve /metrics (and /health) on this port, on a listener of its own, and not on the HTTP port (default: /metrics on the HTTP port)"),
             new Option("metrics-bind", "127.0.0.1", "address the metrics listener binds (with metrics-port)"),
             new Option("metrics-user-labels", "false", "true: per-participant metrics also carry room_name and name (user-chosen text); false: only server-made ids"),
-            new Option("simulcast", "false", "true: the web client publishes its camera as three simulcast layers and each subscriber gets the one that fits its bandwidth and tile; false (default for now: simulcast layers get no loss recovery from Parley yet, and recordings take only the top layer): one layer"),
+            new Option("simulcast", "true", "true (default): the web client publishes its camera as three simulcast layers and each subscriber gets the one that fits its bandwidth and tile; false: one layer"),
             new Option("allowed-origins", "", "other web origins whose pages may open signaling WebSockets, comma-separated (e.g. https://app.example.org); this server's own origin is always allowed"),
             new Option("dtls-handshake-threads", "32", "threads for DTLS handshakes; twice as many more may wait for one, beyond that a ClientHello is refused (the browser retries it)"),
             new Option("dtls-pending-per-source", "4", "DTLS handshakes pending at once from one IPv4 address or IPv6 /64; more are refused until one ends (raise it for many users behind one NAT)"),

@@ -55,6 +55,11 @@ final class NackRequester {
         counters.nacksSent(n);
     }
 
+    /** Forgets the packets missing now, without asking for them or counting them given up (nobody wants them). */
+    void forget() {
+        generator.forgetMissing();
+    }
+
     /** Packets missing now. */
     int missing() {
         return generator.missing();

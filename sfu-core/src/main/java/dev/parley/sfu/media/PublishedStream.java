@@ -68,6 +68,8 @@ public final class PublishedStream {
     /** Told (on the loop) which layers subscribers need, whenever that changes; null when nobody listens. */
     private volatile java.util.function.Consumer<boolean[]> neededLayersListener;
     private boolean[] neededLayers;
+    /** With simulcast: which layers are NACKed on this tick ({@link #watchedLayers}); null for a single stream. */
+    private final boolean[] watched;
 
     PublishedStream(MediaLoop engine, RtcpFeedbackSink publisher, PublishedTrack track) {
         this.engine = engine;
@@ -84,6 +86,7 @@ public final class PublishedStream {
         // One sequence-number space: a simulcast stream has one per layer, in layerRecovery.
         this.nacks = track.kind() == MediaKind.VIDEO && !track.simulcast() ? new NackRequester() : null;
         this.layerRecovery = layers != null ? new SimulcastLossRecovery(track) : null;
+        this.watched = layers != null ? new boolean[layers.count()] : null;
         this.rtxSsrc = track.rtxSsrc();
         this.rtxSsrcKnown = track.hasRtx() && track.rtxSsrcSignaled();
     }
@@ -436,8 +439,18 @@ public final class PublishedStream {
             if (keyframes.takeDeferred(now)) {
                 sendPli();
             }
-        } else if (layerRecovery != null && !closed && publisher.connected()) {
-            layerRecovery.sendDue(publisher, layers, now, engine.counterSet());
+        } else if (layerRecovery != null && !closed) {
+            if (layers.noticeStops(now)) {
+                onLayersStopped(now);
+            }
+            if (publisher.connected()) {
+                layerRecovery.sendDue(publisher, layers, watchedLayers(), now, engine.counterSet());
+                for (int i = 0; i < layers.count(); i++) {
+                    if (layers.takeDeferredKeyframeRequest(i, now)) {
+                        sendLayerPli(i);
+                    }
+                }
+            }
         }
     }
 
@@ -721,12 +734,76 @@ public final class PublishedStream {
 
     private void requestLayerKeyframe(int layer, long now) {
         if (closed || !publisher.connected() || !layers.tryKeyframeRequest(layer, now)) {
-            return;
+            return; // a throttled request is held back and sent by the NACK tick when its interval ends
         }
+        sendLayerPli(layer);
+        engine.flush();
+    }
+
+    private void sendLayerPli(int layer) {
         int n = RtcpWriter.writePli(out.array(), 0, publisher.rtcpSsrc(), layers.ssrc(layer));
         out.setWindow(0, n);
         publisher.sendRtcp(out);
-        engine.flush();
+    }
+
+    /**
+     * Loop, on the NACK tick that noticed it: a layer stopped (by its cadence, {@link LayerCadence}). Each
+     * subscriber (and tap) that gets or awaits a layer that no longer flows chooses again at once, among the layers
+     * that do, and that layer is asked for a keyframe: the picture moves on after a keyframe's round trip instead of
+     * freezing until the next once-a-second choice.
+     */
+    private void onLayersStopped(long now) {
+        for (Forward f : forwards) {
+            SimulcastForward s = f.simulcast;
+            if (s != null && (stoppedLayer(s.current()) || stoppedLayer(s.target()))) {
+                choose(f, now);
+            }
+        }
+        for (TapFeed t : taps) {
+            if (stoppedLayer(t.layers().current()) || stoppedLayer(t.layers().target())) {
+                int awaited = t.layers().choose(layers.flowing);
+                if (awaited >= 0) {
+                    requestLayerKeyframe(awaited, now);
+                }
+            }
+        }
+        announceNeededLayers();
+    }
+
+    private boolean stoppedLayer(int layer) {
+        return layer >= 0 && !layers.flowing[layer];
+    }
+
+    /**
+     * Loop: the layers some subscriber or tap gets or waits to switch to, the only ones whose losses are worth a
+     * NACK (the others reach nobody; asking for them would spend the publisher's uplink for nothing). Filled into
+     * a field, once per NACK tick, without allocating.
+     */
+    private boolean[] watchedLayers() {
+        Arrays.fill(watched, false);
+        for (Forward f : forwards) {
+            SimulcastForward s = f.simulcast;
+            if (s != null && !f.paused) {
+                if (s.current() == SimulcastLayerSelector.NONE && s.target() == SimulcastLayerSelector.NONE
+                        && s.tileWidth != 0) {
+                    Arrays.fill(watched, true); // not chosen yet: the first keyframe of any layer starts it
+                    return watched;
+                }
+                mark(watched, s.current());
+                mark(watched, s.target());
+            }
+        }
+        for (TapFeed t : taps) {
+            mark(watched, t.layers().current());
+            mark(watched, t.layers().target());
+        }
+        return watched;
+    }
+
+    private static void mark(boolean[] layers, int layer) {
+        if (layer >= 0 && layer < layers.length) {
+            layers[layer] = true;
+        }
     }
 
     /** Loop: tells the listener when the set of layers some subscriber (or a tap, which wants the top) needs changed. */

@@ -18,9 +18,6 @@ import java.util.Arrays;
  * <p>Loop-confined. Nothing here allocates per packet.
  */
 final class SimulcastLayers {
-    /** A layer without a packet for this long is not flowing (the publisher stopped or paused it). */
-    static final long FLOWING_NANOS = 1_500_000_000L;
-
     private final byte[][] rids;
     private final byte[] mid;
     private final int ridExtension;
@@ -36,12 +33,15 @@ final class SimulcastLayers {
     final int[] widths;
     final int[] heights;
     final long[] bitrates;
-    /** Which layers have flowed lately: written by {@link #measure}. */
+    /**
+     * Which layers flow: written by {@link #measure}, and turned off by {@link #noticeStops} as soon as a layer's
+     * {@link LayerCadence} says it stopped.
+     */
     final boolean[] flowing;
     /** Which layers have ever been seen with a measured bitrate: the ones a subscriber may ask for. */
     final boolean[] seen;
     private final long[] windowBytes;
-    private final long[] lastPacketNanos;
+    private final LayerCadence[] cadences;
     private long windowStartNanos;
 
     SimulcastLayers(PublishedTrack track, boolean vp8) {
@@ -72,7 +72,10 @@ final class SimulcastLayers {
         this.flowing = new boolean[n];
         this.seen = new boolean[n];
         this.windowBytes = new long[n];
-        this.lastPacketNanos = new long[n];
+        this.cadences = new LayerCadence[n];
+        for (int i = 0; i < n; i++) {
+            cadences[i] = new LayerCadence();
+        }
     }
 
     int count() {
@@ -160,15 +163,24 @@ final class SimulcastLayers {
         return known[layer] && keyframes[layer].tryForward(now);
     }
 
+    /**
+     * Whether a keyframe request for {@code layer} that {@link #tryKeyframeRequest} held back is due now (its
+     * throttle interval ended): a layer switch asked for right after a subscriber's own request must not wait for
+     * the next once-a-second choice.
+     */
+    boolean takeDeferredKeyframeRequest(int layer, long now) {
+        return known[layer] && keyframes[layer].takeDeferred(now);
+    }
+
     /** Counts a packet of {@code layer}; returns whether it starts a keyframe (whose size, for VP8, is noted). */
     boolean onPacket(int layer, byte[] buf, int off, int len, long now) {
         windowBytes[layer] += len;
-        lastPacketNanos[layer] = now;
         int p = RtpHeader.payloadOffset(buf, off);
         int n = RtpHeader.payloadLength(buf, off, len);
         if (n <= 0) {
-            return false;
+            return false; // padding: no media, so not a sign that the layer flows
         }
+        cadences[layer].onMedia(RtpHeader.timestamp(buf, off), now);
         if (!vp8) {
             return H264Payload.isKeyframe(buf, p, n);
         }
@@ -183,6 +195,22 @@ final class SimulcastLayers {
         return true;
     }
 
+    /**
+     * Turns off {@link #flowing} for each layer that flowed and has stopped by its cadence; returns whether any did.
+     * Called on the NACK timer (every few tens of ms), so a subscriber of a layer the publisher stopped is moved to
+     * one that flows within a few frames rather than at the next measuring window.
+     */
+    boolean noticeStops(long now) {
+        boolean any = false;
+        for (int i = 0; i < flowing.length; i++) {
+            if (flowing[i] && cadences[i].stopped(now)) {
+                flowing[i] = false;
+                any = true;
+            }
+        }
+        return any;
+    }
+
     /** Closes a measuring window: each layer's bitrate over it, and which layers flow. */
     void measure(long now) {
         long elapsed = now - windowStartNanos;
@@ -191,7 +219,7 @@ final class SimulcastLayers {
             return;
         }
         for (int i = 0; i < rids.length; i++) {
-            flowing[i] = known[i] && now - lastPacketNanos[i] < FLOWING_NANOS;
+            flowing[i] = known[i] && !cadences[i].stopped(now);
             if (windowBytes[i] > 0) {
                 long bps = windowBytes[i] * 8 * 1_000_000_000L / elapsed;
                 // Half the last window, half the history: a single keyframe-heavy window does not swing the choice.

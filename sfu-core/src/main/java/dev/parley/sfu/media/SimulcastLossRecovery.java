@@ -86,11 +86,21 @@ final class SimulcastLossRecovery {
         return nacks[layer].accept(in, now, loop);
     }
 
-    /** Timer tick: one NACK per layer that misses packets due to be asked for again. */
-    void sendDue(RtcpFeedbackSink publisher, SimulcastLayers layers, long now, MediaCounters counters) {
+    /**
+     * Timer tick: one NACK per {@code watched} layer (one that a subscriber or tap gets, or waits to switch to) that
+     * misses packets due to be asked for again. Losses of a layer nobody watches are not asked for: repairing
+     * them would spend the publisher's uplink, often the very link that loses, on packets that reach nobody. (A
+     * layer that becomes watched is switched to at a keyframe, so its earlier losses do not matter.)
+     */
+    void sendDue(RtcpFeedbackSink publisher, SimulcastLayers layers, boolean[] watched, long now, MediaCounters counters) {
         for (int i = 0; i < nacks.length; i++) {
-            if (layers.known(i)) {
+            if (!layers.known(i)) {
+                continue;
+            }
+            if (watched[i]) {
                 nacks[i].sendDue(publisher, layers.ssrc(i), now, counters);
+            } else {
+                nacks[i].forget(); // not given up either: the loss metrics count packets somebody missed
             }
         }
     }

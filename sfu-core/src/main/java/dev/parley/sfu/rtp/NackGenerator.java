@@ -136,6 +136,14 @@ public final class NackGenerator {
         return n;
     }
 
+    /**
+     * Stops tracking the packets missing now, without counting them given up: they are not wanted (nobody
+     * receives the stream they belong to). Later gaps are tracked again; duplicates are still recognised.
+     */
+    public void forgetMissing() {
+        missingCount = 0;
+    }
+
     /** Packets missing now (being asked for, or waiting to be). */
     public int missing() {
         return missingCount;

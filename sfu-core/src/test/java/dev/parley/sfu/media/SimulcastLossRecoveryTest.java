@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Loss recovery toward a simulcast publisher: each layer's RTX SSRC is learnt from repaired-rid, a retransmission
- * is unwrapped into the layer it repairs, and each layer's losses are tracked in that layer's own numbering.
+ * is unwrapped into the layer it repairs, and each layer's losses are tracked in that layer's own numbering and
+ * asked for only while somebody watches that layer.
  */
 class SimulcastLossRecoveryTest {
     private static final Codec VP8 = new Codec(MediaKind.VIDEO, "VP8", 90000, 1, "");
@@ -190,5 +191,60 @@ class SimulcastLossRecoveryTest {
         assertEquals(2, counters.retransmissionsReceived());
         assertEquals(1, counters.droppedPackets(DropReason.DUPLICATE), "the second copy is not forwarded");
         assertEquals(3, s.statistics().receivedPackets());
+    }
+
+    @Test
+    void onlyTheLayersSomebodyWatchesAreAskedForWhatTheyLost() {
+        PublishedTrack t = track(REPAIRED_RID);
+        SimulcastLayers layers = new SimulcastLayers(t, true);
+        SimulcastLossRecovery recovery = new SimulcastLossRecovery(t);
+        MediaCounters counters = new MediaCounters();
+        MediaLoop loop = new MediaLoop(0, null, null, counters);
+        byte[] q = media(Q, "q", 100);
+        byte[] f = media(F, "f", 60000);
+        layers.learn(q, 0, q.length);
+        layers.learn(f, 0, f.length);
+        long now = 1_000_000_000L;
+        // Both layers lose a packet: q its 101, f its 60001.
+        for (int seq : new int[] {100, 102, 103}) {
+            recovery.accept(0, buffer(media(Q, null, seq)), now, loop);
+        }
+        for (int seq : new int[] {60000, 60002, 60003}) {
+            recovery.accept(2, buffer(media(F, null, seq)), now, loop);
+        }
+        List<Integer> nackedSsrcs = new java.util.ArrayList<>();
+        RtcpFeedbackSink publisher = new RtcpFeedbackSink() {
+            @Override
+            public boolean connected() {
+                return true;
+            }
+
+            @Override
+            public int rtcpSsrc() {
+                return 1;
+            }
+
+            @Override
+            public void sendRtcp(PacketBuffer p) {
+                assertTrue(dev.parley.sfu.rtp.RtcpFeedback.isNack(dev.parley.sfu.rtp.RtcpPacket.type(p.array(), p.offset()),
+                        dev.parley.sfu.rtp.RtcpPacket.count(p.array(), p.offset())));
+                nackedSsrcs.add(dev.parley.sfu.rtp.RtcpFeedback.mediaSsrc(p.array(), p.offset()));
+            }
+        };
+        boolean[] onlyF = {false, false, true};
+        long due = now + NackGenerator.REORDER_WAIT_NANOS;
+        recovery.sendDue(publisher, layers, onlyF, due, counters);
+        assertEquals(List.of(F), nackedSsrcs, "f is forwarded: its loss is asked for; q reaches nobody");
+        assertEquals(1, counters.nacksSent());
+        assertEquals(0, recovery.missing(0), "q's loss is forgotten");
+        assertEquals(1, recovery.missing(2));
+        assertEquals(0, counters.unrecoveredPackets(), "a loss nobody watched is not counted as given up");
+
+        // q becomes watched (a subscriber switches to it): its next losses are asked for.
+        recovery.accept(0, buffer(media(Q, null, 105)), due, loop);
+        nackedSsrcs.clear();
+        recovery.sendDue(publisher, layers, new boolean[] {true, false, false}, due + 2 * NackGenerator.REORDER_WAIT_NANOS, counters);
+        assertEquals(List.of(Q), nackedSsrcs, "104 of q is asked for; f is no longer watched");
+        assertFalse(recovery.accept(0, buffer(media(Q, null, 103)), due, loop), "a repeat is still recognised after forgetting");
     }
 }

@@ -31,7 +31,7 @@ public final class RtpPacketBuilder {
         return this;
     }
 
-    RtpPacketBuilder timestamp(int t) {
+    public RtpPacketBuilder timestamp(int t) {
         timestamp = t;
         return this;
     }
