@@ -24,7 +24,7 @@ import org.junit.jupiter.api.function.ThrowingConsumer;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Two Chromium participants in a meeting that a host records through the REST API for about ten seconds: both
+ * Two Chromium participants, each camera one stream (simulcast off), in a meeting that a host records through the REST API for about ten seconds: both
  * pages show that it is recorded, and the per-track files and the meeting file reach a real S3 server (S3Proxy)
  * where ffprobe finds an audio and a video stream of about ten seconds; the meeting file plays in Chromium and
  * its sound is not silence.
@@ -36,7 +36,12 @@ class RecordingCallTest {
     private static final S3ProxyServer S3 = startS3();
 
     @RegisterExtension
-    static final CallFixture call = new CallFixture("recording", () -> serverArgs(S3));
+    static final CallFixture call = new CallFixture("recording", () -> {
+        // simulcast is the default; SimulcastRecordingCallTest covers it, this test the single-stream camera
+        List<String> args = new ArrayList<>(serverArgs(S3));
+        args.addAll(List.of("--simulcast", "false"));
+        return args;
+    });
 
     /** The server's flags: recordings go to the bucket of {@code s3}. */
     static List<String> serverArgs(S3ProxyServer s3) {

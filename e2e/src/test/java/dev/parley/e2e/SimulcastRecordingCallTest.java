@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * {@link RecordingCallTest} with simulcast on: each camera goes out as layers, and the recording takes the best
+ * {@link RecordingCallTest} with simulcast on (the default; set here so that the test keeps its meaning): each camera goes out as layers, and the recording takes the best
  * layer that flows (the top one may not go out at all while Chromium's bandwidth estimate ramps up, or on a
  * loaded machine), so every camera still gets a video file that ffprobe reads as about ten seconds, and the
  * meeting file is made of them.
