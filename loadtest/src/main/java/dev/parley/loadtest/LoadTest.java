@@ -30,7 +30,8 @@ import java.util.concurrent.TimeUnit;
  * <p>With {@code --simulcast} the publishers send three simulcast layers and the subscribers transport-cc
  * feedback (what simulcast and bandwidth estimation cost the server, against the single stream without); the
  * measurement starts once every subscriber gets the top layer (a warm-up of at most {@link #WARM_UP_LIMIT}), and
- * each subscriber is owed the audio and the top layer.
+ * each subscriber is owed the audio and, of the video, the layer Parley chose for it (sequence numbers check it;
+ * the share of the top layer is reported).
  *
  * <p>It is built to cost the client little: one thread reads every subscriber's socket ({@link PeerReceiver}),
  * counts from the RTP header without decrypting unless {@code --decrypt}, and allocates nothing per packet; one
@@ -211,6 +212,7 @@ public final class LoadTest {
         long failedStart = 0;
         long topSentStart = 0;
         long topReceivedStart = topLayerReceived(subscribers);
+        long audioReceivedStart = audioReceived(subscribers);
         long feedbacksStart = feedbacks(subscribers);
         if (sender == null) {
             sender = new MediaSender(publishers, options.publisherLossPercent());
@@ -263,8 +265,11 @@ public final class LoadTest {
         double loss = totals.expected == 0 ? 0 : 100.0 * totals.lost() / totals.expected;
         // Everyone was connected before the first packet left, so each subscriber is owed every packet sent:
         // this also counts what sequence gaps cannot see, packets lost before a stream's first or after its last.
+        // Simulcast: of the video, each subscriber is owed the layer Parley chose for it, which sequence numbers
+        // check; what is owed whatever it chose is the audio.
         long owed = (sender.owed() - owedStart) * subscribers.size();
-        double undelivered = owed == 0 ? 0 : Math.max(0, 100.0 * (owed - totals.packets) / owed);
+        long delivered = options.simulcast() ? audioReceived(subscribers) - audioReceivedStart : totals.packets;
+        double undelivered = owed == 0 ? 0 : Math.max(0, 100.0 * (owed - delivered) / owed);
         long forwarded = serverStart == null || serverEnd == null ? -1
                 : (long) (serverEnd.forwardedPackets() - serverStart.forwardedPackets());
         double serverCpu = serverStart == null || serverEnd == null ? Double.NaN
@@ -298,8 +303,8 @@ public final class LoadTest {
                 totals.packets, totals.packets / (elapsed / 1e9), mbps, subscribers.size(), totals.streams);
         out.printf(Locale.ROOT, "loss: %.3f%% (%d of %d expected by sequence numbers); undelivered %.3f%% (%d of %d %s"
                 + " x %d subscribers); jitter mean %.2f ms, max %.2f ms%n", loss, totals.lost(), totals.expected, undelivered,
-                Math.max(0, owed - totals.packets), sender.owed() - owedStart,
-                options.simulcast() ? "audio and top-layer packets sent" : "sent", subscribers.size(), totals.meanJitterMillis(),
+                Math.max(0, owed - delivered), sender.owed() - owedStart,
+                options.simulcast() ? "audio packets sent" : "sent", subscribers.size(), totals.meanJitterMillis(),
                 totals.jitterMax);
         if (options.simulcast()) {
             long topOwed = (sender.topLayerSent() - topSentStart) * subscribers.size();
@@ -314,6 +319,18 @@ public final class LoadTest {
                     + " subscriber); %d PLIs to publishers in all%n", SimulcastCamera.VIDEO_PACKETS_PER_SECOND, topReceived,
                     topOwed == 0 ? 0 : 100.0 * topReceived / topOwed, sender.topLayerSent() - topSentStart,
                     subscribers.size(), fb, subscribers.isEmpty() ? 0 : fb / (elapsed / 1e9) / subscribers.size(), plis);
+            if (metrics != null) {
+                try {
+                    double[] estimates = metrics.values("parley_participant_available_bitrate_bps");
+                    java.util.Arrays.sort(estimates);
+                    out.printf(Locale.ROOT, "server: a bandwidth estimate for %d of %d participants%s%n", estimates.length,
+                            everyone.size(), estimates.length == 0 ? "" : String.format(Locale.ROOT,
+                                    ", lowest %.2f Mbit/s, median %.2f Mbit/s", estimates[0] / 1e6,
+                                    estimates[estimates.length / 2] / 1e6));
+                } catch (IOException e) {
+                    out.println("server: no bandwidth estimates: " + e.getMessage());
+                }
+            }
         }
         if (forwarded >= 0) {
             double serverCpuSeconds = serverEnd.cpuSeconds() - serverStart.cpuSeconds();
@@ -357,6 +374,14 @@ public final class LoadTest {
         long n = 0;
         for (LoadParticipant s : subscribers) {
             n += s.feedback() == null ? 0 : s.feedback().topLayerPackets();
+        }
+        return n;
+    }
+
+    private static long audioReceived(List<LoadParticipant> subscribers) {
+        long n = 0;
+        for (LoadParticipant s : subscribers) {
+            n += s.feedback() == null ? 0 : s.feedback().audioPackets();
         }
         return n;
     }

@@ -13,7 +13,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>A publisher with a {@link SimulcastCamera} sends its video as three simulcast layers instead (216 video
  * packets/s, the top layer shaped as the single stream), and every packet, audio too, with a transport-wide
- * sequence number. Each subscriber is owed the audio and the top layer ({@link #owed()}).
+ * sequence number. Each subscriber is owed the audio ({@link #owed()}) and one layer, which Parley picks.
  */
 final class MediaSender implements AutoCloseable {
     static final int AUDIO_PACKETS_PER_SECOND = 50;
@@ -100,7 +100,7 @@ final class MediaSender implements AutoCloseable {
         byte[] delta = vp8FirstPacket(false);
         byte[] rest = new byte[VIDEO_PAYLOAD]; // a continuation: descriptor 0x00, filler
         long sentHere = 0;
-        long owedHere = 0; // sent packets every subscriber is owed, but for simulcast video (counts[1])
+        long owedHere = 0; // sent packets every subscriber is owed (see owed())
         long skippedHere = 0;
         long failedHere = 0;
         while (running) {
@@ -161,7 +161,7 @@ final class MediaSender implements AutoCloseable {
                 wake = Math.min(wake, Math.min(s.nextAudio, s.nextFrame));
             }
             sent = sentHere + counts[0];
-            owed = owedHere + counts[1];
+            owed = owedHere;
             topLayer = counts[1];
             skipped = skippedHere + counts[2];
             failed = failedHere + counts[3];
@@ -199,8 +199,8 @@ final class MediaSender implements AutoCloseable {
     }
 
     /**
-     * Packets sent that each subscriber is owed: all of them from single-stream publishers; from simulcast ones the
-     * audio and the top layer, which Parley forwards to a subscriber that has the bandwidth and did not ask for less.
+     * Packets sent that each subscriber is owed whatever Parley decides: all of them from single-stream publishers,
+     * the audio of simulcast ones (of whose video a subscriber gets the layer Parley chose: {@link #topLayerSent}).
      */
     long owed() {
         return owed;

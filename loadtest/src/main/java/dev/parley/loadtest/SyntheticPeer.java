@@ -355,11 +355,12 @@ public final class SyntheticPeer implements AutoCloseable {
     }
 
     /**
-     * {@link #answerFor(String)} that also accepts the offer's transport-wide sequence number extension (its
-     * {@code a=extmap} in every m-section that offers it), as a browser does that will send transport-cc feedback.
+     * {@link #answerFor(String, boolean)} with the retransmission formats kept (Parley sends its bandwidth probes'
+     * padding on a video's RTX stream) that also accepts the offer's transport-wide sequence number extension (its
+     * {@code a=extmap} in every m-section), as a browser does that will send transport-cc feedback.
      */
     public String answerWithTransportSequence(String serverOffer) throws SdpException {
-        String answer = answerFor(serverOffer, false);
+        String answer = answerFor(serverOffer, true);
         String extmap = null;
         for (String line : serverOffer.split("\r\n")) {
             if (line.startsWith("a=extmap:") && line.endsWith(" " + dev.parley.sfu.rtp.TransportSequenceExtension.URI)) {

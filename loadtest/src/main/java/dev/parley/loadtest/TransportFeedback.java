@@ -9,7 +9,8 @@ import dev.parley.sfu.rtp.TransportSequenceExtension;
  * {@link ReceiveStats}, the arrival of each packet Parley stamped with a transport-wide sequence number is kept, and
  * at most every {@link #INTERVAL_NANOS} (checked as packets arrive) one transport-cc feedback reports everything
  * since the last, received or not, so that Parley estimates the bandwidth toward this subscriber. It also counts the
- * packets of a simulcast top layer ({@link SimulcastCamera#isTopLayer}), to tell which layer the subscriber gets.
+ * audio packets and those of a simulcast top layer ({@link SimulcastCamera#isTopLayer}), to tell which layer the
+ * subscriber gets.
  *
  * <p>Runs on the receive thread only (feedback is sent from it too), with nothing allocated per packet: a ring of
  * {@link #RING} arrivals, one writer and one output buffer. A packet that arrives after it was reported missing is
@@ -35,6 +36,7 @@ final class TransportFeedback implements SyntheticPeer.MediaHandler {
     private int mediaSsrc;
     private volatile long feedbacks;
     private volatile long topLayerPackets;
+    private volatile long audioPackets;
 
     TransportFeedback(ReceiveStats stats, int senderSsrc) {
         this.stats = stats;
@@ -49,15 +51,22 @@ final class TransportFeedback implements SyntheticPeer.MediaHandler {
 
     @Override
     public void onRtp(PacketBuffer packet, long receivedNanos) {
-        stats.onRtp(packet, receivedNanos);
         byte[] b = packet.array();
         int o = packet.offset();
         int len = packet.length();
         if (len < 12) {
             return;
         }
-        if ((b[o + 1] & 0x7F) == SyntheticPeer.VP8_PAYLOAD_TYPE && SimulcastCamera.isTopLayer(len)) {
+        // Padding (the P bit; the load publishers send none) is Parley's bandwidth probe: it counts for congestion
+        // control, not as media, as a browser drops it before any decoder.
+        if ((b[o] & 0x20) == 0) {
+            stats.onRtp(packet, receivedNanos);
+        }
+        int pt = b[o + 1] & 0x7F;
+        if (pt == SyntheticPeer.VP8_PAYLOAD_TYPE && SimulcastCamera.isTopLayer(len)) {
             topLayerPackets = topLayerPackets + 1; // only this thread writes it
+        } else if (pt == SyntheticPeer.OPUS_PAYLOAD_TYPE) {
+            audioPackets = audioPackets + 1;
         }
         // The header extensions are in clear under SRTP: this works on packets left encrypted too.
         int seq = TransportSequenceExtension.read(b, o, len, TransportSequenceExtension.PARLEY_ID);
@@ -118,6 +127,11 @@ final class TransportFeedback implements SyntheticPeer.MediaHandler {
     /** Transport-cc feedback packets sent. */
     long feedbacks() {
         return feedbacks;
+    }
+
+    /** Audio packets received. */
+    long audioPackets() {
+        return audioPackets;
     }
 
     /** Video packets received of a simulcast top layer. */
