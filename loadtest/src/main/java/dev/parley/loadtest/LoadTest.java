@@ -196,6 +196,7 @@ public final class LoadTest {
         if (sender != null) {
             warmUp(publishers, subscribers);
         }
+        ReceiveStats.Totals beforeScrape = totals(subscribers);
         ServerMetrics.Sample serverStart = scrape(metrics);
         ServerMetrics.Sample serverLast = serverStart;
         long cpuStart = os.getProcessCpuTime();
@@ -205,7 +206,8 @@ public final class LoadTest {
         long start = System.nanoTime();
         long end = start + options.duration().toNanos();
         ReceiveStats.Totals last = totals(subscribers);
-        ReceiveStats.Totals begin = last;
+        // With simulcast, media flows while the server is scraped: its counters were read somewhere in between.
+        ReceiveStats.Totals begin = sender == null ? last : midway(beforeScrape, last);
         long sentStart = 0;
         long owedStart = 0;
         long skippedStart = 0;
@@ -392,6 +394,16 @@ public final class LoadTest {
             n += s.feedback() == null ? 0 : s.feedback().feedbacks();
         }
         return n;
+    }
+
+    /** Halfway between two snapshots. */
+    private static ReceiveStats.Totals midway(ReceiveStats.Totals a, ReceiveStats.Totals b) {
+        ReceiveStats.Totals t = new ReceiveStats.Totals();
+        t.streams = b.streams;
+        t.packets = (a.packets + b.packets) / 2;
+        t.bytes = (a.bytes + b.bytes) / 2;
+        t.expected = t.packets + (a.lost() + b.lost()) / 2;
+        return t;
     }
 
     /** What was received between two snapshots; jitter as of the later one. */
