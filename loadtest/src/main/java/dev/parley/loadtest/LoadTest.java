@@ -216,6 +216,7 @@ public final class LoadTest {
         long topReceivedStart = topLayerReceived(subscribers);
         long audioReceivedStart = audioReceived(subscribers);
         long feedbacksStart = feedbacks(subscribers);
+        long paddingStart = padding(subscribers);
         if (sender == null) {
             sender = new MediaSender(publishers, options.publisherLossPercent());
         } else {
@@ -318,9 +319,11 @@ public final class LoadTest {
             }
             out.printf(Locale.ROOT, "simulcast: %d video packets/s per publisher (q, h, f layers), subscribers received %d"
                     + " top-layer packets, %.2f%% of the %d sent x %d subscribers; %d transport-cc feedbacks (%.1f/s per"
-                    + " subscriber); %d PLIs to publishers in all%n", SimulcastCamera.VIDEO_PACKETS_PER_SECOND, topReceived,
-                    topOwed == 0 ? 0 : 100.0 * topReceived / topOwed, sender.topLayerSent() - topSentStart,
-                    subscribers.size(), fb, subscribers.isEmpty() ? 0 : fb / (elapsed / 1e9) / subscribers.size(), plis);
+                    + " subscriber); %d probe padding packets received; %d PLIs to publishers in all%n",
+                    SimulcastCamera.VIDEO_PACKETS_PER_SECOND, topReceived, topOwed == 0 ? 0 : 100.0 * topReceived / topOwed,
+                    sender.topLayerSent() - topSentStart, subscribers.size(), fb,
+                    subscribers.isEmpty() ? 0 : fb / (elapsed / 1e9) / subscribers.size(),
+                    padding(subscribers) - paddingStart, plis);
             if (metrics != null) {
                 try {
                     double[] estimates = metrics.values("parley_participant_available_bitrate_bps");
@@ -376,6 +379,14 @@ public final class LoadTest {
         long n = 0;
         for (LoadParticipant s : subscribers) {
             n += s.feedback() == null ? 0 : s.feedback().topLayerPackets();
+        }
+        return n;
+    }
+
+    private static long padding(List<LoadParticipant> subscribers) {
+        long n = 0;
+        for (LoadParticipant s : subscribers) {
+            n += s.feedback() == null ? 0 : s.feedback().paddingPackets();
         }
         return n;
     }

@@ -132,7 +132,9 @@ final class SimulcastCamera implements SyntheticPeer.MediaHandler {
      */
     void sendFrame(SyntheticPeer peer, Packets packets, long frame, int timestamp, boolean periodicKeyframe,
                    java.util.function.BooleanSupplier skip, Counter counter) {
-        for (int layer = 0; layer < LAYERS; layer++) {
+        // Top layer first: Parley starts a subscriber on the first layer whose keyframe it sees, and the top one is
+        // what the measurement wants (otherwise bandwidth probes bring it up, a layer per 2-4 s).
+        for (int layer = TOP; layer >= 0; layer--) {
             boolean key = keyframeWanted.getAndSet(layer, 0) == 1 || periodicKeyframe;
             byte[] first = key ? packets.keyframe[layer] : packets.delta[layer];
             byte[] rest = packets.rest[layer];

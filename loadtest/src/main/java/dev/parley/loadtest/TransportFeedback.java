@@ -37,6 +37,7 @@ final class TransportFeedback implements SyntheticPeer.MediaHandler {
     private volatile long feedbacks;
     private volatile long topLayerPackets;
     private volatile long audioPackets;
+    private volatile long paddingPackets;
 
     TransportFeedback(ReceiveStats stats, int senderSsrc) {
         this.stats = stats;
@@ -61,6 +62,8 @@ final class TransportFeedback implements SyntheticPeer.MediaHandler {
         // control, not as media, as a browser drops it before any decoder.
         if ((b[o] & 0x20) == 0) {
             stats.onRtp(packet, receivedNanos);
+        } else {
+            paddingPackets = paddingPackets + 1; // only this thread writes it
         }
         int pt = b[o + 1] & 0x7F;
         if (pt == SyntheticPeer.VP8_PAYLOAD_TYPE && SimulcastCamera.isTopLayer(len)) {
@@ -127,6 +130,11 @@ final class TransportFeedback implements SyntheticPeer.MediaHandler {
     /** Transport-cc feedback packets sent. */
     long feedbacks() {
         return feedbacks;
+    }
+
+    /** Padding packets received: Parley's bandwidth probes. */
+    long paddingPackets() {
+        return paddingPackets;
     }
 
     /** Audio packets received. */
