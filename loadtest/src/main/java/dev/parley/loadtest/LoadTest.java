@@ -194,7 +194,12 @@ public final class LoadTest {
         // Simulcast: the layers flow first, until every subscriber is switched to the top one; counting starts then.
         MediaSender sender = options.simulcast() ? new MediaSender(publishers, options.publisherLossPercent()) : null;
         if (sender != null) {
-            warmUp(publishers, subscribers);
+            try {
+                warmUp(publishers, subscribers);
+            } catch (InterruptedException e) {
+                sender.close();
+                throw e;
+            }
         }
         ReceiveStats.Totals beforeScrape = totals(subscribers);
         ServerMetrics.Sample serverStart = scrape(metrics);

@@ -76,7 +76,7 @@ final class MediaSender implements AutoCloseable {
 
     private void loop(SplittableRandom random) {
         SimulcastCamera.Packets layers = new SimulcastCamera.Packets();
-        long[] counts = new long[4]; // sent, owed, skipped, failed: written by the simulcast callbacks
+        long[] counts = new long[4]; // simulcast video: sent, of it the top layer, skipped, failed
         java.util.function.BooleanSupplier skip = () -> {
             if (skipShare > 0 && random.nextDouble() < skipShare) {
                 counts[2]++;
