@@ -73,7 +73,9 @@ if [ -z "${SKIP_PARLEY:-}" ]; then
   done
   [ -z "$plain" ] || { start_parley server "$port" "$media"; }
   [ -z "$simulcast" ] || { start_parley server-simulcast "$((port + 1))" "$((media + 1))" --simulcast true; }
+  n=0
   for step in "${steps[@]}"; do
+    n=$((n + 1))
     shape=${step%s}
     if [[ $step == *s ]]; then
       at=$((port + 1)); token=$(cat "$data/server-simulcast/metrics-token"); extra=(--simulcast)
@@ -83,7 +85,7 @@ if [ -z "${SKIP_PARLEY:-}" ]; then
     out=$(taskset -c "${TOOL_CPU:-1}" "${loadtest[@]}" --url "http://127.0.0.1:$at" --room "fwd-$step-$RANDOM" \
       --publishers "${shape%x*}" --subscribers "${shape#*x}" --duration "${duration}s" "${extra[@]}" \
       --metrics-token "$token" --max-loss 1% --join-timeout 60s 2>&1) || true
-    echo "$out" > "$data/loadtest-$step.txt"
+    echo "$out" > "$data/loadtest-$n-$step.txt" # numbered: a step may come twice
     summary=$(echo "$out" | sed -n '/--- summary ---/,$p')
     fwd=$(echo "$summary" | sed -n 's/^server: forwarded \([0-9]*\) RTP.*CPU \([0-9.]*\)% of one core, \([0-9]*\) forwarded.*/\1 \2 \3/p')
     secs=$(echo "$summary" | sed -n 's/^sent: .* in \([0-9.]*\) s .*/\1/p')
