@@ -8,6 +8,11 @@
 #   PARLEY_JAR=/tmp/before/parley.jar LOADTEST_JAR=/tmp/parley-loadtest.jar SKIP_BUILD=1 SKIP_RAW=1 bench/forwarding.sh 1x100
 #                                              # another build of the server (a baseline), a fixed copy of the tool
 # (SKIP_PARLEY=1 measures only the relay.)
+# A step ending in "s" (1x100s) is the same load with simulcast and bandwidth estimation: a second Parley started
+# with --simulcast true (on PORT+1, MEDIA_PORT+1, also on SERVER_CPU, idle during the other steps) and
+# parley-loadtest --simulcast (three layers per publisher, transport-cc feedback from every subscriber; see
+# docs/performance.md, "What adaptation costs"). The relay has no simulcast: it runs such a step as the plain one.
+#   SKIP_RAW=1 DURATION=15 bench/forwarding.sh 1x100 1x100s 1x100 1x100s   # off, on, off, on in one run
 # Parley is measured by parley-loadtest (real ICE, DTLS, SRTP); the relay (dev.parley.bench.RawUdpRelay, one
 # sendto per copy, no crypto) by dev.parley.bench.RawRelayLoad with the same stream shape. Prints one line per
 # step and system; docs/performance.md ("Browser-shaped forwarding") says how to read them.
@@ -43,23 +48,44 @@ fi
 
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'); load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "Parley on CPU ${SERVER_CPU:-0} with ${PARLEY_JVM_OPTIONS[*]:-(no JVM options)} ${PARLEY_JAVA_OPTS:-}; generators on CPU ${TOOL_CPU:-1}"
-if [ -z "${SKIP_PARLEY:-}" ]; then
+# Starts a Parley on SERVER_CPU: start_parley NAME HTTP_PORT MEDIA_PORT [server options]; its pid in $started.
+start_parley() {
+  local name=$1 http=$2 udp=$3
+  shift 3
+  mkdir -p "$data/$name"
   # shellcheck disable=SC2086
   taskset -c "${SERVER_CPU:-0}" "$JAVA_HOME/bin/java" "${PARLEY_JVM_OPTIONS[@]}" ${PARLEY_JAVA_OPTS:-} -jar "$server_jar" \
-    --http-port "$port" --http-bind 127.0.0.1 --media-port "$media" --public-ip 127.0.0.1 --data-dir "$data" \
-    --max-participants 2000 --max-connections-per-address 5000 --guest-joins-per-minute 100000 > "$data/server.log" 2>&1 &
-  server=$!
-  pids+=("$server")
+    --http-port "$http" --http-bind 127.0.0.1 --media-port "$udp" --public-ip 127.0.0.1 --data-dir "$data/$name" \
+    --max-participants 2000 --max-connections-per-address 5000 --guest-joins-per-minute 100000 "$@" \
+    > "$data/$name.log" 2>&1 &
+  started=$!
+  pids+=("$started")
   for _ in $(seq 1 120); do
-    curl -sf "http://127.0.0.1:$port/health" >/dev/null && break
-    kill -0 "$server" 2>/dev/null || { cat "$data/server.log"; exit 1; }
+    curl -sf "http://127.0.0.1:$http/health" >/dev/null && return 0
+    kill -0 "$started" 2>/dev/null || { cat "$data/$name.log"; exit 1; }
     sleep 0.5
   done
+}
+if [ -z "${SKIP_PARLEY:-}" ]; then
+  plain=""; simulcast=""
   for step in "${steps[@]}"; do
-    out=$(taskset -c "${TOOL_CPU:-1}" "${loadtest[@]}" --url "http://127.0.0.1:$port" --room "fwd-$step-$RANDOM" \
-      --publishers "${step%x*}" --subscribers "${step#*x}" --duration "${duration}s" \
-      --metrics-token "$(cat "$data/metrics-token")" --max-loss 1% --join-timeout 60s 2>&1) || true
-    echo "$out" > "$data/loadtest-$step.txt"
+    if [[ $step == *s ]]; then simulcast=1; else plain=1; fi
+  done
+  [ -z "$plain" ] || { start_parley server "$port" "$media"; }
+  [ -z "$simulcast" ] || { start_parley server-simulcast "$((port + 1))" "$((media + 1))" --simulcast true; }
+  n=0
+  for step in "${steps[@]}"; do
+    n=$((n + 1))
+    shape=${step%s}
+    if [[ $step == *s ]]; then
+      at=$((port + 1)); token=$(cat "$data/server-simulcast/metrics-token"); extra=(--simulcast)
+    else
+      at=$port; token=$(cat "$data/server/metrics-token"); extra=()
+    fi
+    out=$(taskset -c "${TOOL_CPU:-1}" "${loadtest[@]}" --url "http://127.0.0.1:$at" --room "fwd-$step-$RANDOM" \
+      --publishers "${shape%x*}" --subscribers "${shape#*x}" --duration "${duration}s" "${extra[@]}" \
+      --metrics-token "$token" --max-loss 1% --join-timeout 60s 2>&1) || true
+    echo "$out" > "$data/loadtest-$n-$step.txt" # numbered: a step may come twice
     summary=$(echo "$out" | sed -n '/--- summary ---/,$p')
     fwd=$(echo "$summary" | sed -n 's/^server: forwarded \([0-9]*\) RTP.*CPU \([0-9.]*\)% of one core, \([0-9]*\) forwarded.*/\1 \2 \3/p')
     secs=$(echo "$summary" | sed -n 's/^sent: .* in \([0-9.]*\) s .*/\1/p')
@@ -70,9 +96,11 @@ if [ -z "${SKIP_PARLEY:-}" ]; then
     fi
     read -r f c per <<< "$fwd"
     read -r l u <<< "$loss"
-    echo "parley $step: forwarded $f packets (~$(awk -v f="$f" -v s="$secs" 'BEGIN{printf "%.0f", f/s}')/s), CPU $c% of one core, $per forwarded packets per CPU-second; loss $l%, undelivered $u%; $result"
+    top=$(echo "$summary" | sed -n 's/^simulcast: .* top-layer packets, \([0-9.]*\)% of .* (\([0-9.]*\)\/s per subscriber).*/; top layer \1% of owed, \2 transport-cc feedbacks\/s per subscriber/p')
+    echo "parley $step: forwarded $f packets (~$(awk -v f="$f" -v s="$secs" 'BEGIN{printf "%.0f", f/s}')/s), CPU $c% of one core, $per forwarded packets per CPU-second; loss $l%, undelivered $u%$top; $result"
   done
-  kill "$server"; wait "$server" 2>/dev/null || true
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+  pids=()
 fi
 
 [ -z "${SKIP_RAW:-}" ] || exit 0
@@ -82,7 +110,7 @@ for step in "${steps[@]}"; do
   relay=$!
   pids+=("$relay")
   taskset -c "${TOOL_CPU:-1}" "$JAVA_HOME/bin/java" -cp "$cp" dev.parley.bench.RawRelayLoad --relay-port "$relay_port" \
-    --relay-pid "$relay" --publishers "${step%x*}" --subscribers "${step#*x}" --duration "$duration" --warmup 3 || true
+    --relay-pid "$relay" --publishers "${step%x*}" --subscribers "$(echo "${step#*x}" | tr -d s)" --duration "$duration" --warmup 3 || true
   kill "$relay" 2>/dev/null || true
   wait "$relay" 2>/dev/null || true
 done

@@ -37,6 +37,9 @@ final class LoadParticipant implements AutoCloseable {
     final int audioSsrc;
     final int videoSsrc;
     final ReceiveStats stats;
+    /** With simulcast: a publisher's layers, a subscriber's transport-cc feedback; else null. */
+    private final SimulcastCamera camera;
+    private final TransportFeedback feedback;
     private final SyntheticPeer peer;
     private final CompletableFuture<JsonNode> joined = new CompletableFuture<>();
     private final CompletableFuture<JsonNode> publishAnswer = new CompletableFuture<>();
@@ -47,17 +50,43 @@ final class LoadParticipant implements AutoCloseable {
 
     LoadParticipant(String name, Role role, InetAddress bind, PeerReceiver receiver, boolean decrypt, int ssrcBase)
             throws IOException {
+        this(name, role, bind, receiver, decrypt, ssrcBase, false);
+    }
+
+    /**
+     * @param simulcast a publisher sends three simulcast layers ({@link SimulcastCamera}, SSRCs {@code ssrcBase} to
+     *     {@code ssrcBase + 3}); a subscriber accepts transport-cc and sends feedback ({@link TransportFeedback})
+     */
+    LoadParticipant(String name, Role role, InetAddress bind, PeerReceiver receiver, boolean decrypt, int ssrcBase,
+                    boolean simulcast) throws IOException {
         this.name = name;
         this.role = role;
         this.audioSsrc = ssrcBase;
         this.videoSsrc = ssrcBase + 1;
         this.stats = role == Role.SUBSCRIBER ? new ReceiveStats() : null;
-        SyntheticPeer.MediaHandler handler = stats != null ? stats : (p, at) -> {};
+        java.util.SplittableRandom random = new java.util.SplittableRandom();
+        this.camera = simulcast && role == Role.PUBLISHER ? new SimulcastCamera(audioSsrc, videoSsrc, random) : null;
+        this.feedback = simulcast && stats != null ? new TransportFeedback(stats, random.nextInt() | 1) : null;
+        SyntheticPeer.MediaHandler handler = feedback != null ? feedback : stats != null ? stats
+                : camera != null ? camera : (p, at) -> {};
         this.peer = SyntheticPeer.open(name, bind, handler, receiver, decrypt, SyntheticPeer.DEFAULT_RECEIVE_BUFFER);
+        if (feedback != null) {
+            feedback.attach(peer);
+        }
     }
 
     SyntheticPeer peer() {
         return peer;
+    }
+
+    /** A simulcast publisher's layers, or null. */
+    SimulcastCamera camera() {
+        return camera;
+    }
+
+    /** A simulcast subscriber's transport-cc feedback, or null. */
+    TransportFeedback feedback() {
+        return feedback;
     }
 
     /**
@@ -76,9 +105,12 @@ final class LoadParticipant implements AutoCloseable {
             throw new JoinFailure(name + ": " + e.getMessage(), e);
         }
         signaling.send("join", "room", room, "name", name, "token", token);
-        await(joined, deadline, "joined");
+        JsonNode welcome = await(joined, deadline, "joined");
+        if ((camera != null || feedback != null) && !welcome.path("simulcast").asBoolean(false)) {
+            throw new JoinFailure(name + ": the server runs without simulcast (start it with --simulcast true)", null);
+        }
         if (role == Role.PUBLISHER) {
-            signaling.send("publish", "sdp", peer.publisherOffer(audioSsrc, videoSsrc));
+            signaling.send("publish", "sdp", camera != null ? camera.offer(peer) : peer.publisherOffer(audioSsrc, videoSsrc));
             JsonNode answer = await(publishAnswer, deadline, "publishAnswer");
             try {
                 peer.acceptAnswer(answer.path("sdp").asText());
@@ -142,7 +174,7 @@ final class LoadParticipant implements AutoCloseable {
         String sdp = offer.path("sdp").asText();
         try {
             stats.clockRates(clockRates(sdp));
-            String answer = peer.answerFor(sdp);
+            String answer = feedback != null ? peer.answerWithTransportSequence(sdp) : peer.answerFor(sdp);
             signaling.send("subscriberAnswer", "sdp", answer, "version", offer.path("version").asInt());
             firstOfferAnswered.complete(offer);
         } catch (SdpException | RuntimeException e) {

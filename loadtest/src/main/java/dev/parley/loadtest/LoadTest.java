@@ -27,6 +27,12 @@ import java.util.concurrent.TimeUnit;
  * gaps per SSRC), jitter, join time percentiles and, with the metrics token, the server's CPU and forwarded
  * packets. The exit status says whether loss stayed within {@code --max-loss} ({@link LoadTestResult}).
  *
+ * <p>With {@code --simulcast} the publishers send three simulcast layers and the subscribers transport-cc
+ * feedback (what simulcast and bandwidth estimation cost the server, against the single stream without); the
+ * measurement starts once every subscriber gets the top layer (a warm-up of at most {@link #WARM_UP_LIMIT}), and
+ * each subscriber is owed the audio and, of the video, the layer Parley chose for it (sequence numbers check it;
+ * the share of the top layer is reported).
+ *
  * <p>It is built to cost the client little: one thread reads every subscriber's socket ({@link PeerReceiver}),
  * counts from the RTP header without decrypting unless {@code --decrypt}, and allocates nothing per packet; one
  * thread sends for every publisher.
@@ -35,6 +41,8 @@ public final class LoadTest {
     /** Participants closed at the same time at the end. */
     private static final int CLOSE_PARALLELISM = 16;
     private static final int MAX_FAILURES_SHOWN = 5;
+    /** How long a simulcast run waits for every subscriber to get the top layer before it measures anyway. */
+    static final Duration WARM_UP_LIMIT = Duration.ofSeconds(15);
 
     private final LoadTestOptions options;
     private final PrintStream out;
@@ -109,7 +117,7 @@ public final class LoadTest {
         InetAddress bind = bindAddressFor(url.getHost());
         out.printf(Locale.ROOT, "parley-loadtest: %d publishers, %d subscribers in room %s at %s for %d s%s%n",
                 options.publishers(), options.subscribers(), options.room(), url, options.duration().toSeconds(),
-                options.decrypt() ? " (decrypting)" : "");
+                (options.decrypt() ? " (decrypting)" : "") + (options.simulcast() ? " (simulcast, transport-cc)" : ""));
 
         List<LoadParticipant> publishers = new ArrayList<>();
         List<LoadParticipant> subscribers = new ArrayList<>();
@@ -130,11 +138,11 @@ public final class LoadTest {
             try {
                 for (int i = 0; i < options.publishers(); i++) {
                     publishers.add(new LoadParticipant("loadtest-pub-" + i, LoadParticipant.Role.PUBLISHER, bind, receiver,
-                            options.decrypt(), ssrc + 2 * i));
+                            options.decrypt(), ssrc + 4 * i, options.simulcast()));
                 }
                 for (int i = 0; i < options.subscribers(); i++) {
                     subscribers.add(new LoadParticipant("loadtest-sub-" + i, LoadParticipant.Role.SUBSCRIBER, bind, receiver,
-                            options.decrypt(), 0));
+                            options.decrypt(), 0, options.simulcast()));
                 }
             } catch (IOException e) {
                 everyone.addAll(publishers);
@@ -183,6 +191,17 @@ public final class LoadTest {
     private LoadTestResult measure(List<LoadParticipant> publishers, List<LoadParticipant> subscribers,
                                    List<LoadParticipant> everyone, PeerReceiver receiver, ServerMetrics metrics,
                                    long[] joinMillis) throws InterruptedException {
+        // Simulcast: the layers flow first, until every subscriber is switched to the top one; counting starts then.
+        MediaSender sender = options.simulcast() ? new MediaSender(publishers, options.publisherLossPercent()) : null;
+        if (sender != null) {
+            try {
+                warmUp(publishers, subscribers);
+            } catch (InterruptedException e) {
+                sender.close();
+                throw e;
+            }
+        }
+        ReceiveStats.Totals beforeScrape = totals(subscribers);
         ServerMetrics.Sample serverStart = scrape(metrics);
         ServerMetrics.Sample serverLast = serverStart;
         long cpuStart = os.getProcessCpuTime();
@@ -192,7 +211,26 @@ public final class LoadTest {
         long start = System.nanoTime();
         long end = start + options.duration().toNanos();
         ReceiveStats.Totals last = totals(subscribers);
-        MediaSender sender = new MediaSender(publishers, options.publisherLossPercent());
+        // With simulcast, media flows while the server is scraped: its counters were read somewhere in between.
+        ReceiveStats.Totals begin = sender == null ? last : midway(beforeScrape, last);
+        long sentStart = 0;
+        long owedStart = 0;
+        long skippedStart = 0;
+        long failedStart = 0;
+        long topSentStart = 0;
+        long topReceivedStart = topLayerReceived(subscribers);
+        long audioReceivedStart = audioReceived(subscribers);
+        long feedbacksStart = feedbacks(subscribers);
+        long paddingStart = padding(subscribers);
+        if (sender == null) {
+            sender = new MediaSender(publishers, options.publisherLossPercent());
+        } else {
+            sentStart = sender.sent();
+            owedStart = sender.owed();
+            skippedStart = sender.skipped();
+            failedStart = sender.failed();
+            topSentStart = sender.topLayerSent();
+        }
         try {
             int second = 0;
             while (System.nanoTime() < end) {
@@ -224,7 +262,8 @@ public final class LoadTest {
             // closing anyway
         }
         long datagrams = receiver.datagrams() - datagramsStart;
-        ReceiveStats.Totals totals = totals(subscribers);
+        ReceiveStats.Totals totals = since(begin, totals(subscribers));
+        long sent = sender.sent() - sentStart;
         int incomplete = 0;
         for (LoadParticipant s : subscribers) {
             if (s.stats.streams() < 2 * publishers.size()) {
@@ -234,8 +273,11 @@ public final class LoadTest {
         double loss = totals.expected == 0 ? 0 : 100.0 * totals.lost() / totals.expected;
         // Everyone was connected before the first packet left, so each subscriber is owed every packet sent:
         // this also counts what sequence gaps cannot see, packets lost before a stream's first or after its last.
-        long owed = sender.sent() * subscribers.size();
-        double undelivered = owed == 0 ? 0 : Math.max(0, 100.0 * (owed - totals.packets) / owed);
+        // Simulcast: of the video, each subscriber is owed the layer Parley chose for it, which sequence numbers
+        // check; what is owed whatever it chose is the audio.
+        long owed = (sender.owed() - owedStart) * subscribers.size();
+        long delivered = options.simulcast() ? audioReceived(subscribers) - audioReceivedStart : totals.packets;
+        double undelivered = owed == 0 ? 0 : Math.max(0, 100.0 * (owed - delivered) / owed);
         long forwarded = serverStart == null || serverEnd == null ? -1
                 : (long) (serverEnd.forwardedPackets() - serverStart.forwardedPackets());
         double serverCpu = serverStart == null || serverEnd == null ? Double.NaN
@@ -264,12 +306,42 @@ public final class LoadTest {
         out.printf(Locale.ROOT, "participants: %d/%d connected at the end; join time p50 %d ms, p95 %d ms, p99 %d ms%n",
                 joined, everyone.size(), quantile(joinMillis, 0.50), quantile(joinMillis, 0.95), quantile(joinMillis, 0.99));
         out.printf(Locale.ROOT, "sent: %d RTP packets in %.1f s (%d left out on purpose, %d refused by a full socket)%n",
-                sender.sent(), elapsed / 1e9, sender.skipped(), sender.failed());
+                sent, elapsed / 1e9, sender.skipped() - skippedStart, sender.failed() - failedStart);
         out.printf(Locale.ROOT, "received: %d RTP packets (%.0f/s), %.2f Mbit/s, by %d subscribers from %d streams%n",
                 totals.packets, totals.packets / (elapsed / 1e9), mbps, subscribers.size(), totals.streams);
-        out.printf(Locale.ROOT, "loss: %.3f%% (%d of %d expected by sequence numbers); undelivered %.3f%% (%d of %d sent"
+        out.printf(Locale.ROOT, "loss: %.3f%% (%d of %d expected by sequence numbers); undelivered %.3f%% (%d of %d %s"
                 + " x %d subscribers); jitter mean %.2f ms, max %.2f ms%n", loss, totals.lost(), totals.expected, undelivered,
-                Math.max(0, owed - totals.packets), sender.sent(), subscribers.size(), totals.meanJitterMillis(), totals.jitterMax);
+                Math.max(0, owed - delivered), sender.owed() - owedStart,
+                options.simulcast() ? "audio packets sent" : "sent", subscribers.size(), totals.meanJitterMillis(),
+                totals.jitterMax);
+        if (options.simulcast()) {
+            long topOwed = (sender.topLayerSent() - topSentStart) * subscribers.size();
+            long topReceived = topLayerReceived(subscribers) - topReceivedStart;
+            long fb = feedbacks(subscribers) - feedbacksStart;
+            long plis = 0;
+            for (LoadParticipant p : publishers) {
+                plis += p.camera().plis();
+            }
+            out.printf(Locale.ROOT, "simulcast: %d video packets/s per publisher (q, h, f layers), subscribers received %d"
+                    + " top-layer packets, %.2f%% of the %d sent x %d subscribers; %d transport-cc feedbacks (%.1f/s per"
+                    + " subscriber); %d probe padding packets received; %d PLIs to publishers in all%n",
+                    SimulcastCamera.VIDEO_PACKETS_PER_SECOND, topReceived, topOwed == 0 ? 0 : 100.0 * topReceived / topOwed,
+                    sender.topLayerSent() - topSentStart, subscribers.size(), fb,
+                    subscribers.isEmpty() ? 0 : fb / (elapsed / 1e9) / subscribers.size(),
+                    padding(subscribers) - paddingStart, plis);
+            if (metrics != null) {
+                try {
+                    double[] estimates = metrics.values("parley_participant_available_bitrate_bps");
+                    java.util.Arrays.sort(estimates);
+                    out.printf(Locale.ROOT, "server: a bandwidth estimate for %d of %d participants%s%n", estimates.length,
+                            everyone.size(), estimates.length == 0 ? "" : String.format(Locale.ROOT,
+                                    ", lowest %.2f Mbit/s, median %.2f Mbit/s", estimates[0] / 1e6,
+                                    estimates[estimates.length / 2] / 1e6));
+                } catch (IOException e) {
+                    out.println("server: no bandwidth estimates: " + e.getMessage());
+                }
+            }
+        }
         if (forwarded >= 0) {
             double serverCpuSeconds = serverEnd.cpuSeconds() - serverStart.cpuSeconds();
             out.printf(Locale.ROOT, "server: forwarded %d RTP packets (received/forwarded %.2f%%), CPU %.1f%% of one core,"
@@ -281,9 +353,85 @@ public final class LoadTest {
         out.println(exit == LoadTestResult.OK
                 ? String.format(Locale.ROOT, "result: ok (loss %.3f%% within --max-loss %s%%)", loss, trim(options.maxLossPercent()))
                 : "result: FAILED: " + message);
-        return new LoadTestResult(exit, joined, everyone.size(), sender.sent(), totals.packets, totals.expected, loss, undelivered,
+        return new LoadTestResult(exit, joined, everyone.size(), sent, totals.packets, totals.expected, loss, undelivered,
                 totals.meanJitterMillis(), totals.jitterMax, mbps, forwarded, serverCpu, toolNs, receiveNs, receiveBytes,
                 quantile(joinMillis, 0.50), quantile(joinMillis, 0.95), quantile(joinMillis, 0.99), incomplete, message);
+    }
+
+    /**
+     * Simulcast: waits until every subscriber has received something of every stream and top-layer packets (it
+     * starts on whatever layer flows first and is switched up on a keyframe), at most {@link #WARM_UP_LIMIT}.
+     */
+    private void warmUp(List<LoadParticipant> publishers, List<LoadParticipant> subscribers) throws InterruptedException {
+        long start = System.nanoTime();
+        long deadline = start + WARM_UP_LIMIT.toNanos();
+        int waiting;
+        do {
+            TimeUnit.MILLISECONDS.sleep(100);
+            waiting = 0;
+            for (LoadParticipant s : subscribers) {
+                if (s.stats.streams() < 2 * publishers.size() || s.feedback().topLayerPackets() == 0) {
+                    waiting++;
+                }
+            }
+        } while (waiting > 0 && System.nanoTime() < deadline);
+        out.printf(Locale.ROOT, "warm-up: %s after %.1f s; measuring from now%n", waiting == 0
+                ? "every subscriber gets the top layer" : waiting + " subscribers do not get the top layer yet",
+                (System.nanoTime() - start) / 1e9);
+    }
+
+    private static long topLayerReceived(List<LoadParticipant> subscribers) {
+        long n = 0;
+        for (LoadParticipant s : subscribers) {
+            n += s.feedback() == null ? 0 : s.feedback().topLayerPackets();
+        }
+        return n;
+    }
+
+    private static long padding(List<LoadParticipant> subscribers) {
+        long n = 0;
+        for (LoadParticipant s : subscribers) {
+            n += s.feedback() == null ? 0 : s.feedback().paddingPackets();
+        }
+        return n;
+    }
+
+    private static long audioReceived(List<LoadParticipant> subscribers) {
+        long n = 0;
+        for (LoadParticipant s : subscribers) {
+            n += s.feedback() == null ? 0 : s.feedback().audioPackets();
+        }
+        return n;
+    }
+
+    private static long feedbacks(List<LoadParticipant> subscribers) {
+        long n = 0;
+        for (LoadParticipant s : subscribers) {
+            n += s.feedback() == null ? 0 : s.feedback().feedbacks();
+        }
+        return n;
+    }
+
+    /** Halfway between two snapshots. */
+    private static ReceiveStats.Totals midway(ReceiveStats.Totals a, ReceiveStats.Totals b) {
+        ReceiveStats.Totals t = new ReceiveStats.Totals();
+        t.streams = b.streams;
+        t.packets = (a.packets + b.packets) / 2;
+        t.bytes = (a.bytes + b.bytes) / 2;
+        t.expected = t.packets + (a.lost() + b.lost()) / 2;
+        return t;
+    }
+
+    /** What was received between two snapshots; jitter as of the later one. */
+    private static ReceiveStats.Totals since(ReceiveStats.Totals before, ReceiveStats.Totals after) {
+        ReceiveStats.Totals t = new ReceiveStats.Totals();
+        t.streams = after.streams;
+        t.packets = after.packets - before.packets;
+        t.bytes = after.bytes - before.bytes;
+        t.expected = after.expected - before.expected;
+        t.jitterSum = after.jitterSum;
+        t.jitterMax = after.jitterMax;
+        return t;
     }
 
     private List<String> joinAll(ExecutorService pool, List<LoadParticipant> group, URI url, JoinTokenMinter minter,

@@ -14,11 +14,12 @@ import java.util.regex.Pattern;
  * @param url the server's base URL, {@code http(s)://host:port}
  * @param publisherLossPercent share of each publisher's packets not sent (a lossy uplink, to check the alarm)
  * @param parallelJoins participants joining at the same time
+ * @param simulcast publishers send three simulcast layers and subscribers send transport-cc feedback
  */
 public record LoadTestOptions(URI url, String room, int publishers, int subscribers, Duration duration, String token,
                               String apiKey, String apiSecret, double maxLossPercent, String metricsToken,
                               boolean decrypt, double publisherLossPercent, Duration joinTimeout, int parallelJoins,
-                              boolean help) {
+                              boolean help, boolean simulcast) {
 
     /** Thrown for a command line that cannot be run; the message says why. */
     public static final class UsageException extends Exception {
@@ -55,6 +56,10 @@ public record LoadTestOptions(URI url, String room, int publishers, int subscrib
                                      (to check that loss is seen and --max-loss trips; default 0)
               --join-timeout D       how long one participant may take to join and connect (default 20s)
               --parallel-joins N     participants joining at the same time, 1-256 (default 8)
+              --simulcast            publishers send their video as three simulcast layers (q, h, f: 30 + 60 +
+                                     126 packets/s) with transport-wide sequence numbers, and subscribers send
+                                     transport-cc feedback; each subscriber is owed the audio and the top layer
+                                     (the server must run with --simulcast true)
               --help                 this text
 
             Exit status: 0 done within --max-loss; 1 loss above --max-loss; 2 bad command line; 3 participants
@@ -74,6 +79,7 @@ public record LoadTestOptions(URI url, String room, int publishers, int subscrib
         double maxLoss = 1.0;
         String metricsToken = null;
         boolean decrypt = false;
+        boolean simulcast = false;
         double publisherLoss = 0;
         Duration joinTimeout = Duration.ofSeconds(20);
         int parallelJoins = 8;
@@ -89,13 +95,20 @@ public record LoadTestOptions(URI url, String room, int publishers, int subscrib
             switch (name) {
                 case "--help", "-h" -> {
                     return new LoadTestOptions(null, null, 0, 0, Duration.ZERO, null, null, null, 0, null, false, 0,
-                            Duration.ZERO, 0, true);
+                            Duration.ZERO, 0, true, false);
                 }
                 case "--decrypt" -> {
                     if (value != null) {
                         throw new UsageException("--decrypt takes no value");
                     }
                     decrypt = true;
+                    continue;
+                }
+                case "--simulcast" -> {
+                    if (value != null) {
+                        throw new UsageException("--simulcast takes no value");
+                    }
+                    simulcast = true;
                     continue;
                 }
                 default -> {
@@ -156,7 +169,7 @@ public record LoadTestOptions(URI url, String room, int publishers, int subscrib
             throw new UsageException("--publisher-loss must be below 100%");
         }
         return new LoadTestOptions(uri, room, publishers, subscribers, duration, token, apiKey, apiSecret, maxLoss,
-                metricsToken, decrypt, publisherLoss, joinTimeout, parallelJoins, false);
+                metricsToken, decrypt, publisherLoss, joinTimeout, parallelJoins, false, simulcast);
     }
 
     private static URI url(String value) throws UsageException {

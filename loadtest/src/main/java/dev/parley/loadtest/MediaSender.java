@@ -10,6 +10,10 @@ import java.util.concurrent.locks.LockSupport;
  * packets/s, 90 kHz timestamps, the marker on a frame's last packet, a keyframe every 2 s). Publishers are
  * spread over the 20 ms so that their packets do not all leave at once. Payloads are not decodable pictures or
  * sound; nothing on a forwarding path looks inside them.
+ *
+ * <p>A publisher with a {@link SimulcastCamera} sends its video as three simulcast layers instead (216 video
+ * packets/s, the top layer shaped as the single stream), and every packet, audio too, with a transport-wide
+ * sequence number. Each subscriber is owed the audio ({@link #owed()}) and one layer, which Parley picks.
  */
 final class MediaSender implements AutoCloseable {
     static final int AUDIO_PACKETS_PER_SECOND = 50;
@@ -26,6 +30,8 @@ final class MediaSender implements AutoCloseable {
     private final double skipShare;
     private volatile boolean running = true;
     private volatile long sent;
+    private volatile long owed;
+    private volatile long topLayer;
     private volatile long skipped;
     private volatile long failed;
 
@@ -69,12 +75,32 @@ final class MediaSender implements AutoCloseable {
     }
 
     private void loop(SplittableRandom random) {
+        SimulcastCamera.Packets layers = new SimulcastCamera.Packets();
+        long[] counts = new long[4]; // simulcast video: sent, of it the top layer, skipped, failed
+        java.util.function.BooleanSupplier skip = () -> {
+            if (skipShare > 0 && random.nextDouble() < skipShare) {
+                counts[2]++;
+                return true;
+            }
+            return false;
+        };
+        SimulcastCamera.Counter counter = (layer, ok) -> {
+            if (ok) {
+                counts[0]++;
+                if (layer == SimulcastCamera.TOP) {
+                    counts[1]++;
+                }
+            } else {
+                counts[3]++;
+            }
+        };
         byte[] audio = new byte[AUDIO_PAYLOAD];
         audio[0] = (byte) 0x78; // an Opus TOC byte: CELT fullband 20 ms, one frame
         byte[] keyframe = vp8FirstPacket(true);
         byte[] delta = vp8FirstPacket(false);
         byte[] rest = new byte[VIDEO_PAYLOAD]; // a continuation: descriptor 0x00, filler
         long sentHere = 0;
+        long owedHere = 0; // sent packets every subscriber is owed (see owed())
         long skippedHere = 0;
         long failedHere = 0;
         while (running) {
@@ -82,18 +108,36 @@ final class MediaSender implements AutoCloseable {
             long wake = now + AUDIO_INTERVAL;
             for (Source s : sources) {
                 SyntheticPeer peer = s.publisher.peer();
+                SimulcastCamera camera = s.publisher.camera();
                 while (s.nextAudio <= now) {
                     int seq = s.audioSeq++ & 0xFFFF;
+                    int transport = camera == null ? 0 : camera.nextTransportSequence();
                     if (skipShare > 0 && random.nextDouble() < skipShare) {
                         skippedHere++;
+                    } else if (camera != null) {
+                        if (peer.sendRtpWithTransportSequence(s.publisher.audioSsrc, SyntheticPeer.OPUS_PAYLOAD_TYPE, false,
+                                seq, s.audioTs, transport, null, audio, 0, audio.length)) {
+                            sentHere++;
+                            owedHere++;
+                        } else {
+                            failedHere++;
+                        }
                     } else if (peer.sendRtp(s.publisher.audioSsrc, SyntheticPeer.OPUS_PAYLOAD_TYPE, false, seq, s.audioTs,
                             audio, 0, audio.length)) {
                         sentHere++;
+                        owedHere++;
                     } else {
                         failedHere++;
                     }
                     s.audioTs += 960;
                     s.nextAudio += AUDIO_INTERVAL;
+                }
+                while (camera != null && s.nextFrame <= now) {
+                    camera.sendFrame(peer, layers, s.frames, s.videoTs, s.frames % (2L * VIDEO_FRAMES_PER_SECOND) == 0,
+                            skip, counter);
+                    s.videoTs += 90_000 / VIDEO_FRAMES_PER_SECOND;
+                    s.frames++;
+                    s.nextFrame += FRAME_INTERVAL;
                 }
                 while (s.nextFrame <= now) {
                     int packets = s.frames % 5 == 0 ? 5 : 4;
@@ -105,6 +149,7 @@ final class MediaSender implements AutoCloseable {
                         } else if (peer.sendRtp(s.publisher.videoSsrc, SyntheticPeer.VP8_PAYLOAD_TYPE, p == packets - 1,
                                 seq, s.videoTs, p == 0 ? first : rest, 0, VIDEO_PAYLOAD)) {
                             sentHere++;
+                            owedHere++;
                         } else {
                             failedHere++;
                         }
@@ -115,9 +160,11 @@ final class MediaSender implements AutoCloseable {
                 }
                 wake = Math.min(wake, Math.min(s.nextAudio, s.nextFrame));
             }
-            sent = sentHere;
-            skipped = skippedHere;
-            failed = failedHere;
+            sent = sentHere + counts[0];
+            owed = owedHere;
+            topLayer = counts[1];
+            skipped = skippedHere + counts[2];
+            failed = failedHere + counts[3];
             long wait = wake - System.nanoTime();
             if (wait > 0) {
                 LockSupport.parkNanos(wait);
@@ -149,6 +196,19 @@ final class MediaSender implements AutoCloseable {
     /** RTP packets handed to the sockets. */
     long sent() {
         return sent;
+    }
+
+    /**
+     * Packets sent that each subscriber is owed whatever Parley decides: all of them from single-stream publishers,
+     * the audio of simulcast ones (of whose video a subscriber gets the layer Parley chose: {@link #topLayerSent}).
+     */
+    long owed() {
+        return owed;
+    }
+
+    /** Packets sent of simulcast top layers. */
+    long topLayerSent() {
+        return topLayer;
     }
 
     /** Packets left out on purpose ({@code --publisher-loss}). */

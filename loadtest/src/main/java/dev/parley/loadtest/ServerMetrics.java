@@ -31,6 +31,17 @@ final class ServerMetrics {
      * @throws IOException when the server does not answer 200, with its status (401: the token is wrong)
      */
     Sample scrape() throws IOException {
+        String body = read();
+        return new Sample(System.nanoTime(), sample(body, "process_cpu_seconds_total"),
+                sample(body, "parley_media_packets_forwarded_total"), sample(body, "parley_participants"));
+    }
+
+    /** Every value of {@code series}, labelled or not, in one scrape (e.g. one per participant). */
+    double[] values(String series) throws IOException {
+        return values(read(), series);
+    }
+
+    private String read() throws IOException {
         HttpRequest request = HttpRequest.newBuilder(metrics).timeout(Duration.ofSeconds(5))
                 .header("Authorization", "Bearer " + token).GET().build();
         HttpResponse<String> response;
@@ -40,14 +51,39 @@ final class ServerMetrics {
             Thread.currentThread().interrupt();
             throw new java.io.InterruptedIOException("interrupted while reading " + metrics);
         }
-        long at = System.nanoTime();
         if (response.statusCode() != 200) {
             throw new IOException(metrics + " answered " + response.statusCode()
                     + (response.statusCode() == 401 ? " (the metrics token is not the server's)" : ""));
         }
-        String body = response.body();
-        return new Sample(at, sample(body, "process_cpu_seconds_total"), sample(body, "parley_media_packets_forwarded_total"),
-                sample(body, "parley_participants"));
+        return response.body();
+    }
+
+    /** The values of {@code series} with or without labels in a Prometheus text exposition. */
+    static double[] values(String exposition, String series) {
+        java.util.List<Double> found = new java.util.ArrayList<>();
+        for (String line : exposition.split("\n")) {
+            if (!line.startsWith(series) || line.length() == series.length()) {
+                continue;
+            }
+            char next = line.charAt(series.length());
+            int valueAt;
+            if (next == '{') {
+                int close = line.lastIndexOf('}');
+                valueAt = close < 0 ? -1 : close + 1;
+            } else {
+                valueAt = next == ' ' ? series.length() : -1;
+            }
+            if (valueAt < 0) {
+                continue;
+            }
+            String[] f = line.substring(valueAt).trim().split(" ");
+            try {
+                found.add(Double.parseDouble(f[0]));
+            } catch (NumberFormatException e) {
+                // not a sample line
+            }
+        }
+        return found.stream().mapToDouble(Double::doubleValue).toArray();
     }
 
     /** The value of an unlabelled series in a Prometheus text exposition, NaN when absent. */

@@ -274,6 +274,21 @@ public final class SyntheticPeer implements AutoCloseable {
     }
 
     /**
+     * {@code offer} (one of this class's publisher offers) with the transport-wide sequence number extension under
+     * {@link dev.parley.sfu.rtp.TransportSequenceExtension#PARLEY_ID} in every m-section and {@code transport-cc}
+     * feedback for each section's first payload type, as Chrome offers them; send with
+     * {@link #sendRtpWithTransportSequence(int, int, boolean, int, int, int, byte[], byte[], int, int)}.
+     */
+    public static String withTransportSequence(String offer) {
+        String mid = "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\n";
+        String twcc = "a=extmap:" + dev.parley.sfu.rtp.TransportSequenceExtension.PARLEY_ID + " "
+                + dev.parley.sfu.rtp.TransportSequenceExtension.URI + "\r\n";
+        String video = "a=rtpmap:" + VP8_PAYLOAD_TYPE + " VP8/90000\r\n";
+        return offer.replace(mid, mid + twcc)
+                .replace(video, video + "a=rtcp-fb:" + VP8_PAYLOAD_TYPE + " transport-cc\r\n");
+    }
+
+    /**
      * Applies the server's answer to {@link #publisherOffer}: its ICE credentials, fingerprint and candidate.
      * The server must answer {@code setup:passive}, leaving this peer the DTLS client.
      *
@@ -337,6 +352,23 @@ public final class SyntheticPeer implements AutoCloseable {
             }
         }
         return sdp.toString();
+    }
+
+    /**
+     * {@link #answerFor(String, boolean)} with the retransmission formats kept (Parley sends its bandwidth probes'
+     * padding on a video's RTX stream) that also accepts the offer's transport-wide sequence number extension (its
+     * {@code a=extmap} in every m-section), as a browser does that will send transport-cc feedback.
+     */
+    public String answerWithTransportSequence(String serverOffer) throws SdpException {
+        String answer = answerFor(serverOffer, true);
+        String extmap = null;
+        for (String line : serverOffer.split("\r\n")) {
+            if (line.startsWith("a=extmap:") && line.endsWith(" " + dev.parley.sfu.rtp.TransportSequenceExtension.URI)) {
+                extmap = line;
+                break;
+            }
+        }
+        return extmap == null ? answer : answer.replace("a=rtcp-mux\r\n", "a=rtcp-mux\r\n" + extmap + "\r\n");
     }
 
     private StringBuilder sessionHeader(String bundle, String stream) {
@@ -697,6 +729,52 @@ public final class SyntheticPeer implements AutoCloseable {
             System.arraycopy(value, 0, b, 17, value.length);
             System.arraycopy(payload, 0, b, header, payload.length);
             sendBuffer.setWindow(0, header + payload.length);
+            return s.protectRtp(sendBuffer) && send(sendBuffer);
+        }
+    }
+
+    /**
+     * {@link #sendRtp(int, int, boolean, int, int, byte[], int, int)} with a transport-wide sequence number under
+     * {@link dev.parley.sfu.rtp.TransportSequenceExtension#PARLEY_ID} (as an offer made
+     * {@link #withTransportSequence} negotiates) and, when {@code rid} is not null, a simulcast layer's rid under
+     * {@link #RID_EXTENSION}: what a browser sends for every packet of a simulcast layer until the layer's SSRC is
+     * known. Allocates nothing.
+     */
+    public boolean sendRtpWithTransportSequence(int ssrc, int payloadType, boolean marker, int sequenceNumber,
+                                                int timestamp, int transportSequence, byte[] rid, byte[] payload,
+                                                int off, int len) {
+        SrtpSession s = requireConnected();
+        if (payloadType < 0 || payloadType > 127 || (rid != null && (rid.length < 1 || rid.length > 16))) {
+            throw new IllegalArgumentException("payload type 0..127 and a rid of 1..16 bytes only");
+        }
+        int elements = 3 + (rid == null ? 0 : 1 + rid.length);
+        int words = (elements + 3) / 4;
+        int header = 16 + 4 * words;
+        synchronized (sendBuffer) {
+            byte[] b = sendBuffer.array();
+            if (header + len + PacketBuffer.HEADROOM > b.length) {
+                throw new IllegalArgumentException("payload of " + len + " bytes does not fit a datagram");
+            }
+            b[0] = (byte) 0x90; // version 2, extension
+            b[1] = (byte) (marker ? payloadType | 0x80 : payloadType);
+            b[2] = (byte) (sequenceNumber >>> 8);
+            b[3] = (byte) sequenceNumber;
+            putInt(b, 4, timestamp);
+            putInt(b, 8, ssrc);
+            b[12] = (byte) 0xBE;
+            b[13] = (byte) 0xDE;
+            b[14] = 0;
+            b[15] = (byte) words;
+            java.util.Arrays.fill(b, 16, header, (byte) 0); // padding after the last element
+            b[16] = (byte) (dev.parley.sfu.rtp.TransportSequenceExtension.PARLEY_ID << 4 | 1);
+            b[17] = (byte) (transportSequence >>> 8);
+            b[18] = (byte) transportSequence;
+            if (rid != null) {
+                b[19] = (byte) (RID_EXTENSION << 4 | (rid.length - 1));
+                System.arraycopy(rid, 0, b, 20, rid.length);
+            }
+            System.arraycopy(payload, off, b, header, len);
+            sendBuffer.setWindow(0, header + len);
             return s.protectRtp(sendBuffer) && send(sendBuffer);
         }
     }

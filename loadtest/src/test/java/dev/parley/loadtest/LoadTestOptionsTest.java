@@ -23,7 +23,8 @@ class LoadTestOptionsTest {
     void theFullCommandLineIsRead() throws Exception {
         LoadTestOptions o = LoadTestOptions.parse("--url", "http://127.0.0.1:8080/", "--room", "R", "--publishers", "3",
                 "--subscribers", "100", "--duration", "90s", "--api-key", "PK1", "--api-secret", "s3cret", "--max-loss", "0.5%",
-                "--metrics-token", "tok", "--decrypt", "--publisher-loss=2", "--join-timeout", "5s", "--parallel-joins", "4");
+                "--metrics-token", "tok", "--decrypt", "--publisher-loss=2", "--join-timeout", "5s", "--parallel-joins", "4",
+                "--simulcast");
         assertEquals(URI.create("http://127.0.0.1:8080"), o.url());
         assertEquals("R", o.room());
         assertEquals(3, o.publishers());
@@ -37,6 +38,7 @@ class LoadTestOptionsTest {
         assertEquals(2.0, o.publisherLossPercent());
         assertEquals(Duration.ofSeconds(5), o.joinTimeout());
         assertEquals(4, o.parallelJoins());
+        assertTrue(o.simulcast());
         assertFalse(o.help());
     }
 
@@ -48,6 +50,7 @@ class LoadTestOptionsTest {
         assertEquals(Duration.ofMinutes(1), o.duration());
         assertEquals(1.0, o.maxLossPercent());
         assertFalse(o.decrypt());
+        assertFalse(o.simulcast());
         assertNull(o.token());
         assertEquals(-1, o.url().getPort());
     }
@@ -87,6 +90,7 @@ class LoadTestOptionsTest {
         assertEquals("--publishers and --subscribers are both 0: nobody to join",
                 refused("--url", "http://h", "--room", "r", "--publishers", "0", "--subscribers", "0"));
         assertEquals("--decrypt takes no value", refused("--url", "http://h", "--room", "r", "--decrypt=yes"));
+        assertEquals("--simulcast takes no value", refused("--url", "http://h", "--room", "r", "--simulcast=yes"));
         assertEquals("--token must not be empty", refused("--url", "http://h", "--room", "r", "--token", " "));
         assertEquals("--parallel-joins must be a whole number from 1 to 256, was '0'",
                 refused("--url", "http://h", "--room", "r", "--parallel-joins", "0"));
