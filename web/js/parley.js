@@ -5,7 +5,7 @@
 const ROOM_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 // The server closes a signaling socket idle for 2 minutes (docs/protocol.md); ping well within that.
 const PING_INTERVAL_MS = 25_000;
-/** How long publishing waits for the first subscriber offer to be answered before it goes ahead regardless. */
+/** How long publishing waits for the first subscriber connection to connect before it goes ahead regardless. */
 const FIRST_ANSWER_WAIT_MS = 3_000;
 const LEAVE_GRACE_MS = 2_000;
 // A shared screen is encoded for detail over motion (docs/browsers.md, "Screen share"): text must stay sharp,
@@ -113,8 +113,10 @@ export class ParleyClient extends EventTarget {
   #publishChain = Promise.resolve();
   #subscriberChain = Promise.resolve();
   /**
-   * Resolves once the first subscriber offer after `joined` is answered (at once when none is coming): the
-   * publisher negotiation waits for it, so the browser sets up the connection that shows the others first.
+   * Resolves once the subscriber connection that the first offer after `joined` sets up has connected (at once
+   * when no offer is coming; or when answering it failed): the publisher negotiation waits for it, so that the
+   * connection that shows the others gets the browser's and the server's CPU for its ICE checks and DTLS
+   * handshake to itself.
    */
   #firstAnswer = Promise.resolve();
   #releaseFirstAnswer = () => {};
@@ -761,8 +763,25 @@ export class ParleyClient extends EventTarget {
     const run = () => this.#answerSubscriberOffer(sdp, version);
     this.#subscriberChain = this.#subscriberChain.then(run, run).catch((error) => {
       console.warn('Parley: could not answer subscriber offer', version, error);
+      this.#releaseFirstAnswer();
       this.#emit('error', { code: 'subscriber_negotiation', message: String(error?.message ?? error), requestType: 'subscriberOffer' });
-    }).finally(() => this.#releaseFirstAnswer());
+    }).finally(() => this.#releaseOnceSubscriberConnected());
+  }
+
+  // Publishing goes on once the subscriber connection has connected (or cannot: failed, closed).
+  #releaseOnceSubscriberConnected() {
+    const pc = this.#subscriber;
+    const settled = () => !pc || ['connected', 'disconnected', 'failed', 'closed'].includes(pc.connectionState);
+    if (settled()) {
+      this.#releaseFirstAnswer();
+      return;
+    }
+    const onChange = () => {
+      if (!settled()) return;
+      pc.removeEventListener('connectionstatechange', onChange);
+      this.#releaseFirstAnswer();
+    };
+    pc.addEventListener('connectionstatechange', onChange);
   }
 
   async #answerSubscriberOffer(sdp, version) {
