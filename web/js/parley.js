@@ -104,6 +104,12 @@ export class ParleyClient extends EventTarget {
   #iceServers = [];
   #publisher = null;
   #subscriber = null;
+  /**
+   * The subscriber RTCPeerConnection made when `connect` is called, before the server's first offer: the browser
+   * makes its DTLS certificate and gathers its candidates (`iceCandidatePoolSize`) meanwhile, so answering that
+   * offer and the first ICE check do not wait for them. It becomes {@link #subscriber} with that offer.
+   */
+  #spareSubscriber = null;
   #localStream = null;
   #muted = { audio: false, video: false };
   #pendingJoin = null;
@@ -190,6 +196,7 @@ export class ParleyClient extends EventTarget {
     return new Promise((resolve, reject) => {
       this.#pendingJoin = { resolve, reject };
       this.#joinRequest = { room, name: displayName, token, followed: false };
+      this.#spareSubscriber = this.#createPeerConnection('subscriber', { iceCandidatePoolSize: 1 });
       this.#openSocket(url || defaultSignalingUrl());
     });
   }
@@ -525,6 +532,7 @@ export class ParleyClient extends EventTarget {
     if (this.simulcast === false) this.#simulcastOptOut = true;
     this.simulcast = message.simulcast === true && !this.#simulcastOptOut;
     this.#iceServers = Array.isArray(message.iceServers) ? message.iceServers : [];
+    this.#configureSpareSubscriber();
     if (message.subscriberOffer === true) {
       // Bounded: should the offer not come (the room's publishers left meanwhile), publishing goes on anyway.
       this.#firstAnswer = new Promise((resolve) => {
@@ -768,6 +776,20 @@ export class ParleyClient extends EventTarget {
     }).finally(() => this.#releaseOnceSubscriberConnected());
   }
 
+  // The spare subscriber connection was made before `joined` told the ICE servers: it takes them now (the browser
+  // gathers its pooled candidates again only when they differ). Should it refuse, the offer makes a new one.
+  #configureSpareSubscriber() {
+    const spare = this.#spareSubscriber;
+    if (!spare || this.#iceServers.length === 0) return;
+    try {
+      spare.setConfiguration({ ...spare.getConfiguration(), iceServers: this.#iceServers });
+    } catch (error) {
+      console.warn('Parley: a new subscriber connection is made for the ICE servers', error);
+      spare.close();
+      this.#spareSubscriber = null;
+    }
+  }
+
   // Publishing goes on once the subscriber connection has connected (or cannot: failed, closed).
   #releaseOnceSubscriberConnected() {
     const pc = this.#subscriber;
@@ -786,7 +808,10 @@ export class ParleyClient extends EventTarget {
 
   async #answerSubscriberOffer(sdp, version) {
     if (this.#closed) return;
-    if (!this.#subscriber) this.#subscriber = this.#createPeerConnection('subscriber');
+    if (!this.#subscriber) {
+      this.#subscriber = this.#spareSubscriber ?? this.#createPeerConnection('subscriber');
+      this.#spareSubscriber = null;
+    }
     const pc = this.#subscriber;
     await pc.setRemoteDescription({ type: 'offer', sdp });
     this.#subscriberOfferSdp = sdp;
@@ -850,11 +875,12 @@ export class ParleyClient extends EventTarget {
 
   // --- shared ----------------------------------------------------------------------------------------------
 
-  #createPeerConnection(target) {
+  #createPeerConnection(target, options = {}) {
     const pc = new RTCPeerConnection({
       iceServers: this.#iceServers,
       bundlePolicy: 'max-bundle',
       rtcpMuxPolicy: 'require',
+      ...options,
     });
     let gathered = 0;
     pc.addEventListener('icecandidate', (event) => {
@@ -921,6 +947,7 @@ export class ParleyClient extends EventTarget {
     clearInterval(this.#pingTimer);
     this.#publisher?.close();
     this.#subscriber?.close();
+    this.#spareSubscriber?.close();
     if (this.#ws && this.#ws.readyState <= WebSocket.OPEN) this.#ws.close(1000, 'leaving');
     this.#pendingPublish?.reject(new ParleyError('closed', 'left the room', 'publish'));
     this.#pendingPublish = null;
