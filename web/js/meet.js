@@ -19,8 +19,6 @@ const $ = (id) => document.getElementById(id);
 
 let localStream = null;
 let client = null;
-/** The client whose signaling socket opens while the pre-join screen shows; Join takes it. */
-let preparedClient = null;
 let selfId = null;
 let wantAudio = true;
 let wantVideo = true;
@@ -112,8 +110,6 @@ function renderPrejoinAccount() {
 
 function showPrejoin(name) {
   show('prejoin');
-  preparedClient ??= new ParleyClient();
-  preparedClient.prepare();
   const nameInput = $('prejoin-name');
   nameInput.value = name;
   $('preview').srcObject = localStream;
@@ -446,8 +442,7 @@ async function join(name) {
   // The signaling socket opens while the join token is fetched (both are a round trip to the server); the join
   // itself goes out once the token is there, and not at all when there is none (null: the page shows why).
   const token = joinToken(name);
-  const joining = preparedClient ?? new ParleyClient();
-  preparedClient = null;
+  const joining = new ParleyClient();
   const joined = joining.connect({ room, name, token });
   joined.catch(() => {}); // awaited below, unless the token is refused
   const granted = await token;

@@ -110,8 +110,6 @@ export class ParleyClient extends EventTarget {
    * offer and the first ICE check do not wait for them. It becomes {@link #subscriber} with that offer.
    */
   #spareSubscriber = null;
-  /** The socket {@link ParleyClient#prepare} opened, and for which url, until `connect` takes it. */
-  #earlySocket = null;
   #localStream = null;
   #muted = { audio: false, video: false };
   #pendingJoin = null;
@@ -177,19 +175,7 @@ export class ParleyClient extends EventTarget {
   }
 
   /**
-   * Opens the signaling socket ahead of {@link ParleyClient#connect} (say while a pre-join screen shows), so that
-   * joining need not wait for the socket's handshake: `connect` with the same `url` takes it while it is open
-   * (nothing is sent on it before), and opens a new one should the server have closed it (idle for 2 minutes).
-   * @param {{url?: string}} [options] as for `connect`
-   */
-  prepare({ url } = {}) {
-    if (this.#ws || this.#earlySocket || this.#closed) return;
-    const target = url || defaultSignalingUrl();
-    this.#earlySocket = { url: target, ws: new WebSocket(target) };
-  }
-
-  /**
-   * Opens the signaling socket (or takes the one {@link ParleyClient#prepare} opened) and joins a room.
+   * Opens the signaling socket and joins a room.
    * @param {{url?: string, room: string, name: string, token?: string|Promise<string|undefined|null>}} options
    *   `url` defaults to `/ws/signaling` on the page's origin (`wss:` on https pages). `token` may be a promise
    *   (say of a token being fetched): the socket opens at once and the join goes out when the token is there,
@@ -211,23 +197,18 @@ export class ParleyClient extends EventTarget {
       this.#pendingJoin = { resolve, reject };
       this.#joinRequest = { room, name: displayName, token, followed: false };
       this.#spareSubscriber = this.#createPeerConnection('subscriber', { iceCandidatePoolSize: 1 });
-      const target = url || defaultSignalingUrl();
-      const early = this.#earlySocket;
-      this.#earlySocket = null;
-      const usable = early && early.url === target && early.ws.readyState <= WebSocket.OPEN ? early.ws : null;
-      if (early && !usable) early.ws.close();
-      this.#openSocket(target, usable);
+      this.#openSocket(url || defaultSignalingUrl());
     });
   }
 
   // Opens the signaling socket and sends the join once it is open. Events of a socket that has been replaced
   // (after `wrong_node`) are ignored, so its closing does not end the client.
-  #openSocket(url, opened = null) {
-    const ws = opened ?? new WebSocket(url);
+  #openSocket(url) {
+    const ws = new WebSocket(url);
     this.#ws = ws;
     this.#signalingUrl = url;
     this.#setState('connecting', 'signaling');
-    const onOpen = () => {
+    ws.addEventListener('open', () => {
       if (ws !== this.#ws) return;
       clearInterval(this.#pingTimer);
       this.#pingTimer = setInterval(() => this.#send({ type: 'ping' }), PING_INTERVAL_MS);
@@ -244,9 +225,7 @@ export class ParleyClient extends EventTarget {
       }, (error) => {
         if (ws === this.#ws) this.#callJoinOff(error);
       });
-    };
-    if (ws.readyState === WebSocket.OPEN) onOpen();
-    else ws.addEventListener('open', onOpen);
+    });
     ws.addEventListener('message', (event) => { if (ws === this.#ws) this.#onMessage(event.data); });
     ws.addEventListener('close', (event) => { if (ws === this.#ws) this.#onSocketClosed(event); });
   }
@@ -969,8 +948,6 @@ export class ParleyClient extends EventTarget {
     this.#publisher?.close();
     this.#subscriber?.close();
     this.#spareSubscriber?.close();
-    this.#earlySocket?.ws.close();
-    this.#earlySocket = null;
     if (this.#ws && this.#ws.readyState <= WebSocket.OPEN) this.#ws.close(1000, 'leaving');
     this.#pendingPublish?.reject(new ParleyError('closed', 'left the room', 'publish'));
     this.#pendingPublish = null;
