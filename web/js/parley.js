@@ -5,7 +5,7 @@
 const ROOM_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 // The server closes a signaling socket idle for 2 minutes (docs/protocol.md); ping well within that.
 const PING_INTERVAL_MS = 25_000;
-/** How long publishing waits for the first subscriber offer to be answered before it goes ahead regardless. */
+/** How long publishing waits for the first subscriber connection to connect before it goes ahead regardless. */
 const FIRST_ANSWER_WAIT_MS = 3_000;
 const LEAVE_GRACE_MS = 2_000;
 // A shared screen is encoded for detail over motion (docs/browsers.md, "Screen share"): text must stay sharp,
@@ -104,6 +104,12 @@ export class ParleyClient extends EventTarget {
   #iceServers = [];
   #publisher = null;
   #subscriber = null;
+  /**
+   * The subscriber RTCPeerConnection made when `connect` is called, before the server's first offer: the browser
+   * makes its DTLS certificate and gathers its candidates (`iceCandidatePoolSize`) meanwhile, so answering that
+   * offer and the first ICE check do not wait for them. It becomes {@link #subscriber} with that offer.
+   */
+  #spareSubscriber = null;
   #localStream = null;
   #muted = { audio: false, video: false };
   #pendingJoin = null;
@@ -113,8 +119,10 @@ export class ParleyClient extends EventTarget {
   #publishChain = Promise.resolve();
   #subscriberChain = Promise.resolve();
   /**
-   * Resolves once the first subscriber offer after `joined` is answered (at once when none is coming): the
-   * publisher negotiation waits for it, so the browser sets up the connection that shows the others first.
+   * Resolves once the subscriber connection that the first offer after `joined` sets up has connected (at once
+   * when no offer is coming; or when answering it failed): the publisher negotiation waits for it, so that the
+   * connection that shows the others gets the browser's and the server's CPU for its ICE checks and DTLS
+   * handshake to itself.
    */
   #firstAnswer = Promise.resolve();
   #releaseFirstAnswer = () => {};
@@ -188,6 +196,7 @@ export class ParleyClient extends EventTarget {
     return new Promise((resolve, reject) => {
       this.#pendingJoin = { resolve, reject };
       this.#joinRequest = { room, name: displayName, token, followed: false };
+      this.#spareSubscriber = this.#createPeerConnection('subscriber', { iceCandidatePoolSize: 1 });
       this.#openSocket(url || defaultSignalingUrl());
     });
   }
@@ -523,6 +532,7 @@ export class ParleyClient extends EventTarget {
     if (this.simulcast === false) this.#simulcastOptOut = true;
     this.simulcast = message.simulcast === true && !this.#simulcastOptOut;
     this.#iceServers = Array.isArray(message.iceServers) ? message.iceServers : [];
+    this.#configureSpareSubscriber();
     if (message.subscriberOffer === true) {
       // Bounded: should the offer not come (the room's publishers left meanwhile), publishing goes on anyway.
       this.#firstAnswer = new Promise((resolve) => {
@@ -761,13 +771,47 @@ export class ParleyClient extends EventTarget {
     const run = () => this.#answerSubscriberOffer(sdp, version);
     this.#subscriberChain = this.#subscriberChain.then(run, run).catch((error) => {
       console.warn('Parley: could not answer subscriber offer', version, error);
+      this.#releaseFirstAnswer();
       this.#emit('error', { code: 'subscriber_negotiation', message: String(error?.message ?? error), requestType: 'subscriberOffer' });
-    }).finally(() => this.#releaseFirstAnswer());
+    }).finally(() => this.#releaseOnceSubscriberConnected());
+  }
+
+  // The spare subscriber connection was made before `joined` told the ICE servers: it takes them now (the browser
+  // gathers its pooled candidates again only when they differ). Should it refuse, the offer makes a new one.
+  #configureSpareSubscriber() {
+    const spare = this.#spareSubscriber;
+    if (!spare || this.#iceServers.length === 0) return;
+    try {
+      spare.setConfiguration({ ...spare.getConfiguration(), iceServers: this.#iceServers });
+    } catch (error) {
+      console.warn('Parley: a new subscriber connection is made for the ICE servers', error);
+      spare.close();
+      this.#spareSubscriber = null;
+    }
+  }
+
+  // Publishing goes on once the subscriber connection has connected (or cannot: failed, closed).
+  #releaseOnceSubscriberConnected() {
+    const pc = this.#subscriber;
+    const settled = () => !pc || ['connected', 'disconnected', 'failed', 'closed'].includes(pc.connectionState);
+    if (settled()) {
+      this.#releaseFirstAnswer();
+      return;
+    }
+    const onChange = () => {
+      if (!settled()) return;
+      pc.removeEventListener('connectionstatechange', onChange);
+      this.#releaseFirstAnswer();
+    };
+    pc.addEventListener('connectionstatechange', onChange);
   }
 
   async #answerSubscriberOffer(sdp, version) {
     if (this.#closed) return;
-    if (!this.#subscriber) this.#subscriber = this.#createPeerConnection('subscriber');
+    if (!this.#subscriber) {
+      this.#subscriber = this.#spareSubscriber ?? this.#createPeerConnection('subscriber');
+      this.#spareSubscriber = null;
+    }
     const pc = this.#subscriber;
     await pc.setRemoteDescription({ type: 'offer', sdp });
     this.#subscriberOfferSdp = sdp;
@@ -831,11 +875,12 @@ export class ParleyClient extends EventTarget {
 
   // --- shared ----------------------------------------------------------------------------------------------
 
-  #createPeerConnection(target) {
+  #createPeerConnection(target, options = {}) {
     const pc = new RTCPeerConnection({
       iceServers: this.#iceServers,
       bundlePolicy: 'max-bundle',
       rtcpMuxPolicy: 'require',
+      ...options,
     });
     let gathered = 0;
     pc.addEventListener('icecandidate', (event) => {
@@ -902,6 +947,7 @@ export class ParleyClient extends EventTarget {
     clearInterval(this.#pingTimer);
     this.#publisher?.close();
     this.#subscriber?.close();
+    this.#spareSubscriber?.close();
     if (this.#ws && this.#ws.readyState <= WebSocket.OPEN) this.#ws.close(1000, 'leaving');
     this.#pendingPublish?.reject(new ParleyError('closed', 'left the room', 'publish'));
     this.#pendingPublish = null;

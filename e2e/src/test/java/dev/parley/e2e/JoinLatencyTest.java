@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -35,8 +36,9 @@ class JoinLatencyTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
     private static final String PRESENTER = "Presenter";
 
+    /** Debug logging puts the server's side of each join in its log, with timestamps (see docs/performance.md). */
     @RegisterExtension
-    static final CallFixture call = new CallFixture("join-latency");
+    static final CallFixture call = new CallFixture("join-latency", () -> List.of("--log-level", "debug"));
 
     @Test
     @Timeout(900) // eleven joins on a loaded machine
@@ -49,12 +51,13 @@ class JoinLatencyTest {
             List<Double> firstFrame = new ArrayList<>();
             for (int i = 0; i <= JOINS; i++) {
                 Map<String, Double> marks = joinOnce(room, "Viewer" + i, timingScript);
-                String steps = steps(marks);
+                String steps = steps(marks) + String.format(Locale.ROOT, " (Join pressed at %s)",
+                        Instant.ofEpochMilli(Math.round(marks.get("origin") + marks.get("join"))));
                 if (i == 0) {
                     System.out.println("JOIN LATENCY warm-up join: " + steps);
                     continue;
                 }
-                System.out.println("JOIN LATENCY join " + i + ": " + steps);
+                System.out.println("JOIN LATENCY join " + i + " (Viewer" + i + "): " + steps);
                 firstFrame.add(marks.get("firstFrame") - marks.get("join"));
             }
             List<Double> sorted = firstFrame.stream().sorted().toList();
@@ -79,7 +82,8 @@ class JoinLatencyTest {
             page.click("#prejoin-form button[type=submit]");
             page.waitForFunction("() => window.__joinTiming.marks.firstFrame !== undefined", null,
                     new Page.WaitForFunctionOptions().setTimeout(TIMEOUT.toMillis()));
-            String json = (String) page.evaluate("() => JSON.stringify(window.__joinTiming.marks)");
+            String json = (String) page.evaluate(
+                    "() => JSON.stringify({ ...window.__joinTiming.marks, origin: window.__joinTiming.origin })");
             return CallPage.Json.MAPPER.readValue(json, new TypeReference<Map<String, Double>>() {});
         } catch (IOException e) {
             throw new IllegalStateException("unreadable join marks", e);
@@ -93,7 +97,7 @@ class JoinLatencyTest {
         double join = marks.get("join");
         StringBuilder line = new StringBuilder();
         marks.entrySet().stream().sorted(Map.Entry.comparingByValue()).forEach(e -> {
-            if (!e.getKey().equals("join")) {
+            if (!e.getKey().equals("join") && !e.getKey().equals("origin")) {
                 line.append(String.format(Locale.ROOT, "%s %.0f ms, ", e.getKey(), e.getValue() - join));
             }
         });

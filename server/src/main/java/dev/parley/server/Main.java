@@ -1,10 +1,14 @@
 package dev.parley.server;
 
+import dev.parley.sfu.dtls.DtlsWarmUp;
 import java.util.Arrays;
 import java.util.Map;
 
 /** {@code java -jar parley.jar}: starts a meeting server from flags, environment and an optional config file. */
 public final class Main {
+    /** Enough for the JIT to compile the handshake's EC arithmetic (docs/performance.md, join to first frame). */
+    private static final int DTLS_WARM_UP_HANDSHAKES = 20;
+
     private Main() {}
 
     public static void main(String[] args) {
@@ -31,6 +35,8 @@ public final class Main {
             return;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "parley-shutdown"));
+        // The first participants' DTLS handshakes would otherwise run BouncyCastle's EC code interpreted.
+        DtlsWarmUp.startInBackground(DTLS_WARM_UP_HANDSHAKES);
         // Tests and scripts wait for exactly this line.
         System.out.println("Parley ready at " + server.url() + " (media " + server.mediaPorts() + ")");
         System.out.flush();

@@ -145,12 +145,14 @@ public final class SignalingSession extends Seat implements Session.Listener.Aut
                     }
                 });
             }
-            case ClientMessage.SubscriberAnswer answer -> p.acceptSubscriberAnswer(answer.sdp(), answer.version())
-                    .whenComplete((v, e) -> {
-                        if (e != null) {
-                            failed("subscriberAnswer", e);
-                        }
-                    });
+            case ClientMessage.SubscriberAnswer answer -> {
+                log.debug("subscriber answer {} received from {}", answer.version(), permit.name());
+                p.acceptSubscriberAnswer(answer.sdp(), answer.version()).whenComplete((v, e) -> {
+                    if (e != null) {
+                        failed("subscriberAnswer", e);
+                    }
+                });
+            }
             case ClientMessage.Trickle trickle -> {
                 // Parley is ICE-lite: it learns the client's addresses from its checks and needs no candidates.
             }
@@ -220,6 +222,7 @@ public final class SignalingSession extends Seat implements Session.Listener.Aut
     }
 
     private void join(ClientMessage.Join join) {
+        log.debug("join received for room {} from {}", join.room(), join.name());
         if (state != State.NEW) {
             error("already_joined", "join", state == State.GONE ? "this connection has left; open a new one"
                     : "this connection has already joined a room");
@@ -612,6 +615,7 @@ public final class SignalingSession extends Seat implements Session.Listener.Aut
         // Read after entered(): a recording that starts from here on is also announced to this session.
         send(new ServerMessage.Joined(self.id(), room, others, service.iceServersFor(permit), permit.host(),
                 permit.mayRecord(), service.recording(room), service.simulcast(), offerFollows));
+        log.debug("joined sent to {} as {}", permit.name(), self.id());
         sendResumeToken();
         ServerMessage.CaptionStatus captions = service.captionStatus(room);
         if (captions != null) {
@@ -626,6 +630,7 @@ public final class SignalingSession extends Seat implements Session.Listener.Aut
     @Override
     public void onSubscriberOffer(String sdp, int version) {
         send(new ServerMessage.SubscriberOffer(sdp, version));
+        log.debug("subscriber offer {} sent to {}", version, permit.name());
     }
 
     @Override

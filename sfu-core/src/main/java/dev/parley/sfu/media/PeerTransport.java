@@ -69,6 +69,8 @@ public final class PeerTransport {
     /** A nominated UDP path checked within this long is not given up for a TCP one. */
     private static final long UDP_PREFERRED_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
     private long lastConsentNanos;
+    /** Whether a connectivity check came yet (for the debug log's join timeline). */
+    private boolean checked;
     /**
      * Consent is owed only while something is negotiated: from the browser's SDP on, until every m-section is
      * rejected. A subscriber connection whose offers go unanswered (a publish-only client) owes none.
@@ -276,6 +278,10 @@ public final class PeerTransport {
         }
         lastConsentNanos = now;
         consentSinceOwed = true;
+        if (!checked) {
+            checked = true;
+            log.debug("{}: first ICE check, over {}{}", label, path, useCandidate ? " (nominating)" : "");
+        }
         // ICE-lite: the controlling browser's nomination picks the path; until then use the first checked one.
         // Browsers nominate aggressively towards a lite server (every check of every pair carries USE-CANDIDATE),
         // so a nominated UDP path still being checked is kept when a TCP pair is nominated too: UDP is the
@@ -297,6 +303,7 @@ public final class PeerTransport {
     void onDtls(PacketBuffer in, InetSocketAddress from) {
         if (dtlsSource == null) {
             dtlsSource = from;
+            log.debug("{}: first DTLS record (ClientHello) from {}", label, from);
         }
         if (dtls != null) {
             dtls.onDatagram(in.array(), in.offset(), in.length());

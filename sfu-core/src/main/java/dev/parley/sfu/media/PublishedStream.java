@@ -14,9 +14,12 @@ import dev.parley.sfu.rtp.SendHistory;
 import dev.parley.sfu.rtp.SenderReport;
 import dev.parley.sfu.sdp.PublishedTrack;
 import dev.parley.sfu.speaker.LoudnessMeter;
+import dev.parley.sfu.rtp.Vp8Payload;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Arrays;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A stream a publisher sends, and its fan-out: each RTP packet is decrypted once, kept in the send
@@ -29,6 +32,7 @@ import java.util.Arrays;
  */
 public final class PublishedStream {
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Logger log = LoggerFactory.getLogger(PublishedStream.class);
     /** {@link #layerOf}: a packet of a simulcast stream whose layer is not known (dropped). */
     static final int UNKNOWN_LAYER = -2;
 
@@ -49,6 +53,8 @@ public final class PublishedStream {
     private boolean rtxSsrcKnown;
     private final PacketBuffer rtxOut = new PacketBuffer();
     private final KeyframeRequestThrottle keyframes = new KeyframeRequestThrottle();
+    /** Debug log only: when the PLI that the next keyframe answers went out (0: none outstanding). Loop-confined. */
+    private long pliAnsweredAfter;
     // Loop-confined.
     private Forward[] forwards = new Forward[0];
     private TapFeed[] taps = new TapFeed[0];
@@ -417,6 +423,9 @@ public final class PublishedStream {
 
     /** Step "fan out": a copy for each subscriber, through its {@link PacketSender} (which lists a copy's steps). */
     void fanOut(PacketBuffer in, int layer, boolean keyframe, long now) {
+        if (pliAnsweredAfter != 0) {
+            noteKeyframeAfterPli(in);
+        }
         for (Forward f : forwards) {
             f.sender().send(f, in, layer, keyframe, now);
         }
@@ -535,6 +544,27 @@ public final class PublishedStream {
         int n = RtcpWriter.writePli(out.array(), 0, publisher.rtcpSsrc(), ssrc);
         out.setWindow(0, n);
         publisher.sendRtcp(out);
+        if (log.isDebugEnabled()) {
+            log.debug("PLI sent to the publisher of video {}", Integer.toUnsignedString(ssrc));
+            if (pliAnsweredAfter == 0 && track.codec().name().equalsIgnoreCase("VP8")) {
+                pliAnsweredAfter = System.nanoTime();
+            }
+        }
+    }
+
+    /**
+     * Debug log only: notes the first VP8 keyframe after a PLI (for the join timeline in docs/performance.md).
+     * {@link #pliAnsweredAfter} is set only while debug logging is on, so this is one comparison per packet otherwise.
+     */
+    private void noteKeyframeAfterPli(PacketBuffer in) {
+        byte[] b = in.array();
+        int o = in.offset();
+        int payload = RtpHeader.payloadOffset(b, o);
+        if (payload > 0 && Vp8Payload.isKeyframe(b, payload, RtpHeader.payloadLength(b, o, in.length()))) {
+            log.debug("keyframe of video {} arrived {} ms after the PLI", Integer.toUnsignedString(ssrc),
+                    (System.nanoTime() - pliAnsweredAfter) / 1_000_000);
+            pliAnsweredAfter = 0;
+        }
     }
 
     private void measureLoudness(byte[] buf, int off, int len, long now) {
