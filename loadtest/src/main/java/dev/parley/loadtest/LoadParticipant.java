@@ -51,7 +51,7 @@ final class LoadParticipant implements AutoCloseable {
         this.role = role;
         this.audioSsrc = ssrcBase;
         this.videoSsrc = ssrcBase + 1;
-        this.stats = role == Role.SUBSCRIBER ? new ReceiveStats() : null;
+        this.stats = role == Role.SUBSCRIBER ? new ReceiveStats(decrypt) : null;
         SyntheticPeer.MediaHandler handler = stats != null ? stats : (p, at) -> {};
         this.peer = SyntheticPeer.open(name, bind, handler, receiver, decrypt, SyntheticPeer.DEFAULT_RECEIVE_BUFFER);
     }

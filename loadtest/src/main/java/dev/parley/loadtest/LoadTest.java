@@ -192,6 +192,10 @@ public final class LoadTest {
         long start = System.nanoTime();
         long end = start + options.duration().toNanos();
         ReceiveStats.Totals last = totals(subscribers);
+        long latencyFrom = start + latencyWarmUp(options.duration());
+        for (LoadParticipant s : subscribers) {
+            s.stats.measureLatencyFrom(latencyFrom);
+        }
         MediaSender sender = new MediaSender(publishers, options.publisherLossPercent());
         try {
             int second = 0;
@@ -225,6 +229,12 @@ public final class LoadTest {
         }
         long datagrams = receiver.datagrams() - datagramsStart;
         ReceiveStats.Totals totals = totals(subscribers);
+        LatencyHistogram latency = options.decrypt() ? new LatencyHistogram() : null;
+        for (LoadParticipant s : subscribers) {
+            if (latency != null && s.stats.latency() != null) {
+                latency.add(s.stats.latency());
+            }
+        }
         int incomplete = 0;
         for (LoadParticipant s : subscribers) {
             if (s.stats.streams() < 2 * publishers.size()) {
@@ -276,6 +286,13 @@ public final class LoadTest {
                     + " %.0f forwarded packets per CPU-second%n", forwarded, forwarded == 0 ? 0 : 100.0 * totals.packets / forwarded,
                     serverCpu, serverCpuSeconds <= 0 ? 0 : forwarded / serverCpuSeconds);
         }
+        if (latency != null) {
+            // Arrival is when the receive thread read the datagram, before decryption.
+            out.println("latency: " + latency.describe() + ", send to receive, from " + TimeUnit.NANOSECONDS.toMillis(
+                    latencyFrom - start) + " ms on");
+        } else {
+            out.println("latency: not measured (the send time is inside the SRTP payload: --decrypt measures it)");
+        }
         out.printf(Locale.ROOT, "tool: %.0f ns CPU per received packet (whole process); receive thread: %.0f ns and %.2f bytes"
                 + " allocated per datagram%n", toolNs, receiveNs, receiveBytes);
         out.println(exit == LoadTestResult.OK
@@ -283,7 +300,13 @@ public final class LoadTest {
                 : "result: FAILED: " + message);
         return new LoadTestResult(exit, joined, everyone.size(), sender.sent(), totals.packets, totals.expected, loss, undelivered,
                 totals.meanJitterMillis(), totals.jitterMax, mbps, forwarded, serverCpu, toolNs, receiveNs, receiveBytes,
-                quantile(joinMillis, 0.50), quantile(joinMillis, 0.95), quantile(joinMillis, 0.99), incomplete, message);
+                quantile(joinMillis, 0.50), quantile(joinMillis, 0.95), quantile(joinMillis, 0.99), incomplete, message,
+                latency);
+    }
+
+    /** Packets sent in the first second of a run of 3 s or more are left out of the latency: the JIT's warm-up. */
+    private static long latencyWarmUp(Duration duration) {
+        return duration.compareTo(Duration.ofSeconds(3)) >= 0 ? TimeUnit.SECONDS.toNanos(1) : 0;
     }
 
     private List<String> joinAll(ExecutorService pool, List<LoadParticipant> group, URI url, JoinTokenMinter minter,
