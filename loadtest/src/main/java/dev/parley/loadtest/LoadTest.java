@@ -25,7 +25,8 @@ import java.util.concurrent.TimeUnit;
  * media port, and the publishers send synthetic audio and video ({@link MediaSender}) for the duration. Every
  * second, and at the end, it prints connected participants, packets and bitrate received, loss (from sequence
  * gaps per SSRC), jitter, join time percentiles, with {@code --decrypt} the one-way latency (each payload carries
- * its {@link SendTimestamp}) and, with the metrics token, the server's CPU and forwarded packets. The exit status says whether loss stayed within {@code --max-loss} ({@link LoadTestResult}).
+ * its {@link SendTimestamp}) and, with the metrics token, the server's CPU and forwarded packets. The exit status
+ * says whether loss stayed within {@code --max-loss} ({@link LoadTestResult}).
  *
  * <p>It is built to cost the client little: one thread reads every subscriber's socket ({@link PeerReceiver}),
  * counts from the RTP header without decrypting unless {@code --decrypt}, and allocates nothing per packet; one
