@@ -7,12 +7,17 @@
 #   PARLEY_JAVA_OPTS="-D..." SKIP_RAW=1 bench/forwarding.sh 1x100     # Parley only, with a JVM option to try
 #   PARLEY_JAR=/tmp/before/parley.jar LOADTEST_JAR=/tmp/parley-loadtest.jar SKIP_BUILD=1 SKIP_RAW=1 bench/forwarding.sh 1x100
 #                                              # another build of the server (a baseline), a fixed copy of the tool
+#   MEDIA_THREADS=2 SERVER_CPU=0,1 TOOL_CPU=0,1 SKIP_RAW=1 bench/forwarding.sh 4x100   # (bench/scaling.sh does this)
 # (SKIP_PARLEY=1 measures only the relay.)
 # A step ending in "s" (1x100s) is the same load with simulcast and bandwidth estimation: a second Parley started
 # with --simulcast true (on PORT+1, MEDIA_PORT+1, also on SERVER_CPU, idle during the other steps) and
 # parley-loadtest --simulcast (three layers per publisher, transport-cc feedback from every subscriber; see
 # docs/performance.md, "What adaptation costs"). The relay has no simulcast: it runs such a step as the plain one.
 #   SKIP_RAW=1 DURATION=15 bench/forwarding.sh 1x100 1x100s 1x100 1x100s   # off, on, off, on in one run
+# One-way latency (send to receive, both tools stamp System.nanoTime() into the payload) is reported per step for
+# both systems, and their difference at p50/p90/p99/p99.9/max as "added": parley-loadtest runs with --decrypt for it
+# (LATENCY=0: without, the tool then counts from the RTP header and costs less). Parley's media threads:
+# MEDIA_THREADS (default: the server's, one per available CPU, i.e. per CPU of SERVER_CPU).
 # Parley is measured by parley-loadtest (real ICE, DTLS, SRTP); the relay (dev.parley.bench.RawUdpRelay, one
 # sendto per copy, no crypto) by dev.parley.bench.RawRelayLoad with the same stream shape. Prints one line per
 # step and system; docs/performance.md ("Browser-shaped forwarding") says how to read them.
@@ -23,6 +28,10 @@ pick_jdk
 . scripts/server-jvm-options.sh
 [ -n "${SKIP_BUILD:-}" ] || ./mvnw -q -B -o -DskipTests -pl server,loadtest,bench -am package
 steps=("${@:-1x16 1x100 1x200}")
+latency=${LATENCY:-1}
+declare -A parley_latency raw_latency
+# "p50 412 us, p90 530 us, p99 901 us, p99.9 1830 us, max 5210 us" -> "412 530 901 1830 5210"
+latency_numbers() { sed -n 's/.*latency: p50 \([0-9]*\) us, p90 \([0-9]*\) us, p99 \([0-9]*\) us, p99\.9 \([0-9]*\) us, max \([0-9]*\) us.*/\1 \2 \3 \4 \5/p'; }
 read -r -a steps <<< "${steps[*]}"
 duration=${DURATION:-15}
 data=$(mktemp -d)
@@ -56,8 +65,8 @@ start_parley() {
   # shellcheck disable=SC2086
   taskset -c "${SERVER_CPU:-0}" "$JAVA_HOME/bin/java" "${PARLEY_JVM_OPTIONS[@]}" ${PARLEY_JAVA_OPTS:-} -jar "$server_jar" \
     --http-port "$http" --http-bind 127.0.0.1 --media-port "$udp" --public-ip 127.0.0.1 --data-dir "$data/$name" \
-    --max-participants 2000 --max-connections-per-address 5000 --guest-joins-per-minute 100000 "$@" \
-    > "$data/$name.log" 2>&1 &
+    --max-participants 2000 --max-connections-per-address 5000 --guest-joins-per-minute 100000 \
+    ${MEDIA_THREADS:+--media-threads "$MEDIA_THREADS"} "$@" > "$data/$name.log" 2>&1 &
   started=$!
   pids+=("$started")
   for _ in $(seq 1 120); do
@@ -84,7 +93,8 @@ if [ -z "${SKIP_PARLEY:-}" ]; then
     fi
     out=$(taskset -c "${TOOL_CPU:-1}" "${loadtest[@]}" --url "http://127.0.0.1:$at" --room "fwd-$step-$RANDOM" \
       --publishers "${shape%x*}" --subscribers "${shape#*x}" --duration "${duration}s" "${extra[@]}" \
-      --metrics-token "$token" --max-loss 1% --join-timeout 60s 2>&1) || true
+      --metrics-token "$token" --max-loss 1% --join-timeout 60s \
+      $([ "$latency" = 0 ] || echo --decrypt) 2>&1) || true
     echo "$out" > "$data/loadtest-$n-$step.txt" # numbered: a step may come twice
     summary=$(echo "$out" | sed -n '/--- summary ---/,$p')
     fwd=$(echo "$summary" | sed -n 's/^server: forwarded \([0-9]*\) RTP.*CPU \([0-9.]*\)% of one core, \([0-9]*\) forwarded.*/\1 \2 \3/p')
@@ -98,6 +108,10 @@ if [ -z "${SKIP_PARLEY:-}" ]; then
     read -r l u <<< "$loss"
     top=$(echo "$summary" | sed -n 's/^simulcast: .* top-layer packets, \([0-9.]*\)% of .* (\([0-9.]*\)\/s per subscriber).*/; top layer \1% of owed, \2 transport-cc feedbacks\/s per subscriber/p')
     echo "parley $step: forwarded $f packets (~$(awk -v f="$f" -v s="$secs" 'BEGIN{printf "%.0f", f/s}')/s), CPU $c% of one core, $per forwarded packets per CPU-second; loss $l%, undelivered $u%$top; $result"
+    if [ "$latency" != 0 ]; then
+      echo "parley $step $(echo "$summary" | grep '^latency:')"
+      parley_latency[$step]=$(echo "$summary" | latency_numbers)
+    fi
   done
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
   pids=()
@@ -109,8 +123,20 @@ for step in "${steps[@]}"; do
   taskset -c "${SERVER_CPU:-0}" "$JAVA_HOME/bin/java" -cp "$cp" dev.parley.bench.RawUdpRelay "$relay_port" >> "$data/relay.log" 2>&1 &
   relay=$!
   pids+=("$relay")
-  taskset -c "${TOOL_CPU:-1}" "$JAVA_HOME/bin/java" -cp "$cp" dev.parley.bench.RawRelayLoad --relay-port "$relay_port" \
-    --relay-pid "$relay" --publishers "${step%x*}" --subscribers "$(echo "${step#*x}" | tr -d s)" --duration "$duration" --warmup 3 || true
+  raw=$(taskset -c "${TOOL_CPU:-1}" "$JAVA_HOME/bin/java" -cp "$cp" dev.parley.bench.RawRelayLoad --relay-port "$relay_port" \
+    --relay-pid "$relay" --publishers "${step%x*}" --subscribers "$(echo "${step#*x}" | tr -d s)" --duration "$duration" --warmup 3 2>&1) || true
+  echo "$raw"
+  raw_latency[$step]=$(echo "$raw" | latency_numbers)
   kill "$relay" 2>/dev/null || true
   wait "$relay" 2>/dev/null || true
+done
+
+# Added latency: Parley minus the relay at each percentile, both measured to every copy of every packet (the last
+# copy of a fan-out to M waits for the M-1 before it in both).
+for step in "${steps[@]}"; do
+  p=${parley_latency[$step]:-}
+  r=${raw_latency[$step]:-}
+  [ -n "$p" ] && [ -n "$r" ] || continue
+  echo "added latency $step: $(awk -v p="$p" -v r="$r" 'BEGIN{split(p,a," "); split(r,b," "); n=split("p50 p90 p99 p99.9 max",q," ");
+    for(i=1;i<=n;i++) printf "%s%s %+d us", (i>1?", ":""), q[i], a[i]-b[i]; print ""}')"
 done

@@ -1,5 +1,6 @@
 package dev.parley.bench;
 
+import dev.parley.loadtest.LatencyHistogram;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -42,15 +43,15 @@ public final class RawRelayLoad {
     private volatile boolean receiving = true;
     private volatile long sent;
     private volatile long received;
-    private final LatencyRecorder latencies;
+    /** Written by the receiver thread only, while {@link #recording}; read after it stopped. */
+    private final LatencyHistogram latencies = new LatencyHistogram();
+    private volatile boolean recording;
 
-    private RawRelayLoad(InetSocketAddress relay, long relayPid, int publishers, int subscribers, int seconds) {
+    private RawRelayLoad(InetSocketAddress relay, long relayPid, int publishers, int subscribers) {
         this.relay = relay;
         this.relayPid = relayPid;
         this.publishers = publishers;
         this.subscribers = subscribers;
-        // One sample per received packet, bounded: enough for a p99 over any window.
-        this.latencies = new LatencyRecorder((int) Math.min(20_000_000L, (long) publishers * subscribers * 176 * (seconds + 2)));
     }
 
     public static void main(String[] args) throws Exception {
@@ -76,7 +77,7 @@ public final class RawRelayLoad {
             throw new IllegalArgumentException("usage: RawRelayLoad --relay-port P --relay-pid PID [--publishers N]"
                     + " [--subscribers M] [--duration S] [--warmup S]");
         }
-        new RawRelayLoad(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), pid, publishers, subscribers, seconds)
+        new RawRelayLoad(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), pid, publishers, subscribers)
                 .run(Duration.ofSeconds(warmup), Duration.ofSeconds(seconds));
     }
 
@@ -110,7 +111,7 @@ public final class RawRelayLoad {
             long sent0 = sent;
             long received0 = received;
             long t0 = System.nanoTime();
-            latencies.start();
+            recording = true;
             Thread.sleep(window.toMillis());
             sending = false;
             sender.join();
@@ -123,7 +124,7 @@ public final class RawRelayLoad {
                 last = received;
                 Thread.sleep(100);
             }
-            latencies.stop();
+            recording = false;
             long copiesEnd = stat(control);
             double cpu = cpuSeconds() - cpu0;
             long got = received - received0;
@@ -133,15 +134,15 @@ public final class RawRelayLoad {
             selector.wakeup();
             receiver.join();
             long owed = sentInWindow * subscribers;
-            long[] sorted = LatencyRecorder.merged(List.of(latencies));
             System.out.printf(Locale.ROOT, "raw relay %dx%d: sent %d packets in %.1f s; relay copies %d (%.0f/s); "
                             + "relay CPU %.3f s (%.1f%% of one core), %.0f copies per CPU-second; "
-                            + "received %d, undelivered %.3f%%; one-way latency p50 %d us, p99 %d us%s%n",
+                            + "received %d, undelivered %.3f%%%s%n",
                     publishers, subscribers, sentInWindow, elapsed / 1e9, copies, copies / (elapsed / 1e9),
                     cpu, 100 * cpu / (elapsed / 1e9), copies / Math.max(cpu, 1e-9),
                     got, owed == 0 ? 0 : Math.max(0, 100.0 * (owed - got) / owed),
-                    LatencyRecorder.quantile(sorted, 0.5) / 1000, LatencyRecorder.quantile(sorted, 0.99) / 1000,
                     counted ? "" : " (the relay did not answer STAT, overloaded: copies are what the receivers got)");
+            // The same line as parley-loadtest's, for bench/forwarding.sh to subtract.
+            System.out.println("raw relay latency: " + latencies.describe() + ", send to receive");
         } finally {
             for (DatagramChannel c : open) {
                 c.close();
@@ -265,7 +266,9 @@ public final class RawRelayLoad {
                         }
                         long now = System.nanoTime();
                         if (buf.position() >= 20) {
-                            latencies.record(buf.getLong(12), now);
+                            if (recording) {
+                                latencies.record(now - buf.getLong(12));
+                            }
                             count++;
                         }
                     }

@@ -63,7 +63,7 @@ final class LoadParticipant implements AutoCloseable {
         this.role = role;
         this.audioSsrc = ssrcBase;
         this.videoSsrc = ssrcBase + 1;
-        this.stats = role == Role.SUBSCRIBER ? new ReceiveStats() : null;
+        this.stats = role == Role.SUBSCRIBER ? new ReceiveStats(decrypt) : null;
         java.util.SplittableRandom random = new java.util.SplittableRandom();
         this.camera = simulcast && role == Role.PUBLISHER ? new SimulcastCamera(audioSsrc, videoSsrc, random) : null;
         this.feedback = simulcast && stats != null ? new TransportFeedback(stats, random.nextInt() | 1) : null;

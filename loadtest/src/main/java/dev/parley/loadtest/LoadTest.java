@@ -24,8 +24,9 @@ import java.util.concurrent.TimeUnit;
  * N publishers and M subscribers join one room over the signaling WebSocket, connect ICE and DTLS-SRTP to the
  * media port, and the publishers send synthetic audio and video ({@link MediaSender}) for the duration. Every
  * second, and at the end, it prints connected participants, packets and bitrate received, loss (from sequence
- * gaps per SSRC), jitter, join time percentiles and, with the metrics token, the server's CPU and forwarded
- * packets. The exit status says whether loss stayed within {@code --max-loss} ({@link LoadTestResult}).
+ * gaps per SSRC), jitter, join time percentiles, with {@code --decrypt} the one-way latency (each payload carries
+ * its {@link SendTimestamp}) and, with the metrics token, the server's CPU and forwarded packets. The exit status
+ * says whether loss stayed within {@code --max-loss} ({@link LoadTestResult}).
  *
  * <p>With {@code --simulcast} the publishers send three simulcast layers and the subscribers transport-cc
  * feedback (what simulcast and bandwidth estimation cost the server, against the single stream without); the
@@ -211,6 +212,10 @@ public final class LoadTest {
         long start = System.nanoTime();
         long end = start + options.duration().toNanos();
         ReceiveStats.Totals last = totals(subscribers);
+        long latencyFrom = start + latencyWarmUp(options.duration());
+        for (LoadParticipant s : subscribers) {
+            s.stats.measureLatencyFrom(latencyFrom);
+        }
         // With simulcast, media flows while the server is scraped: its counters were read somewhere in between.
         ReceiveStats.Totals begin = sender == null ? last : midway(beforeScrape, last);
         long sentStart = 0;
@@ -264,6 +269,12 @@ public final class LoadTest {
         long datagrams = receiver.datagrams() - datagramsStart;
         ReceiveStats.Totals totals = since(begin, totals(subscribers));
         long sent = sender.sent() - sentStart;
+        LatencyHistogram latency = options.decrypt() ? new LatencyHistogram() : null;
+        for (LoadParticipant s : subscribers) {
+            if (latency != null && s.stats.latency() != null) {
+                latency.add(s.stats.latency());
+            }
+        }
         int incomplete = 0;
         for (LoadParticipant s : subscribers) {
             if (s.stats.streams() < 2 * publishers.size()) {
@@ -348,6 +359,13 @@ public final class LoadTest {
                     + " %.0f forwarded packets per CPU-second%n", forwarded, forwarded == 0 ? 0 : 100.0 * totals.packets / forwarded,
                     serverCpu, serverCpuSeconds <= 0 ? 0 : forwarded / serverCpuSeconds);
         }
+        if (latency != null) {
+            // Arrival is when the receive thread read the datagram, before decryption.
+            out.println("latency: " + latency.describe() + ", send to receive, from " + TimeUnit.NANOSECONDS.toMillis(
+                    latencyFrom - start) + " ms on");
+        } else {
+            out.println("latency: not measured (the send time is inside the SRTP payload: --decrypt measures it)");
+        }
         out.printf(Locale.ROOT, "tool: %.0f ns CPU per received packet (whole process); receive thread: %.0f ns and %.2f bytes"
                 + " allocated per datagram%n", toolNs, receiveNs, receiveBytes);
         out.println(exit == LoadTestResult.OK
@@ -355,7 +373,13 @@ public final class LoadTest {
                 : "result: FAILED: " + message);
         return new LoadTestResult(exit, joined, everyone.size(), sent, totals.packets, totals.expected, loss, undelivered,
                 totals.meanJitterMillis(), totals.jitterMax, mbps, forwarded, serverCpu, toolNs, receiveNs, receiveBytes,
-                quantile(joinMillis, 0.50), quantile(joinMillis, 0.95), quantile(joinMillis, 0.99), incomplete, message);
+                quantile(joinMillis, 0.50), quantile(joinMillis, 0.95), quantile(joinMillis, 0.99), incomplete, message,
+                latency);
+    }
+
+    /** Packets sent in the first second of a run of 3 s or more are left out of the latency: the JIT's warm-up. */
+    private static long latencyWarmUp(Duration duration) {
+        return duration.compareTo(Duration.ofSeconds(3)) >= 0 ? TimeUnit.SECONDS.toNanos(1) : 0;
     }
 
     /**

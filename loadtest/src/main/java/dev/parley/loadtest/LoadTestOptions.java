@@ -51,7 +51,8 @@ public record LoadTestOptions(URI url, String room, int publishers, int subscrib
               --api-secret SECRET
               --max-loss P           exit 1 when the loss subscribers saw exceeds P percent (default 1%)
               --metrics-token T      read the server's /metrics with this bearer token: its CPU and forwarded packets
-              --decrypt              authenticate and decrypt every received packet (default: count from the RTP header)
+              --decrypt              authenticate and decrypt every received packet, and measure each one's latency
+                                     from its send time in the payload (default: count from the RTP header)
               --publisher-loss P     leave out P percent of each publisher's packets, as a lossy uplink would
                                      (to check that loss is seen and --max-loss trips; default 0)
               --join-timeout D       how long one participant may take to join and connect (default 20s)

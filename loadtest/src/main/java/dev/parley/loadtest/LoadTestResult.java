@@ -17,13 +17,16 @@ package dev.parley.loadtest;
  * @param receiveAllocatedBytesPerPacket bytes the receive thread allocated per received datagram (the JVM's count)
  * @param incompleteSubscribers subscribers that received nothing of some publisher's audio or video
  * @param message why the run failed, or null
+ * @param latency one-way latencies from publisher to subscriber ({@link SendTimestamp}), with {@code --decrypt}
+ *     only; null otherwise
  */
 public record LoadTestResult(int exitCode, int joined, int participants, long sent, long received, long expected,
                              double lossPercent, double undeliveredPercent, double meanJitterMillis, double maxJitterMillis,
                              double receivedMegabitsPerSecond, long serverForwarded, double serverCpuPercent,
                              double toolCpuNanosPerPacket, double receiveCpuNanosPerPacket,
                              double receiveAllocatedBytesPerPacket, long joinP50Millis,
-                             long joinP95Millis, long joinP99Millis, int incompleteSubscribers, String message) {
+                             long joinP95Millis, long joinP99Millis, int incompleteSubscribers, String message,
+                             LatencyHistogram latency) {
     /** Done, loss within {@code --max-loss}. */
     public static final int OK = 0;
     /** Loss or undelivered packets above {@code --max-loss}, or a subscriber missed a stream entirely. */
@@ -35,6 +38,6 @@ public record LoadTestResult(int exitCode, int joined, int participants, long se
 
     static LoadTestResult failed(int exitCode, int joined, int participants, String message) {
         return new LoadTestResult(exitCode, joined, participants, 0, 0, 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
-                -1, Double.NaN, Double.NaN, Double.NaN, Double.NaN, -1, -1, -1, 0, message);
+                -1, Double.NaN, Double.NaN, Double.NaN, Double.NaN, -1, -1, -1, 0, message, null);
     }
 }

@@ -9,7 +9,7 @@ import java.util.concurrent.locks.LockSupport;
  * (50 packets/s, 48 kHz timestamps) and VP8 video at 30 frames/s in bursts of 4 or 5 packets per frame (126
  * packets/s, 90 kHz timestamps, the marker on a frame's last packet, a keyframe every 2 s). Publishers are
  * spread over the 20 ms so that their packets do not all leave at once. Payloads are not decodable pictures or
- * sound; nothing on a forwarding path looks inside them.
+ * sound; nothing on a forwarding path looks inside them. Each carries its send time ({@link SendTimestamp}).
  *
  * <p>A publisher with a {@link SimulcastCamera} sends its video as three simulcast layers instead (216 video
  * packets/s, the top layer shaped as the single stream), and every packet, audio too, with a transport-wide
@@ -115,14 +115,14 @@ final class MediaSender implements AutoCloseable {
                     if (skipShare > 0 && random.nextDouble() < skipShare) {
                         skippedHere++;
                     } else if (camera != null) {
-                        if (peer.sendRtpWithTransportSequence(s.publisher.audioSsrc, SyntheticPeer.OPUS_PAYLOAD_TYPE, false,
+                        if (stamp(audio) && peer.sendRtpWithTransportSequence(s.publisher.audioSsrc, SyntheticPeer.OPUS_PAYLOAD_TYPE, false,
                                 seq, s.audioTs, transport, null, audio, 0, audio.length)) {
                             sentHere++;
                             owedHere++;
                         } else {
                             failedHere++;
                         }
-                    } else if (peer.sendRtp(s.publisher.audioSsrc, SyntheticPeer.OPUS_PAYLOAD_TYPE, false, seq, s.audioTs,
+                    } else if (stamp(audio) && peer.sendRtp(s.publisher.audioSsrc, SyntheticPeer.OPUS_PAYLOAD_TYPE, false, seq, s.audioTs,
                             audio, 0, audio.length)) {
                         sentHere++;
                         owedHere++;
@@ -146,7 +146,8 @@ final class MediaSender implements AutoCloseable {
                         int seq = s.videoSeq++ & 0xFFFF;
                         if (skipShare > 0 && random.nextDouble() < skipShare) {
                             skippedHere++;
-                        } else if (peer.sendRtp(s.publisher.videoSsrc, SyntheticPeer.VP8_PAYLOAD_TYPE, p == packets - 1,
+                        } else if (stamp(p == 0 ? first : rest) && peer.sendRtp(s.publisher.videoSsrc,
+                                SyntheticPeer.VP8_PAYLOAD_TYPE, p == packets - 1,
                                 seq, s.videoTs, p == 0 ? first : rest, 0, VIDEO_PAYLOAD)) {
                             sentHere++;
                             owedHere++;
@@ -170,6 +171,12 @@ final class MediaSender implements AutoCloseable {
                 LockSupport.parkNanos(wait);
             }
         }
+    }
+
+    /** Writes the send time into {@code payload} just before it is sent; true, to chain before the send. */
+    private static boolean stamp(byte[] payload) {
+        SendTimestamp.write(payload, 0, System.nanoTime());
+        return true;
     }
 
     /** A VP8 payload's first packet of a frame (RFC 7741 descriptor with S set; RFC 6386 frame tag). */

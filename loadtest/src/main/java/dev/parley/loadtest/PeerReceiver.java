@@ -12,9 +12,14 @@ import java.util.function.Consumer;
 
 /**
  * One thread that reads the UDP sockets of many {@link SyntheticPeer}s: a selector over non-blocking channels,
- * each ready socket drained (up to a batch) before the next, into one reused buffer, so receiving allocates
+ * each ready socket drained (up to a batch) before the next, into preallocated buffers, so receiving allocates
  * nothing per packet and a thousand sockets cost one thread. What a load generator needs so that the server,
  * not the client, is what runs out of CPU.
+ *
+ * <p>Reading and handling are two passes: first every ready socket is read (up to {@value #STAGED} datagrams in
+ * all), each datagram stamped with {@link System#nanoTime()} as it is read, then the peers handle them
+ * (authenticate, decrypt, count). So a datagram's arrival time does not include the decryption of the datagrams
+ * read before it in the same pass, which matters for the latency a fan-out's later copies show.
  *
  * <p>UDP peers only: an ICE-TCP peer ({@link SyntheticPeer#openTcp}) reads its framed stream (RFC 4571) on a
  * thread of its own, and registering one here is refused with an {@link IllegalArgumentException}.
@@ -25,14 +30,24 @@ public final class PeerReceiver implements AutoCloseable {
 
     private final Selector selector;
     private final Thread thread;
-    private final PacketBuffer in = new PacketBuffer();
-    private final ByteBuffer view = ByteBuffer.wrap(in.array(), 0, PacketBuffer.MAX_DATAGRAM);
+    /** Datagrams read in one pass over the ready sockets before any is handled. */
+    private static final int STAGED = 256;
+
+    private final PacketBuffer[] staged = new PacketBuffer[STAGED];
+    private final ByteBuffer[] views = new ByteBuffer[STAGED];
+    private final long[] readAt = new long[STAGED];
+    private final SyntheticPeer[] readFor = new SyntheticPeer[STAGED];
+    private int stagedCount;
     private final Consumer<SelectionKey> onReady = this::drain;
     private volatile boolean closed;
     private volatile long datagrams;
 
     /** Opens the selector and starts the thread, named {@code name}. */
     public PeerReceiver(String name) throws IOException {
+        for (int i = 0; i < STAGED; i++) {
+            staged[i] = new PacketBuffer();
+            views[i] = ByteBuffer.wrap(staged[i].array(), 0, PacketBuffer.MAX_DATAGRAM);
+        }
         selector = Selector.open();
         thread = new Thread(this::loop, name);
         thread.setDaemon(true);
@@ -72,33 +87,52 @@ public final class PeerReceiver implements AutoCloseable {
                     return;
                 }
             }
+            handleStaged();
         }
     }
 
+    /** The second pass: the peers handle what the first read, in the order it was read. */
+    private void handleStaged() {
+        int n = stagedCount;
+        for (int i = 0; i < n; i++) {
+            SyntheticPeer peer = readFor[i];
+            readFor[i] = null;
+            peer.onDatagram(staged[i], readAt[i]);
+        }
+        stagedCount = 0;
+        datagrams += n; // only this thread writes it
+    }
+
+    /**
+     * The first pass, per ready socket: reads up to a batch into the staging buffers (a socket left with data
+     * when they are full stays ready and is read on the next pass).
+     */
     private void drain(SelectionKey key) {
         DatagramChannel channel = (DatagramChannel) key.channel();
         SyntheticPeer peer = (SyntheticPeer) key.attachment();
-        long n = 0;
         try {
-            for (int i = 0; i < BATCH; i++) {
+            for (int i = 0; i < BATCH && stagedCount < STAGED; i++) {
+                int slot = stagedCount;
+                ByteBuffer view = views[slot];
                 view.clear().limit(PacketBuffer.MAX_DATAGRAM);
                 if (channel.receive(view) == null) {
                     break;
                 }
+                long at = System.nanoTime();
                 int len = view.position();
                 if (len == 0) {
                     continue;
                 }
-                n++;
-                in.setWindow(0, len);
-                peer.onDatagram(in, System.nanoTime());
+                staged[slot].setWindow(0, len);
+                readAt[slot] = at;
+                readFor[slot] = peer;
+                stagedCount = slot + 1;
             }
         } catch (ClosedChannelException e) {
             key.cancel();
         } catch (IOException e) {
             // e.g. ICMP port unreachable surfaced as an error: the next read goes on
         }
-        datagrams += n; // only this thread writes it
     }
 
     /** Stops the thread; the channels stay open (their peers close them). */

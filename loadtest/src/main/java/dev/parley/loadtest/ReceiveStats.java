@@ -42,6 +42,35 @@ final class ReceiveStats implements SyntheticPeer.MediaHandler {
     private volatile Stream[] streams = new Stream[16];
     private volatile int streamCount;
     private volatile int[] clockRates = new int[128];
+    /** Null unless the packets arrive decrypted (the send time is inside the SRTP payload). */
+    private final LatencyHistogram latency;
+    /** Packets sent before {@link #latencyFrom} (a {@link System#nanoTime()}) are not counted: the warm-up. */
+    private volatile boolean measuringLatency;
+    private volatile long latencyFrom;
+
+    /** Counts from the RTP header alone. */
+    ReceiveStats() {
+        this(false);
+    }
+
+    /**
+     * Counts from the RTP header and, when {@code decrypted} (the payloads arrive in clear), the latency of every
+     * packet that carries a {@link SendTimestamp}, from {@link #measureLatencyFrom} on.
+     */
+    ReceiveStats(boolean decrypted) {
+        this.latency = decrypted ? new LatencyHistogram() : null;
+    }
+
+    /** Control thread: latencies count for packets sent from {@code sentNanos} ({@link System#nanoTime()}) on. */
+    void measureLatencyFrom(long sentNanos) {
+        latencyFrom = sentNanos;
+        measuringLatency = true;
+    }
+
+    /** The latencies counted so far, or null when the payloads arrive encrypted; read after the receive thread stopped. */
+    LatencyHistogram latency() {
+        return latency;
+    }
 
     /** Control thread: the clock rate of each payload type, from the latest offer's {@code a=rtpmap} lines. */
     void clockRates(int[] byPayloadType) {
@@ -74,6 +103,13 @@ final class ReceiveStats implements SyntheticPeer.MediaHandler {
         }
         s.packets = packets + 1;
         s.bytes += len;
+        LatencyHistogram l = latency;
+        if (l != null) {
+            long sent = SendTimestamp.read(packet);
+            if (sent != SendTimestamp.NONE && measuringLatency && sent - latencyFrom >= 0) {
+                l.record(receivedNanos - sent);
+            }
+        }
         int rate = clockRates[pt];
         if (rate != 0) {
             s.clockRate = rate;

@@ -1,8 +1,11 @@
 package dev.parley.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.parley.loadtest.LatencyHistogram;
 import dev.parley.loadtest.LoadTest;
 import dev.parley.loadtest.LoadTestOptions;
 import dev.parley.loadtest.LoadTestResult;
@@ -18,7 +21,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * {@code parley-loadtest} against a real Parley on loopback that requires join tokens: the tool mints them with an
  * API key, joins 1 publisher and 10 subscribers over signaling, ICE and DTLS-SRTP, and what it counts must agree
- * with what the server says it forwarded. A lossy uplink (packets the publisher leaves out, so the server never
+ * with what the server says it forwarded; decrypting, it reads each packet's send time back out of the payload
+ * Parley forwarded. A lossy uplink (packets the publisher leaves out, so the server never
  * gets them) must trip {@code --max-loss}; a participant the server refuses must end the run with a clear reason.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -77,6 +81,27 @@ class LoadTestToolTest {
         assertTrue(r.joinP99Millis() > 0 && r.joinP50Millis() <= r.joinP99Millis(), run.output());
         assertTrue(r.serverCpuPercent() > 0, run.output());
         assertTrue(run.output().contains("result: ok"), run.output());
+        assertNull(r.latency(), "encrypted payloads: no latency without --decrypt");
+    }
+
+    @Test
+    void theSendTimeSurvivesTheRoundTripThroughParley() throws Exception {
+        Run run = loadtest("--room", "load-latency", "--publishers", "1", "--subscribers", "3", "--duration", "4s",
+                "--max-loss", "0", "--decrypt");
+        LoadTestResult r = run.result();
+        assertEquals(LoadTestResult.OK, r.exitCode(), run.output());
+        LatencyHistogram latency = r.latency();
+        assertNotNull(latency, run.output());
+        // Every packet sent after the first second (the warm-up) carries its send time, audio and video alike, and
+        // reaches each of the 3 subscribers: at least the last 2.5 of 4 s of what they received.
+        assertTrue(latency.count() <= r.received() && latency.count() >= r.received() * 5 / 8,
+                latency.count() + " latencies of " + r.received() + " packets\n" + run.output());
+        long p50 = latency.quantile(0.5);
+        long p99 = latency.quantile(0.99);
+        // On loopback: more than nothing, far less than the run (a misread stamp would be wild or negative).
+        assertTrue(p50 > 1_000 && p50 <= p99 && p99 <= latency.max() && latency.max() < 3_000_000_000L,
+                latency.describe() + "\n" + run.output());
+        assertTrue(run.output().contains("latency: p50 "), run.output());
     }
 
     @Test
