@@ -36,6 +36,9 @@ interface PacketSender {
     /** How many video streams this subscriber receives (they share its bandwidth). */
     int videoForwardCount();
 
-    /** Asks for a probe of this subscriber's path toward {@code targetBps} in all (see {@link BandwidthProbe}). */
-    void probe(long targetBps);
+    /**
+     * Asks for a probe of this subscriber's path toward {@code targetBps} in all, or toward {@code fallbackBps}
+     * after one toward the target failed (see {@link BandwidthProbe}).
+     */
+    void probe(long targetBps, long fallbackBps);
 }

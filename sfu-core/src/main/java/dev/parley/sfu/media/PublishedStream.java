@@ -655,8 +655,10 @@ public final class PublishedStream {
 
     /**
      * When bandwidth alone holds {@code f} below the layer its tile wants, asks for a probe of its subscriber's
-     * path at what the next layer up needs: the estimate never runs far ahead of what a subscriber receives, so
-     * without one it would stay low after its path got better ({@link BandwidthProbe}).
+     * path at what that layer needs (falling back to the next layer up after a failed probe): the estimate never
+     * runs far ahead of what a subscriber receives, so without one it would stay low after its path got better
+     * ({@link BandwidthProbe}). What a layer needs is counted as the selector counts it: every video the
+     * subscriber receives gets an even share, so the probe is for that share times their number.
      */
     private void probeForTheTile(Forward f, int layer, long budget) {
         SimulcastForward s = f.simulcast;
@@ -667,9 +669,10 @@ public final class PublishedStream {
         int forTile = SimulcastLayerSelector.select(layers.widths, layers.heights, layers.bitrates, layers.seen,
                 layer, -1, s.tileWidth, s.tileHeight);
         if (forTile > layer) {
-            long total = f.sender().availableBitrateBps();
-            long need = (long) (layers.bitrates[layer + 1] * SimulcastLayerSelector.UP_HEADROOM);
-            f.sender().probe(total - budget + need);
+            int videos = Math.max(1, f.sender().videoForwardCount());
+            long next = BandwidthProbe.targetFor(layers.bitrates[layer + 1], videos);
+            long top = layers.bitrates[forTile] > 0 ? BandwidthProbe.targetFor(layers.bitrates[forTile], videos) : next;
+            f.sender().probe(Math.max(top, next), next);
         }
     }
 

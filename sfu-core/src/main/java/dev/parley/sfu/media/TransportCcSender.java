@@ -1,6 +1,7 @@
 package dev.parley.sfu.media;
 
 import dev.parley.sfu.bwe.BandwidthEstimator;
+import dev.parley.sfu.bwe.BandwidthUsage;
 import dev.parley.sfu.packet.PacketBuffer;
 import dev.parley.sfu.rtp.TransportCcIterator;
 import dev.parley.sfu.rtp.TransportSequenceExtension;
@@ -22,20 +23,34 @@ final class TransportCcSender {
     private final long[] sentNanos = new long[RING];
     private final int[] sizes = new int[RING];
     private final int[] sequenceAt = new int[RING];
+    private final boolean[] padding = new boolean[RING];
     private final TransportCcIterator feedback = new TransportCcIterator();
     private final BandwidthEstimator estimator = new BandwidthEstimator();
     private final BandwidthProbe probe = new BandwidthProbe();
     private int nextSequence;
-    /** Bytes stamped since the last padding tick: a probe's padding only tops media up to its target. */
+    /** Media bytes stamped since the last padding tick: a probe's padding only tops media up to its rate. */
     private long bytesSinceTick;
     /**
      * A successful probe's rate holds this long, however the estimate moves meanwhile: long enough for the
      * publisher to resume the layer it was for and for its keyframe to come; then that layer's own traffic keeps
-     * the estimate up (or, if it does not fit after all, brings it down).
+     * the estimate up (or, if it does not fit after all, brings it down). A feedback that shows the path
+     * overflowing ends it at once (see {@link #OVERFLOW_LOSS_SHARE}).
      */
     static final long PROBE_HOLD_NANOS = 5_000_000_000L;
+    /**
+     * While a probe's rate holds, this share of the packets lost (counted over feedbacks of at least
+     * {@link #OVERFLOW_MIN_PACKETS} packets in all), or the delay detector reporting overuse, means the layer the
+     * probe let through does not fit: the estimate falls back to the estimator's (whose loss-based part then cuts
+     * it) and the next probe waits longest. A policer's bucket can let a probe through that its layer then
+     * overflows; this is what brings that layer down within a second or two.
+     */
+    static final double OVERFLOW_LOSS_SHARE = 0.05;
+    static final int OVERFLOW_MIN_PACKETS = 20;
     private long probedBps = -1;
     private long probedUntilNanos;
+    // Feedback while a probe's rate holds.
+    private int heldReported;
+    private int heldLost;
 
     TransportCcSender() {
         java.util.Arrays.fill(sequenceAt, -1);
@@ -43,6 +58,19 @@ final class TransportCcSender {
 
     /** Stamps {@code p} (rewritten for this subscriber, not yet encrypted) and records it as sent now. */
     void stamp(PacketBuffer p, long now) {
+        stamp(p, now, false);
+    }
+
+    /**
+     * Stamps a probe's padding packet: counted for the delay and loss it meets, not as media (the acknowledged
+     * rate, whose headroom the estimate may take without a probe, is the media's; only the probe's own verdict
+     * raises the estimate past it).
+     */
+    void stampPadding(PacketBuffer p, long now) {
+        stamp(p, now, true);
+    }
+
+    private void stamp(PacketBuffer p, long now, boolean padding) {
         int seq = nextSequence & 0xFFFF;
         if (!TransportSequenceExtension.write(p.array(), p.offset(), p.length(), TransportSequenceExtension.PARLEY_ID, seq)) {
             return;
@@ -52,7 +80,10 @@ final class TransportCcSender {
         sequenceAt[slot] = seq;
         sentNanos[slot] = now;
         sizes[slot] = p.length() + SRTP_OVERHEAD;
-        bytesSinceTick += sizes[slot];
+        this.padding[slot] = padding;
+        if (!padding) {
+            bytesSinceTick += sizes[slot];
+        }
     }
 
     /** A transport-cc feedback from the subscriber (one RTCP packet as the compound walker yields it). */
@@ -68,9 +99,27 @@ final class TransportCcSender {
             }
             sequenceAt[slot] = -1; // each packet counts once, even if feedback repeats it
             probe.onFeedback(seq, sizes[slot], feedback.received(), feedback.arrivalMicros() * 1000);
-            estimator.onPacket(sentNanos[slot], sizes[slot], feedback.received(), feedback.arrivalMicros() * 1000);
+            estimator.onPacket(sentNanos[slot], sizes[slot], feedback.received(), feedback.arrivalMicros() * 1000,
+                    padding[slot]);
+            heldReported++;
+            if (!feedback.received()) {
+                heldLost++;
+            }
         }
         estimator.onFeedbackEnd(now);
+        boolean overusing = estimator.usage() == BandwidthUsage.OVERUSING;
+        probe.onFeedbackEnd(overusing, now);
+        if (probedBps < 0 || now - probedUntilNanos >= 0) {
+            heldReported = 0;
+            heldLost = 0;
+        } else if (overusing || heldReported >= OVERFLOW_MIN_PACKETS) {
+            if (overusing || heldLost >= OVERFLOW_LOSS_SHARE * heldReported) {
+                probedBps = -1;
+                probe.backOff(now);
+            }
+            heldReported = 0;
+            heldLost = 0;
+        }
     }
 
     /** A receiver report's fraction lost (0..255 as in the report block) for a stream sent here. */
@@ -80,16 +129,24 @@ final class TransportCcSender {
 
     /** The current estimate in bits per second, -1 while unknown; a recent successful probe's rate at least. */
     long estimateBps() {
+        return estimateBps(System.nanoTime());
+    }
+
+    long estimateBps(long now) {
         long estimate = estimator.estimateBps();
-        if (probedBps > estimate && estimate >= 0 && System.nanoTime() - probedUntilNanos < 0) {
+        if (probedBps > estimate && estimate >= 0 && now - probedUntilNanos < 0) {
             return probedBps;
         }
         return estimate;
     }
 
-    /** Starts probing toward {@code targetBps} when no probe runs and the last is long enough ago. */
-    boolean requestProbe(long targetBps, long now) {
-        return estimator.estimateBps() >= 0 && probe.request(targetBps, now, nextSequence);
+    /**
+     * Starts probing toward {@code targetBps} (toward {@code fallbackBps} after a probe toward the target failed)
+     * when no probe runs and the last is long enough ago.
+     */
+    boolean requestProbe(long targetBps, long fallbackBps, long now) {
+        return estimator.estimateBps() >= 0
+                && probe.request(targetBps, fallbackBps, Math.max(0, estimator.acknowledgedBps()), now, nextSequence);
     }
 
     /** Loop, every feedback interval: the padding bytes a running probe wants sent now; takes a finished probe's result. */
@@ -101,6 +158,7 @@ final class TransportCcSender {
             estimator.onProbeResult(result, now);
             probedBps = result;
             probedUntilNanos = now + PROBE_HOLD_NANOS;
+
         }
         return due;
     }
