@@ -39,10 +39,11 @@ final class TransportCcSender {
     static final long PROBE_HOLD_NANOS = 5_000_000_000L;
     /**
      * While a probe's rate holds, this share of the packets lost (counted over feedbacks of at least
-     * {@link #OVERFLOW_MIN_PACKETS} packets in all), or the delay detector reporting overuse, means the layer the
-     * probe let through does not fit: the estimate falls back to the estimator's (whose loss-based part then cuts
-     * it) and the next probe waits longest. A policer's bucket can let a probe through that its layer then
-     * overflows; this is what brings that layer down within a second or two.
+     * {@link #OVERFLOW_MIN_PACKETS} packets in all) means the layer the probe let through does not fit: the
+     * estimate falls back to the estimator's (whose loss-based part then cuts it) and the next probe waits longest.
+     * A policer's bucket can let a probe through that its layer then overflows; this is what brings that layer
+     * down within a second or two. Overuse alone does not end the hold: the switch's keyframe burst, or a loaded
+     * receiver, shows as delay for a moment, and a queue that really overflows loses packets soon enough.
      */
     static final double OVERFLOW_LOSS_SHARE = 0.05;
     static final int OVERFLOW_MIN_PACKETS = 20;
@@ -112,8 +113,8 @@ final class TransportCcSender {
         if (probedBps < 0 || now - probedUntilNanos >= 0) {
             heldReported = 0;
             heldLost = 0;
-        } else if (overusing || heldReported >= OVERFLOW_MIN_PACKETS) {
-            if (overusing || heldLost >= OVERFLOW_LOSS_SHARE * heldReported) {
+        } else if (heldReported >= OVERFLOW_MIN_PACKETS) {
+            if (heldLost >= OVERFLOW_LOSS_SHARE * heldReported) {
                 probedBps = -1;
                 probe.backOff(now);
             }

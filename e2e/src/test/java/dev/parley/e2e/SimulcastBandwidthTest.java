@@ -1,0 +1,177 @@
+package dev.parley.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A subscriber whose downlink is capped at 300 kbit/s gets the low simulcast layer of a publisher and keeps
+ * decoding it (never standing still for a second), and climbs back to the full layer within 10 s of the cap
+ * lifting; another subscriber of the same publisher keeps the full layer throughout.
+ *
+ * <p>The network is the test's own namespace ({@link TestNetwork}): the server and the browsers run in it, and an
+ * nftables policer there drops what the server sends to the capped subscriber's port beyond 300 kbit/s, the port
+ * read from that browser's selected candidate pair. The policer's bucket is 15,000 bytes, a realistic burst for a
+ * capped link (a few full packets' worth of a 50 ms feedback interval); the server's probing is built to resist a
+ * bucket of a whole second too (docs/bandwidth.md, probing), which its unit tests show on traces.
+ */
+class SimulcastBandwidthTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    /** Chromium's send-side estimate climbs for a while before the full layer goes out (see SimulcastCallTest). */
+    private static final Duration RAMP_TIMEOUT = Duration.ofSeconds(120);
+    private static final Duration CLIMB = Duration.ofSeconds(10);
+    private static final Duration FREEZE = Duration.ofSeconds(1);
+    /** 300 kbit/s. */
+    private static final int CAP_BYTES_PER_SECOND = 37_500;
+    private static final int BURST_BYTES = 15_000;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static TestNetwork network;
+    private static ParleyServerProcess server;
+    private static HeadlessChromium chromium;
+
+    @BeforeAll
+    static void namespaceServerAndBrowser() throws Exception {
+        network = TestNetwork.create("simulcast");
+        network.nft("add table inet cap");
+        // On the input hook: a drop there is silent, as on a real link (on the output hook the server's send call
+        // would fail with EPERM, and a batch of datagrams to other subscribers with it).
+        network.nft("add chain inet cap in { type filter hook input priority 0; policy accept; }");
+        server = ParleyServerProcess.start("simulcast-bandwidth", null, List.of("--simulcast", "true"), network.exec());
+        chromium = network.chromium(null);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        try {
+            if (chromium != null) chromium.close();
+            if (server != null) server.close();
+        } finally {
+            if (network != null) network.close();
+        }
+    }
+
+    @Test
+    void aCappedSubscriberGetsTheLowLayerKeepsDecodingAndClimbsBackWhenTheCapLifts() throws Exception {
+        String room = "e2e-bw-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+        try (MeetingPage alice = MeetingPage.join(chromium, server, room, "Alice");
+             MeetingPage bob = MeetingPage.join(chromium, server, room, "Bob");
+             MeetingPage carol = MeetingPage.join(chromium, server, room, "Carol")) {
+            String aliceId = alice.participantId();
+            String carolId = carol.participantId();
+            // Both show Alice big, so only bandwidth can hold either to a lower layer; Bob hides Carol, so Alice's
+            // video is the only one his capped link carries (and the only one sharing his estimate).
+            showAt(bob, aliceId, 1280, 720);
+            showAt(carol, aliceId, 1280, 720);
+            bob.page().evaluate("id => document.querySelector(`.tile[data-participant-id=\"${id}\"] video`)"
+                    + ".style.setProperty('display', 'none', 'important')", carolId);
+            await(bob, aliceId, "Bob decodes Alice's full layer", RAMP_TIMEOUT, n -> n.path("width").asInt() >= 1000);
+            await(carol, aliceId, "Carol decodes Alice's full layer", RAMP_TIMEOUT, n -> n.path("width").asInt() >= 1000);
+
+            int port = JSON.readTree(bob.evaluateJson("""
+                    async () => {
+                      const stats = await parley.subscriberConnection.getStats();
+                      let pair = null;
+                      stats.forEach((s) => { if (s.type === 'transport' && s.selectedCandidatePairId) pair = stats.get(s.selectedCandidatePairId); });
+                      return pair ? stats.get(pair.localCandidateId).port : 0;
+                    }""")).asInt();
+            assertTrue(port > 0, "Bob's subscriber connection has a selected pair");
+            network.nft("add rule inet cap in udp dport " + port + " limit rate over " + CAP_BYTES_PER_SECOND
+                    + " bytes/second burst " + BURST_BYTES + " bytes drop");
+
+            await(bob, aliceId, "capped, Bob gets the low layer", TIMEOUT,
+                    n -> n.path("width").asInt() > 0 && n.path("width").asInt() <= 400);
+            keepsDecodingLow(bob, carol, aliceId, Duration.ofSeconds(15));
+
+            network.nft("flush chain inet cap in");
+            long lifted = System.nanoTime();
+            await(bob, aliceId, "uncapped, Bob climbs back to the full layer", CLIMB,
+                    n -> n.path("width").asInt() >= 1000);
+            System.out.printf("SimulcastBandwidthTest: back to the full layer %d ms after the cap lifted%n",
+                    (System.nanoTime() - lifted) / 1_000_000);
+            JsonNode last = decoding(carol, aliceId);
+            assertTrue(last.path("width").asInt() >= 1000, "Carol still decodes the full layer: " + last);
+        }
+    }
+
+    /**
+     * For {@code period}: {@code capped} keeps decoding Alice's low layer, its frames never standing still for more
+     * than {@link #FREEZE}, and {@code other} keeps decoding her full layer.
+     */
+    private static void keepsDecodingLow(MeetingPage capped, MeetingPage other, String aliceId, Duration period)
+            throws Exception {
+        long end = System.nanoTime() + period.toNanos();
+        long frames = -1;
+        long changedAt = System.nanoTime();
+        long longestStill = 0;
+        long otherFrames = -1;
+        while (System.nanoTime() < end) {
+            JsonNode now = decoding(capped, aliceId);
+            long polled = System.nanoTime();
+            if (now.path("frames").asLong() != frames) {
+                frames = now.path("frames").asLong();
+                changedAt = polled;
+            } else if (polled - changedAt > FREEZE.toNanos()) {
+                fail(capped.name() + ": the video froze for over a second at " + frames + " frames: " + now);
+            }
+            longestStill = Math.max(longestStill, polled - changedAt);
+            int width = now.path("width").asInt();
+            assertTrue(width > 0 && width <= 400, capped.name() + " stays on the low layer while capped: " + now);
+            JsonNode seen = decoding(other, aliceId);
+            assertTrue(seen.path("width").asInt() >= 1000, other.name() + " keeps the full layer: " + seen);
+            assertTrue(seen.path("frames").asLong() >= otherFrames, seen.toString());
+            otherFrames = seen.path("frames").asLong();
+            capped.pause(Duration.ofMillis(100));
+        }
+        System.out.printf("SimulcastBandwidthTest: capped, the longest standstill polled was %d ms%n",
+                longestStill / 1_000_000);
+    }
+
+    /** Fixes the size of the video element showing {@code id} in {@code page}; its ResizeObserver tells the server. */
+    private static void showAt(MeetingPage page, String id, int width, int height) {
+        page.page().evaluate("([id, w, h]) => {"
+                + " const v = document.querySelector(`.tile[data-participant-id=\"${id}\"] video`);"
+                + " v.style.setProperty('width', w + 'px', 'important');"
+                + " v.style.setProperty('height', h + 'px', 'important'); }",
+                List.of(id, width, height));
+    }
+
+    /** The width of the frames decoded of {@code id}'s video in {@code page}, and how many. */
+    private static JsonNode decoding(MeetingPage page, String id) throws Exception {
+        return JSON.readTree(page.evaluateJson("""
+                async () => {
+                  const v = document.querySelector('.tile[data-participant-id="%s"] video');
+                  const track = v?.srcObject?.getVideoTracks()[0];
+                  if (!track) return {};
+                  let frames = 0;
+                  (await parley.subscriberConnection.getStats(track)).forEach((s) => {
+                    if (s.type === 'inbound-rtp' && s.kind === 'video') frames = s.framesDecoded ?? 0;
+                  });
+                  return { width: v.videoWidth, height: v.videoHeight, frames };
+                }""".formatted(id)));
+    }
+
+    private static void await(MeetingPage page, String id, String what, Duration timeout, Predicate<JsonNode> done)
+            throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        JsonNode last = null;
+        while (System.nanoTime() < deadline) {
+            last = decoding(page, id);
+            if (done.test(last)) {
+                return;
+            }
+            page.pause(Duration.ofMillis(250));
+        }
+        fail(page.name() + ": timed out waiting: " + what + "; last: " + last);
+    }
+}
