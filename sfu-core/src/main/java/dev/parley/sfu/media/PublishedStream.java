@@ -638,6 +638,9 @@ public final class PublishedStream {
         }
         int layer = SimulcastLayerSelector.select(layers.widths, layers.heights, layers.bitrates, layers.flowing,
                 s.current(), budget, s.tileWidth, s.tileHeight);
+        if (budget >= 0 && s.current() != SimulcastLayerSelector.NONE && layer > s.current()) {
+            layer = upToWhatWasCarried(f, layer, budget);
+        }
         // What it would take were every layer flowing: a layer the publisher was told to pause comes back for it.
         s.wanted = SimulcastLayerSelector.select(layers.widths, layers.heights, layers.bitrates, layers.seen,
                 s.current(), budget, s.tileWidth, s.tileHeight);
@@ -651,6 +654,23 @@ public final class PublishedStream {
             // this choice, or the request was throttled.
             requestLayerKeyframe(layer, now);
         }
+    }
+
+    /**
+     * {@code f} would go up to {@code layer}: only as far as its subscriber's path was shown to carry (a probe's
+     * verdict, or what it receives now), never below the layer it has. The estimate's headroom over what arrives
+     * keeps a layer through a dip, but a layer taken on it alone would overflow a policed link.
+     */
+    private int upToWhatWasCarried(Forward f, int layer, long budget) {
+        SimulcastForward s = f.simulcast;
+        long verified = f.sender().verifiedBitrateBps();
+        if (verified < 0) {
+            return layer;
+        }
+        verified /= Math.max(1, f.sender().videoForwardCount());
+        int carried = SimulcastLayerSelector.select(layers.widths, layers.heights, layers.bitrates, layers.flowing,
+                s.current(), Math.min(budget, verified), s.tileWidth, s.tileHeight);
+        return layers.flowing[s.current()] ? Math.min(layer, Math.max(carried, s.current())) : carried;
     }
 
     /**

@@ -186,6 +186,11 @@ final class RtpSendPipeline implements PacketSender, RtcpFeedbackSink {
     }
 
     @Override
+    public long verifiedBitrateBps() {
+        return transportCc == null ? -1 : transportCc.verifiedBps(System.nanoTime());
+    }
+
+    @Override
     public int videoForwardCount() {
         int n = 0;
         for (Forward f : forwards) {

@@ -142,6 +142,19 @@ final class TransportCcSender {
     }
 
     /**
+     * What the path was shown to carry: a successful probe's rate while it holds, else the acknowledged rate (what
+     * arrives now); -1 while unknown. The estimate may run ahead of it by its headroom, which is fine for keeping a
+     * layer, not for taking a higher one: on a policed link the headroom's layer would overflow it.
+     */
+    long verifiedBps(long now) {
+        long acked = estimator.estimateBps() < 0 ? -1 : estimator.acknowledgedBps();
+        if (probedBps >= 0 && now - probedUntilNanos < 0) {
+            return Math.max(acked, probedBps);
+        }
+        return acked;
+    }
+
+    /**
      * Starts probing toward {@code targetBps} (toward {@code fallbackBps} after a probe toward the target failed)
      * when no probe runs and the last is long enough ago.
      */
