@@ -172,7 +172,6 @@ final class TransportCcSender {
             estimator.onProbeResult(result, now);
             probedBps = result;
             probedUntilNanos = now + PROBE_HOLD_NANOS;
-
         }
         return due;
     }
