@@ -38,8 +38,8 @@ final class TransportCcSender {
      */
     static final long PROBE_HOLD_NANOS = 5_000_000_000L;
     /**
-     * While a probe's rate holds, this share of the packets lost (counted over feedbacks of at least
-     * {@link #OVERFLOW_MIN_PACKETS} packets in all) means the layer the probe let through does not fit: the
+     * This share of the packets lost (counted over feedbacks of at least {@link #OVERFLOW_MIN_PACKETS} packets in
+     * all) means the path overflows: while a probe's rate holds, the layer the probe let through does not fit: the
      * estimate falls back to the estimator's (whose loss-based part then cuts it) and the next probe waits longest.
      * A policer's bucket can let a probe through that its layer then overflows; this is what brings that layer
      * down within a second or two. Overuse alone does not end the hold: the switch's keyframe burst, or a loaded
@@ -49,9 +49,20 @@ final class TransportCcSender {
     static final int OVERFLOW_MIN_PACKETS = 20;
     private long probedBps = -1;
     private long probedUntilNanos;
-    // Feedback while a probe's rate holds.
-    private int heldReported;
-    private int heldLost;
+    // Feedback counted toward the next verdict on loss (OVERFLOW_MIN_PACKETS at least).
+    private int windowReported;
+    private int windowLost;
+    /**
+     * How long after the path last lost {@link #OVERFLOW_LOSS_SHARE} of its packets what arrives counts toward
+     * {@link #carriedBps}: the acknowledged rate averages windows of half a second, so it still holds what was
+     * sent before the loss for a while.
+     */
+    static final long CLEAN_NANOS = 2_000_000_000L;
+    /** How long the highest acknowledged rate seen without loss is remembered ({@link #verifiedBps}). */
+    static final long CARRIED_NANOS = 5_000_000_000L;
+    private long lastLossNanos = Long.MIN_VALUE / 2;
+    private long carriedBps = -1;
+    private long carriedAtNanos;
 
     TransportCcSender() {
         java.util.Arrays.fill(sequenceAt, -1);
@@ -102,24 +113,34 @@ final class TransportCcSender {
             probe.onFeedback(seq, sizes[slot], feedback.received(), feedback.arrivalMicros() * 1000);
             estimator.onPacket(sentNanos[slot], sizes[slot], feedback.received(), feedback.arrivalMicros() * 1000,
                     padding[slot]);
-            heldReported++;
+            windowReported++;
             if (!feedback.received()) {
-                heldLost++;
+                windowLost++;
             }
         }
         estimator.onFeedbackEnd(now);
         boolean overusing = estimator.usage() == BandwidthUsage.OVERUSING;
         probe.onFeedbackEnd(overusing, now);
-        if (probedBps < 0 || now - probedUntilNanos >= 0) {
-            heldReported = 0;
-            heldLost = 0;
-        } else if (heldReported >= OVERFLOW_MIN_PACKETS) {
-            if (heldLost >= OVERFLOW_LOSS_SHARE * heldReported) {
-                probedBps = -1;
-                probe.backOff(now);
+        if (windowReported >= OVERFLOW_MIN_PACKETS) {
+            if (windowLost >= OVERFLOW_LOSS_SHARE * windowReported) {
+                lastLossNanos = now;
+                carriedBps = -1;
+                if (probedBps >= 0 && now - probedUntilNanos < 0) {
+                    probedBps = -1;
+                    probe.backOff(now);
+                }
             }
-            heldReported = 0;
-            heldLost = 0;
+            windowReported = 0;
+            windowLost = 0;
+        }
+        long acked = estimator.acknowledgedBps();
+        if (acked >= 0 && now - lastLossNanos >= CLEAN_NANOS) {
+            if (acked >= carriedBps || now - carriedAtNanos >= CARRIED_NANOS) {
+                carriedBps = acked;
+                carriedAtNanos = now;
+            } else if (acked >= 0.8 * carriedBps) {
+                carriedAtNanos = now; // still carrying about as much
+            }
         }
     }
 
@@ -142,16 +163,21 @@ final class TransportCcSender {
     }
 
     /**
-     * What the path was shown to carry: a successful probe's rate while it holds, else the acknowledged rate (what
-     * arrives now); -1 while unknown. The estimate may run ahead of it by its headroom, which is fine for keeping a
-     * layer, not for taking a higher one: on a policed link the headroom's layer would overflow it.
+     * What the path was shown to carry: a successful probe's rate while it holds, the highest acknowledged rate of
+     * the last {@link #CARRIED_NANOS} without loss (a layer that paused at the publisher for a moment comes back
+     * without a probe), or what arrives now; -1 while unknown. The estimate may run ahead of it by its headroom,
+     * which is fine for keeping a layer, not for taking a higher one: on a policed link the headroom's layer would
+     * overflow it.
      */
     long verifiedBps(long now) {
-        long acked = estimator.estimateBps() < 0 ? -1 : estimator.acknowledgedBps();
-        if (probedBps >= 0 && now - probedUntilNanos < 0) {
-            return Math.max(acked, probedBps);
+        if (estimator.estimateBps() < 0) {
+            return -1;
         }
-        return acked;
+        long verified = Math.max(estimator.acknowledgedBps(), carriedBps);
+        if (probedBps >= 0 && now - probedUntilNanos < 0) {
+            verified = Math.max(verified, probedBps);
+        }
+        return verified;
     }
 
     /**

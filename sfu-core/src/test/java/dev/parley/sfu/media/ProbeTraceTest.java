@@ -244,6 +244,26 @@ class ProbeTraceTest {
     }
 
     @Test
+    void whatThePathCarriedWithoutLossLatelyCountsAsVerifiedButNotOnceItLost() {
+        Trace t = new Trace(new Open(), 1_600_000);
+        t.run(5000);
+        t.mediaBps = 200_000; // the top layer paused at the publisher for a moment
+        t.run(2000);
+        assertTrue(t.sender.verifiedBps(t.now) >= 1_400_000, "carried lately: " + t.sender.verifiedBps(t.now));
+        t.run(TransportCcSender.CARRIED_NANOS / MS);
+        assertTrue(t.sender.verifiedBps(t.now) < 400_000, "forgotten: " + t.sender.verifiedBps(t.now));
+
+        Trace capped = new Trace(new Open(), 1_600_000);
+        capped.run(5000);
+        capped.path = new Policer(300_000, 15_000);
+        capped.run(1000);
+        capped.mediaBps = 200_000; // down to the low layer
+        capped.run(3000);
+        assertTrue(capped.sender.verifiedBps(capped.now) < 400_000,
+                "what was carried before the loss does not count: " + capped.sender.verifiedBps(capped.now));
+    }
+
+    @Test
     void aLayerThatOverflowsAfterAFooledProbeBringsTheEstimateDownAtOnceAndProbingBacksOff() {
         // Not far above the cap, the ramp's excess fits the policer's second of bucket: the probe is fooled.
         Trace t = new Trace(new Policer(300_000, 37_500), 200_000);
