@@ -665,8 +665,7 @@ public final class PublishedStream {
 
     /**
      * {@code f} would go up to {@code layer} (of those {@code available}) from {@code from}: only as far as its
-     * subscriber's path was shown to carry (a probe's verdict, or what it receives now), never below {@code from};
-     * a layer counts at its highest bitrate lately, which a resumed layer soon reaches again. The estimate's headroom over what arrives
+     * subscriber's path was shown to carry (a probe's verdict, or what it receives now), never below {@code from}. The estimate's headroom over what arrives
      * keeps a layer through a dip, but a layer taken on it alone would overflow a policed link.
      */
     private int upToWhatWasCarried(Forward f, int layer, long budget, boolean[] available, int from) {
@@ -676,7 +675,7 @@ public final class PublishedStream {
             return layer;
         }
         verified /= Math.max(1, f.sender().videoForwardCount());
-        int carried = SimulcastLayerSelector.select(layers.widths, layers.heights, layers.peakBitrates, available,
+        int carried = SimulcastLayerSelector.select(layers.widths, layers.heights, layers.bitrates, available,
                 from, Math.min(budget, verified), s.tileWidth, s.tileHeight);
         return available[from] ? Math.min(layer, Math.max(carried, from)) : carried;
     }
@@ -698,9 +697,8 @@ public final class PublishedStream {
                 layer, -1, s.tileWidth, s.tileHeight);
         if (forTile > layer) {
             int videos = Math.max(1, f.sender().videoForwardCount());
-            long next = BandwidthProbe.targetFor(layers.peakBitrates[layer + 1], videos);
-            long top = layers.peakBitrates[forTile] > 0
-                    ? BandwidthProbe.targetFor(layers.peakBitrates[forTile], videos) : next;
+            long next = BandwidthProbe.targetFor(layers.bitrates[layer + 1], videos);
+            long top = layers.bitrates[forTile] > 0 ? BandwidthProbe.targetFor(layers.bitrates[forTile], videos) : next;
             f.sender().probe(Math.max(top, next), next);
         }
     }

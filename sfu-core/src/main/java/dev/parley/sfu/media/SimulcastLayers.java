@@ -36,13 +36,6 @@ final class SimulcastLayers {
     final int[] widths;
     final int[] heights;
     final long[] bitrates;
-    /**
-     * Each layer's highest bitrate lately (the measured one when higher, else 3% less each window): what a layer
-     * costs once it runs again. A layer the publisher resumes starts slow, and its first, low measurements would
-     * let a subscriber whose path cannot carry it take it ({@link PublishedStream}, going up).
-     */
-    final long[] peakBitrates;
-    static final double PEAK_DECAY = 0.97;
     /** Which layers have flowed lately: written by {@link #measure}. */
     final boolean[] flowing;
     /** Which layers have ever been seen with a measured bitrate: the ones a subscriber may ask for. */
@@ -76,7 +69,6 @@ final class SimulcastLayers {
         this.widths = new int[n];
         this.heights = new int[n];
         this.bitrates = new long[n];
-        this.peakBitrates = new long[n];
         this.flowing = new boolean[n];
         this.seen = new boolean[n];
         this.windowBytes = new long[n];
@@ -206,7 +198,6 @@ final class SimulcastLayers {
                 bitrates[i] = bitrates[i] == 0 ? bps : (bitrates[i] + bps) / 2;
                 seen[i] = true;
             }
-            peakBitrates[i] = Math.max(bitrates[i], (long) (peakBitrates[i] * PEAK_DECAY));
             windowBytes[i] = 0;
         }
         windowStartNanos = now;
