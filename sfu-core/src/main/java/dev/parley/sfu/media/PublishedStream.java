@@ -638,18 +638,15 @@ public final class PublishedStream {
         }
         int layer = SimulcastLayerSelector.select(layers.widths, layers.heights, layers.bitrates, layers.flowing,
                 s.current(), budget, s.tileWidth, s.tileHeight);
-        // Up from the lower of the layer it gets and the one it waits for: while a switch down waits for its
-        // keyframe, a layer between the two is no way down.
-        int from = s.target() == SimulcastLayerSelector.NONE ? s.current() : Math.min(s.current(), s.target());
-        if (budget >= 0 && from != SimulcastLayerSelector.NONE && layer > from) {
-            layer = upToWhatWasCarried(f, layer, budget, layers.flowing, from);
+        if (budget >= 0 && s.current() != SimulcastLayerSelector.NONE && layer > s.current()) {
+            layer = upToWhatWasCarried(f, layer, budget, layers.flowing);
         }
         // What it would take were every layer flowing: a layer the publisher was told to pause comes back for it
         // (one above the current, only once the path was shown to carry it).
         s.wanted = SimulcastLayerSelector.select(layers.widths, layers.heights, layers.bitrates, layers.seen,
                 s.current(), budget, s.tileWidth, s.tileHeight);
-        if (budget >= 0 && from != SimulcastLayerSelector.NONE && s.wanted > from) {
-            s.wanted = upToWhatWasCarried(f, s.wanted, budget, layers.seen, from);
+        if (budget >= 0 && s.current() != SimulcastLayerSelector.NONE && s.wanted > s.current()) {
+            s.wanted = upToWhatWasCarried(f, s.wanted, budget, layers.seen);
         }
         if (layer == SimulcastLayerSelector.NONE && s.tileWidth != 0 && !anyFlowing()) {
             return; // nothing flows yet: the first keyframe of any layer starts the stream
@@ -664,11 +661,11 @@ public final class PublishedStream {
     }
 
     /**
-     * {@code f} would go up to {@code layer} (of those {@code available}) from {@code from}: only as far as its
-     * subscriber's path was shown to carry (a probe's verdict, or what it receives now), never below {@code from}. The estimate's headroom over what arrives
+     * {@code f} would go up to {@code layer} (of those {@code available}): only as far as its subscriber's path was
+     * shown to carry (a probe's verdict, or what it receives now), never below the layer it has. The estimate's headroom over what arrives
      * keeps a layer through a dip, but a layer taken on it alone would overflow a policed link.
      */
-    private int upToWhatWasCarried(Forward f, int layer, long budget, boolean[] available, int from) {
+    private int upToWhatWasCarried(Forward f, int layer, long budget, boolean[] available) {
         SimulcastForward s = f.simulcast;
         long verified = f.sender().verifiedBitrateBps();
         if (verified < 0) {
@@ -676,8 +673,8 @@ public final class PublishedStream {
         }
         verified /= Math.max(1, f.sender().videoForwardCount());
         int carried = SimulcastLayerSelector.select(layers.widths, layers.heights, layers.bitrates, available,
-                from, Math.min(budget, verified), s.tileWidth, s.tileHeight);
-        return available[from] ? Math.min(layer, Math.max(carried, from)) : carried;
+                s.current(), Math.min(budget, verified), s.tileWidth, s.tileHeight);
+        return available[s.current()] ? Math.min(layer, Math.max(carried, s.current())) : carried;
     }
 
     /**
