@@ -639,15 +639,11 @@ public final class PublishedStream {
         int layer = SimulcastLayerSelector.select(layers.widths, layers.heights, layers.bitrates, layers.flowing,
                 s.current(), budget, s.tileWidth, s.tileHeight);
         if (budget >= 0 && s.current() != SimulcastLayerSelector.NONE && layer > s.current()) {
-            layer = upToWhatWasCarried(f, layer, budget, layers.flowing);
+            layer = upToWhatWasCarried(f, layer, budget);
         }
-        // What it would take were every layer flowing: a layer the publisher was told to pause comes back for it
-        // (one above the current, only once the path was shown to carry it).
+        // What it would take were every layer flowing: a layer the publisher was told to pause comes back for it.
         s.wanted = SimulcastLayerSelector.select(layers.widths, layers.heights, layers.bitrates, layers.seen,
                 s.current(), budget, s.tileWidth, s.tileHeight);
-        if (budget >= 0 && s.current() != SimulcastLayerSelector.NONE && s.wanted > s.current()) {
-            s.wanted = upToWhatWasCarried(f, s.wanted, budget, layers.seen);
-        }
         if (layer == SimulcastLayerSelector.NONE && s.tileWidth != 0 && !anyFlowing()) {
             return; // nothing flows yet: the first keyframe of any layer starts the stream
         }
@@ -661,20 +657,20 @@ public final class PublishedStream {
     }
 
     /**
-     * {@code f} would go up to {@code layer} (of those {@code available}): only as far as its subscriber's path was
-     * shown to carry (a probe's verdict, or what it receives now), never below the layer it has. The estimate's headroom over what arrives
+     * {@code f} would go up to {@code layer}: only as far as its subscriber's path was shown to carry (a probe's
+     * verdict, or what it receives now), never below the layer it has. The estimate's headroom over what arrives
      * keeps a layer through a dip, but a layer taken on it alone would overflow a policed link.
      */
-    private int upToWhatWasCarried(Forward f, int layer, long budget, boolean[] available) {
+    private int upToWhatWasCarried(Forward f, int layer, long budget) {
         SimulcastForward s = f.simulcast;
         long verified = f.sender().verifiedBitrateBps();
         if (verified < 0) {
             return layer;
         }
         verified /= Math.max(1, f.sender().videoForwardCount());
-        int carried = SimulcastLayerSelector.select(layers.widths, layers.heights, layers.bitrates, available,
+        int carried = SimulcastLayerSelector.select(layers.widths, layers.heights, layers.bitrates, layers.flowing,
                 s.current(), Math.min(budget, verified), s.tileWidth, s.tileHeight);
-        return available[s.current()] ? Math.min(layer, Math.max(carried, s.current())) : carried;
+        return layers.flowing[s.current()] ? Math.min(layer, Math.max(carried, s.current())) : carried;
     }
 
     /**
