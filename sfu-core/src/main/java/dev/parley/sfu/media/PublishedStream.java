@@ -668,9 +668,31 @@ public final class PublishedStream {
             return layer;
         }
         verified /= Math.max(1, f.sender().videoForwardCount());
-        int carried = SimulcastLayerSelector.select(layers.widths, layers.heights, layers.bitrates, layers.flowing,
-                s.current(), Math.min(budget, verified), s.tileWidth, s.tileHeight);
+        int carried = SimulcastLayerSelector.select(layers.widths, layers.heights, upCosts(s.current()),
+                layers.flowing, s.current(), Math.min(budget, verified), s.tileWidth, s.tileHeight);
         return layers.flowing[s.current()] ? Math.min(layer, Math.max(carried, s.current())) : carried;
+    }
+
+    /** Each layer above another costs at least this many times as much (a paused layer's bitrate may be stale). */
+    static final int UP_COST_FACTOR = 3;
+    /** Scratch for {@link #upCosts} (loop-confined). */
+    private long[] upCosts;
+
+    /**
+     * What each layer costs to go up to from {@code from}: its measured bitrate, but at least
+     * {@link #UP_COST_FACTOR} times the layer below for each step up. A layer the publisher paused keeps the bitrate
+     * it had when it paused, maybe while it was still ramping up, and one it just resumed measures low at first:
+     * taken on such a figure, it would overflow a path that was shown to carry the layer below only.
+     */
+    private long[] upCosts(int from) {
+        if (upCosts == null || upCosts.length != layers.count()) {
+            upCosts = new long[layers.count()];
+        }
+        for (int i = 0; i < upCosts.length; i++) {
+            upCosts[i] = i > from && from >= 0 && layers.bitrates[from] > 0
+                    ? Math.max(layers.bitrates[i], upCosts[i - 1] * UP_COST_FACTOR) : layers.bitrates[i];
+        }
+        return upCosts;
     }
 
     /**
@@ -690,8 +712,9 @@ public final class PublishedStream {
                 layer, -1, s.tileWidth, s.tileHeight);
         if (forTile > layer) {
             int videos = Math.max(1, f.sender().videoForwardCount());
-            long next = BandwidthProbe.targetFor(layers.bitrates[layer + 1], videos);
-            long top = layers.bitrates[forTile] > 0 ? BandwidthProbe.targetFor(layers.bitrates[forTile], videos) : next;
+            long[] costs = upCosts(layer);
+            long next = BandwidthProbe.targetFor(costs[layer + 1], videos);
+            long top = costs[forTile] > 0 ? BandwidthProbe.targetFor(costs[forTile], videos) : next;
             f.sender().probe(Math.max(top, next), next);
         }
     }
