@@ -72,11 +72,23 @@ class SimulcastBandwidthTest {
              MeetingPage carol = MeetingPage.join(chromium, server, room, "Carol")) {
             String aliceId = alice.participantId();
             String carolId = carol.participantId();
+            for (MeetingPage page : List.of(alice, bob, carol)) {
+                // The publisher connection comes a moment after joining: its video sender, once there.
+                page.page().evaluate("""
+                        () => { window.videoSender = async () => {
+                          for (let i = 0; i < 600; i++) {
+                            const s = parley.publisherConnection?.getSenders().find((x) => x.track?.kind === 'video');
+                            if (s) return s;
+                            await new Promise((r) => setTimeout(r, 100));
+                          }
+                          throw new Error('no video sender after 60 s');
+                        }; }""");
+            }
             // A loaded machine must not make Chromium shrink Alice's layers (its CPU adaptation would): what a
             // subscriber gets must say which layer it is. Frames are dropped instead.
             alice.evaluateJson("""
                     async () => {
-                      const sender = parley.publisherConnection.getSenders().find((s) => s.track?.kind === 'video');
+                      const sender = await videoSender();
                       const p = sender.getParameters();
                       p.degradationPreference = 'maintain-resolution';
                       await sender.setParameters(p);
@@ -87,7 +99,7 @@ class SimulcastBandwidthTest {
             for (MeetingPage subscriber : List.of(bob, carol)) {
                 subscriber.evaluateJson("""
                         async () => {
-                          const sender = parley.publisherConnection.getSenders().find((s) => s.track?.kind === 'video');
+                          const sender = await videoSender();
                           await sender.replaceTrack(null);
                           return {};
                         }""");
