@@ -8,8 +8,8 @@ package dev.parley.sfu.bwe;
  * them must not grow); normal increases: multiplicatively by {@link #MULTIPLICATIVE_PER_SECOND} per second while
  * far from the rate of the last decrease, additively (about one packet per response time) near it, where the
  * link's capacity was last found. The rate never exceeds {@link #HEADROOM_FACTOR} times the acknowledged rate plus
- * {@link #HEADROOM_BPS}: an estimate must not run far ahead of what was ever carried. That headroom is Parley's
- * probing: a subscriber can be given a layer up to about twice what it gets now, and delay says whether it fits.
+ * {@link #HEADROOM_BPS}: an estimate must not run far ahead of what was ever carried. The headroom keeps a
+ * subscriber's layer through a dip; a higher layer takes a probe ({@code media.BandwidthProbe}, docs/bandwidth.md).
  */
 final class AimdRateController {
     static final double BETA = 0.85;
@@ -24,7 +24,7 @@ final class AimdRateController {
     static final double MULTIPLICATIVE_PER_SECOND = 1.08;
     /**
      * Growth per second until the first overuse: the start, where GCC sends probe clusters at 3 and 6 times the
-     * initial rate. Parley has no probes (see docs/bandwidth.md), so it climbs fast instead, inside the headroom.
+     * initial rate. Parley climbs fast instead, inside the headroom.
      */
     static final double START_MULTIPLICATIVE_PER_SECOND = 1.5;
     static final long DECREASE_INTERVAL_NANOS = 200_000_000;

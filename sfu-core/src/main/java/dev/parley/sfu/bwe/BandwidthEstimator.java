@@ -51,12 +51,23 @@ public final class BandwidthEstimator {
      * @param arrivalNanos when it arrived, on the receiver's clock (ignored when lost)
      */
     public void onPacket(long sendNanos, int size, boolean received, long arrivalNanos) {
+        onPacket(sendNanos, size, received, arrivalNanos, false);
+    }
+
+    /**
+     * One packet of a feedback, in sequence order; {@code probePadding} for padding sent to probe the path, which
+     * counts for delay and loss but not in the acknowledged rate: the estimate's headroom over what the receiver
+     * gets is over its media, so a probe, not its padding, says whether more fits.
+     */
+    public void onPacket(long sendNanos, int size, boolean received, long arrivalNanos, boolean probePadding) {
         reported++;
         if (!received) {
             lost++;
             return;
         }
-        countAcked(size, arrivalNanos);
+        if (!probePadding) {
+            countAcked(size, arrivalNanos);
+        }
         if (trendline.onPacket(sendNanos, arrivalNanos)) {
             detector.detect(trendline.trend(), trendline.deltas(), trendline.lastSendDeltaNanos(), arrivalNanos);
         }

@@ -33,9 +33,18 @@ interface PacketSender {
     /** The estimate of what Parley can send to this subscriber, bits per second; -1 while unknown. */
     long availableBitrateBps();
 
+    /**
+     * What this subscriber's path was shown to carry, bits per second: a recent probe's verdict, else what it
+     * receives now; -1 while unknown. A simulcast layer goes up only as far as this allows.
+     */
+    long verifiedBitrateBps();
+
     /** How many video streams this subscriber receives (they share its bandwidth). */
     int videoForwardCount();
 
-    /** Asks for a probe of this subscriber's path toward {@code targetBps} in all (see {@link BandwidthProbe}). */
-    void probe(long targetBps);
+    /**
+     * Asks for a probe of this subscriber's path toward {@code targetBps} in all, or toward {@code fallbackBps}
+     * after one toward the target failed (see {@link BandwidthProbe}).
+     */
+    void probe(long targetBps, long fallbackBps);
 }

@@ -512,11 +512,12 @@ public final class PeerTransport {
     }
 
     /**
-     * Loop: asks for a probe of this subscriber's path toward {@code targetBps} in all (see {@link BandwidthProbe});
+     * Loop: asks for a probe of this subscriber's path toward {@code targetBps} in all, or {@code fallbackBps} after
+     * a failed one (see {@link BandwidthProbe});
      * nothing happens while one runs, soon after the last, or without transport-cc from this subscriber.
      */
-    void probe(long targetBps) {
-        send.probe(targetBps);
+    void probe(long targetBps, long fallbackBps) {
+        send.probe(targetBps, fallbackBps);
     }
 
     @Override

@@ -698,6 +698,9 @@ public final class PublishedStream {
         }
         int layer = SimulcastLayerSelector.select(layers.widths, layers.heights, layers.bitrates, layers.flowing,
                 s.current(), budget, s.tileWidth, s.tileHeight);
+        if (budget >= 0 && s.current() != SimulcastLayerSelector.NONE && layer > s.current()) {
+            layer = upToWhatWasCarried(f, layer, budget);
+        }
         // What it would take were every layer flowing: a layer the publisher was told to pause comes back for it.
         s.wanted = SimulcastLayerSelector.select(layers.widths, layers.heights, layers.bitrates, layers.seen,
                 s.current(), budget, s.tileWidth, s.tileHeight);
@@ -714,9 +717,50 @@ public final class PublishedStream {
     }
 
     /**
+     * {@code f} would go up to {@code layer}: only as far as its subscriber's path was shown to carry (a probe's
+     * verdict, or what it receives now), never below the layer it has. The estimate's headroom over what arrives
+     * keeps a layer through a dip, but a layer taken on it alone would overflow a policed link.
+     */
+    private int upToWhatWasCarried(Forward f, int layer, long budget) {
+        SimulcastForward s = f.simulcast;
+        long verified = f.sender().verifiedBitrateBps();
+        if (verified < 0) {
+            return layer;
+        }
+        verified /= Math.max(1, f.sender().videoForwardCount());
+        int carried = SimulcastLayerSelector.select(layers.widths, layers.heights, upCosts(s.current()),
+                layers.flowing, s.current(), Math.min(budget, verified), s.tileWidth, s.tileHeight);
+        return layers.flowing[s.current()] ? Math.min(layer, Math.max(carried, s.current())) : carried;
+    }
+
+    /** Each layer above another costs at least this many times as much (a paused layer's bitrate may be stale). */
+    static final int UP_COST_FACTOR = 3;
+    /** Scratch for {@link #upCosts} (loop-confined). */
+    private long[] upCosts;
+
+    /**
+     * What each layer costs to go up to from {@code from}: its measured bitrate, but at least
+     * {@link #UP_COST_FACTOR} times the layer below for each step up. A layer the publisher paused keeps the bitrate
+     * it had when it paused, maybe while it was still ramping up, and one it just resumed measures low at first:
+     * taken on such a figure, it would overflow a path that was shown to carry the layer below only.
+     */
+    private long[] upCosts(int from) {
+        if (upCosts == null || upCosts.length != layers.count()) {
+            upCosts = new long[layers.count()];
+        }
+        for (int i = 0; i < upCosts.length; i++) {
+            upCosts[i] = i > from && from >= 0 && layers.bitrates[from] > 0
+                    ? Math.max(layers.bitrates[i], upCosts[i - 1] * UP_COST_FACTOR) : layers.bitrates[i];
+        }
+        return upCosts;
+    }
+
+    /**
      * When bandwidth alone holds {@code f} below the layer its tile wants, asks for a probe of its subscriber's
-     * path at what the next layer up needs: the estimate never runs far ahead of what a subscriber receives, so
-     * without one it would stay low after its path got better ({@link BandwidthProbe}).
+     * path at what that layer needs (falling back to the next layer up after a failed probe): the estimate never
+     * runs far ahead of what a subscriber receives, so without one it would stay low after its path got better
+     * ({@link BandwidthProbe}). What a layer needs is counted as the selector counts it: every video the
+     * subscriber receives gets an even share, so the probe is for that share times their number.
      */
     private void probeForTheTile(Forward f, int layer, long budget) {
         SimulcastForward s = f.simulcast;
@@ -727,9 +771,11 @@ public final class PublishedStream {
         int forTile = SimulcastLayerSelector.select(layers.widths, layers.heights, layers.bitrates, layers.seen,
                 layer, -1, s.tileWidth, s.tileHeight);
         if (forTile > layer) {
-            long total = f.sender().availableBitrateBps();
-            long need = (long) (layers.bitrates[layer + 1] * SimulcastLayerSelector.UP_HEADROOM);
-            f.sender().probe(total - budget + need);
+            int videos = Math.max(1, f.sender().videoForwardCount());
+            long[] costs = upCosts(layer);
+            long next = BandwidthProbe.targetFor(costs[layer + 1], videos);
+            long top = costs[forTile] > 0 ? BandwidthProbe.targetFor(costs[forTile], videos) : next;
+            f.sender().probe(Math.max(top, next), next);
         }
     }
 

@@ -122,7 +122,7 @@ final class RtpSendPipeline implements PacketSender, RtcpFeedbackSink {
             int len = PaddingPacket.write(padding.array(), 0, rtx.payloadType(), rtx.takeSequence(), 0, rtx.ssrc(),
                     TransportSequenceExtension.PARLEY_ID, pad);
             padding.setWindow(0, len);
-            transportCc.stamp(padding, now);
+            transportCc.stampPadding(padding, now);
             if (!srtp.protectRtp(padding) || !to.write(loop, padding)) {
                 return;
             }
@@ -195,10 +195,17 @@ final class RtpSendPipeline implements PacketSender, RtcpFeedbackSink {
     }
 
     @Override
+    public long verifiedBitrateBps() {
+        return transportCc == null ? -1 : transportCc.verifiedBps(System.nanoTime());
+    }
+
+    @Override
     public int videoForwardCount() {
         int n = 0;
         for (Forward f : forwards) {
-            if (f.kind() == MediaKind.VIDEO) {
+            // A video paused by last-N or shown in a hidden tile takes no share of the bandwidth.
+            if (f.kind() == MediaKind.VIDEO && !f.paused
+                    && (f.simulcast == null || f.simulcast.tileWidth != 0 || f.simulcast.tileHeight != 0)) {
                 n++;
             }
         }
@@ -206,9 +213,9 @@ final class RtpSendPipeline implements PacketSender, RtcpFeedbackSink {
     }
 
     @Override
-    public void probe(long targetBps) {
+    public void probe(long targetBps, long fallbackBps) {
         if (transportCc != null && connected()) {
-            transportCc.requestProbe(targetBps, System.nanoTime());
+            transportCc.requestProbe(targetBps, fallbackBps, System.nanoTime());
         }
     }
 

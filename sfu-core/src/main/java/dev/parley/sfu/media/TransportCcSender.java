@@ -1,6 +1,7 @@
 package dev.parley.sfu.media;
 
 import dev.parley.sfu.bwe.BandwidthEstimator;
+import dev.parley.sfu.bwe.BandwidthUsage;
 import dev.parley.sfu.packet.PacketBuffer;
 import dev.parley.sfu.rtp.TransportCcIterator;
 import dev.parley.sfu.rtp.TransportSequenceExtension;
@@ -22,20 +23,46 @@ final class TransportCcSender {
     private final long[] sentNanos = new long[RING];
     private final int[] sizes = new int[RING];
     private final int[] sequenceAt = new int[RING];
+    private final boolean[] padding = new boolean[RING];
     private final TransportCcIterator feedback = new TransportCcIterator();
     private final BandwidthEstimator estimator = new BandwidthEstimator();
     private final BandwidthProbe probe = new BandwidthProbe();
     private int nextSequence;
-    /** Bytes stamped since the last padding tick: a probe's padding only tops media up to its target. */
+    /** Media bytes stamped since the last padding tick: a probe's padding only tops media up to its rate. */
     private long bytesSinceTick;
     /**
      * A successful probe's rate holds this long, however the estimate moves meanwhile: long enough for the
      * publisher to resume the layer it was for and for its keyframe to come; then that layer's own traffic keeps
-     * the estimate up (or, if it does not fit after all, brings it down).
+     * the estimate up (or, if it does not fit after all, brings it down). A feedback that shows the path
+     * overflowing ends it at once (see {@link #OVERFLOW_LOSS_SHARE}).
      */
     static final long PROBE_HOLD_NANOS = 5_000_000_000L;
+    /**
+     * This share of the packets lost (counted over feedbacks of at least {@link #OVERFLOW_MIN_PACKETS} packets in
+     * all) means the path overflows: while a probe's rate holds, the layer the probe let through does not fit: the
+     * estimate falls back to the estimator's (whose loss-based part then cuts it) and the next probe waits longest.
+     * A policer's bucket can let a probe through that its layer then overflows; this is what brings that layer
+     * down within a second or two. Overuse alone does not end the hold: the switch's keyframe burst, or a loaded
+     * receiver, shows as delay for a moment, and a queue that really overflows loses packets soon enough.
+     */
+    static final double OVERFLOW_LOSS_SHARE = 0.05;
+    static final int OVERFLOW_MIN_PACKETS = 20;
     private long probedBps = -1;
     private long probedUntilNanos;
+    // Feedback counted toward the next verdict on loss (OVERFLOW_MIN_PACKETS at least).
+    private int windowReported;
+    private int windowLost;
+    /**
+     * How long after the path last lost {@link #OVERFLOW_LOSS_SHARE} of its packets what arrives counts toward
+     * {@link #carriedBps}: the acknowledged rate averages windows of half a second, so it still holds what was
+     * sent before the loss for a while.
+     */
+    static final long CLEAN_NANOS = 2_000_000_000L;
+    /** How long the highest acknowledged rate seen without loss is remembered ({@link #verifiedBps}). */
+    static final long CARRIED_NANOS = 5_000_000_000L;
+    private long lastLossNanos = Long.MIN_VALUE / 2;
+    private long carriedBps = -1;
+    private long carriedAtNanos;
 
     TransportCcSender() {
         java.util.Arrays.fill(sequenceAt, -1);
@@ -43,6 +70,19 @@ final class TransportCcSender {
 
     /** Stamps {@code p} (rewritten for this subscriber, not yet encrypted) and records it as sent now. */
     void stamp(PacketBuffer p, long now) {
+        stamp(p, now, false);
+    }
+
+    /**
+     * Stamps a probe's padding packet: counted for the delay and loss it meets, not as media (the acknowledged
+     * rate, whose headroom the estimate may take without a probe, is the media's; only the probe's own verdict
+     * raises the estimate past it).
+     */
+    void stampPadding(PacketBuffer p, long now) {
+        stamp(p, now, true);
+    }
+
+    private void stamp(PacketBuffer p, long now, boolean padding) {
         int seq = nextSequence & 0xFFFF;
         if (!TransportSequenceExtension.write(p.array(), p.offset(), p.length(), TransportSequenceExtension.PARLEY_ID, seq)) {
             return;
@@ -52,7 +92,10 @@ final class TransportCcSender {
         sequenceAt[slot] = seq;
         sentNanos[slot] = now;
         sizes[slot] = p.length() + SRTP_OVERHEAD;
-        bytesSinceTick += sizes[slot];
+        this.padding[slot] = padding;
+        if (!padding) {
+            bytesSinceTick += sizes[slot];
+        }
     }
 
     /** The send time recorded for transport-wide {@code sequence}; -1 when none is (never stamped, or reported on). */
@@ -74,9 +117,37 @@ final class TransportCcSender {
             }
             sequenceAt[slot] = -1; // each packet counts once, even if feedback repeats it
             probe.onFeedback(seq, sizes[slot], feedback.received(), feedback.arrivalMicros() * 1000);
-            estimator.onPacket(sentNanos[slot], sizes[slot], feedback.received(), feedback.arrivalMicros() * 1000);
+            estimator.onPacket(sentNanos[slot], sizes[slot], feedback.received(), feedback.arrivalMicros() * 1000,
+                    padding[slot]);
+            windowReported++;
+            if (!feedback.received()) {
+                windowLost++;
+            }
         }
         estimator.onFeedbackEnd(now);
+        boolean overusing = estimator.usage() == BandwidthUsage.OVERUSING;
+        probe.onFeedbackEnd(overusing, now);
+        if (windowReported >= OVERFLOW_MIN_PACKETS) {
+            if (windowLost >= OVERFLOW_LOSS_SHARE * windowReported) {
+                lastLossNanos = now;
+                carriedBps = -1;
+                if (probedBps >= 0 && now - probedUntilNanos < 0) {
+                    probedBps = -1;
+                    probe.backOff(now);
+                }
+            }
+            windowReported = 0;
+            windowLost = 0;
+        }
+        long acked = estimator.acknowledgedBps();
+        if (acked >= 0 && now - lastLossNanos >= CLEAN_NANOS) {
+            if (acked >= carriedBps || now - carriedAtNanos >= CARRIED_NANOS) {
+                carriedBps = acked;
+                carriedAtNanos = now;
+            } else if (acked >= 0.8 * carriedBps) {
+                carriedAtNanos = now; // still carrying about as much
+            }
+        }
     }
 
     /** A receiver report's fraction lost (0..255 as in the report block) for a stream sent here. */
@@ -86,16 +157,42 @@ final class TransportCcSender {
 
     /** The current estimate in bits per second, -1 while unknown; a recent successful probe's rate at least. */
     long estimateBps() {
+        return estimateBps(System.nanoTime());
+    }
+
+    long estimateBps(long now) {
         long estimate = estimator.estimateBps();
-        if (probedBps > estimate && estimate >= 0 && System.nanoTime() - probedUntilNanos < 0) {
+        if (probedBps > estimate && estimate >= 0 && now - probedUntilNanos < 0) {
             return probedBps;
         }
         return estimate;
     }
 
-    /** Starts probing toward {@code targetBps} when no probe runs and the last is long enough ago. */
-    boolean requestProbe(long targetBps, long now) {
-        return estimator.estimateBps() >= 0 && probe.request(targetBps, now, nextSequence);
+    /**
+     * What the path was shown to carry: a successful probe's rate while it holds, the highest acknowledged rate of
+     * the last {@link #CARRIED_NANOS} without loss (a layer that paused at the publisher for a moment comes back
+     * without a probe), or what arrives now; -1 while unknown. The estimate may run ahead of it by its headroom,
+     * which is fine for keeping a layer, not for taking a higher one: on a policed link the headroom's layer would
+     * overflow it.
+     */
+    long verifiedBps(long now) {
+        if (estimator.estimateBps() < 0) {
+            return -1;
+        }
+        long verified = Math.max(estimator.acknowledgedBps(), carriedBps);
+        if (probedBps >= 0 && now - probedUntilNanos < 0) {
+            verified = Math.max(verified, probedBps);
+        }
+        return verified;
+    }
+
+    /**
+     * Starts probing toward {@code targetBps} (toward {@code fallbackBps} after a probe toward the target failed)
+     * when no probe runs and the last is long enough ago.
+     */
+    boolean requestProbe(long targetBps, long fallbackBps, long now) {
+        return estimator.estimateBps() >= 0
+                && probe.request(targetBps, fallbackBps, Math.max(0, estimator.acknowledgedBps()), now, nextSequence);
     }
 
     /** Loop, every feedback interval: the padding bytes a running probe wants sent now; takes a finished probe's result. */
