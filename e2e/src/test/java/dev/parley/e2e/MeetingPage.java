@@ -134,6 +134,36 @@ public final class MeetingPage implements CallPage {
         return (String) page.evaluate("() => window.parley.publisherConnection.localDescription.sdp");
     }
 
+    /**
+     * Fixes the size of the video element on {@code participantId}'s tile, as a layout would; the page's
+     * ResizeObserver tells the server the size the tile is rendered at.
+     */
+    public void showVideoAt(String participantId, int width, int height) {
+        page.evaluate("([id, w, h]) => {"
+                + " const v = document.querySelector(`.tile[data-participant-id=\"${id}\"] video`);"
+                + " v.style.setProperty('width', w + 'px', 'important');"
+                + " v.style.setProperty('height', h + 'px', 'important'); }",
+                List.of(participantId, width, height));
+    }
+
+    /**
+     * JavaScript for {@link #evaluateJson}: the size of the frames decoded of {@code participantId}'s video on its
+     * tile and how many were decoded, as {@code {width, height, frames}} ({@code {}} before its track is there).
+     */
+    public static String decodedVideoOf(String participantId) {
+        return """
+                async () => {
+                  const v = document.querySelector('.tile[data-participant-id="%s"] video');
+                  const track = v?.srcObject?.getVideoTracks()[0];
+                  if (!track) return {};
+                  let frames = 0;
+                  (await parley.subscriberConnection.getStats(track)).forEach((s) => {
+                    if (s.type === 'inbound-rtp' && s.kind === 'video') frames = s.framesDecoded ?? 0;
+                  });
+                  return { width: v.videoWidth, height: v.videoHeight, frames };
+                }""".formatted(participantId);
+    }
+
     /** Presses the leave button and waits for the "you left" screen. */
     public void clickLeave() {
         page.click("#leave");

@@ -106,8 +106,8 @@ class SimulcastBandwidthTest {
             }
             // Both show Alice big, so only bandwidth can hold either to a lower layer; Bob hides Carol, so Alice's
             // video is the only one his capped link carries (and the only one sharing his estimate).
-            showAt(bob, aliceId, 1280, 720);
-            showAt(carol, aliceId, 1280, 720);
+            bob.showVideoAt(aliceId, 1280, 720);
+            carol.showVideoAt(aliceId, 1280, 720);
             bob.page().evaluate("id => document.querySelector(`.tile[data-participant-id=\"${id}\"] video`)"
                     + ".style.setProperty('display', 'none', 'important')", carolId);
             await(bob, aliceId, "Bob decodes Alice's full layer", RAMP_TIMEOUT, n -> n.path("width").asInt() >= 1000);
@@ -226,28 +226,9 @@ class SimulcastBandwidthTest {
                 }""");
     }
 
-    /** Fixes the size of the video element showing {@code id} in {@code page}; its ResizeObserver tells the server. */
-    private static void showAt(MeetingPage page, String id, int width, int height) {
-        page.page().evaluate("([id, w, h]) => {"
-                + " const v = document.querySelector(`.tile[data-participant-id=\"${id}\"] video`);"
-                + " v.style.setProperty('width', w + 'px', 'important');"
-                + " v.style.setProperty('height', h + 'px', 'important'); }",
-                List.of(id, width, height));
-    }
-
     /** The width of the frames decoded of {@code id}'s video in {@code page}, and how many. */
     private static JsonNode decoding(MeetingPage page, String id) throws Exception {
-        return JSON.readTree(page.evaluateJson("""
-                async () => {
-                  const v = document.querySelector('.tile[data-participant-id="%s"] video');
-                  const track = v?.srcObject?.getVideoTracks()[0];
-                  if (!track) return {};
-                  let frames = 0;
-                  (await parley.subscriberConnection.getStats(track)).forEach((s) => {
-                    if (s.type === 'inbound-rtp' && s.kind === 'video') frames = s.framesDecoded ?? 0;
-                  });
-                  return { width: v.videoWidth, height: v.videoHeight, frames };
-                }""".formatted(id)));
+        return JSON.readTree(page.evaluateJson(MeetingPage.decodedVideoOf(id)));
     }
 
     private static void await(MeetingPage page, String id, String what, Duration timeout, Predicate<JsonNode> done)

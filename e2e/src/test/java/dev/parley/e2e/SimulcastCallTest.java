@@ -51,15 +51,15 @@ class SimulcastCallTest {
                     && n.path("h").path("bytes").asLong() > 0);
             assertTrue(layers.has("f"), layers.toString());
 
-            showAliceAt(bob, aliceId, 1280, 720);
-            showAliceAt(carol, aliceId, 240, 135);
+            bob.showVideoAt(aliceId, 1280, 720);
+            carol.showVideoAt(aliceId, 240, 135);
 
-            JsonNode big = await(bob, "the big tile decodes the full layer", RAMP_TIMEOUT, decoding(aliceId),
+            JsonNode big = await(bob, "the big tile decodes the full layer", RAMP_TIMEOUT, MeetingPage.decodedVideoOf(aliceId),
                     n -> n.path("width").asInt() >= 1000);
-            JsonNode small = await(carol, "the small tile decodes a low layer", TIMEOUT, decoding(aliceId),
+            JsonNode small = await(carol, "the small tile decodes a low layer", TIMEOUT, MeetingPage.decodedVideoOf(aliceId),
                     n -> n.path("width").asInt() > 0 && n.path("width").asInt() <= 400 && n.path("frames").asLong() > 0);
             long framesBefore = small.path("frames").asLong();
-            await(carol, "the small tile keeps decoding", TIMEOUT, decoding(aliceId),
+            await(carol, "the small tile keeps decoding", TIMEOUT, MeetingPage.decodedVideoOf(aliceId),
                     n -> n.path("frames").asLong() > framesBefore + 30 && n.path("width").asInt() <= 400);
             assertTrue(big.path("width").asInt() >= 1000, big.toString());
 
@@ -75,30 +75,6 @@ class SimulcastCallTest {
             // A tile that grows climbs only as fast as the subscriber's estimate and probes find room, which a
             // loaded CI machine does not show reliably yet (docs/bandwidth.md): not asserted here.
         }
-    }
-
-    /** Fixes the size of the video element showing Alice in {@code page}; its ResizeObserver tells the server. */
-    private static void showAliceAt(MeetingPage page, String aliceId, int width, int height) {
-        page.page().evaluate("([id, w, h]) => {"
-                + " const v = document.querySelector(`.tile[data-participant-id=\"${id}\"] video`);"
-                + " v.style.setProperty('width', w + 'px', 'important');"
-                + " v.style.setProperty('height', h + 'px', 'important'); }",
-                java.util.List.of(aliceId, width, height));
-    }
-
-    /** The width of the frames decoded of Alice's video in a subscriber's page, and how many. */
-    private static String decoding(String aliceId) {
-        return """
-                async () => {
-                  const v = document.querySelector('.tile[data-participant-id="%s"] video');
-                  const track = v?.srcObject?.getVideoTracks()[0];
-                  if (!track) return {};
-                  let frames = 0;
-                  (await parley.subscriberConnection.getStats(track)).forEach((s) => {
-                    if (s.type === 'inbound-rtp' && s.kind === 'video') frames = s.framesDecoded ?? 0;
-                  });
-                  return { width: v.videoWidth, height: v.videoHeight, frames };
-                }""".formatted(aliceId);
     }
 
     private static JsonNode await(MeetingPage page, String what, Duration timeout, String asyncFunction,
