@@ -79,7 +79,7 @@ for threads in ${THREADS:-1 2}; do
       # One room joins at a time (many DTLS handshakes at once on these two cores time out); earlier rooms send
       # meanwhile.
       deadline=$((SECONDS + 90))
-      until grep -q '^joined:' "$out"; do
+      until grep -qs '^joined:' "$out"; do
         if ! kill -0 "${tools[-1]}" 2>/dev/null || [ $SECONDS -gt $deadline ]; then
           echo "threads $threads $step: room $r did not join: $(grep -m1 -A1 'failed to join' "$out" | tail -1)"
           failed=1
