@@ -714,17 +714,7 @@ public final class SyntheticPeer implements AutoCloseable {
             if (header + payload.length + PacketBuffer.HEADROOM > b.length) {
                 throw new IllegalArgumentException("payload of " + payload.length + " bytes does not fit a datagram");
             }
-            b[0] = (byte) 0x90; // version 2, extension
-            b[1] = (byte) (marker ? payloadType | 0x80 : payloadType);
-            b[2] = (byte) (sequenceNumber >>> 8);
-            b[3] = (byte) sequenceNumber;
-            putInt(b, 4, timestamp);
-            putInt(b, 8, ssrc);
-            b[12] = (byte) 0xBE;
-            b[13] = (byte) 0xDE;
-            b[14] = 0;
-            b[15] = (byte) words;
-            java.util.Arrays.fill(b, 16, header, (byte) 0);
+            writeHeaderWithExtension(b, payloadType, marker, sequenceNumber, timestamp, ssrc, words);
             b[16] = (byte) (extensionId << 4 | (value.length - 1));
             System.arraycopy(value, 0, b, 17, value.length);
             System.arraycopy(payload, 0, b, header, payload.length);
@@ -755,17 +745,7 @@ public final class SyntheticPeer implements AutoCloseable {
             if (header + len + PacketBuffer.HEADROOM > b.length) {
                 throw new IllegalArgumentException("payload of " + len + " bytes does not fit a datagram");
             }
-            b[0] = (byte) 0x90; // version 2, extension
-            b[1] = (byte) (marker ? payloadType | 0x80 : payloadType);
-            b[2] = (byte) (sequenceNumber >>> 8);
-            b[3] = (byte) sequenceNumber;
-            putInt(b, 4, timestamp);
-            putInt(b, 8, ssrc);
-            b[12] = (byte) 0xBE;
-            b[13] = (byte) 0xDE;
-            b[14] = 0;
-            b[15] = (byte) words;
-            java.util.Arrays.fill(b, 16, header, (byte) 0); // padding after the last element
+            writeHeaderWithExtension(b, payloadType, marker, sequenceNumber, timestamp, ssrc, words);
             b[16] = (byte) (dev.parley.sfu.rtp.TransportSequenceExtension.PARLEY_ID << 4 | 1);
             b[17] = (byte) (transportSequence >>> 8);
             b[18] = (byte) transportSequence;
@@ -937,6 +917,25 @@ public final class SyntheticPeer implements AutoCloseable {
             c[i] = ICE_CHARS[RANDOM.nextInt(ICE_CHARS.length)];
         }
         return new String(c);
+    }
+
+    /**
+     * An RTP header with a one-byte-header extension block of {@code words} 32-bit words, zeroed (the padding after
+     * the last element stays zero); the caller writes the elements from offset 16.
+     */
+    private static void writeHeaderWithExtension(byte[] b, int payloadType, boolean marker, int sequenceNumber,
+                                                 int timestamp, int ssrc, int words) {
+        b[0] = (byte) 0x90; // version 2, extension
+        b[1] = (byte) (marker ? payloadType | 0x80 : payloadType);
+        b[2] = (byte) (sequenceNumber >>> 8);
+        b[3] = (byte) sequenceNumber;
+        putInt(b, 4, timestamp);
+        putInt(b, 8, ssrc);
+        b[12] = (byte) 0xBE;
+        b[13] = (byte) 0xDE;
+        b[14] = 0;
+        b[15] = (byte) words;
+        java.util.Arrays.fill(b, 16, 16 + 4 * words, (byte) 0);
     }
 
     /** Writes {@code v} big-endian at {@code at}. */
