@@ -18,6 +18,9 @@
 # both systems, and their difference at p50/p90/p99/p99.9/max as "added": parley-loadtest runs with --decrypt for it
 # (LATENCY=0: without, the tool then counts from the RTP header and costs less). Parley's media threads:
 # MEDIA_THREADS (default: the server's, one per available CPU, i.e. per CPU of SERVER_CPU).
+# WARMUP=90 sends each step's media for 90 s before measuring it (parley-loadtest --warm-up): a fresh server's
+# JIT compiler works for about a minute and a half at 1x100 on the server's core, and that CPU counts as Parley's
+# in a cold step. Both figures are in docs/performance.md; the relay's load warms it up for the same time.
 # Parley is measured by parley-loadtest (real ICE, DTLS, SRTP); the relay (dev.parley.bench.RawUdpRelay, one
 # sendto per copy, no crypto) by dev.parley.bench.RawRelayLoad with the same stream shape. Prints one line per
 # step and system; docs/performance.md ("Browser-shaped forwarding") says how to read them.
@@ -93,7 +96,7 @@ if [ -z "${SKIP_PARLEY:-}" ]; then
     fi
     out=$(taskset -c "${TOOL_CPU:-1}" "${loadtest[@]}" --url "http://127.0.0.1:$at" --room "fwd-$step-$RANDOM" \
       --publishers "${shape%x*}" --subscribers "${shape#*x}" --duration "${duration}s" "${extra[@]}" \
-      --metrics-token "$token" --max-loss 1% --join-timeout 60s \
+      --metrics-token "$token" --max-loss 1% --join-timeout 60s ${WARMUP:+--warm-up "${WARMUP}s"} \
       $([ "$latency" = 0 ] || echo --decrypt) 2>&1) || true
     echo "$out" > "$data/loadtest-$n-$step.txt" # numbered: a step may come twice
     summary=$(echo "$out" | sed -n '/--- summary ---/,$p')
@@ -124,7 +127,7 @@ for step in "${steps[@]}"; do
   relay=$!
   pids+=("$relay")
   raw=$(taskset -c "${TOOL_CPU:-1}" "$JAVA_HOME/bin/java" -cp "$cp" dev.parley.bench.RawRelayLoad --relay-port "$relay_port" \
-    --relay-pid "$relay" --publishers "${step%x*}" --subscribers "$(echo "${step#*x}" | tr -d s)" --duration "$duration" --warmup 3 2>&1) || true
+    --relay-pid "$relay" --publishers "${step%x*}" --subscribers "$(echo "${step#*x}" | tr -d s)" --duration "$duration" --warmup "${WARMUP:-3}" 2>&1) || true
   echo "$raw"
   raw_latency[$step]=$(echo "$raw" | latency_numbers)
   kill "$relay" 2>/dev/null || true

@@ -150,17 +150,19 @@ final class ApiHandler extends Handler.Abstract {
         }
         ApiProblem tooLarge = new ApiProblem(ProblemType.PAYLOAD_TOO_LARGE, "uploads are limited to " + upload.maxBytes()
                 + " bytes", List.of(), Map.of("Connection", "close"));
-        if (request.getLength() > upload.maxBytes()) {
+        // A body up to this size is read to its end before the 413, declared or not: a client still sending when
+        // the connection closes can see a reset instead of our answer. Anything larger is refused unread.
+        long drainLimit = 4L * upload.maxBytes();
+        if (request.getLength() > drainLimit) {
             throw tooLarge;
         }
         try (InputStream in = Content.Source.asInputStream(request)) {
             // Never more than the cap (plus one byte to notice) is held, whatever the client declared.
             byte[] body = in.readNBytes(upload.maxBytes() + 1);
             if (body.length > upload.maxBytes()) {
-                // Discard a moderately oversized rest, so the client is still listening for our 413.
-                long skipped = 0;
-                while (skipped < upload.maxBytes() && in.read() >= 0) {
-                    skipped += 1 + in.skip(upload.maxBytes() - skipped);
+                long skipped = body.length;
+                while (skipped < drainLimit && in.read() >= 0) {
+                    skipped += 1 + in.skip(drainLimit - skipped - 1);
                 }
                 throw tooLarge;
             }

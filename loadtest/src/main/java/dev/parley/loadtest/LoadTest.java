@@ -192,11 +192,16 @@ public final class LoadTest {
     private LoadTestResult measure(List<LoadParticipant> publishers, List<LoadParticipant> subscribers,
                                    List<LoadParticipant> everyone, PeerReceiver receiver, ServerMetrics metrics,
                                    long[] joinMillis) throws InterruptedException {
-        // Simulcast: the layers flow first, until every subscriber is switched to the top one; counting starts then.
-        MediaSender sender = options.simulcast() ? new MediaSender(publishers, options.publisherLossPercent()) : null;
+        // Media flows first for --warm-up (the server's JIT compiles the media path meanwhile) and, with simulcast,
+        // until every subscriber is switched to the top layer; counting starts then.
+        boolean warmUp = options.simulcast() || !options.warmUp().isZero();
+        MediaSender sender = warmUp ? new MediaSender(publishers, options.publisherLossPercent()) : null;
         if (sender != null) {
             try {
-                warmUp(publishers, subscribers);
+                warmUp(everyone, subscribers, metrics);
+                if (options.simulcast()) {
+                    topLayerWarmUp(publishers, subscribers);
+                }
             } catch (InterruptedException e) {
                 sender.close();
                 throw e;
@@ -382,11 +387,35 @@ public final class LoadTest {
         return duration.compareTo(Duration.ofSeconds(3)) >= 0 ? TimeUnit.SECONDS.toNanos(1) : 0;
     }
 
+    /** Lets media flow for {@code --warm-up}, reporting every 5 s as the measurement does every second. */
+    private void warmUp(List<LoadParticipant> everyone, List<LoadParticipant> subscribers, ServerMetrics metrics)
+            throws InterruptedException {
+        long start = System.nanoTime();
+        long end = start + options.warmUp().toNanos();
+        ReceiveStats.Totals last = totals(subscribers);
+        ServerMetrics.Sample serverLast = scrape(metrics);
+        long lastAt = start;
+        for (int second = 5; System.nanoTime() < end; second += 5) {
+            TimeUnit.NANOSECONDS.sleep(Math.max(0, Math.min(start + second * 1_000_000_000L, end) - System.nanoTime()));
+            ReceiveStats.Totals now = totals(subscribers);
+            ServerMetrics.Sample server = scrape(metrics);
+            long at = System.nanoTime();
+            out.println("warm-up " + intervalLine((int) Math.round((at - start) / 1e9), everyone, last, now, serverLast,
+                    server, (at - lastAt) / 1e9));
+            last = now;
+            lastAt = at;
+            serverLast = server == null ? serverLast : server;
+        }
+        if (!options.warmUp().isZero()) {
+            out.printf(Locale.ROOT, "warm-up: %d s of media sent; measuring from now%n", options.warmUp().toSeconds());
+        }
+    }
+
     /**
      * Simulcast: waits until every subscriber has received something of every stream and top-layer packets (it
      * starts on whatever layer flows first and is switched up on a keyframe), at most {@link #WARM_UP_LIMIT}.
      */
-    private void warmUp(List<LoadParticipant> publishers, List<LoadParticipant> subscribers) throws InterruptedException {
+    private void topLayerWarmUp(List<LoadParticipant> publishers, List<LoadParticipant> subscribers) throws InterruptedException {
         long start = System.nanoTime();
         long deadline = start + WARM_UP_LIMIT.toNanos();
         int waiting;

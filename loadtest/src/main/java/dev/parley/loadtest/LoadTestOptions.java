@@ -15,11 +15,12 @@ import java.util.regex.Pattern;
  * @param publisherLossPercent share of each publisher's packets not sent (a lossy uplink, to check the alarm)
  * @param parallelJoins participants joining at the same time
  * @param simulcast publishers send three simulcast layers and subscribers send transport-cc feedback
+ * @param warmUp how long media flows before the measurement starts ({@link Duration#ZERO}: none)
  */
 public record LoadTestOptions(URI url, String room, int publishers, int subscribers, Duration duration, String token,
                               String apiKey, String apiSecret, double maxLossPercent, String metricsToken,
                               boolean decrypt, double publisherLossPercent, Duration joinTimeout, int parallelJoins,
-                              boolean help, boolean simulcast) {
+                              boolean help, boolean simulcast, Duration warmUp) {
 
     /** Thrown for a command line that cannot be run; the message says why. */
     public static final class UsageException extends Exception {
@@ -46,6 +47,8 @@ public record LoadTestOptions(URI url, String room, int publishers, int subscrib
               --publishers N         participants that publish audio and video (default 1)
               --subscribers M        participants that only receive (default 10)
               --duration D           how long to send once everyone joined: 30s, 2m, 500ms (default 60s)
+              --warm-up D            send this long first, unmeasured, so that the server's JIT compiler has
+                                     finished with the media path when measuring starts (default 0: measure at once)
               --token JWT            a join token for every participant (for servers with auth-required)
               --api-key ID           with --api-secret: mint one join token per participant with this API key
               --api-secret SECRET
@@ -74,6 +77,7 @@ public record LoadTestOptions(URI url, String room, int publishers, int subscrib
         int publishers = 1;
         int subscribers = 10;
         Duration duration = Duration.ofSeconds(60);
+        Duration warmUp = Duration.ZERO;
         String token = null;
         String apiKey = null;
         String apiSecret = null;
@@ -96,7 +100,7 @@ public record LoadTestOptions(URI url, String room, int publishers, int subscrib
             switch (name) {
                 case "--help", "-h" -> {
                     return new LoadTestOptions(null, null, 0, 0, Duration.ZERO, null, null, null, 0, null, false, 0,
-                            Duration.ZERO, 0, true, false);
+                            Duration.ZERO, 0, true, false, Duration.ZERO);
                 }
                 case "--decrypt" -> {
                     if (value != null) {
@@ -131,6 +135,7 @@ public record LoadTestOptions(URI url, String room, int publishers, int subscrib
                 case "--publishers" -> publishers = count(name, value, MAX_PUBLISHERS);
                 case "--subscribers" -> subscribers = count(name, value, MAX_SUBSCRIBERS);
                 case "--duration" -> duration = duration(name, value);
+                case "--warm-up" -> warmUp = value.trim().equals("0") ? Duration.ZERO : duration(name, value);
                 case "--token" -> token = nonBlank(name, value);
                 case "--api-key" -> apiKey = nonBlank(name, value);
                 case "--api-secret" -> apiSecret = nonBlank(name, value);
@@ -170,7 +175,7 @@ public record LoadTestOptions(URI url, String room, int publishers, int subscrib
             throw new UsageException("--publisher-loss must be below 100%");
         }
         return new LoadTestOptions(uri, room, publishers, subscribers, duration, token, apiKey, apiSecret, maxLoss,
-                metricsToken, decrypt, publisherLoss, joinTimeout, parallelJoins, false, simulcast);
+                metricsToken, decrypt, publisherLoss, joinTimeout, parallelJoins, false, simulcast, warmUp);
     }
 
     private static URI url(String value) throws UsageException {

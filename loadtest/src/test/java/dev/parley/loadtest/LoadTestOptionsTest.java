@@ -24,7 +24,7 @@ class LoadTestOptionsTest {
         LoadTestOptions o = LoadTestOptions.parse("--url", "http://127.0.0.1:8080/", "--room", "R", "--publishers", "3",
                 "--subscribers", "100", "--duration", "90s", "--api-key", "PK1", "--api-secret", "s3cret", "--max-loss", "0.5%",
                 "--metrics-token", "tok", "--decrypt", "--publisher-loss=2", "--join-timeout", "5s", "--parallel-joins", "4",
-                "--simulcast");
+                "--simulcast", "--warm-up", "1m");
         assertEquals(URI.create("http://127.0.0.1:8080"), o.url());
         assertEquals("R", o.room());
         assertEquals(3, o.publishers());
@@ -39,6 +39,7 @@ class LoadTestOptionsTest {
         assertEquals(Duration.ofSeconds(5), o.joinTimeout());
         assertEquals(4, o.parallelJoins());
         assertTrue(o.simulcast());
+        assertEquals(Duration.ofMinutes(1), o.warmUp());
         assertFalse(o.help());
     }
 
@@ -51,6 +52,7 @@ class LoadTestOptionsTest {
         assertEquals(1.0, o.maxLossPercent());
         assertFalse(o.decrypt());
         assertFalse(o.simulcast());
+        assertEquals(Duration.ZERO, o.warmUp(), "measuring starts as soon as everyone joined");
         assertNull(o.token());
         assertEquals(-1, o.url().getPort());
     }
@@ -60,6 +62,9 @@ class LoadTestOptionsTest {
         assertEquals(Duration.ofMillis(500), LoadTestOptions.parse("--url", "http://h", "--room", "r", "--duration", "500ms").duration());
         assertEquals(Duration.ofMinutes(2), LoadTestOptions.parse("--url", "http://h", "--room", "r", "--duration", "2m").duration());
         assertEquals(Duration.ofSeconds(45), LoadTestOptions.parse("--url", "http://h", "--room", "r", "--duration", "45").duration());
+        assertEquals(Duration.ZERO, LoadTestOptions.parse("--url", "http://h", "--room", "r", "--warm-up", "0").warmUp());
+        assertEquals("--warm-up must be a duration from 100ms to 24h such as 30s, 2m or 500ms, was 'long'",
+                refused("--url", "http://h", "--room", "r", "--warm-up", "long"));
     }
 
     @Test
