@@ -10,6 +10,12 @@ interface ForwardSource {
     void requestKeyframe(long now);
 
     /**
+     * The subscriber's connection came up (it asked with {@link #requestKeyframe} when its handshake began): send
+     * it the keyframe that went by meanwhile, or ask again if none did and no answer is on its way.
+     */
+    void subscriberConnected(Forward f, long now);
+
+    /**
      * The subscriber's NACK for one of its (outgoing) sequence numbers: resend it from the history, if kept;
      * {@code now} is when the NACK arrived (the send time of what it asks for).
      */

@@ -304,6 +304,7 @@ public final class PeerTransport {
         if (dtlsSource == null) {
             dtlsSource = from;
             log.debug("{}: first DTLS record (ClientHello) from {}", label, from);
+            send.keysComing(System.nanoTime());
         }
         if (dtls != null) {
             dtls.onDatagram(in.array(), in.offset(), in.length());

@@ -2,6 +2,7 @@ package dev.parley.sfu.media;
 
 import dev.parley.sfu.MediaKind;
 import dev.parley.sfu.packet.PacketBuffer;
+import dev.parley.sfu.rtp.H264Payload;
 import dev.parley.sfu.rtp.KeyframeRequestThrottle;
 import dev.parley.sfu.rtp.NtpTime;
 import dev.parley.sfu.rtp.ReceiveStatistics;
@@ -53,6 +54,9 @@ public final class PublishedStream {
     private boolean rtxSsrcKnown;
     private final PacketBuffer rtxOut = new PacketBuffer();
     private final KeyframeRequestThrottle keyframes = new KeyframeRequestThrottle();
+    /** Without simulcast: where the latest keyframe starts in {@link #history}. */
+    private final KeyframeStart keyframeStart = new KeyframeStart();
+    private final boolean vp8;
     /** Debug log only: when the PLI that the next keyframe answers went out (0: none outstanding). Loop-confined. */
     private long pliAnsweredAfter;
     // Loop-confined.
@@ -87,8 +91,8 @@ public final class PublishedStream {
         this.statistics = new ReceiveStatistics(ssrc, track.codec().clockRate());
         // Audio is not retransmitted (no NACK negotiated for it), so only video keeps a history.
         this.history = track.kind() == MediaKind.VIDEO && !track.simulcast() ? new SendHistory() : null;
-        this.layers = track.simulcast()
-                ? new SimulcastLayers(track, track.codec().name().equalsIgnoreCase("VP8")) : null;
+        this.vp8 = track.codec().name().equalsIgnoreCase("VP8");
+        this.layers = track.simulcast() ? new SimulcastLayers(track, vp8) : null;
         // One sequence-number space: a simulcast stream has one per layer, in layerRecovery.
         this.nacks = track.kind() == MediaKind.VIDEO && !track.simulcast() ? new NackRequester() : null;
         this.layerRecovery = layers != null ? new SimulcastLossRecovery(track) : null;
@@ -307,6 +311,11 @@ public final class PublishedStream {
         }
 
         @Override
+        public void subscriberConnected(Forward f, long now) {
+            PublishedStream.this.subscriberConnected(f, now);
+        }
+
+        @Override
         public void retransmit(Forward f, int outgoingSequence, long now) {
             PublishedStream.this.retransmit(f, outgoingSequence, now);
         }
@@ -399,10 +408,22 @@ public final class PublishedStream {
         if (layer >= 0) {
             keyframe = layers.onPacket(layer, buf, off, in.length(), now);
             stats = layers.statistics(layer);
+        } else if (history != null && startsKeyframe(buf, off, in.length())) {
+            keyframeStart.onKeyframe(buf, off, now);
+            keyframes.onKeyframe(); // answers the requests so far: a subscriber connecting later asks again
         }
         stats.onPacket(RtpHeader.sequenceNumber(buf, off), RtpHeader.timestamp(buf, off), now);
         bytesReceived += in.length();
         return keyframe;
+    }
+
+    private boolean startsKeyframe(byte[] buf, int off, int len) {
+        int p = RtpHeader.payloadOffset(buf, off);
+        int n = RtpHeader.payloadLength(buf, off, len);
+        if (n <= 0) {
+            return false;
+        }
+        return vp8 ? Vp8Payload.isKeyframe(buf, p, n) : H264Payload.isKeyframe(buf, p, n);
     }
 
     /** Step "keep for retransmission": video keeps each packet (per layer with simulcast) to answer NACKs from. */
@@ -530,11 +551,73 @@ public final class PublishedStream {
     /** Asks the publisher for a keyframe, at most once per throttle interval (a later one is held back, not dropped). */
     void requestKeyframe(long now) {
         if (layers != null) {
-            requestLayerKeyframes(now);
+            requestLayerKeyframes(now, false);
             return;
         }
         if (track.kind() != MediaKind.VIDEO || closed || !ssrcKnown || !publisher.connected() || !keyframes.tryForward(now)) {
             return; // a throttled request is held back and sent by the NACK tick when its interval ends
+        }
+        sendPli();
+        engine.flush();
+    }
+
+    /**
+     * Loop: {@code f}'s subscriber connection came up, having asked for a keyframe when its handshake began. If that
+     * keyframe (or another recent one) went by meanwhile, it is sent from the history ({@link KeyframeCatchUp});
+     * else the publisher is asked again, unless the answer to a recent request is still on its way.
+     */
+    void subscriberConnected(Forward f, long now) {
+        if (track.kind() != MediaKind.VIDEO || closed || f.paused) {
+            return;
+        }
+        int sent;
+        if (layers == null) {
+            sent = history == null ? 0 : KeyframeCatchUp.send(f, history, keyframeStart, -1, false, out, now);
+        } else {
+            int layer = catchUpLayer(f.simulcast, now);
+            sent = layer < 0 ? 0 : KeyframeCatchUp.send(f, layers.history(layer), layers.keyframeStart(layer), layer,
+                    true, out, now);
+        }
+        if (sent > 0) {
+            engine.flush();
+            log.debug("a subscriber of video mid {} caught up: {} packets from a keyframe in the history",
+                    track.mid(), sent);
+            return;
+        }
+        requestMissedKeyframe(now);
+    }
+
+    /**
+     * The layer whose recent keyframe a newly connected simulcast subscriber is sent: its target once chosen,
+     * else the lowest with a recent keyframe, as the live stream would start it on the first keyframe to come.
+     */
+    private int catchUpLayer(SimulcastForward s, long now) {
+        if (s == null) {
+            return -1;
+        }
+        if (s.decided()) {
+            return s.target();
+        }
+        for (int i = 0; i < layers.count(); i++) {
+            if (layers.keyframeStart(i).recent(now, KeyframeCatchUp.MAX_AGE_NANOS) >= 0) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Asks the publisher again for a subscriber whose connection came up, only if the answer to the request it made
+     * when its handshake began went by before it could receive it ({@link KeyframeRequestThrottle#tryForwardMissed}).
+     */
+    private void requestMissedKeyframe(long now) {
+        if (layers != null) {
+            requestLayerKeyframes(now, true);
+            return;
+        }
+        if (track.kind() != MediaKind.VIDEO || closed || !ssrcKnown || !publisher.connected()
+                || !keyframes.tryForwardMissed(now)) {
+            return;
         }
         sendPli();
         engine.flush();
@@ -789,11 +872,13 @@ public final class PublishedStream {
     }
 
     /** A keyframe of each layer that a subscriber (or tap) gets or waits for (a subscriber lost packets, or joined). */
-    private void requestLayerKeyframes(long now) {
-        for (TapFeed t : taps) {
-            int wanted = t.layers().keyframeLayer(); // the layer the tap records, or waits to switch to
-            if (wanted >= 0) {
-                requestLayerKeyframe(wanted, now);
+    private void requestLayerKeyframes(long now, boolean missed) {
+        if (!missed) {
+            for (TapFeed t : taps) {
+                int wanted = t.layers().keyframeLayer(); // the layer the tap records, or waits to switch to
+                if (wanted >= 0) {
+                    requestLayerKeyframe(wanted, now);
+                }
             }
         }
         for (int i = 0; i < layers.count(); i++) {
@@ -801,7 +886,11 @@ public final class PublishedStream {
                 SimulcastForward s = f.simulcast;
                 if (s != null && (s.current() == i || s.target() == i
                         || (s.current() == SimulcastLayerSelector.NONE && s.target() == SimulcastLayerSelector.NONE))) {
-                    requestLayerKeyframe(i, now);
+                    if (missed) {
+                        requestMissedLayerKeyframe(i, now);
+                    } else {
+                        requestLayerKeyframe(i, now);
+                    }
                     break;
                 }
             }
@@ -811,6 +900,14 @@ public final class PublishedStream {
     private void requestLayerKeyframe(int layer, long now) {
         if (closed || !publisher.connected() || !layers.tryKeyframeRequest(layer, now)) {
             return; // a throttled request is held back and sent by the NACK tick when its interval ends
+        }
+        sendLayerPli(layer);
+        engine.flush();
+    }
+
+    private void requestMissedLayerKeyframe(int layer, long now) {
+        if (closed || !publisher.connected() || !layers.tryMissedKeyframeRequest(layer, now)) {
+            return;
         }
         sendLayerPli(layer);
         engine.flush();

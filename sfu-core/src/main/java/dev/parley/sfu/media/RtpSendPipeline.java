@@ -132,12 +132,25 @@ final class RtpSendPipeline implements PacketSender, RtcpFeedbackSink {
 
     // --- state the transport hands in ---
 
-    /** The DTLS handshake completed: the subscriber's forwards ask their publishers for a keyframe. */
+    /**
+     * The DTLS handshake began: the subscriber's forwards ask their publishers for a keyframe now, so that it
+     * arrives about when the keys do (a publisher answers in tens of milliseconds, about a handshake's time).
+     */
+    void keysComing(long now) {
+        for (Forward f : forwards) {
+            f.source().requestKeyframe(now);
+        }
+    }
+
+    /**
+     * The DTLS handshake completed: each forward gets the keyframe that went by during the handshake from its
+     * stream's history, or asks again.
+     */
     void keys(SrtpSession srtp, long now) {
         this.srtp = srtp;
         if (connected()) {
             for (Forward f : forwards) {
-                f.source().requestKeyframe(now);
+                f.source().subscriberConnected(f, now);
             }
         }
     }

@@ -29,6 +29,11 @@ final class SimulcastForward {
         return target;
     }
 
+    /** Whether a layer has been chosen (else the first keyframe of any layer starts the stream). */
+    boolean decided() {
+        return decided;
+    }
+
     /** Sets the layer to switch to; returns whether it changed (the caller then asks that layer for a keyframe). */
     boolean retarget(int layer) {
         boolean changed = !decided || layer != target;

@@ -30,6 +30,7 @@ final class SimulcastLayers {
     private final ReceiveStatistics[] statistics;
     private final SendHistory[] histories;
     private final KeyframeRequestThrottle[] keyframes;
+    private final KeyframeStart[] keyframeStarts;
     final int[] widths;
     final int[] heights;
     final long[] bitrates;
@@ -61,10 +62,12 @@ final class SimulcastLayers {
         this.statistics = new ReceiveStatistics[n];
         this.histories = new SendHistory[n];
         this.keyframes = new KeyframeRequestThrottle[n];
+        this.keyframeStarts = new KeyframeStart[n];
         for (int i = 0; i < n; i++) {
             statistics[i] = new ReceiveStatistics(0, clockRate);
             histories[i] = new SendHistory();
             keyframes[i] = new KeyframeRequestThrottle();
+            keyframeStarts[i] = new KeyframeStart();
         }
         this.widths = new int[n];
         this.heights = new int[n];
@@ -163,6 +166,19 @@ final class SimulcastLayers {
         return known[layer] && keyframes[layer].tryForward(now);
     }
 
+    /** Where {@code layer}'s latest keyframe starts in its history ({@link KeyframeStart}). */
+    KeyframeStart keyframeStart(int layer) {
+        return keyframeStarts[layer];
+    }
+
+    /**
+     * Whether a subscriber whose connection just came up, having asked when it began, needs {@code layer}'s
+     * publisher asked again ({@link KeyframeRequestThrottle#tryForwardMissed}).
+     */
+    boolean tryMissedKeyframeRequest(int layer, long now) {
+        return known[layer] && keyframes[layer].tryForwardMissed(now);
+    }
+
     /**
      * Whether a keyframe request for {@code layer} that {@link #tryKeyframeRequest} held back is due now (its
      * throttle interval ended): a layer switch asked for right after a subscriber's own request must not wait for
@@ -182,11 +198,18 @@ final class SimulcastLayers {
         }
         cadences[layer].onMedia(RtpHeader.timestamp(buf, off), now);
         if (!vp8) {
-            return H264Payload.isKeyframe(buf, p, n);
+            if (!H264Payload.isKeyframe(buf, p, n)) {
+                return false;
+            }
+            keyframeStarts[layer].onKeyframe(buf, off, now);
+            keyframes[layer].onKeyframe();
+            return true;
         }
         if (!Vp8Payload.isKeyframe(buf, p, n)) {
             return false;
         }
+        keyframeStarts[layer].onKeyframe(buf, off, now);
+        keyframes[layer].onKeyframe();
         int w = Vp8Payload.keyframeWidth(buf, p, n);
         if (w > 0) {
             widths[layer] = w;

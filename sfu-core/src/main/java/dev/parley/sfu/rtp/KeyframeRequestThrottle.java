@@ -13,6 +13,10 @@ import java.time.Duration;
  * have connected after the keyframe of the previous request went by, and would otherwise wait for its own
  * browser to ask again or for the encoder's next periodic keyframe (seconds). {@link #takeDeferred} releases it
  * when the interval ends, so the publisher still sees at most one request per interval.
+ *
+ * <p>A subscriber asks once more when its connection is up ({@link #tryForwardMissed}): it asked already when its
+ * handshake began, so that the keyframe comes about when its keys do, and it needs another only when the answer
+ * went by before it could receive it. The stream tells the throttle of each keyframe ({@link #onKeyframe}).
  */
 public final class KeyframeRequestThrottle {
     /** Default minimum time between two requests forwarded to the same stream. */
@@ -22,6 +26,7 @@ public final class KeyframeRequestThrottle {
     private boolean forwardedAny;
     private long lastForwardNanos;
     private boolean deferred;
+    private boolean keyframeSinceForward;
 
     /** A throttle with the {@link #DEFAULT_INTERVAL}. */
     public KeyframeRequestThrottle() {
@@ -47,10 +52,35 @@ public final class KeyframeRequestThrottle {
             deferred = true;
             return false;
         }
-        forwardedAny = true;
-        lastForwardNanos = nowNanos;
+        forwarded(nowNanos);
         deferred = false;
         return true;
+    }
+
+    /**
+     * For a subscriber whose connection just came up, having asked when it began: forwarded when no keyframe can
+     * still be on its way to it, i.e. the last forwarded request was answered before (the subscriber missed that
+     * keyframe) or is older than the interval. Not forwarded, and nothing held back, while the answer to a recent
+     * request is still to come: that keyframe serves this subscriber too.
+     */
+    public boolean tryForwardMissed(long nowNanos) {
+        if (forwardedAny && !keyframeSinceForward && nowNanos - lastForwardNanos < intervalNanos) {
+            return false;
+        }
+        forwarded(nowNanos);
+        deferred = false;
+        return true;
+    }
+
+    /** A keyframe of the stream arrived: it answers the requests forwarded so far. */
+    public void onKeyframe() {
+        keyframeSinceForward = true;
+    }
+
+    private void forwarded(long nowNanos) {
+        forwardedAny = true;
+        lastForwardNanos = nowNanos;
+        keyframeSinceForward = false;
     }
 
     /**
@@ -63,7 +93,7 @@ public final class KeyframeRequestThrottle {
             return false;
         }
         deferred = false;
-        lastForwardNanos = nowNanos;
+        forwarded(nowNanos);
         return true;
     }
 }

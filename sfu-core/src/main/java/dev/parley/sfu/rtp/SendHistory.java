@@ -106,6 +106,11 @@ public final class SendHistory {
         return true;
     }
 
+    /** The sequence number of the newest packet stored, or -1 when the history is empty. */
+    public int highestSequence() {
+        return empty ? -1 : (int) highest & 0xFFFF;
+    }
+
     /** Forgets every packet, e.g. when the stream's sequence numbering restarts. */
     public void clear() {
         Arrays.fill(extendedSeqs, EMPTY);

@@ -50,6 +50,31 @@ class KeyframeRequestThrottleTest {
     }
 
     @Test
+    void aSubscriberWhoseConnectionCameUpAsksAgainOnlyWhenItMissedTheAnswer() {
+        KeyframeRequestThrottle throttle = new KeyframeRequestThrottle();
+        assertTrue(throttle.tryForward(0), "asked when its handshake began");
+        assertFalse(throttle.tryForwardMissed(40 * MS), "connected before the keyframe came: it will get that one");
+        assertFalse(throttle.takeDeferred(400 * MS), "and nothing was held back for it");
+        throttle.onKeyframe();
+
+        KeyframeRequestThrottle early = new KeyframeRequestThrottle();
+        assertTrue(early.tryForward(0));
+        early.onKeyframe(); // the answer went by while the handshake was still running
+        assertTrue(early.tryForwardMissed(60 * MS), "missed it: asks again at once, inside the interval");
+        assertFalse(early.tryForwardMissed(70 * MS), "one such request per keyframe");
+        assertFalse(early.tryForward(200 * MS), "and it starts the interval like any forwarded request");
+        assertTrue(early.takeDeferred(360 * MS));
+    }
+
+    @Test
+    void aMissedRequestAfterAnUnansweredOldOneGoesThrough() {
+        KeyframeRequestThrottle throttle = new KeyframeRequestThrottle();
+        assertTrue(throttle.tryForwardMissed(0), "nothing asked before");
+        assertTrue(throttle.tryForwardMissed(300 * MS), "the last request is an interval old and unanswered (lost)");
+        assertFalse(throttle.tryForwardMissed(310 * MS));
+    }
+
+    @Test
     void honoursAConfiguredInterval() {
         KeyframeRequestThrottle throttle = new KeyframeRequestThrottle(Duration.ofSeconds(1));
         assertTrue(throttle.tryForward(0));
