@@ -2,6 +2,7 @@ package dev.parley.e2e;
 
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Page;
+import dev.parley.testkit.Eventually;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -91,6 +92,20 @@ public final class MeetingPage implements CallPage {
     public void awaitJoined() {
         page.waitForFunction("() => window.parley && window.parley.participantId", null,
                 new Page.WaitForFunctionOptions().setTimeout(JOIN_TIMEOUT.toMillis()));
+    }
+
+    /**
+     * Waits until this page sends camera frames: its publisher connection is connected and has encoded video.
+     * (Polled with {@code evaluate}, which awaits the stats; {@code waitForFunction} would take the promise itself
+     * for a truthy answer.)
+     */
+    public void awaitPublishingVideo(Duration timeout) {
+        Eventually.await(timeout, name + " sending camera frames", () -> Boolean.TRUE.equals(page.evaluate(
+                "async () => { const pc = window.parley?.publisherConnection;"
+                        + " if (!pc || pc.connectionState !== 'connected') return false; let frames = 0;"
+                        + " (await pc.getStats()).forEach((s) => {"
+                        + " if (s.type === 'outbound-rtp' && s.kind === 'video') frames += s.framesEncoded || 0; });"
+                        + " return frames > 0; }")));
     }
 
     /** The participant id the server gave this page's client in {@code joined}. */

@@ -36,7 +36,11 @@ class RecordingCrashTest {
         String recording;
         long recordedMillis;
         try (HeadlessChromium chromium = HeadlessChromium.launch()) {
-            ParleyServerProcess first = ParleyServerProcess.start("recording-crash-before", dataDir, List.of());
+            // One stream per camera: this test is about what a crash loses. With simulcast (the default, covered by
+            // SimulcastRecordingCallTest) about one run in five lost the video's last 2 s here, Chrome enabling its
+            // layers one after another in the recording's first seconds (docs/recording.md, "Known issues").
+            ParleyServerProcess first = ParleyServerProcess.start("recording-crash-before", dataDir,
+                    List.of("--simulcast", "false"));
             try {
                 ApiClient api = new ApiClient(first.baseUri());
                 register(api, "admin@example.org");
@@ -45,6 +49,9 @@ class RecordingCrashTest {
                 meetingId = meeting.path("id").asText();
                 try (MeetingPage alice = MeetingPage.join(chromium, first, meeting.path("room").asText(), "Alice")) {
                     alice.awaitTiles(Set.of("Alice"), TIMEOUT);
+                    // Her camera reaches the server before the recording starts: what this test measures is what a
+                    // crash loses at the end, not how soon a camera that starts with the recording is in it.
+                    alice.awaitPublishingVideo(TIMEOUT);
                     recording = api.expect(201, "POST", "/api/v1/meetings/" + meetingId + "/recordings", host, null)
                             .path("id").asText();
                     long started = System.nanoTime();
@@ -81,7 +88,8 @@ class RecordingCrashTest {
                 Map<String, String> probe = FfProbe.probe(file);
                 double seconds = Double.parseDouble(probe.get("duration"));
                 assertEquals(recordedMillis / 1000.0, seconds, 2.0,
-                        f.path("name").asText() + " plays for about as long as was recorded: " + probe);
+                        f.path("name").asText() + " plays for about as long as was recorded: " + probe + "; the recording: "
+                                + done);
                 audio += "audio".equals(probe.get("codec_type")) ? 1 : 0;
             }
             assertEquals(1, audio, "one of the files is the voice: " + files);

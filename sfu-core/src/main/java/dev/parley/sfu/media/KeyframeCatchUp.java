@@ -10,8 +10,11 @@ import dev.parley.sfu.rtp.SendHistory;
  * Otherwise it would have to ask again, and Chrome answers a second request only 300 ms after the first.
  */
 final class KeyframeCatchUp {
-    /** A keyframe older than this is not sent: the picture would start that far behind. */
-    static final long MAX_AGE_NANOS = 500_000_000L;
+    /**
+     * A keyframe older than this is not sent: the picture would start that far behind (the browser plays the frames
+     * at their pace and may hold the audio back to match). By then Chrome answers a new request anyway.
+     */
+    static final long MAX_AGE_NANOS = 300_000_000L;
     /** Nor more packets than this (a keyframe and the frames after it; the history holds 512). */
     static final int MAX_PACKETS = 300;
 

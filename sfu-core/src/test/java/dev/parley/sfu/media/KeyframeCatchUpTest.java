@@ -38,7 +38,7 @@ class KeyframeCatchUpTest {
     }
 
     @Test
-    void aKeyframeOlderThanHalfASecondIsNotSent() {
+    void aKeyframeOlderThan300MillisecondsIsNotSent() {
         receive(100, 4000, true, 0);
         receive(101, 7000, false, 33 * MS);
         assertEquals(0, KeyframeCatchUp.send(forward, history, start, -1, false, new PacketBuffer(),
