@@ -36,11 +36,7 @@ class RecordingCrashTest {
         String recording;
         long recordedMillis;
         try (HeadlessChromium chromium = HeadlessChromium.launch()) {
-            // One stream per camera: this test is about what a crash loses. With simulcast (the default, covered by
-            // SimulcastRecordingCallTest) about one run in five lost the video's last 2 s here, Chrome enabling its
-            // layers one after another in the recording's first seconds (docs/recording.md, "Known issues").
-            ParleyServerProcess first = ParleyServerProcess.start("recording-crash-before", dataDir,
-                    List.of("--simulcast", "false"));
+            ParleyServerProcess first = ParleyServerProcess.start("recording-crash-before", dataDir, List.of());
             try {
                 ApiClient api = new ApiClient(first.baseUri());
                 register(api, "admin@example.org");

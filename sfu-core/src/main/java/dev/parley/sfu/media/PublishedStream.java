@@ -293,7 +293,11 @@ public final class PublishedStream {
             return false;
         }
         if (layers != null) {
-            feed.followLayers(TapLayerFollower.of(track)); // the best layer that flows, as one stream
+            // The best layer that flows, as one stream; chosen now (the keyframe request that follows the tap's start
+            // asks that layer), not at the next once-a-second choice: a recording's video would start that much later.
+            TapLayerFollower follower = TapLayerFollower.of(track);
+            follower.choose(layers.flowingNow(System.nanoTime()));
+            feed.followLayers(follower);
         }
         taps = CopyOnWriteArrays.append(taps, feed);
         return true;
@@ -755,7 +759,8 @@ public final class PublishedStream {
             }
         }
         for (TapFeed t : taps) {
-            int awaited = t.layers().choose(layers.flowing); // a tap follows the best layer that flows
+            // A tap follows the best layer that flows (by cadence: from the stream's first second on).
+            int awaited = t.layers().choose(layers.flowingNow(now));
             if (awaited >= 0) {
                 requestLayerKeyframe(awaited, now);
             }

@@ -31,6 +31,7 @@ final class SimulcastLayers {
     private final SendHistory[] histories;
     private final KeyframeRequestThrottle[] keyframes;
     private final KeyframeStart[] keyframeStarts;
+    private final boolean[] flowingNow;
     final int[] widths;
     final int[] heights;
     final long[] bitrates;
@@ -63,6 +64,7 @@ final class SimulcastLayers {
         this.histories = new SendHistory[n];
         this.keyframes = new KeyframeRequestThrottle[n];
         this.keyframeStarts = new KeyframeStart[n];
+        this.flowingNow = new boolean[n];
         for (int i = 0; i < n; i++) {
             statistics[i] = new ReceiveStatistics(0, clockRate);
             histories[i] = new SendHistory();
@@ -252,6 +254,18 @@ final class SimulcastLayers {
             windowBytes[i] = 0;
         }
         windowStartNanos = now;
+    }
+
+    /**
+     * Which layers flow now by their cadence (known, and not stopped), whatever the measuring window: what a tap
+     * follows. {@link #flowing} is the same as of the last {@link #measure}, and all false until its second call.
+     * The array is reused.
+     */
+    boolean[] flowingNow(long now) {
+        for (int i = 0; i < rids.length; i++) {
+            flowingNow[i] = known[i] && !cadences[i].stopped(now);
+        }
+        return flowingNow;
     }
 
     /** Writes the learnt layers' statistics into {@code into} from {@code n}; returns the new count. */
