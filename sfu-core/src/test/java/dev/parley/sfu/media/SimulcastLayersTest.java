@@ -50,6 +50,31 @@ class SimulcastLayersTest {
     }
 
     @Test
+    void whatFlowsNowIsKnownInTheStreamsFirstSecondWhereTheMeasuredFlagsAreNot() {
+        PublishedTrack track = new PublishedTrack("1", MediaKind.VIDEO, VP8, 96, 0, false, 0, MID, -1, 0, false, 0,
+                List.of("q", "h", "f"), RID, 0);
+        SimulcastLayers layers = new SimulcastLayers(track, true);
+        byte[] q = withRid(0xA, "q");
+        byte[] h = withRid(0xB, "h");
+        assertEquals(0, layers.learn(q, 0, q.length));
+        assertEquals(1, layers.learn(h, 0, h.length));
+        long ms = 1_000_000L;
+        long t0 = 5_000 * ms;
+        layers.measure(t0); // the first window opens as the camera comes up, q and h first (as Chrome starts them)
+        long t = t0;
+        for (int frame = 0; frame < 10; frame++) {
+            t = t0 + frame * 33 * ms;
+            layers.onPacket(0, frameOf(0xA, frame), 0, frameOf(0xA, frame).length, t);
+            layers.onPacket(1, frameOf(0xB, frame), 0, frameOf(0xB, frame).length, t);
+        }
+        boolean[] now = layers.flowingNow(t);
+        assertTrue(now[0] && now[1], "q and h flow: a recording starting now takes h at once");
+        assertFalse(now[2], "f has not sent yet");
+        assertFalse(layers.flowing[0] || layers.flowing[1], "the measured flags wait for the window to close");
+        assertFalse(layers.flowingNow(t + 2_000 * ms)[1], "a layer silent for two seconds does not flow");
+    }
+
+    @Test
     void aLayerThatStopsIsNoticedWithinAFewOfItsFramesNotAtTheNextWindow() {
         PublishedTrack track = new PublishedTrack("1", MediaKind.VIDEO, VP8, 96, 0, false, 0, MID, -1, 0, false, 0,
                 List.of("q", "h", "f"), RID, 0);
