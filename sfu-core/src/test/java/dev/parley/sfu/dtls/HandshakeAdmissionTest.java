@@ -129,6 +129,9 @@ class HandshakeAdmissionTest {
         assertTrue(sameSource.session().droppedDatagrams() >= 1, "the refused ClientHello was dropped");
 
         browser(a, "192.0.2.2", "r1", LONG, false).keys().get(10, TimeUnit.SECONDS); // another address: no wait
+        // Its slot is freed just after its future completes: wait for that, or the count of 2 awaited below could
+        // be this one's and the stalled IPv6 handshake not admitted yet.
+        await("the completed handshake's slot is free", () -> a.pending() == 1);
 
         // IPv6: one host may hold a whole /64, so the cap applies to the /64.
         browser(a, "2001:db8::1", "r3", LONG, true);
