@@ -664,20 +664,9 @@ public final class SyntheticPeer implements AutoCloseable {
             if (20 + payload.length + PacketBuffer.HEADROOM > b.length) {
                 throw new IllegalArgumentException("payload of " + payload.length + " bytes does not fit a datagram");
             }
-            b[0] = (byte) 0x90; // version 2, extension
-            b[1] = (byte) payloadType;
-            b[2] = (byte) (sequenceNumber >>> 8);
-            b[3] = (byte) sequenceNumber;
-            putInt(b, 4, timestamp);
-            putInt(b, 8, ssrc);
-            b[12] = (byte) 0xBE;
-            b[13] = (byte) 0xDE;
-            b[14] = 0;
-            b[15] = 1; // one 32-bit word of elements
+            writeHeaderWithExtension(b, payloadType, false, sequenceNumber, timestamp, ssrc, 1);
             b[16] = (byte) (extensionId << 4); // length field 0: one byte of data
             b[17] = (byte) (0x80 | level); // voice activity set
-            b[18] = 0;
-            b[19] = 0;
             System.arraycopy(payload, 0, b, 20, payload.length);
             sendBuffer.setWindow(0, 20 + payload.length);
             return s.protectRtp(sendBuffer) && send(sendBuffer);
