@@ -20,10 +20,14 @@ class SimulcastLayersTest {
     private static final int MID = 4;
     private static final int RID = 10;
 
+    /** A VP8 camera of three layers q, h, f whose SSRCs are learnt from their rids. */
+    private static PublishedTrack track() {
+        return new PublishedTrack("1", MediaKind.VIDEO, VP8, 96, 0, false, 0, MID, -1, 0, false, 0,
+                List.of("q", "h", "f"), RID, 0);
+    }
+
     private static PublishedStream stream() {
-        return new PublishedStream(null, null,
-                new PublishedTrack("1", MediaKind.VIDEO, VP8, 96, 0, false, 0, MID, -1, 0, false, 0,
-                        List.of("q", "h", "f"), RID, 0));
+        return new PublishedStream(null, null, track());
     }
 
     private static byte[] withRid(int ssrc, String rid) {
@@ -51,9 +55,7 @@ class SimulcastLayersTest {
 
     @Test
     void whatFlowsNowIsKnownInTheStreamsFirstSecondWhereTheMeasuredFlagsAreNot() {
-        PublishedTrack track = new PublishedTrack("1", MediaKind.VIDEO, VP8, 96, 0, false, 0, MID, -1, 0, false, 0,
-                List.of("q", "h", "f"), RID, 0);
-        SimulcastLayers layers = new SimulcastLayers(track, true);
+        SimulcastLayers layers = new SimulcastLayers(track(), true);
         byte[] q = withRid(0xA, "q");
         byte[] h = withRid(0xB, "h");
         assertEquals(0, layers.learn(q, 0, q.length));
@@ -76,9 +78,7 @@ class SimulcastLayersTest {
 
     @Test
     void aLayerThatStopsIsNoticedWithinAFewOfItsFramesNotAtTheNextWindow() {
-        PublishedTrack track = new PublishedTrack("1", MediaKind.VIDEO, VP8, 96, 0, false, 0, MID, -1, 0, false, 0,
-                List.of("q", "h", "f"), RID, 0);
-        SimulcastLayers layers = new SimulcastLayers(track, true);
+        SimulcastLayers layers = new SimulcastLayers(track(), true);
         byte[] q = withRid(0xA, "q");
         byte[] f = withRid(0xF, "f");
         assertEquals(0, layers.learn(q, 0, q.length));
